@@ -1,0 +1,3 @@
+module github.com/safeview/safeview
+
+go 1.25.0
