@@ -1,0 +1,121 @@
+// Package webhookfn is the HTTP Cloud Function "Webhook": platforms POST
+// their signed webhooks to {function URL}/{source}, and each accepted
+// order or booking becomes, or updates, one PII-safe row of a Google
+// Sheet.
+//
+// The package only wires the shared packages together (config, webhook,
+// platform, pipeline, sheets, secrets, logging); see DESIGN.md for the data
+// flow and the table of answers.
+package webhookfn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
+	"google.golang.org/api/option"
+	sheetsapi "google.golang.org/api/sheets/v4"
+
+	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/logging"
+	"github.com/safeview/safeview/shared/secrets"
+)
+
+// Environment variables read by the deployed function.
+const (
+	// EnvConfig is the path of the configuration file (default
+	// safeview.yaml, at the root of the deployed source).
+	EnvConfig = "SAFEVIEW_CONFIG"
+	// EnvSpreadsheetID overrides the configuration's spreadsheet id.
+	EnvSpreadsheetID = "SAFEVIEW_SPREADSHEET_ID"
+	// EnvSecrets says where secrets come from: "env" (environment
+	// variables, see package secrets) or "file:PATH".
+	EnvSecrets = "SAFEVIEW_SECRETS"
+	// EnvSheetsEndpoint points the Sheets client at an emulator, without
+	// authentication. Never set in production.
+	EnvSheetsEndpoint = "SAFEVIEW_SHEETS_ENDPOINT"
+	// EnvProject is the Google Cloud project, for log traces.
+	EnvProject = "SAFEVIEW_PROJECT"
+)
+
+func init() {
+	functions.HTTP("Webhook", serve)
+}
+
+var (
+	once     sync.Once
+	instance http.Handler
+	setupErr error
+)
+
+// serve builds the handler once per instance, on the first request, and
+// serves with it. A broken setup answers 500 to every request and logs why;
+// it never ends the process, so that the log can be read.
+func serve(w http.ResponseWriter, r *http.Request) {
+	once.Do(func() {
+		instance, setupErr = NewFromEnv(context.Background())
+		if setupErr != nil {
+			logging.Default().Error("setup failed: every request will get 500 until it is fixed and redeployed", logging.KeyError, setupErr.Error())
+		}
+	})
+	if setupErr != nil {
+		writeJSON(w, http.StatusInternalServerError, answer{Error: "function not configured"})
+		return
+	}
+	instance.ServeHTTP(w, r)
+}
+
+// NewFromEnv builds the handler from the environment variables above.
+func NewFromEnv(ctx context.Context) (*Handler, error) {
+	path := os.Getenv(EnvConfig)
+	if path == "" {
+		path = "safeview.yaml"
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	if id := os.Getenv(EnvSpreadsheetID); id != "" {
+		cfg.Spreadsheet.ID = id
+	}
+	res, err := secretsFromEnv(os.Getenv(EnvSecrets))
+	if err != nil {
+		return nil, err
+	}
+	opts := []option.ClientOption{option.WithScopes(sheetsapi.SpreadsheetsScope)}
+	if ep := os.Getenv(EnvSheetsEndpoint); ep != "" {
+		opts = []option.ClientOption{option.WithEndpoint(ep), option.WithoutAuthentication()}
+	}
+	svc, err := sheetsapi.NewService(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("sheets client: %w", err)
+	}
+	log := logging.Default()
+	return New(ctx, Deps{Config: cfg, Secrets: res, Sheets: svc, Logger: log, Project: os.Getenv(EnvProject)})
+}
+
+func secretsFromEnv(spec string) (secrets.Resolver, error) {
+	switch {
+	case spec == "" || spec == "env":
+		return secrets.Env{}, nil
+	case strings.HasPrefix(spec, "file:"):
+		return secrets.LoadFile(strings.TrimPrefix(spec, "file:"))
+	}
+	return nil, errors.New(EnvSecrets + ": want env or file:PATH")
+}
+
+// Deps are what the handler is built from.
+type Deps struct {
+	Config  *config.Config
+	Secrets secrets.Resolver
+	Sheets  *sheetsapi.Service
+	Logger  *slog.Logger
+	// Project, when set, links log lines to Cloud Trace.
+	Project string
+}

@@ -1,0 +1,297 @@
+package webhookfn
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/logging"
+	"github.com/safeview/safeview/shared/pipeline"
+	"github.com/safeview/safeview/shared/platform"
+	"github.com/safeview/safeview/shared/privacy"
+	"github.com/safeview/safeview/shared/secrets"
+	"github.com/safeview/safeview/shared/sheets"
+	"github.com/safeview/safeview/shared/webhook"
+)
+
+// Handler serves POST /{source}.
+type Handler struct {
+	cfg       *config.Config
+	log       *slog.Logger
+	project   string
+	secrets   secrets.Resolver
+	sources   map[string]*source
+	pipelines map[string]*pipeline.Pipeline
+	sink      *sheets.Sink
+}
+
+// source is one configured source with its decoder and verifier.
+type source struct {
+	name   string
+	cfg    *config.Source
+	preset platform.Preset
+	scheme string
+	zone   *time.Location
+
+	mu       sync.Mutex
+	verifier webhook.Verifier
+	keyed    string // the secret values the verifier was built with
+}
+
+// New builds a handler: presets, pipelines and the sink, once per
+// instance.
+func New(ctx context.Context, d Deps) (*Handler, error) {
+	cfg := d.Config
+	if cfg.Spreadsheet.ID == "" {
+		return nil, errors.New("no spreadsheet id: set spreadsheet.id in the configuration or " + EnvSpreadsheetID)
+	}
+	log := d.Logger
+	if log == nil {
+		log = logging.Default()
+	}
+	h := &Handler{cfg: cfg, log: log, project: d.Project, secrets: d.Secrets, sources: map[string]*source{}}
+	for _, name := range cfg.SourceNames {
+		sc := cfg.Sources[name]
+		preset, err := platform.New(sc.Platform, platform.Options{Store: sc.Store})
+		if err != nil {
+			return nil, fmt.Errorf("source %q: %w", name, err)
+		}
+		scheme, err := sc.SchemeOf()
+		if err != nil {
+			return nil, fmt.Errorf("source %q: %w", name, err)
+		}
+		zone, err := time.LoadLocation(sc.TimeZone)
+		if err != nil {
+			return nil, fmt.Errorf("source %q: %w", name, err)
+		}
+		src := &source{name: name, cfg: sc, preset: preset, scheme: scheme, zone: zone}
+		// Fail at start-up, not at the first delivery, when a secret is
+		// missing or empty.
+		if _, err := src.verifierFor(ctx, d.Secrets); err != nil {
+			return nil, fmt.Errorf("source %q: %w", name, err)
+		}
+		h.sources[name] = src
+	}
+	var keys *privacy.Keys
+	if name := cfg.Privacy.PseudonymKey; name != "" {
+		vals, err := d.Secrets.Lookup(ctx, name)
+		if err != nil {
+			return nil, fmt.Errorf("privacy.pseudonym_key: %w", err)
+		}
+		if keys, err = privacy.NewKeys([]byte(vals[0])); err != nil {
+			return nil, fmt.Errorf("privacy.pseudonym_key %q: %w", name, err)
+		}
+	}
+	pipes, err := pipeline.Compile(cfg, keys)
+	if err != nil {
+		return nil, err
+	}
+	h.pipelines = pipes
+	var tables []sheets.Table
+	for _, t := range cfg.Tables {
+		tables = append(tables, sheets.Table{Tab: t.Tab, Headers: pipes[t.Tab].Headers, Key: t.Key})
+	}
+	if h.sink, err = sheets.New(d.Sheets, cfg.Spreadsheet.ID, tables, log); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// verifierFor returns the source's verifier, rebuilt when the live secret
+// values change (a rotation).
+func (s *source) verifierFor(ctx context.Context, r secrets.Resolver) (webhook.Verifier, error) {
+	vals, err := secrets.Lookups(ctx, r, s.cfg.Secrets)
+	if err != nil {
+		return nil, err
+	}
+	keyed := strings.Join(vals, "\x00")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.verifier != nil && keyed == s.keyed {
+		return s.verifier, nil
+	}
+	v, err := webhook.New(s.scheme, vals, webhook.Options{})
+	if err != nil {
+		return nil, err
+	}
+	s.verifier, s.keyed = v, keyed
+	return v, nil
+}
+
+// answer is every response body: a result or a short reason, and the
+// request id. It never echoes the request.
+type answer struct {
+	Result    string            `json:"result,omitempty"`
+	Tables    map[string]string `json:"tables,omitempty"`
+	Error     string            `json:"error,omitempty"`
+	RequestID string            `json:"request_id,omitempty"`
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	id := uuid.NewString()
+	log := h.log.With(logging.KeyRequestID, id)
+	if tr := logging.Trace(h.project, r.Header.Get("traceparent"), r.Header.Get("X-Cloud-Trace-Context")); tr != "" {
+		log = log.With(logging.KeyTrace, tr)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			log.Error("panic", "panic", fmt.Sprintf("%T", p), "stack", string(debug.Stack()))
+			writeJSON(w, http.StatusInternalServerError, answer{Error: "internal error", RequestID: id})
+		}
+	}()
+	status, a := h.serve(r, &id, &log)
+	a.RequestID = id
+	w.Header().Set("X-Request-Id", id)
+	if status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", http.MethodPost)
+	}
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "10")
+	}
+	writeJSON(w, status, a)
+	level := slog.LevelInfo
+	switch {
+	case status >= 500:
+		level = slog.LevelError
+	case status >= 400:
+		level = slog.LevelWarn
+	}
+	log.Log(r.Context(), level, "delivery", logging.KeyStatus, status, logging.KeyResult, a.Result+a.Error,
+		logging.KeyDuration, time.Since(start).Milliseconds())
+}
+
+// serve runs the steps of DESIGN.md's data flow; it may replace the request
+// id with the platform's delivery id once the source is known.
+func (h *Handler) serve(r *http.Request, id *string, log **slog.Logger) (int, answer) {
+	if r.Method != http.MethodPost {
+		return http.StatusMethodNotAllowed, answer{Error: "only POST is accepted"}
+	}
+	name := strings.Trim(r.URL.Path, "/")
+	src, ok := h.sources[name]
+	if !ok {
+		return http.StatusNotFound, answer{Error: "unknown source"}
+	}
+	if d := platform.SafeID(src.preset.DeliveryID(r.Header)); d != "" {
+		*id = d
+		*log = (*log).With(logging.KeyRequestID, d)
+	}
+	*log = (*log).With(logging.KeySource, name, logging.KeyPlatform, src.preset.Name())
+	ctx := logging.With(r.Context(), *log)
+
+	body, err := readBody(r.Body, h.cfg.Limits.MaxBodyBytes)
+	switch {
+	case errors.Is(err, errTooLarge):
+		return http.StatusRequestEntityTooLarge, answer{Error: "body too large"}
+	case err != nil:
+		return http.StatusBadRequest, answer{Error: "could not read body"}
+	}
+
+	v, err := src.verifierFor(ctx, h.secrets)
+	if err != nil {
+		(*log).ErrorContext(ctx, "cannot verify: secret unavailable", logging.KeyError, err.Error())
+		return http.StatusServiceUnavailable, answer{Error: "signing secret unavailable"}
+	}
+	if err := v.Verify(body, r.Header); err != nil {
+		(*log).WarnContext(ctx, "rejected signature", logging.KeyError, err.Error())
+		return http.StatusUnauthorized, answer{Error: err.Error()}
+	}
+
+	ev, err := src.preset.Decode(platform.Request{Header: r.Header, Body: body})
+	if err != nil {
+		return http.StatusBadRequest, answer{Error: err.Error()}
+	}
+	*log = (*log).With(logging.KeyTopic, ev.Topic)
+	if ev.DeliveryID != "" {
+		*log = (*log).With(logging.KeyDeliveryID, platform.SafeID(ev.DeliveryID))
+	}
+	ctx = logging.With(ctx, *log)
+	switch ev.Kind {
+	case platform.KindPing:
+		return http.StatusOK, answer{Result: "ping"}
+	case platform.KindOrder, platform.KindBooking:
+		return h.write(ctx, src, &ev)
+	}
+	return http.StatusOK, answer{Result: "ignored"}
+}
+
+// write runs the event through every table that takes it and upserts the
+// rows, inside the configured deadline.
+func (h *Handler) write(ctx context.Context, src *source, ev *platform.Event) (int, answer) {
+	tables := h.cfg.TablesFor(src.name, string(ev.Kind))
+	if len(tables) == 0 {
+		return http.StatusOK, answer{Result: "ignored"}
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Duration(h.cfg.Limits.Deadline))
+	defer cancel()
+	log := logging.From(ctx)
+	in := pipeline.NewInput(ev, src.name, src.zone)
+	results := map[string]string{}
+	for _, t := range tables {
+		out, err := h.pipelines[t.Tab].Run(in)
+		if err != nil {
+			log.WarnContext(ctx, "event rejected by table", logging.KeyTable, t.Tab, logging.KeyError, err.Error())
+			return http.StatusBadRequest, answer{Error: "event lacks the fields of table " + t.Tab}
+		}
+		res, err := h.sink.Upsert(ctx, t.Tab, out.Row)
+		if err != nil {
+			if errors.Is(err, sheets.ErrUnavailable) {
+				log.ErrorContext(ctx, "sheet unavailable; the platform will retry", logging.KeyTable, t.Tab, logging.KeyError, err.Error())
+				return http.StatusServiceUnavailable, answer{Error: "sheet unavailable, retry later"}
+			}
+			log.ErrorContext(ctx, "write failed", logging.KeyTable, t.Tab, logging.KeyError, err.Error())
+			return http.StatusInternalServerError, answer{Error: "internal error"}
+		}
+		results[t.Tab] = string(res)
+		log.InfoContext(ctx, "row", logging.KeyTable, t.Tab, logging.KeyResult, string(res))
+	}
+	return http.StatusOK, answer{Result: combine(results), Tables: results}
+}
+
+// combine reports the most significant of the tables' results.
+func combine(results map[string]string) string {
+	for _, r := range []sheets.Result{sheets.Written, sheets.Unchanged, sheets.Stale, sheets.Filtered} {
+		for _, got := range results {
+			if got == string(r) {
+				return got
+			}
+		}
+	}
+	return ""
+}
+
+var errTooLarge = errors.New("body too large")
+
+// readBody reads at most max bytes, and reports a larger body without
+// reading all of it.
+func readBody(r io.Reader, max int64) ([]byte, error) {
+	var buf bytes.Buffer
+	n, err := io.Copy(&buf, io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if n > max {
+		return nil, errTooLarge
+	}
+	return buf.Bytes(), nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, a answer) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(a)
+}

@@ -1,0 +1,151 @@
+package pipeline
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+	"time"
+
+	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/ext"
+
+	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/platform"
+)
+
+// The views of an event that filters see. Customer identity is not among
+// them: a filter never needs to know who ordered.
+type orderView struct {
+	ID        string    `cel:"id"`
+	Number    string    `cel:"number"`
+	Status    string    `cel:"status"`
+	StatusRaw string    `cel:"status_raw"`
+	Total     float64   `cel:"total"`
+	Currency  string    `cel:"currency"`
+	Store     string    `cel:"store"`
+	Channel   string    `cel:"channel"`
+	Test      bool      `cel:"test"`
+	ItemCount int64     `cel:"item_count"`
+	Created   time.Time `cel:"created"`
+	Updated   time.Time `cel:"updated"`
+}
+
+type bookingView struct {
+	ID        string    `cel:"id"`
+	Service   string    `cel:"service"`
+	Status    string    `cel:"status"`
+	StatusRaw string    `cel:"status_raw"`
+	PartySize int64     `cel:"party_size"`
+	Total     float64   `cel:"total"`
+	Currency  string    `cel:"currency"`
+	Store     string    `cel:"store"`
+	Channel   string    `cel:"channel"`
+	Start     time.Time `cel:"start"`
+	Created   time.Time `cel:"created"`
+	Updated   time.Time `cel:"updated"`
+}
+
+type eventView struct {
+	Topic  string `cel:"topic"`
+	Source string `cel:"source"`
+}
+
+var celEnv = func() *cel.Env {
+	env, err := cel.NewEnv(
+		ext.NativeTypes(reflect.TypeFor[orderView](), reflect.TypeFor[bookingView](), reflect.TypeFor[eventView](), ext.ParseStructTags(true)),
+		cel.Variable("order", cel.ObjectType("pipeline.orderView")),
+		cel.Variable("booking", cel.ObjectType("pipeline.bookingView")),
+		cel.Variable("event", cel.ObjectType("pipeline.eventView")),
+		cel.CrossTypeNumericComparisons(true),
+		ext.Strings(),
+	)
+	if err != nil {
+		panic("pipeline: CEL environment: " + err.Error())
+	}
+	return env
+}()
+
+// filter decides whether an event may enter the table.
+type filter struct {
+	prg cel.Program
+}
+
+func compileFilter(cfg *config.Config, t *config.Table, path string) (*filter, error) {
+	if t.Filter == "" {
+		return &filter{}, nil
+	}
+	ast, iss := celEnv.Compile(t.Filter)
+	if iss.Err() != nil {
+		return nil, cfg.Errorf(path, "%v", iss.Err())
+	}
+	if ast.OutputType() != cel.BoolType {
+		return nil, cfg.Errorf(path, "a filter must be true or false, and this one is %s", ast.OutputType())
+	}
+	other := "booking"
+	if t.Kind == "booking" {
+		other = "order"
+	}
+	if refersTo(ast, other) {
+		return nil, cfg.Errorf(path, "this table takes %s events; %s is never set", t.Kind, other)
+	}
+	prg, err := celEnv.Program(ast, cel.EvalOptions(cel.OptOptimize), cel.CostLimit(10000))
+	if err != nil {
+		return nil, cfg.Errorf(path, "%v", err)
+	}
+	return &filter{prg: prg}, nil
+}
+
+func refersTo(ast *cel.Ast, name string) bool {
+	checked, err := cel.AstToCheckedExpr(ast)
+	if err != nil {
+		return false
+	}
+	for _, ref := range checked.GetReferenceMap() {
+		if ref.GetName() == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *filter) eval(in *Input) (bool, error) {
+	if f == nil || f.prg == nil {
+		return true, nil
+	}
+	vars := map[string]any{"event": eventView{Topic: in.Event.Topic, Source: in.Source}}
+	if o := in.Event.Order; o != nil {
+		vars["order"] = orderView{
+			ID: o.ID, Number: o.Number, Status: string(o.Status), StatusRaw: o.StatusRaw,
+			Total: float(o.Total.Amount), Currency: o.Total.Currency, Store: o.Store, Channel: o.Channel,
+			Test: o.Test, ItemCount: count(o.Items), Created: o.Created, Updated: o.Updated,
+		}
+	}
+	if b := in.Event.Booking; b != nil {
+		vars["booking"] = bookingView{
+			ID: b.ID, Service: b.Service, Status: string(b.Status), StatusRaw: b.StatusRaw, PartySize: b.PartySize,
+			Total: float(b.Total.Amount), Currency: b.Total.Currency, Store: b.Store, Channel: b.Channel,
+			Start: b.Start, Created: b.Created, Updated: b.Updated,
+		}
+	}
+	out, _, err := f.prg.Eval(vars)
+	if err != nil {
+		// Runtime errors name the expression's step, never a value.
+		return false, fmt.Errorf("filter: %w", err)
+	}
+	pass, ok := out.Value().(bool)
+	return ok && pass, nil
+}
+
+// float is for comparisons in filters only; cells keep the exact decimal.
+func float(dec string) float64 {
+	f, _ := strconv.ParseFloat(dec, 64)
+	return f
+}
+
+func count(items []platform.Item) int64 {
+	var n int64
+	for _, it := range items {
+		n += it.Quantity
+	}
+	return n
+}

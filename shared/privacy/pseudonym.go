@@ -1,0 +1,62 @@
+package privacy
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base32"
+	"errors"
+	"strings"
+	"unicode"
+)
+
+// Domains separate the purposes a pseudonym serves, so that the same key
+// never yields the same id for two purposes.
+const (
+	DomainCustomer = "safeview/customer/v1"
+)
+
+// Keys holds the secret keys of the pseudonym operator.
+type Keys struct {
+	pseudonym []byte
+}
+
+// ErrWeakKey means a pseudonym key is too short to resist guessing.
+var ErrWeakKey = errors.New("pseudonym key must have at least 32 bytes")
+
+// NewKeys returns the keys of the operators. A pseudonym key must have at
+// least 32 bytes: an unkeyed or weakly keyed hash of an email can be
+// reversed by hashing a list of emails, so it is not pseudonymisation.
+func NewKeys(pseudonymKey []byte) (*Keys, error) {
+	if len(pseudonymKey) < 32 {
+		return nil, ErrWeakKey
+	}
+	return &Keys{pseudonym: append([]byte(nil), pseudonymKey...)}, nil
+}
+
+var b32 = base32.NewEncoding("abcdefghijkmnpqrstuvwxyz23456789").WithPadding(base32.NoPadding)
+
+// Pseudonym returns "c_" and 16 characters (80 bits) of
+// HMAC-SHA256(key, domain, normalized value). Emails are lower-cased and
+// trimmed; other values trimmed. Empty stays empty. Without a key the
+// value is dropped, never hashed unkeyed.
+func (k *Keys) Pseudonym(domain, v string) string {
+	v = Normalize(v)
+	if v == "" || k == nil || len(k.pseudonym) == 0 {
+		return ""
+	}
+	m := hmac.New(sha256.New, k.pseudonym)
+	m.Write([]byte(domain))
+	m.Write([]byte{0})
+	m.Write([]byte(v))
+	return "c_" + b32.EncodeToString(m.Sum(nil)[:10])
+}
+
+// Normalize is how values are compared before pseudonymisation: trimmed,
+// and lower-cased when they look like an email address.
+func Normalize(v string) string {
+	v = strings.TrimFunc(v, unicode.IsSpace)
+	if strings.Contains(v, "@") {
+		v = strings.ToLower(v)
+	}
+	return v
+}

@@ -1,0 +1,35 @@
+package sheets
+
+// Cell is one value on its way to the sheet: a text, or an exact number
+// with an optional number format.
+type Cell struct {
+	// Text is written as a string, RAW: never parsed, never a formula.
+	Text string
+	// Number, when set, is a decimal literal ("359.97", "45657.5")
+	// written as a number, so that the team can sum and sort it.
+	Number string
+	// FormatType and FormatPattern are the cell's number format
+	// (Google's NumberFormat type and pattern), e.g. CURRENCY and
+	// `#,##0.00 "EUR"`, or DATE_TIME and "yyyy-mm-dd hh:mm".
+	FormatType    string
+	FormatPattern string
+}
+
+// Empty reports whether the cell holds nothing.
+func (c Cell) Empty() bool { return c.Text == "" && c.Number == "" }
+
+// Row is one row to create or update, keyed by the table's key column.
+type Row struct {
+	// Key identifies the row: the value of the key column.
+	Key string
+	// Version orders states of the row: a row is only ever replaced by a
+	// higher version.
+	Version int64
+	// Cells hold one value per owned column, in the table's column order.
+	Cells []Cell
+	// Insert says the row may be created when the key is not yet in the
+	// sheet (the table's filter passed).
+	Insert bool
+	// Update says the row may replace an existing row of the same key.
+	Update bool
+}
