@@ -205,7 +205,7 @@ func (h *Handler) serve(r *http.Request, id *string, log **slog.Logger) (int, an
 		(*log).ErrorContext(ctx, "cannot verify: secret unavailable", logging.KeyError, err.Error())
 		return http.StatusServiceUnavailable, answer{Error: "signing secret unavailable"}
 	}
-	if err := v.Verify(body, r.Header); err != nil {
+	if err := webhook.VerifyRequest(v, body, r); err != nil {
 		(*log).WarnContext(ctx, "rejected signature", logging.KeyError, err.Error())
 		return http.StatusUnauthorized, answer{Error: err.Error()}
 	}

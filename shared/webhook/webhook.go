@@ -39,6 +39,22 @@ type Verifier interface {
 	Verify(body []byte, header http.Header) error
 }
 
+// RequestVerifier is implemented by schemes that also read the request's
+// URL, such as a shared token passed in the query string. Callers prefer
+// VerifyRequest when a verifier has it.
+type RequestVerifier interface {
+	VerifyRequest(body []byte, r *http.Request) error
+}
+
+// VerifyRequest verifies a delivery with v, through VerifyRequest when v
+// reads the URL too.
+func VerifyRequest(v Verifier, body []byte, r *http.Request) error {
+	if rv, ok := v.(RequestVerifier); ok {
+		return rv.VerifyRequest(body, r)
+	}
+	return v.Verify(body, r.Header)
+}
+
 // Clock returns the current time; schemes with a signed timestamp take one
 // so that tests can fix the time.
 type Clock func() time.Time
