@@ -34,14 +34,21 @@ const (
 	EnvConfig = "SAFEVIEW_CONFIG"
 	// EnvSpreadsheetID overrides the configuration's spreadsheet id.
 	EnvSpreadsheetID = "SAFEVIEW_SPREADSHEET_ID"
-	// EnvSecrets says where secrets come from: "env" (environment
-	// variables, see package secrets) or "file:PATH".
+	// EnvSecrets says where secrets come from: "secretmanager" (Secret
+	// Manager in EnvProject, the default in Google Cloud, where K_SERVICE is
+	// set), "env" (environment variables, see package secrets; the default
+	// elsewhere) or "file:PATH".
 	EnvSecrets = "SAFEVIEW_SECRETS"
 	// EnvSheetsEndpoint points the Sheets client at an emulator, without
 	// authentication. Never set in production.
 	EnvSheetsEndpoint = "SAFEVIEW_SHEETS_ENDPOINT"
-	// EnvProject is the Google Cloud project, for log traces.
+	// EnvProject is the Google Cloud project: of the secrets, and of log
+	// traces.
 	EnvProject = "SAFEVIEW_PROJECT"
+	// EnvServiceAccount is the function's service account, named in the
+	// errors about secrets it may not read (default: from the metadata
+	// server). Terraform sets it.
+	EnvServiceAccount = "SAFEVIEW_SERVICE_ACCOUNT"
 )
 
 func init() {
@@ -84,7 +91,7 @@ func NewFromEnv(ctx context.Context) (*Handler, error) {
 	if id := os.Getenv(EnvSpreadsheetID); id != "" {
 		cfg.Spreadsheet.ID = id
 	}
-	res, err := secretsFromEnv(os.Getenv(EnvSecrets))
+	res, err := secretsFromEnv(ctx, os.Getenv(EnvSecrets))
 	if err != nil {
 		return nil, err
 	}
@@ -100,14 +107,25 @@ func NewFromEnv(ctx context.Context) (*Handler, error) {
 	return New(ctx, Deps{Config: cfg, Secrets: res, Sheets: svc, Logger: log, Project: os.Getenv(EnvProject)})
 }
 
-func secretsFromEnv(spec string) (secrets.Resolver, error) {
+func secretsFromEnv(ctx context.Context, spec string) (secrets.Resolver, error) {
+	if spec == "" && os.Getenv("K_SERVICE") != "" {
+		// Cloud Functions (gen2) and Cloud Run set K_SERVICE: there,
+		// secrets live in Secret Manager.
+		spec = "secretmanager"
+	}
 	switch {
 	case spec == "" || spec == "env":
 		return secrets.Env{}, nil
 	case strings.HasPrefix(spec, "file:"):
 		return secrets.LoadFile(strings.TrimPrefix(spec, "file:"))
+	case spec == "secretmanager":
+		project := os.Getenv(EnvProject)
+		if project == "" {
+			return nil, errors.New(EnvSecrets + "=secretmanager needs " + EnvProject + ", the project of the secrets")
+		}
+		return secrets.NewSecretManager(ctx, secrets.SecretManagerOptions{Project: project, ServiceAccount: os.Getenv(EnvServiceAccount)})
 	}
-	return nil, errors.New(EnvSecrets + ": want env or file:PATH")
+	return nil, errors.New(EnvSecrets + ": want secretmanager, env or file:PATH")
 }
 
 // Deps are what the handler is built from.
