@@ -29,8 +29,10 @@ import (
 
 // Environment variables read by the deployed function.
 const (
-	// EnvConfig is the path of the configuration file (default
-	// safeview.yaml, at the root of the deployed source).
+	// EnvConfig is the path of the configuration file. Default:
+	// safeview.yaml in the working directory, or at the root of the
+	// deployed source, which the Go buildpack of Cloud Functions puts in
+	// serverless_function_source_code/ below the working directory.
 	EnvConfig = "SAFEVIEW_CONFIG"
 	// EnvSpreadsheetID overrides the configuration's spreadsheet id.
 	EnvSpreadsheetID = "SAFEVIEW_SPREADSHEET_ID"
@@ -82,7 +84,7 @@ func serve(w http.ResponseWriter, r *http.Request) {
 func NewFromEnv(ctx context.Context) (*Handler, error) {
 	path := os.Getenv(EnvConfig)
 	if path == "" {
-		path = "safeview.yaml"
+		path = defaultConfigPath()
 	}
 	cfg, err := config.Load(path)
 	if err != nil {
@@ -105,6 +107,19 @@ func NewFromEnv(ctx context.Context) (*Handler, error) {
 	}
 	log := logging.Default()
 	return New(ctx, Deps{Config: cfg, Secrets: res, Sheets: svc, Logger: log, Project: os.Getenv(EnvProject)})
+}
+
+// defaultConfigPaths are where the configuration is looked for when
+// EnvConfig is not set: see EnvConfig.
+var defaultConfigPaths = []string{"safeview.yaml", "serverless_function_source_code/safeview.yaml"}
+
+func defaultConfigPath() string {
+	for _, p := range defaultConfigPaths {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return defaultConfigPaths[0] // and config.Load says it is missing
 }
 
 func secretsFromEnv(ctx context.Context, spec string) (secrets.Resolver, error) {

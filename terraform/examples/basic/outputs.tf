@@ -1,0 +1,14 @@
+output "next_steps" {
+  description = "What to run after the first apply, in order."
+  value       = module.safeview.next_steps
+}
+
+output "service_account_email" {
+  description = "Share the spreadsheet with this account, as an Editor."
+  value       = module.safeview.service_account_email
+}
+
+output "webhook_urls" {
+  description = "The URL to register with each platform."
+  value       = module.safeview.webhook_urls
+}

@@ -1,0 +1,67 @@
+# The functions, Cloud Functions gen2 (Cloud Run functions), built by the Go
+# buildpack from their zip. The runtime must match the go line of go.mod
+# (hcl_test.go checks it): go125 for go 1.25.
+resource "google_cloudfunctions2_function" "main" {
+  for_each = local.functions
+
+  project     = var.project_id
+  location    = var.region
+  name        = "${var.name_prefix}-${each.key}"
+  description = each.value.description
+  labels      = local.labels
+
+  build_config {
+    runtime           = "go125"
+    entry_point       = each.value.entry_point
+    docker_repository = google_artifact_registry_repository.functions.id
+    service_account   = "projects/${var.project_id}/serviceAccounts/${local.build_service_account_email}"
+
+    source {
+      storage_source {
+        bucket = google_storage_bucket.source.name
+        object = google_storage_bucket_object.source[each.key].name
+      }
+    }
+  }
+
+  service_config {
+    available_cpu                    = var.available_cpu
+    available_memory                 = var.memory
+    timeout_seconds                  = var.timeout
+    max_instance_request_concurrency = var.max_instance_request_concurrency
+    max_instance_count               = var.max_instance_count
+    min_instance_count               = var.min_instance_count
+    ingress_settings                 = "ALLOW_ALL"
+    all_traffic_on_latest_revision   = true
+    service_account_email            = google_service_account.function[each.key].email
+
+    # Read by functions/webhook/function.go. The configuration itself is
+    # in the zip, as safeview.yaml.
+    environment_variables = {
+      SAFEVIEW_SPREADSHEET_ID  = var.spreadsheet_id
+      SAFEVIEW_SECRETS         = "secretmanager"
+      SAFEVIEW_PROJECT         = var.project_id
+      SAFEVIEW_SERVICE_ACCOUNT = google_service_account.function[each.key].email
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = length(local.config_sources) > 0
+      error_message = "The configuration file ${local.config_file} declares no source."
+    }
+    precondition {
+      condition     = var.sources == null || jsonencode(coalesce(var.sources, {})) == jsonencode(local.config_sources)
+      error_message = "The sources of the configuration file (${jsonencode(local.config_sources)}) are not those of var.sources (${jsonencode(coalesce(var.sources, {}))}): change one of them."
+    }
+  }
+
+  # The function reads its secrets when its first request arrives, and the
+  # build needs its grants: both are in place before it is deployed.
+  depends_on = [
+    google_secret_manager_secret_iam_member.function,
+    google_project_iam_member.build_logs,
+    google_storage_bucket_iam_member.build_source,
+    google_artifact_registry_repository_iam_member.build_images,
+  ]
+}

@@ -1,0 +1,46 @@
+output "build_service_account_email" {
+  description = "The service account Cloud Build builds the functions as."
+  value       = local.build_service_account_email
+}
+
+output "function_urls" {
+  description = "Base URL of each function."
+  value       = { for name, f in google_cloudfunctions2_function.main : name => f.url }
+}
+
+output "next_steps" {
+  description = "What to run after the first apply, in order."
+  value       = <<-EOT
+    From the root of the repository:
+    1. Add the value of every secret (read from stdin, never echoed):
+    %{for name in local.secret_names~}
+         go run ./scripts/set-secret -project ${var.project_id} ${name}
+    %{endfor~}
+    2. Create the tabs and share the spreadsheet with the function:
+         go run ./scripts/bootstrap-sheet -project ${var.project_id} -config ${abspath(local.config_file)} -spreadsheet ${var.spreadsheet_id} -share ${google_service_account.function["webhook"].email}
+    3. Register these URLs with the platforms:
+    %{for name, url in local.webhook_urls~}
+         ${name}: ${url}
+    %{endfor~}
+  EOT
+}
+
+output "secret_ids" {
+  description = "Full name of every secret, by the name the configuration uses."
+  value       = { for name, s in google_secret_manager_secret.main : name => s.id }
+}
+
+output "service_account_email" {
+  description = "The webhook function's service account: share the spreadsheet with it, as an Editor."
+  value       = google_service_account.function["webhook"].email
+}
+
+output "source_bucket" {
+  description = "The bucket holding the functions' source zips."
+  value       = google_storage_bucket.source.name
+}
+
+output "webhook_urls" {
+  description = "The URL to register with each source's platform: {function URL}/{source}."
+  value       = local.webhook_urls
+}
