@@ -2,7 +2,10 @@ module github.com/safeview/safeview
 
 go 1.25.0
 
-require google.golang.org/api v0.298.0
+require (
+	github.com/google/go-cmp v0.7.0
+	google.golang.org/api v0.298.0
+)
 
 require (
 	cloud.google.com/go/auth v0.23.2 // indirect
