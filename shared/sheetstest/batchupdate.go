@@ -1,7 +1,6 @@
 package sheetstest
 
 import (
-	"bytes"
 	"encoding/json"
 	"reflect"
 	"slices"
@@ -13,14 +12,12 @@ import (
 // opFunc applies one request of a batchUpdate to a write.
 type opFunc func(t *tx, raw json.RawMessage) (*sheets.Response, error)
 
-// op adapts a typed request handler to an opFunc, decoding the request
-// strictly so that a misspelt field fails as it does in Google.
+// op adapts a typed request handler to an opFunc. Field names were checked
+// when the whole body was decoded.
 func op[T any](f func(t *tx, r *T) (*sheets.Response, error)) opFunc {
 	return func(t *tx, raw json.RawMessage) (*sheets.Response, error) {
 		var r T
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&r); err != nil {
+		if err := json.Unmarshal(raw, &r); err != nil {
 			return nil, invalidArgument("Invalid JSON payload received. %s", strings.TrimPrefix(err.Error(), "json: "))
 		}
 		return f(t, &r)
@@ -104,7 +101,7 @@ type batchUpdateBody struct {
 
 func handleBatchUpdate(c *call) (any, error) {
 	var body batchUpdateBody
-	if err := c.decodeBody(&body); err != nil {
+	if err := c.decodeBodyAs(&body, reflect.TypeOf(sheets.BatchUpdateSpreadsheetRequest{})); err != nil {
 		return nil, err
 	}
 	type one struct {

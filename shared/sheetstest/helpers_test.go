@@ -2,7 +2,10 @@ package sheetstest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"net/http"
+	"strings"
 	"testing"
 
 	"google.golang.org/api/googleapi"
@@ -81,4 +84,18 @@ func ptr[T any](v T) *T { return &v }
 func addSheetReq(title string, rows, cols int64) *sheets.Request {
 	return &sheets.Request{AddSheet: &sheets.AddSheetRequest{Properties: &sheets.SheetProperties{
 		Title: title, GridProperties: &sheets.GridProperties{RowCount: rows, ColumnCount: cols}}}}
+}
+
+// postRaw posts a raw JSON body to a spreadsheet method such as
+// ":batchUpdate" and returns the status and Google error message.
+func postRaw(t *testing.T, e *env, suffix, body string) (int, string) {
+	t.Helper()
+	resp, err := http.Post(e.s.URL()+"v4/spreadsheets/"+e.id+suffix, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("POST %s error = %v", suffix, err)
+	}
+	defer resp.Body.Close()
+	var eb errorBody
+	_ = json.NewDecoder(resp.Body).Decode(&eb)
+	return resp.StatusCode, eb.Error.Message
 }

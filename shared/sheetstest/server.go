@@ -1,6 +1,7 @@
 package sheetstest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,6 +11,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -394,20 +397,112 @@ func writeJSON(w http.ResponseWriter, v any, fields string) {
 
 // decodeBody decodes a JSON request body into v, refusing unknown fields as
 // Google does.
-func (c *call) decodeBody(v any) error {
-	if len(strings.TrimSpace(string(c.body))) == 0 {
+func (c *call) decodeBody(v any) error { return c.decodeBodyAs(v, reflect.TypeOf(v)) }
+
+// decodeBodyAs decodes the body into v after checking its field names against
+// the API type schema. Unlike encoding/json, Google matches names exactly:
+// "sheetID" is not "sheetId".
+func (c *call) decodeBodyAs(v any, schema reflect.Type) error {
+	if len(bytes.TrimSpace(c.body)) == 0 {
 		return nil
 	}
-	dec := json.NewDecoder(strings.NewReader(string(c.body)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		msg := err.Error()
-		if name, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
-			return invalidArgument("Invalid JSON payload received. Unknown name %s: Cannot find field.", name)
-		}
-		return invalidArgument("Invalid JSON payload received. %s", strings.TrimPrefix(msg, "json: "))
+	var tree any
+	dec := json.NewDecoder(bytes.NewReader(c.body))
+	dec.UseNumber()
+	if err := dec.Decode(&tree); err != nil {
+		return invalidArgument("Invalid JSON payload received. %s", strings.TrimPrefix(err.Error(), "json: "))
+	}
+	if err := checkKeys(tree, schema, ""); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(c.body, v); err != nil {
+		return invalidArgument("Invalid JSON payload received. %s", strings.TrimPrefix(err.Error(), "json: "))
 	}
 	return nil
+}
+
+var fieldCache sync.Map // reflect.Type → map[string]reflect.Type
+
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	if m, ok := fieldCache.Load(t); ok {
+		return m.(map[string]reflect.Type)
+	}
+	m := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name != "" && name != "-" && f.IsExported() {
+			m[name] = f.Type
+		}
+	}
+	fieldCache.Store(t, m)
+	return m
+}
+
+// checkKeys walks a decoded JSON value alongside the Go type it will decode
+// into and reports the first unknown field name with Google's message, naming
+// where it was found in proto (snake_case) form.
+func checkKeys(x any, t reflect.Type, path string) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch x := x.(type) {
+	case map[string]any:
+		switch t.Kind() {
+		case reflect.Map:
+			for k, e := range x {
+				if err := checkKeys(e, t.Elem(), joinPath(path, k)); err != nil {
+					return err
+				}
+			}
+		case reflect.Struct:
+			fields := jsonFields(t)
+			for _, k := range sortedKeys(x) {
+				ft, ok := fields[k]
+				if !ok {
+					if path == "" {
+						return invalidArgument("Invalid JSON payload received. Unknown name %q: Cannot find field.", k)
+					}
+					return invalidArgument("Invalid JSON payload received. Unknown name %q at '%s': Cannot find field.", k, path)
+				}
+				if err := checkKeys(x[k], ft, joinPath(path, k)); err != nil {
+					return err
+				}
+			}
+		}
+	case []any:
+		if t.Kind() == reflect.Slice {
+			for i, e := range x {
+				if err := checkKeys(e, t.Elem(), path+"["+strconv.Itoa(i)+"]"); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := slices.Collect(maps.Keys(m))
+	slices.Sort(keys)
+	return keys
+}
+
+func joinPath(path, name string) string {
+	var b strings.Builder
+	for i, r := range name {
+		if 'A' <= r && r <= 'Z' {
+			if i > 0 {
+				b.WriteByte('_')
+			}
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	if path == "" {
+		return b.String()
+	}
+	return path + "." + b.String()
 }
 
 // read runs f on the current version of the call's spreadsheet.
