@@ -34,16 +34,21 @@
 // # Fidelity
 //
 // Behaviour follows Google's reference and, where the reference is silent,
-// behaviour reported from the real service. Notably:
+// behaviour reported from the real service (README.md says which is which).
+// Ranges such as these resolve as in Google:
 //
-//   - A1 notation: "Sheet1!A1:B2", "'My Tab'!A:A", "'It”s'!1:1", "A5:C",
-//     "A:C5", a bare sheet name for the whole sheet, a range without a sheet
-//     for the first sheet, R1C1 ("R1C1:R2C3"), $ markers, case-insensitive
-//     letters and sheet names. Ranges Google returns are clipped to the grid
-//     and quote sheet names only when needed. Errors: "Unable to parse range:
-//     X" (400), "Requested entity was not found." (404), and "Range (X)
-//     exceeds grid limits. Max rows: N, max columns: M" (400) for a range that
-//     starts outside the grid.
+//	Sheet1!A1:B2  'My Tab'!A:A  'It''s'!1:1  A5:C  A:C5  Sheet1  A1:B2  Sheet1!R1C1:R2C3
+//
+// Notably:
+//
+//   - A1 notation as Google accepts it (examples below): a bare sheet name
+//     is the whole sheet, a range without a sheet is on the first sheet, R1C1
+//     and $ markers are accepted, and letters and sheet names are matched
+//     case-insensitively. Ranges Google returns are clipped to the grid and
+//     quote sheet names only when needed. Errors: "Unable to parse range: X"
+//     (400), "Requested entity was not found." (404) for an unknown
+//     spreadsheet, and "Range (X) exceeds grid limits. Max rows: N, max
+//     columns: M" (400) for a range that starts outside the grid.
 //   - Reads clip ranges to the grid. values.update and values.batchUpdate do
 //     not grow the grid, as Google does not: writing past it answers "exceeds
 //     grid limits", and writing past a bounded range answers "Requested
