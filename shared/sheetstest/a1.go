@@ -24,10 +24,11 @@ type a1Range struct {
 	cell bool
 }
 
-// parseA1 parses a range as Google accepts it: "Sheet1!A1:B2", "'My Tab'!A:A",
-// "'It”s'!1:1", "A5:C", "Sheet1" (the whole sheet), "A1:B2" (the first
-// sheet) and R1C1 forms such as "Sheet1!R1C1:R2C3". ok is false for a
-// malformed range.
+// parseA1 parses a range as Google accepts it; ok is false for a malformed
+// range. Forms:
+//
+//	Sheet1!A1:B2  'My Tab'!A:A  'It''s'!1:1  A5:C  Sheet1 (the whole sheet)
+//	A1:B2 (on the first sheet)  Sheet1!R1C1:R2C3
 func parseA1(s string) (a1Range, bool) {
 	if s == "" {
 		return a1Range{}, false
@@ -63,7 +64,7 @@ func parseA1(s string) (a1Range, bool) {
 	return a1Range{sheet: s, hasSheet: true, r1: -1, c1: -1}, true
 }
 
-// unquoteSheet reads a quoted sheet name, where ” stands for one quote.
+// unquoteSheet reads a quoted sheet name, in which two quotes stand for one.
 func unquoteSheet(s string) (name, rest string, ok bool) {
 	var b strings.Builder
 	for i := 1; i < len(s); i++ {

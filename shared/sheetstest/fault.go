@@ -29,6 +29,7 @@ const (
 	FaultSlow
 )
 
+// String names the fault, for test names and logs.
 func (f Fault) String() string {
 	switch f {
 	case FaultInternal:

@@ -2,6 +2,7 @@ package sheetstest
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"google.golang.org/api/sheets/v4"
@@ -27,7 +28,7 @@ func (s *Server) CreateSpreadsheet(title string, tabs ...string) string {
 }
 
 // ErrNotFound is returned by the inspection methods for an unknown spreadsheet or tab.
-var ErrNotFound = fmt.Errorf("sheetstest: not found")
+var ErrNotFound = errors.New("sheetstest: not found")
 
 func (s *Server) tab(spreadsheetID, tab string) (*sheet, error) {
 	ss := s.books[spreadsheetID]

@@ -37,9 +37,6 @@ var readMethods = map[string]bool{
 	MethodValuesBatchGetByFilter: true, MethodMetadataGet: true, MethodMetadataSearch: true,
 }
 
-// IsRead reports whether Google counts a method against the read quotas.
-func IsRead(method string) bool { return readMethods[method] }
-
 type routed struct {
 	method string
 	id     string

@@ -248,9 +248,6 @@ type call struct {
 	rng    string // range, metadata id or sheet id from the path
 	query  url.Values
 	body   []byte
-	// applied is set once a write has changed the state, so that a lost
-	// response fault can tell a write that landed from one that did not.
-	applied bool
 }
 
 type handler func(c *call) (any, error)
@@ -531,6 +528,5 @@ func (c *call) write(f func(t *tx) (any, error)) (any, error) {
 		return nil, err
 	}
 	c.s.books[c.id] = t.ss
-	c.applied = true
 	return resp, nil
 }

@@ -177,7 +177,6 @@ func handleCreate(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.applied = true
 	return renderSpreadsheet(ss, false, nil)
 }
 
