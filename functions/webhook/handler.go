@@ -142,8 +142,22 @@ type answer struct {
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	id := uuid.NewString()
-	log := h.log.With(logging.KeyRequestID, id)
+	name := strings.Trim(r.URL.Path, "/")
+	src := h.sources[name]
+	id := ""
+	if src != nil {
+		id = platform.SafeID(src.preset.DeliveryID(r.Header))
+	}
+	log := h.log
+	if id != "" {
+		log = log.With(logging.KeyRequestID, id, logging.KeyDeliveryID, id)
+	} else {
+		id = uuid.NewString()
+		log = log.With(logging.KeyRequestID, id)
+	}
+	if src != nil {
+		log = log.With(logging.KeySource, name, logging.KeyPlatform, src.preset.Name())
+	}
 	if tr := logging.Trace(h.project, r.Header.Get("traceparent"), r.Header.Get("X-Cloud-Trace-Context")); tr != "" {
 		log = log.With(logging.KeyTrace, tr)
 	}
@@ -153,13 +167,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusInternalServerError, answer{Error: "internal error", RequestID: id})
 		}
 	}()
-	status, a := h.serve(r, &id, &log)
+	status, a, log := h.serve(logging.With(r.Context(), log), r, src)
 	a.RequestID = id
 	w.Header().Set("X-Request-Id", id)
-	if status == http.StatusMethodNotAllowed {
+	switch status {
+	case http.StatusMethodNotAllowed:
 		w.Header().Set("Allow", http.MethodPost)
-	}
-	if status == http.StatusServiceUnavailable {
+	case http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", "10")
 	}
 	writeJSON(w, status, a)
@@ -174,58 +188,48 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		logging.KeyDuration, time.Since(start).Milliseconds())
 }
 
-// serve runs the steps of DESIGN.md's data flow; it may replace the request
-// id with the platform's delivery id once the source is known.
-func (h *Handler) serve(r *http.Request, id *string, log **slog.Logger) (int, answer) {
+// serve runs the steps of DESIGN.md's data flow. It returns the logger
+// with what it learned (the topic) for the final line.
+func (h *Handler) serve(ctx context.Context, r *http.Request, src *source) (int, answer, *slog.Logger) {
+	log := logging.From(ctx)
 	if r.Method != http.MethodPost {
-		return http.StatusMethodNotAllowed, answer{Error: "only POST is accepted"}
+		return http.StatusMethodNotAllowed, answer{Error: "only POST is accepted"}, log
 	}
-	name := strings.Trim(r.URL.Path, "/")
-	src, ok := h.sources[name]
-	if !ok {
-		return http.StatusNotFound, answer{Error: "unknown source"}
+	if src == nil {
+		return http.StatusNotFound, answer{Error: "unknown source"}, log
 	}
-	if d := platform.SafeID(src.preset.DeliveryID(r.Header)); d != "" {
-		*id = d
-		*log = (*log).With(logging.KeyRequestID, d)
-	}
-	*log = (*log).With(logging.KeySource, name, logging.KeyPlatform, src.preset.Name())
-	ctx := logging.With(r.Context(), *log)
-
 	body, err := readBody(r.Body, h.cfg.Limits.MaxBodyBytes)
 	switch {
 	case errors.Is(err, errTooLarge):
-		return http.StatusRequestEntityTooLarge, answer{Error: "body too large"}
+		return http.StatusRequestEntityTooLarge, answer{Error: "body too large"}, log
 	case err != nil:
-		return http.StatusBadRequest, answer{Error: "could not read body"}
+		return http.StatusBadRequest, answer{Error: "could not read body"}, log
 	}
 
 	v, err := src.verifierFor(ctx, h.secrets)
 	if err != nil {
-		(*log).ErrorContext(ctx, "cannot verify: secret unavailable", logging.KeyError, err.Error())
-		return http.StatusServiceUnavailable, answer{Error: "signing secret unavailable"}
+		log.ErrorContext(ctx, "cannot verify: secret unavailable", logging.KeyError, err.Error())
+		return http.StatusServiceUnavailable, answer{Error: "signing secret unavailable"}, log
 	}
 	if err := webhook.VerifyRequest(v, body, r); err != nil {
-		(*log).WarnContext(ctx, "rejected signature", logging.KeyError, err.Error())
-		return http.StatusUnauthorized, answer{Error: err.Error()}
+		log.WarnContext(ctx, "rejected signature", logging.KeyError, err.Error())
+		return http.StatusUnauthorized, answer{Error: err.Error()}, log
 	}
 
 	ev, err := src.preset.Decode(platform.Request{Header: r.Header, Body: body})
 	if err != nil {
-		return http.StatusBadRequest, answer{Error: err.Error()}
+		return http.StatusBadRequest, answer{Error: err.Error()}, log
 	}
-	*log = (*log).With(logging.KeyTopic, ev.Topic)
-	if ev.DeliveryID != "" {
-		*log = (*log).With(logging.KeyDeliveryID, platform.SafeID(ev.DeliveryID))
-	}
-	ctx = logging.With(ctx, *log)
+	log = log.With(logging.KeyTopic, ev.Topic)
+	ctx = logging.With(ctx, log)
 	switch ev.Kind {
 	case platform.KindPing:
-		return http.StatusOK, answer{Result: "ping"}
+		return http.StatusOK, answer{Result: "ping"}, log
 	case platform.KindOrder, platform.KindBooking:
-		return h.write(ctx, src, &ev)
+		status, a := h.write(ctx, src, &ev)
+		return status, a, log
 	}
-	return http.StatusOK, answer{Result: "ignored"}
+	return http.StatusOK, answer{Result: "ignored"}, log
 }
 
 // write runs the event through every table that takes it and upserts the

@@ -69,11 +69,15 @@ func compileColumn(cfg *config.Config, c *config.Column, path string, keys *priv
 func formatFunc(name string) func(v any, in *Input) sheets.Cell {
 	switch name {
 	case "datetime":
-		return func(v any, in *Input) sheets.Cell { return serialDate(v.(time.Time).In(in.Zone), "DATE_TIME", "yyyy-mm-dd hh:mm") }
+		return func(v any, in *Input) sheets.Cell {
+			return serialDate(v.(time.Time).In(in.Zone), "DATE_TIME", "yyyy-mm-dd hh:mm")
+		}
 	case "date":
 		return func(v any, in *Input) sheets.Cell { return serialDate(v.(time.Time).In(in.Zone), "DATE", "yyyy-mm-dd") }
 	case "iso":
-		return func(v any, in *Input) sheets.Cell { return sheets.Cell{Text: v.(time.Time).In(in.Zone).Format(time.RFC3339)} }
+		return func(v any, in *Input) sheets.Cell {
+			return sheets.Cell{Text: v.(time.Time).In(in.Zone).Format(time.RFC3339)}
+		}
 	case "money":
 		return func(v any, _ *Input) sheets.Cell { return moneyCell(v.(platform.Money), true) }
 	case "amount":

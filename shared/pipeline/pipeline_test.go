@@ -200,7 +200,7 @@ func TestPseudonymNeedsKey(t *testing.T) {
 
 func TestItems(t *testing.T) {
 	t.Parallel()
-	items := []platform.Item{{"Grains de café 1kg", 2}, {"Tasse en céramique", 1}, {"Filtre", 3}}
+	items := []platform.Item{{Name: "Grains de café 1kg", Quantity: 2}, {Name: "Tasse en céramique", Quantity: 1}, {Name: "Filtre", Quantity: 3}}
 	tests := []struct {
 		max  int
 		want string

@@ -29,7 +29,7 @@ func (s *Sink) load(ctx context.Context, t *tab) error {
 			return s.apiError(ctx, t, "add tab", err)
 		}
 		props = resp.Replies[0].AddSheet.Properties
-		s.log.InfoContext(ctx, "created tab", "table", t.Tab)
+		s.logger(ctx).InfoContext(ctx, "created tab", "table", t.Tab)
 	}
 	t.sheetID = props.SheetId
 	t.rowCount, t.cols = 0, nil
@@ -71,7 +71,7 @@ func (s *Sink) load(ctx context.Context, t *tab) error {
 		t.lastRow = row
 	}
 	if dups > 0 {
-		s.log.WarnContext(ctx, "key column holds duplicate keys; the first row of each is updated", "table", t.Tab, "duplicates", dups)
+		s.logger(ctx).WarnContext(ctx, "key column holds duplicate keys; the first row of each is updated", "table", t.Tab, "duplicates", dups)
 	}
 	t.loaded = true
 	return nil
@@ -127,6 +127,6 @@ func (s *Sink) ensureHeader(ctx context.Context, t *tab, header []any, colCount 
 	if err := s.batchUpdate(ctx, t, "write header", reqs); err != nil {
 		return err
 	}
-	s.log.InfoContext(ctx, "wrote header", "table", t.Tab, "columns_added", len(reqs))
+	s.logger(ctx).InfoContext(ctx, "wrote header", "table", t.Tab, "columns_added", len(reqs))
 	return nil
 }

@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	"google.golang.org/api/googleapi"
+
+	"github.com/safeview/safeview/shared/logging"
 	sheetsapi "google.golang.org/api/sheets/v4"
 )
 
@@ -123,7 +125,7 @@ func (s *Sink) Upsert(ctx context.Context, tabName string, r Row) (Result, error
 		if attempt == 2 {
 			return "", fmt.Errorf("%w: tab %q keeps changing", ErrUnavailable, t.Tab)
 		}
-		s.log.InfoContext(ctx, "sheet changed since it was indexed; reindexing", "table", t.Tab)
+		s.logger(ctx).InfoContext(ctx, "sheet changed since it was indexed; reindexing", "table", t.Tab)
 	}
 }
 
@@ -265,6 +267,15 @@ func (s *Sink) apiError(ctx context.Context, t *tab, op string, err error) error
 		return fmt.Errorf("%w: %s in tab %q: %w", ErrUnavailable, op, t.Tab, context.DeadlineExceeded)
 	}
 	return fmt.Errorf("%w: %s in tab %q: transport error", ErrUnavailable, op, t.Tab)
+}
+
+// logger returns the request's logger when the context carries one, so that
+// the sink's lines carry the request id too.
+func (s *Sink) logger(ctx context.Context) *slog.Logger {
+	if l := logging.From(ctx); l != slog.Default() {
+		return l
+	}
+	return s.log
 }
 
 func (t *tab) headerMatches(header []any) bool {

@@ -1,0 +1,527 @@
+package webhookfn
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/logging"
+	"github.com/safeview/safeview/shared/platform"
+	"github.com/safeview/safeview/shared/secrets"
+	"github.com/safeview/safeview/shared/sheetstest"
+	"github.com/safeview/safeview/shared/webhook"
+)
+
+const testSecret = "shpss_test_secret"
+
+// stack is the function under test with its emulated spreadsheet.
+type stack struct {
+	t       *testing.T
+	emu     *sheetstest.Server
+	id      string
+	handler *Handler
+	logs    *syncBuffer
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// newStack builds the handler from the example configuration, with the
+// real Sheets client pointed at the emulator.
+func newStack(t *testing.T, opts ...sheetstest.Option) *stack {
+	t.Helper()
+	data, err := os.ReadFile("safeview.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Parse("safeview.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	emu := sheetstest.NewServer(t, opts...)
+	cfg.Spreadsheet.ID = emu.CreateSpreadsheet("test", "Orders")
+	svc, err := emu.Service(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	res := secrets.Map{}
+	for _, name := range cfg.SecretNames() {
+		res[name] = []string{testSecret}
+	}
+	res["safeview-pseudonym-key"] = []string{strings.Repeat("p", 32)}
+	h, err := New(context.Background(), Deps{Config: cfg, Secrets: res, Sheets: svc, Logger: logging.New(logs, slog.LevelDebug)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &stack{t: t, emu: emu, id: cfg.Spreadsheet.ID, handler: h, logs: logs}
+}
+
+// response is what a delivery got.
+type response struct {
+	status int
+	header http.Header
+	body   string
+	answer answer
+}
+
+func (s *stack) do(req *http.Request) response {
+	s.t.Helper()
+	rec := httptest.NewRecorder()
+	s.handler.ServeHTTP(rec, req)
+	r := response{status: rec.Code, header: rec.Header(), body: rec.Body.String()}
+	if err := json.Unmarshal(rec.Body.Bytes(), &r.answer); err != nil {
+		s.t.Fatalf("response body is not JSON: %v: %q", err, r.body)
+	}
+	return r
+}
+
+// delivery is a Shopify delivery to send.
+type delivery struct {
+	topic  string
+	body   []byte
+	secret string // "" sends no signature
+	event  string // X-Shopify-Event-Id
+}
+
+func (s *stack) send(d delivery) response {
+	s.t.Helper()
+	req := httptest.NewRequest(http.MethodPost, "/shopify", bytes.NewReader(d.body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(platform.ShopifyTopicHeader, d.topic)
+	req.Header.Set(platform.ShopifyShopDomainHeader, "cafe-demo.myshopify.com")
+	if d.event != "" {
+		req.Header.Set(platform.ShopifyEventIDHeader, d.event)
+	}
+	if d.secret != "" {
+		req.Header.Set(webhook.ShopifyHeader, webhook.SignShopify(d.secret, d.body))
+	}
+	return s.do(req)
+}
+
+// rows returns the Orders tab as the team sees it, header first, without
+// the hidden version column (checked to be the last one).
+func (s *stack) rows() [][]string {
+	s.t.Helper()
+	rows, err := s.emu.Snapshot(s.id, "Orders")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	last := len(rows[0]) - 1
+	if rows[0][last] != "_safeview_version" {
+		s.t.Fatalf("header = %q, want the version column last", rows[0])
+	}
+	out := make([][]string, len(rows))
+	for i, r := range rows {
+		out[i] = r[:min(len(r), last)]
+	}
+	return out
+}
+
+// order builds a Shopify order from the official sample.
+type order struct {
+	id        string
+	financial string
+	updated   time.Time
+	edit      func(doc map[string]any)
+}
+
+func shopifyOrder(t *testing.T, o order) []byte {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/shopify_orders_create_devdocs_sample.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	if o.id == "" {
+		o.id = "820982911946154508"
+	}
+	if o.financial == "" {
+		o.financial = "paid"
+	}
+	if o.updated.IsZero() {
+		o.updated = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	}
+	doc["id"] = json.Number(o.id)
+	doc["financial_status"] = o.financial
+	doc["cancelled_at"] = nil
+	doc["created_at"] = "2026-11-23T10:00:00+01:00"
+	doc["updated_at"] = o.updated.Format(time.RFC3339)
+	if o.edit != nil {
+		o.edit(doc)
+	}
+	body, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body
+}
+
+var header = []string{"order_id", "store", "order_date", "status", "items", "total", "channel"}
+
+func TestPaidOrderWritesOneRow(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	r := s.send(delivery{topic: "orders/create", body: shopifyOrder(t, order{}), secret: testSecret, event: "evt-1"})
+	if r.status != http.StatusOK || r.answer.Result != "written" {
+		t.Fatalf("send(paid order) = %d %s, want 200 written", r.status, r.body)
+	}
+	want := [][]string{header, {
+		"820982911946154508", // above 2^53, exact
+		"cafe-demo.myshopify.com",
+		"2026-11-23 10:00", // in Europe/Paris, the configured time zone
+		"paid",
+		"Aviator sunglasses x1, Mid-century lounger x1, Coffee table x1",
+		"369.97 USD",
+		"web",
+	}}
+	if diff := cmp.Diff(want, s.rows()); diff != "" {
+		t.Errorf("Orders tab mismatch (-want +got):\n%s", diff)
+	}
+	if got := r.header.Get("X-Request-Id"); got != "evt-1" || r.answer.RequestID != "evt-1" {
+		t.Errorf("request id = header %q, body %q, want the delivery id evt-1", got, r.answer.RequestID)
+	}
+	if !strings.Contains(s.logs.String(), `"request_id":"evt-1"`) {
+		t.Errorf("logs do not carry the request id:\n%s", s.logs)
+	}
+}
+
+func TestRequestIDWithoutDeliveryID(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	r := s.send(delivery{topic: "orders/create", body: shopifyOrder(t, order{}), secret: testSecret})
+	id := r.header.Get("X-Request-Id")
+	if len(id) != 36 || r.answer.RequestID != id {
+		t.Fatalf("X-Request-Id = %q (body %q), want a UUID", id, r.answer.RequestID)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(s.logs.String()), "\n") {
+		if !strings.Contains(line, id) {
+			t.Errorf("log line without the request id: %s", line)
+		}
+	}
+}
+
+func TestDuplicatesKeepOneRow(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	d := delivery{topic: "orders/create", body: shopifyOrder(t, order{}), secret: testSecret, event: "evt-dup"}
+	if r := s.send(d); r.answer.Result != "written" {
+		t.Fatalf("first delivery = %s, want written", r.body)
+	}
+	if r := s.send(d); r.status != http.StatusOK || r.answer.Result != "unchanged" {
+		t.Fatalf("same delivery again = %d %s, want 200 unchanged", r.status, r.body)
+	}
+	// The same new order twice at the same instant.
+	other := delivery{topic: "orders/create", body: shopifyOrder(t, order{id: "5001"}), secret: testSecret}
+	var wg sync.WaitGroup
+	results := make([]string, 8)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = s.send(other).answer.Result
+		}()
+	}
+	wg.Wait()
+	if got := strings.Count(strings.Join(results, ","), "written"); got != 1 {
+		t.Errorf("concurrent duplicates: results %v, want exactly one written", results)
+	}
+	if got := len(s.rows()); got != 3 {
+		t.Errorf("Orders tab has %d rows, want header and 2 orders:\n%v", got, s.rows())
+	}
+}
+
+func TestNewestVersionWins(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	t0 := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	create := delivery{topic: "orders/create", body: shopifyOrder(t, order{updated: t0}), secret: testSecret}
+	refund := delivery{topic: "orders/updated", body: shopifyOrder(t, order{financial: "refunded", updated: t0.Add(time.Hour)}), secret: testSecret}
+	older := delivery{topic: "orders/updated", body: shopifyOrder(t, order{financial: "paid", updated: t0.Add(30 * time.Minute)}), secret: testSecret}
+	for _, step := range []struct {
+		d    delivery
+		want string
+	}{{create, "written"}, {refund, "written"}, {older, "stale"}, {create, "stale"}} {
+		if r := s.send(step.d); r.status != http.StatusOK || r.answer.Result != step.want {
+			t.Fatalf("send(%s) = %d %s, want 200 %s", step.d.topic, r.status, r.body, step.want)
+		}
+	}
+	rows := s.rows()
+	if len(rows) != 2 || rows[1][3] != "refunded" {
+		t.Errorf("Orders tab = %v, want one row, refunded", rows)
+	}
+}
+
+func TestUpdateBeforeCreate(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	t0 := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	update := delivery{topic: "orders/updated", body: shopifyOrder(t, order{updated: t0.Add(time.Minute)}), secret: testSecret}
+	create := delivery{topic: "orders/create", body: shopifyOrder(t, order{financial: "pending", updated: t0}), secret: testSecret}
+	if r := s.send(update); r.answer.Result != "written" {
+		t.Fatalf("update before create = %s, want written", r.body)
+	}
+	if r := s.send(create); r.answer.Result != "stale" {
+		t.Fatalf("late create = %s, want stale", r.body)
+	}
+	if rows := s.rows(); len(rows) != 2 || rows[1][3] != "paid" {
+		t.Errorf("Orders tab = %v, want one paid row", rows)
+	}
+}
+
+func TestUnpaidOrderIsFiltered(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	r := s.send(delivery{topic: "orders/create", body: shopifyOrder(t, order{financial: "pending"}), secret: testSecret})
+	if r.status != http.StatusOK || r.answer.Result != "filtered" {
+		t.Fatalf("send(pending order) = %d %s, want 200 filtered", r.status, r.body)
+	}
+	if rows := s.rows(); len(rows) > 1 {
+		t.Errorf("Orders tab = %v, want no row", rows)
+	}
+}
+
+func TestRejections(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	body := shopifyOrder(t, order{})
+	signed := func(method, path string, b []byte, secret string) *http.Request {
+		req := httptest.NewRequest(method, path, bytes.NewReader(b))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(platform.ShopifyTopicHeader, "orders/create")
+		if secret != "" {
+			req.Header.Set(webhook.ShopifyHeader, webhook.SignShopify(secret, b))
+		}
+		return req
+	}
+	big := append(bytes.Repeat([]byte(" "), 1<<20), body...)
+	tests := []struct {
+		name   string
+		req    *http.Request
+		status int
+		reason string
+	}{
+		{"wrong secret", signed("POST", "/shopify", body, "not-the-secret"), 401, "invalid signature"},
+		{"no signature", signed("POST", "/shopify", body, ""), 401, "missing signature"},
+		{"signed with an empty secret", func() *http.Request {
+			r := signed("POST", "/shopify", body, "")
+			r.Header.Set(webhook.ShopifyHeader, webhook.SignShopify("", body))
+			return r
+		}(), 401, "invalid signature"},
+		{"unknown source", signed("POST", "/nope", body, testSecret), 404, "unknown source"},
+		{"nested path", signed("POST", "/shopify/extra", body, testSecret), 404, "unknown source"},
+		{"GET", signed("GET", "/shopify", nil, testSecret), 405, "only POST is accepted"},
+		{"too large", signed("POST", "/shopify", big, testSecret), 413, "body too large"},
+		{"not JSON", signed("POST", "/shopify", []byte("id=1&email=x"), testSecret), 400, "malformed payload: not a JSON document"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := s.do(tt.req)
+			if r.status != tt.status || r.answer.Error != tt.reason {
+				t.Errorf("status %d %q, want %d %q", r.status, r.answer.Error, tt.status, tt.reason)
+			}
+			if r.answer.RequestID == "" || r.header.Get("X-Request-Id") != r.answer.RequestID {
+				t.Errorf("answer carries no request id: %s", r.body)
+			}
+		})
+	}
+	if got := s.emu.Stats().Writes; got != 0 {
+		t.Errorf("rejected deliveries made %d write requests, want 0", got)
+	}
+	if rows := s.rows(); len(rows) != 0 {
+		t.Errorf("Orders tab = %v, want nothing", rows)
+	}
+	if r := s.do(signed("GET", "/shopify", nil, "")); r.header.Get("Allow") != "POST" {
+		t.Errorf("405 without Allow: POST")
+	}
+}
+
+func TestFormulaIsStoredAsText(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	body := shopifyOrder(t, order{edit: func(doc map[string]any) {
+		items := doc["line_items"].([]any)
+		item := items[0].(map[string]any)
+		item["name"] = `=HYPERLINK("http://x","y")`
+		doc["line_items"] = items[:1]
+	}})
+	if r := s.send(delivery{topic: "orders/create", body: body, secret: testSecret}); r.answer.Result != "written" {
+		t.Fatalf("send = %s", r.body)
+	}
+	cell, err := s.emu.Cell(s.id, "Orders", "E2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.HasPrefix(cell.Formatted, "=") || cell.Formula != "" || !strings.Contains(cell.Formatted, `HYPERLINK("http://x","y") x1`) {
+		t.Errorf("items cell = %+v, want text that does not start with =", cell)
+	}
+}
+
+func TestSheetUnavailableIs503(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	s.emu.FailNext(sheetstest.Writes, sheetstest.FaultUnavailable, sheetstest.FaultUnavailable, sheetstest.FaultUnavailable)
+	r := s.send(delivery{topic: "orders/create", body: shopifyOrder(t, order{}), secret: testSecret})
+	if r.status != http.StatusServiceUnavailable || r.header.Get("Retry-After") == "" {
+		t.Fatalf("send with the sheet down = %d (Retry-After %q), want 503 with Retry-After", r.status, r.header.Get("Retry-After"))
+	}
+	// The platform retries: the row lands exactly once.
+	r = s.send(delivery{topic: "orders/create", body: shopifyOrder(t, order{}), secret: testSecret})
+	for r.status == http.StatusServiceUnavailable {
+		r = s.send(delivery{topic: "orders/create", body: shopifyOrder(t, order{}), secret: testSecret})
+	}
+	if r.answer.Result != "written" || len(s.rows()) != 2 {
+		t.Errorf("retry = %s, rows %v, want written and one row", r.body, s.rows())
+	}
+}
+
+// Every name, email, phone, address, IP and note of the sample carries a
+// unique canary: none may reach a cell, a log line or a response.
+func TestCanariesNeverLeave(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	n := 0
+	canary := func(kind string) string {
+		n++
+		switch kind {
+		case "email":
+			return fmt.Sprintf("canary%02d@canary-mail.test", n)
+		case "phone":
+			return fmt.Sprintf("+33 6 99 %02d 77 %02d", n, n)
+		case "ip":
+			return fmt.Sprintf("203.0.113.%d", 100+n)
+		}
+		return fmt.Sprintf("Canary%02dValue", n)
+	}
+	var planted []string
+	plant := func(m map[string]any, key, kind string) {
+		v := canary(kind)
+		planted = append(planted, v)
+		m[key] = v
+	}
+	address := func() map[string]any {
+		a := map[string]any{}
+		for _, k := range []string{"first_name", "last_name", "name", "address1", "address2", "city", "zip", "province", "country", "company"} {
+			plant(a, k, "text")
+		}
+		plant(a, "phone", "phone")
+		return a
+	}
+	body := shopifyOrder(t, order{edit: func(doc map[string]any) {
+		plant(doc, "email", "email")
+		plant(doc, "contact_email", "email")
+		plant(doc, "phone", "phone")
+		plant(doc, "browser_ip", "ip")
+		plant(doc, "note", "text")
+		plant(doc, "token", "text")
+		plant(doc, "cart_token", "text")
+		plant(doc, "checkout_token", "text")
+		plant(doc, "order_status_url", "text")
+		doc["client_details"] = map[string]any{}
+		plant(doc["client_details"].(map[string]any), "browser_ip", "ip")
+		plant(doc["client_details"].(map[string]any), "user_agent", "text")
+		na := map[string]any{"name": "gift message"}
+		plant(na, "value", "text")
+		doc["note_attributes"] = []any{na}
+		doc["billing_address"] = address()
+		doc["shipping_address"] = address()
+		c := map[string]any{"id": json.Number("115310627314723954")}
+		plant(c, "email", "email")
+		plant(c, "first_name", "text")
+		plant(c, "last_name", "text")
+		plant(c, "phone", "phone")
+		plant(c, "note", "text")
+		c["default_address"] = address()
+		doc["customer"] = c
+	}})
+	var answers []string
+	for _, topic := range []string{"orders/create", "orders/updated"} {
+		r := s.send(delivery{topic: topic, body: body, secret: testSecret, event: "evt-canary"})
+		answers = append(answers, r.body)
+	}
+	// A rejected delivery must not leak either.
+	answers = append(answers, s.send(delivery{topic: "orders/create", body: body, secret: "wrong"}).body)
+	answers = append(answers, s.send(delivery{topic: "orders/create", body: append(body, '}'), secret: testSecret}).body)
+
+	var cells []string
+	for _, row := range s.rows() {
+		cells = append(cells, row...)
+	}
+	if len(cells) < 14 {
+		t.Fatalf("the order did not reach the sheet: %v", s.rows())
+	}
+	places := map[string]string{
+		"cells":     strings.Join(cells, "\n"),
+		"logs":      s.logs.String(),
+		"responses": strings.Join(answers, "\n"),
+	}
+	digitsOf := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, s)
+	}
+	for _, c := range planted {
+		for where, text := range places {
+			if strings.Contains(strings.ToLower(text), strings.ToLower(c)) {
+				t.Errorf("canary %q found in %s", c, where)
+			}
+			if strings.HasPrefix(c, "+33") && strings.Contains(digitsOf(text), digitsOf(c)) {
+				t.Errorf("digits of phone canary %q found in %s", c, where)
+			}
+		}
+	}
+	if len(planted) < 40 {
+		t.Fatalf("only %d canaries planted", len(planted))
+	}
+}
+
+func TestServeWithoutConfiguration(t *testing.T) {
+	// A broken setup answers 500 with a generic body, never the detail
+	// (which goes to the log). scripts/dev's test serves the registered
+	// function through functions-framework.
+	t.Setenv(EnvConfig, "testdata/does-not-exist.yaml")
+	rec := httptest.NewRecorder()
+	serve(rec, httptest.NewRequest(http.MethodPost, "/shopify", strings.NewReader("{}")))
+	body, _ := io.ReadAll(rec.Body)
+	if rec.Code != http.StatusInternalServerError || !strings.Contains(string(body), "function not configured") {
+		t.Errorf("serve() without configuration = %d %s, want 500 function not configured", rec.Code, body)
+	}
+}

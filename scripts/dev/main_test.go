@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/safeview/safeview/scripts/internal/demo"
+)
+
+// The local stack, end to end: functions-framework serves the registered
+// function, a signed sample lands in the emulated sheet, and the view shows
+// it.
+func TestDevStack(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-config", "../../functions/webhook/safeview.yaml"}, pw, io.Discard)
+		pw.Close()
+	}()
+	var ready Ready
+	sc := bufio.NewScanner(pr)
+	go func() { <-ctx.Done(); pr.Close() }()
+	for sc.Scan() {
+		if line, ok := strings.CutPrefix(sc.Text(), "READY "); ok {
+			if err := json.Unmarshal([]byte(line), &ready); err != nil {
+				t.Fatalf("READY line is not JSON: %v", err)
+			}
+			break
+		}
+	}
+	if ready.WebhookBase == "" {
+		t.Fatalf("no READY line; run() = %v", <-done)
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	for _, k := range []string{"sheets_endpoint", "spreadsheet_id", "view_url"} {
+		if !strings.Contains(mustJSON(t, ready), `"`+k+`":"`) {
+			t.Errorf("READY line lacks %s", k)
+		}
+	}
+	src, ok := ready.Sources["shopify"]
+	if !ok || src.Platform != "shopify" || src.Secret != demo.Secret("shopify") {
+		t.Fatalf("READY sources = %+v, want shopify with its demo secret", ready.Sources)
+	}
+
+	s, err := demo.BuiltIn("shopify", demo.SampleOptions{OrderID: "424242"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.Sign("shopify", src.Secret, &s); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodPost, ready.WebhookBase+"/shopify", bytes.NewReader(s.Body))
+	req.Header = s.Header
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"result":"written"`) {
+		t.Fatalf("POST sample = %d %s, want 200 written", resp.StatusCode, body)
+	}
+
+	var view struct {
+		Tabs []tabData `json:"tabs"`
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get(strings.TrimRight(ready.ViewURL, "/") + "/view/data")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&view)
+		resp.Body.Close()
+		if len(view.Tabs) > 0 && len(view.Tabs[0].Rows) == 2 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if len(view.Tabs) == 0 || len(view.Tabs[0].Rows) != 2 {
+		t.Fatalf("view = %+v, want the Orders tab with a header and one row", view.Tabs)
+	}
+	header, row := view.Tabs[0].Rows[0], view.Tabs[0].Rows[1]
+	if strings.Join(header, ",") != "order_id,store,order_date,status,items,total,channel" {
+		t.Errorf("view header = %q (the hidden version column must not show)", header)
+	}
+	if row[0] != "424242" || row[4] != "Grains de café 1kg x2, Tasse en céramique x1" || row[5] != "61.80 EUR" {
+		t.Errorf("view row = %q", row)
+	}
+	page, err := http.Get(ready.ViewURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	if !strings.Contains(string(html), "/view/data") {
+		t.Errorf("view page does not poll /view/data")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("run() = %v after cancel, want nil", err)
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"net/http"
+	"sync"
+	"time"
+
+	"google.golang.org/api/option"
+	sheetsapi "google.golang.org/api/sheets/v4"
+)
+
+//go:embed view.html
+var viewHTML []byte
+
+// view serves the read-only live view: a page that polls /view/data, which
+// reads the spreadsheet through the real Sheets client, as a team member's
+// browser would show it (hidden columns left out).
+type view struct {
+	endpoint      string
+	spreadsheetID string
+
+	once sync.Once
+	svc  *sheetsapi.Service
+	err  error
+}
+
+// tabData is one tab of the view.
+type tabData struct {
+	Title string     `json:"title"`
+	Rows  [][]string `json:"rows"`
+}
+
+func (v *view) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/", "/view":
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'")
+		_, _ = w.Write(viewHTML)
+	case "/view/data":
+		tabs, err := v.data(r.Context())
+		if err != nil {
+			http.Error(w, "could not read the spreadsheet", http.StatusBadGateway)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"spreadsheet_id": v.spreadsheetID, "tabs": tabs})
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (v *view) data(ctx context.Context) ([]tabData, error) {
+	v.once.Do(func() {
+		v.svc, v.err = sheetsapi.NewService(context.Background(), option.WithEndpoint(v.endpoint), option.WithoutAuthentication())
+	})
+	if v.err != nil {
+		return nil, v.err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	ss, err := v.svc.Spreadsheets.Get(v.spreadsheetID).IncludeGridData(true).
+		Fields("sheets(properties(title),data(rowData(values(formattedValue)),columnMetadata(hiddenByUser)))").
+		Context(ctx).Do()
+	if err != nil {
+		return nil, err
+	}
+	var out []tabData
+	for _, sh := range ss.Sheets {
+		t := tabData{Title: sh.Properties.Title, Rows: [][]string{}}
+		for _, g := range sh.Data {
+			hidden := map[int]bool{}
+			for i, m := range g.ColumnMetadata {
+				if m != nil && m.HiddenByUser {
+					hidden[i] = true
+				}
+			}
+			for _, rd := range g.RowData {
+				var row []string
+				empty := true
+				for i, c := range rd.Values {
+					if hidden[i] {
+						continue
+					}
+					s := ""
+					if c != nil {
+						s = c.FormattedValue
+					}
+					empty = empty && s == ""
+					row = append(row, s)
+				}
+				if !empty {
+					t.Rows = append(t.Rows, row)
+				}
+			}
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}

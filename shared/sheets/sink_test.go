@@ -1,0 +1,302 @@
+package sheets
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	sheetsapi "google.golang.org/api/sheets/v4"
+
+	"github.com/safeview/safeview/shared/sheetstest"
+)
+
+var headers = []string{"order_id", "status", "total"}
+
+type fixture struct {
+	t    *testing.T
+	emu  *sheetstest.Server
+	svc  *sheetsapi.Service
+	id   string
+	sink *Sink
+}
+
+func newFixture(t *testing.T, tabs ...string) *fixture {
+	t.Helper()
+	emu := sheetstest.NewServer(t)
+	if len(tabs) == 0 {
+		tabs = []string{"Orders"}
+	}
+	id := emu.CreateSpreadsheet("test", tabs...)
+	svc, err := emu.Service(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{t: t, emu: emu, svc: svc, id: id}
+	f.sink = f.newSink()
+	return f
+}
+
+// newSink is a fresh instance: nothing in memory, as after a restart.
+func (f *fixture) newSink() *Sink {
+	f.t.Helper()
+	s, err := New(f.svc, f.id, []Table{{Tab: "Orders", Headers: headers, Key: "order_id"}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return s
+}
+
+func row(key string, version int64, status string) Row {
+	return Row{Key: key, Version: version, Insert: true, Update: true, Cells: []Cell{
+		{Text: key}, {Text: status}, {Number: strconv.FormatInt(version, 10) + ".50", FormatType: "CURRENCY", FormatPattern: `#,##0.00 "EUR"`},
+	}}
+}
+
+func (f *fixture) upsert(r Row, want Result) {
+	f.t.Helper()
+	got, err := f.sink.Upsert(context.Background(), "Orders", r)
+	if err != nil || got != want {
+		f.t.Fatalf("Upsert(%s v%d) = %q, %v, want %q", r.Key, r.Version, got, err, want)
+	}
+}
+
+func (f *fixture) snapshot() [][]string {
+	f.t.Helper()
+	rows, err := f.emu.Snapshot(f.id, "Orders")
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return rows
+}
+
+func (f *fixture) sheetID(title string) int64 {
+	f.t.Helper()
+	ss, err := f.svc.Spreadsheets.Get(f.id).Do()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for _, s := range ss.Sheets {
+		if s.Properties.Title == title {
+			return s.Properties.SheetId
+		}
+	}
+	f.t.Fatalf("no tab %q", title)
+	return 0
+}
+
+// edit applies a team member's edit, as the browser would.
+func (f *fixture) edit(reqs ...*sheetsapi.Request) {
+	f.t.Helper()
+	if err := f.emu.Update(f.id, reqs...); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func TestNewTabGetsHeader(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "Sheet1")
+	f.upsert(row("1001", 1, "paid"), Written)
+	want := [][]string{{"order_id", "status", "total", VersionHeader}, {"1001", "paid", "1.50 EUR", "1"}}
+	if diff := cmp.Diff(want, f.snapshot()); diff != "" {
+		t.Errorf("Orders mismatch (-want +got):\n%s", diff)
+	}
+	ss, err := f.svc.Spreadsheets.Get(f.id).IncludeGridData(true).Ranges("Orders!1:1").Do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sh := range ss.Sheets {
+		if sh.Properties.Title != "Orders" {
+			continue
+		}
+		if sh.Properties.GridProperties.FrozenRowCount != 1 {
+			t.Errorf("header row not frozen")
+		}
+		if md := sh.Data[0].ColumnMetadata; len(md) < 4 || !md[3].HiddenByUser {
+			t.Errorf("version column not hidden: %+v", md)
+		}
+	}
+}
+
+func TestVersions(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.upsert(row("1001", 5, "paid"), Written)
+	f.upsert(row("1001", 5, "paid"), Unchanged)
+	f.upsert(row("1001", 4, "pending"), Stale)
+	f.upsert(row("1001", 6, "refunded"), Written)
+	// Versions live in the sheet: a new instance still refuses the old one.
+	f.sink = f.newSink()
+	f.upsert(row("1001", 5, "paid"), Stale)
+	if got := f.snapshot()[1][1]; got != "refunded" {
+		t.Errorf("status = %q, want refunded", got)
+	}
+	noInsert := row("2002", 1, "pending")
+	noInsert.Insert = false
+	f.upsert(noInsert, Filtered)
+	noUpdate := row("1001", 7, "cancelled")
+	noUpdate.Update = false
+	f.upsert(noUpdate, Filtered)
+	if n := len(f.snapshot()); n != 2 {
+		t.Errorf("tab has %d rows, want 2", n)
+	}
+}
+
+func TestTeamColumnsAndMovesAreRespected(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.upsert(row("1001", 1, "paid"), Written)
+	f.upsert(row("1002", 1, "paid"), Written)
+	sid := f.sheetID("Orders")
+	// The team inserts a notes column before "status" and writes in it,
+	// then moves "total" to the front.
+	f.edit(&sheetsapi.Request{InsertDimension: &sheetsapi.InsertDimensionRequest{
+		Range: &sheetsapi.DimensionRange{SheetId: sid, Dimension: "COLUMNS", StartIndex: 1, EndIndex: 2}}})
+	if err := f.emu.SetValues(f.id, "Orders!B1:B3", [][]any{{"notes"}, {"call back"}, {"VIP"}}); err != nil {
+		t.Fatal(err)
+	}
+	f.edit(&sheetsapi.Request{MoveDimension: &sheetsapi.MoveDimensionRequest{
+		Source: &sheetsapi.DimensionRange{SheetId: sid, Dimension: "COLUMNS", StartIndex: 3, EndIndex: 4}, DestinationIndex: 0}})
+	f.upsert(row("1002", 2, "refunded"), Written)
+	f.upsert(row("1003", 1, "paid"), Written)
+	want := [][]string{
+		{"total", "order_id", "notes", "status", VersionHeader},
+		{"1.50 EUR", "1001", "call back", "paid", "1"},
+		{"2.50 EUR", "1002", "VIP", "refunded", "2"},
+		{"1.50 EUR", "1003", "", "paid", "1"},
+	}
+	if diff := cmp.Diff(want, f.snapshot()); diff != "" {
+		t.Errorf("Orders mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestSortInsertDelete(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	for i := 1; i <= 5; i++ {
+		f.upsert(row(strconv.Itoa(1000+i), int64(i), "paid"), Written)
+	}
+	sid := f.sheetID("Orders")
+	// Sort by total, descending; insert two blank rows at the top; delete
+	// the row of 1003.
+	f.edit(&sheetsapi.Request{SortRange: &sheetsapi.SortRangeRequest{
+		Range:     &sheetsapi.GridRange{SheetId: sid, StartRowIndex: 1, EndRowIndex: 6, StartColumnIndex: 0, EndColumnIndex: 4},
+		SortSpecs: []*sheetsapi.SortSpec{{DimensionIndex: 2, SortOrder: "DESCENDING"}},
+	}})
+	f.edit(&sheetsapi.Request{InsertDimension: &sheetsapi.InsertDimensionRequest{
+		Range: &sheetsapi.DimensionRange{SheetId: sid, Dimension: "ROWS", StartIndex: 1, EndIndex: 3}}})
+	rows := f.snapshot()
+	for i, r := range rows {
+		if len(r) > 0 && r[0] == "1003" {
+			f.edit(&sheetsapi.Request{DeleteDimension: &sheetsapi.DeleteDimensionRequest{
+				Range: &sheetsapi.DimensionRange{SheetId: sid, Dimension: "ROWS", StartIndex: int64(i), EndIndex: int64(i) + 1}}})
+		}
+	}
+	f.upsert(row("1002", 12, "refunded"), Written)
+	f.upsert(row("1005", 15, "refunded"), Written)
+	f.upsert(row("1003", 13, "paid"), Written) // deleted by the team: comes back
+	got := map[string][]string{}
+	for _, r := range f.snapshot()[1:] {
+		if len(r) > 0 && r[0] != "" {
+			if _, dup := got[r[0]]; dup {
+				t.Errorf("key %s appears twice", r[0])
+			}
+			got[r[0]] = r
+		}
+	}
+	want := map[string]string{"1001": "paid", "1002": "refunded", "1003": "paid", "1004": "paid", "1005": "refunded"}
+	for k, status := range want {
+		if r, ok := got[k]; !ok || r[1] != status {
+			t.Errorf("row %s = %v, want status %s", k, r, status)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("keys = %v, want %v", got, want)
+	}
+}
+
+func TestValuesAreRaw(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	r := row("1001", 1, `=HYPERLINK("http://x","y")`)
+	r.Cells[1].Text = "'" + r.Cells[1].Text // as the pipeline's guard writes it
+	f.upsert(r, Written)
+	c, err := f.emu.Cell(f.id, "Orders", "B2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Formula != "" || c.Value != `'=HYPERLINK("http://x","y")` {
+		t.Errorf("cell = %+v, want the exact text, not a formula", c)
+	}
+	num, _ := f.emu.Cell(f.id, "Orders", "C2")
+	if num.Value != 1.5 || num.Formatted != "1.50 EUR" {
+		t.Errorf("total cell = %+v, want the number 1.5 shown as 1.50 EUR", num)
+	}
+	key, _ := f.emu.Cell(f.id, "Orders", "A2")
+	if key.Value != "1001" {
+		t.Errorf("key cell = %#v, want the text 1001", key.Value)
+	}
+}
+
+func TestConcurrentUpsertsOfOneKey(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	var wg sync.WaitGroup
+	for v := int64(1); v <= 10; v++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := f.sink.Upsert(context.Background(), "Orders", row("1001", v, "v"+strconv.FormatInt(v, 10))); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	rows := f.snapshot()
+	if len(rows) != 2 || rows[1][1] != "v10" || rows[1][3] != "10" {
+		t.Errorf("rows = %v, want one row at version 10", rows)
+	}
+}
+
+func TestUnavailable(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.emu.FailNext(sheetstest.Writes, sheetstest.FaultRateLimit)
+	_, err := f.sink.Upsert(context.Background(), "Orders", row("1001", 1, "paid"))
+	if err == nil || !strings.Contains(err.Error(), "HTTP 429") {
+		t.Fatalf("Upsert under 429 = %v, want ErrUnavailable with HTTP 429", err)
+	}
+	f.upsert(row("1001", 1, "paid"), Written)
+	if n := len(f.snapshot()); n != 2 {
+		t.Errorf("rows = %d, want header and one row", n)
+	}
+}
+
+func TestNewValidates(t *testing.T) {
+	t.Parallel()
+	if _, err := New(nil, "", nil, nil); err == nil {
+		t.Error("New without spreadsheet id succeeded")
+	}
+	if _, err := New(nil, "x", []Table{{Tab: "T", Headers: []string{"a"}, Key: "b"}}, nil); err == nil {
+		t.Error("New with a key outside the headers succeeded")
+	}
+	if _, err := New(nil, "x", []Table{{Tab: "T", Headers: []string{"a", VersionHeader}, Key: "a"}}, nil); err == nil {
+		t.Error("New with the reserved header succeeded")
+	}
+}
+
+func TestA1(t *testing.T) {
+	t.Parallel()
+	for i, want := range map[int]string{0: "A", 25: "Z", 26: "AA", 51: "AZ", 52: "BA", 701: "ZZ", 702: "AAA"} {
+		if got := ColumnLetters(i); got != want {
+			t.Errorf("ColumnLetters(%d) = %q, want %q", i, got, want)
+		}
+	}
+	if got := CellRange("It's", 1, 2); got != "'It''s'!C2" {
+		t.Errorf("CellRange = %q", got)
+	}
+}
