@@ -8,5 +8,6 @@
 //     with what it requires;
 //   - zip_test.go builds the function's zip from the same file lists as
 //     Terraform, compiles it the way the Go buildpack does, starts it and
-//     serves a signed webhook into an emulated sheet.
+//     serves a signed webhook into the Sheets emulator (a few seconds with
+//     a warm build cache; skipped with -short).
 package terraform
