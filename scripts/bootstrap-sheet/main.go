@@ -1,0 +1,320 @@
+// Command bootstrap-sheet prepares a spreadsheet for Safeview, with your own
+// Google credentials: it creates a tab for every table of the
+// configuration, writes the header row (the configured column headers),
+// freezes it, protects it with a warning, and shares the spreadsheet with
+// the function's service account as an Editor. Running it again changes
+// nothing that is already in place, so it is also how a new table or
+// column gets its header before the first order arrives.
+//
+// Usage:
+//
+//	gcloud auth application-default login \
+//	  --scopes=openid,https://www.googleapis.com/auth/userinfo.email,https://www.googleapis.com/auth/cloud-platform,https://www.googleapis.com/auth/spreadsheets,https://www.googleapis.com/auth/drive
+//	go run ./scripts/bootstrap-sheet -project PROJECT -config safeview.yaml \
+//	  -spreadsheet SPREADSHEET_ID -share SERVICE_ACCOUNT_EMAIL
+//
+// `terraform output next_steps` prints this command with your values.
+// -dry-run checks the configuration and prints the plan without calling
+// Google. -share "" skips the share (do it by hand: Share, paste the
+// service account's email, Editor, untick Notify).
+//
+// The header protection is a warning, not a lock: whoever edits a header
+// is asked to confirm, since Safeview finds its columns by their headers,
+// but nobody is blocked, the team can still sort and filter, and the
+// function (which adds missing columns at the end of the header, and its
+// hidden version column) writes as usual. The Drive scope is needed only
+// to share; -project sets the quota project, whose Sheets and Drive APIs
+// terraform apply enables.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"google.golang.org/api/drive/v3"
+	"google.golang.org/api/googleapi"
+	"google.golang.org/api/option"
+	sheetsapi "google.golang.org/api/sheets/v4"
+
+	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/sheets"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr, clients{}); err != nil {
+		fmt.Fprintln(os.Stderr, "bootstrap-sheet:", err)
+		os.Exit(1)
+	}
+}
+
+// clients replace the API endpoints in tests; empty means Google's with
+// Application Default Credentials.
+type clients struct {
+	sheets []option.ClientOption
+	drive  []option.ClientOption
+}
+
+// protectionDescription marks the protected range this command adds, so
+// that a second run finds it.
+const protectionDescription = "Safeview header: Safeview finds its columns by these names. Renaming one makes it add the column again at the end."
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, c clients) error {
+	fs := flag.NewFlagSet("bootstrap-sheet", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	project := fs.String("project", os.Getenv("GOOGLE_CLOUD_PROJECT"), "the Google Cloud project billed for the API calls (the deployment's)")
+	configPath := fs.String("config", "functions/webhook/safeview.yaml", "the Safeview configuration")
+	spreadsheetID := fs.String("spreadsheet", "", "the spreadsheet id (default: spreadsheet.id of the configuration)")
+	share := fs.String("share", "", "the function's service account email, to share the spreadsheet with as an Editor (terraform output service_account_email); empty to skip")
+	dryRun := fs.Bool("dry-run", false, "check the configuration and print the plan, without calling Google")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: go run ./scripts/bootstrap-sheet -project PROJECT -config FILE -spreadsheet ID -share EMAIL")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	cfg, err := config.Load(*configPath)
+	if err != nil {
+		return err
+	}
+	id := *spreadsheetID
+	if id == "" {
+		id = cfg.Spreadsheet.ID
+	}
+	if id == "" {
+		return errors.New("no spreadsheet: give -spreadsheet (the id in its URL, between /d/ and /edit)")
+	}
+	if *share != "" && !strings.HasSuffix(*share, ".gserviceaccount.com") {
+		return fmt.Errorf("-share %q is not a service account email (terraform output service_account_email)", *share)
+	}
+
+	var tabs []tab
+	for _, t := range cfg.Tables {
+		tb := tab{title: t.Tab}
+		for _, col := range t.Columns {
+			tb.headers = append(tb.headers, col.Header)
+		}
+		tabs = append(tabs, tb)
+	}
+	if *dryRun {
+		for _, t := range tabs {
+			fmt.Fprintf(stdout, "tab %q: header %s, frozen, protected with a warning\n", t.title, strings.Join(t.headers, " | "))
+		}
+		if *share != "" {
+			fmt.Fprintf(stdout, "share with %s as an Editor\n", *share)
+		}
+		fmt.Fprintln(stdout, "dry run: the configuration is valid; nothing was changed")
+		return nil
+	}
+
+	svc, err := sheetsapi.NewService(ctx, googleOptions(c.sheets, sheetsapi.SpreadsheetsScope, *project)...)
+	if err != nil {
+		return fmt.Errorf("sheets client: %w (run gcloud auth application-default login, see -h)", err)
+	}
+	if err := prepare(ctx, svc, id, tabs, stdout); err != nil {
+		return explain(err, "the spreadsheet "+id)
+	}
+
+	if *share == "" {
+		fmt.Fprintln(stdout, "not shared (-share is empty): share the spreadsheet with the function's service account as an Editor")
+		return nil
+	}
+	dsvc, err := drive.NewService(ctx, googleOptions(c.drive, drive.DriveScope, *project)...)
+	if err != nil {
+		return fmt.Errorf("drive client: %w", err)
+	}
+	if err := shareWith(ctx, dsvc, id, *share, stdout); err != nil {
+		return explain(err, "sharing the spreadsheet")
+	}
+	return nil
+}
+
+// googleOptions are the options of a client: the test's, or Application
+// Default Credentials with the scope, billed to the project.
+func googleOptions(test []option.ClientOption, scope, project string) []option.ClientOption {
+	if test != nil {
+		return test
+	}
+	opts := []option.ClientOption{option.WithScopes(scope)}
+	if project != "" {
+		opts = append(opts, option.WithQuotaProject(project))
+	}
+	return opts
+}
+
+// tab is what a table needs in the spreadsheet.
+type tab struct {
+	title   string
+	headers []string
+}
+
+// prepare creates the missing tabs, then writes the missing headers,
+// freezes and protects the header row, in one batch.
+func prepare(ctx context.Context, svc *sheetsapi.Service, id string, tabs []tab, out io.Writer) error {
+	const fields = "sheets(properties(sheetId,title,gridProperties),protectedRanges(protectedRangeId,description))"
+	ss, err := svc.Spreadsheets.Get(id).Fields(fields).Context(ctx).Do()
+	if err != nil {
+		return err
+	}
+	var add []*sheetsapi.Request
+	for _, t := range tabs {
+		if find(ss, t.title) == nil {
+			add = append(add, &sheetsapi.Request{AddSheet: &sheetsapi.AddSheetRequest{Properties: &sheetsapi.SheetProperties{Title: t.title}}})
+			fmt.Fprintf(out, "tab %q: created\n", t.title)
+		}
+	}
+	if len(add) > 0 {
+		if _, err := svc.Spreadsheets.BatchUpdate(id, &sheetsapi.BatchUpdateSpreadsheetRequest{Requests: add}).Context(ctx).Do(); err != nil {
+			return err
+		}
+		if ss, err = svc.Spreadsheets.Get(id).Fields(fields).Context(ctx).Do(); err != nil {
+			return err
+		}
+	}
+
+	var reqs []*sheetsapi.Request
+	for _, t := range tabs {
+		sh := find(ss, t.title)
+		got, err := svc.Spreadsheets.Values.Get(id, sheets.RowRange(t.title, 0)).ValueRenderOption("UNFORMATTED_VALUE").Context(ctx).Do()
+		if err != nil {
+			return err
+		}
+		r, did := t.requests(sh, got.Values)
+		reqs = append(reqs, r...)
+		if len(did) == 0 {
+			did = []string{"already set up"}
+		}
+		fmt.Fprintf(out, "tab %q: %s\n", t.title, strings.Join(did, ", "))
+	}
+	if len(reqs) == 0 {
+		return nil
+	}
+	_, err = svc.Spreadsheets.BatchUpdate(id, &sheetsapi.BatchUpdateSpreadsheetRequest{Requests: reqs}).Context(ctx).Do()
+	return err
+}
+
+func find(ss *sheetsapi.Spreadsheet, title string) *sheetsapi.Sheet {
+	for _, sh := range ss.Sheets {
+		if sh.Properties != nil && sh.Properties.Title == title {
+			return sh
+		}
+	}
+	return nil
+}
+
+// requests returns what the tab still needs, and says it. Headers the
+// team added stay where they are; a missing header goes after the last
+// one, as the function would put it.
+func (t tab) requests(sh *sheetsapi.Sheet, rows [][]any) ([]*sheetsapi.Request, []string) {
+	p := sh.Properties
+	var header []string
+	if len(rows) > 0 {
+		for _, v := range rows[0] {
+			header = append(header, strings.TrimSpace(fmt.Sprint(v)))
+		}
+	}
+	next := len(header)
+	for next > 0 && header[next-1] == "" {
+		next--
+	}
+	var cols int64
+	var frozen int64
+	if g := p.GridProperties; g != nil {
+		cols, frozen = g.ColumnCount, g.FrozenRowCount
+	}
+	var reqs []*sheetsapi.Request
+	var did []string
+	var written []string
+	for _, h := range t.headers {
+		if slices.Contains(header, h) {
+			continue
+		}
+		if int64(next) >= cols {
+			reqs = append(reqs, &sheetsapi.Request{AppendDimension: &sheetsapi.AppendDimensionRequest{SheetId: p.SheetId, Dimension: "COLUMNS", Length: 1}})
+			cols++
+		}
+		text := h
+		reqs = append(reqs, &sheetsapi.Request{UpdateCells: &sheetsapi.UpdateCellsRequest{
+			Start:  &sheetsapi.GridCoordinate{SheetId: p.SheetId, RowIndex: 0, ColumnIndex: int64(next), ForceSendFields: []string{"SheetId", "RowIndex", "ColumnIndex"}},
+			Rows:   []*sheetsapi.RowData{{Values: []*sheetsapi.CellData{{UserEnteredValue: &sheetsapi.ExtendedValue{StringValue: &text}}}}},
+			Fields: "userEnteredValue",
+		}})
+		written = append(written, h)
+		next++
+	}
+	if len(written) > 0 {
+		did = append(did, "header "+strings.Join(written, " | "))
+	}
+	if frozen < 1 {
+		reqs = append(reqs, &sheetsapi.Request{UpdateSheetProperties: &sheetsapi.UpdateSheetPropertiesRequest{
+			Properties: &sheetsapi.SheetProperties{SheetId: p.SheetId, GridProperties: &sheetsapi.GridProperties{FrozenRowCount: 1}},
+			Fields:     "gridProperties.frozenRowCount",
+		}})
+		did = append(did, "frozen")
+	}
+	protected := slices.ContainsFunc(sh.ProtectedRanges, func(r *sheetsapi.ProtectedRange) bool {
+		return r.Description == protectionDescription
+	})
+	if !protected {
+		reqs = append(reqs, &sheetsapi.Request{AddProtectedRange: &sheetsapi.AddProtectedRangeRequest{ProtectedRange: &sheetsapi.ProtectedRange{
+			Range:       &sheetsapi.GridRange{SheetId: p.SheetId, StartRowIndex: 0, EndRowIndex: 1, ForceSendFields: []string{"SheetId", "StartRowIndex"}},
+			Description: protectionDescription,
+			WarningOnly: true,
+		}}})
+		did = append(did, "protected with a warning")
+	}
+	return reqs, did
+}
+
+// shareWith gives the account write access to the file, unless it has it.
+func shareWith(ctx context.Context, svc *drive.Service, fileID, email string, out io.Writer) error {
+	perms, err := svc.Permissions.List(fileID).SupportsAllDrives(true).
+		Fields("permissions(id,emailAddress,role,type)").Context(ctx).Do()
+	if err != nil {
+		return err
+	}
+	for _, p := range perms.Permissions {
+		if strings.EqualFold(p.EmailAddress, email) && slices.Contains([]string{"owner", "organizer", "fileOrganizer", "writer"}, p.Role) {
+			fmt.Fprintf(out, "already shared with %s (%s)\n", email, p.Role)
+			return nil
+		}
+	}
+	// No notification: a service account reads no mail.
+	_, err = svc.Permissions.Create(fileID, &drive.Permission{Type: "user", Role: "writer", EmailAddress: email}).
+		SendNotificationEmail(false).SupportsAllDrives(true).Context(ctx).Do()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "shared with %s as an Editor\n", email)
+	return nil
+}
+
+// explain adds what to do to the API errors a newcomer meets.
+func explain(err error, what string) error {
+	var gerr *googleapi.Error
+	if !errors.As(err, &gerr) {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	hint := ""
+	switch {
+	case gerr.Code == 404:
+		hint = ": check the id (the part of the URL between /d/ and /edit)"
+	case gerr.Code == 403 && strings.Contains(gerr.Message, "scope"):
+		hint = ": log in again with the scopes in the usage (go run ./scripts/bootstrap-sheet -h)"
+	case gerr.Code == 403 && strings.Contains(strings.ToLower(gerr.Message), "quota project"):
+		hint = ": give -project, the deployment's project"
+	case gerr.Code == 403:
+		hint = ": you need to be an Editor of the spreadsheet, and the API enabled in -project (terraform apply enables it)"
+	}
+	return fmt.Errorf("%s: %w%s", what, err, hint)
+}
