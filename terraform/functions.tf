@@ -65,3 +65,19 @@ resource "google_cloudfunctions2_function" "main" {
     google_artifact_registry_repository_iam_member.build_images,
   ]
 }
+
+# Square signs the notification URL with the body, and the function checks
+# against notification_url in the configuration: a difference from the URL
+# registered in Square fails every delivery with 401. Warn when a square
+# source's notification_url is not one of the function's URLs.
+check "square_notification_urls" {
+  assert {
+    condition = alltrue([
+      for name, url in local.square_notification_urls : contains([
+        "${google_cloudfunctions2_function.main["webhook"].url}/${name}",
+        "${google_cloudfunctions2_function.main["webhook"].service_config[0].uri}/${name}",
+      ], url)
+    ])
+    error_message = "In ${local.config_file}, set notification_url of each square source to its webhook URL (terraform output webhook_urls), exactly as registered in Square, then apply again: ${jsonencode(local.square_notification_urls)}."
+  }
+}

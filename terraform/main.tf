@@ -52,6 +52,12 @@ locals {
   pseudonym_key = try(tostring(local.config.privacy.pseudonym_key), "")
   secret_names  = sort(distinct(concat(flatten(values(local.config_sources)), compact([local.pseudonym_key]))))
 
+  # The URL each Square source says Square signs (checked in functions.tf).
+  square_notification_urls = {
+    for name, source in try(local.config.sources, {}) : name => try(tostring(source.notification_url), "")
+    if try(source.platform, "") == "square"
+  }
+
   # What each platform posts to: {function URL}/{source}.
   webhook_urls = { for name in keys(local.config_sources) : name => "${google_cloudfunctions2_function.main["webhook"].url}/${name}" }
 

@@ -12,11 +12,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 	"google.golang.org/api/option"
@@ -57,31 +60,55 @@ func init() {
 	functions.HTTP("Webhook", serve)
 }
 
+// setupRetry is how long a failed setup stands before a request tries
+// again: a secret's value added, or a grant given, after the deploy is
+// picked up without a redeploy.
+var setupRetry = 30 * time.Second
+
 var (
-	once     sync.Once
-	instance http.Handler
+	instance atomic.Pointer[Handler]
+	setupMu  sync.Mutex // held while building the handler
 	setupErr error
+	setupAt  time.Time
 )
 
-// serve builds the handler once per instance, on the first request, and
-// serves with it. A broken setup answers 500 to every request and logs why;
-// it never ends the process, so that the log can be read.
+// serve builds the handler on the first request, once per instance, and
+// serves with it. A broken setup answers 500 and logs why; it never ends
+// the process, so that the log can be read, and it is tried again at most
+// every setupRetry.
 func serve(w http.ResponseWriter, r *http.Request) {
-	once.Do(func() {
-		instance, setupErr = NewFromEnv(context.Background())
-		if setupErr != nil {
-			logging.Default().Error("setup failed: every request will get 500 until it is fixed and redeployed", logging.KeyError, setupErr.Error())
-		}
-	})
-	if setupErr != nil {
+	h, err := handler()
+	if err != nil {
 		writeJSON(w, http.StatusInternalServerError, answer{Error: "function not configured"})
 		return
 	}
-	instance.ServeHTTP(w, r)
+	h.ServeHTTP(w, r)
+}
+
+func handler() (*Handler, error) {
+	if h := instance.Load(); h != nil {
+		return h, nil
+	}
+	setupMu.Lock()
+	defer setupMu.Unlock()
+	if h := instance.Load(); h != nil {
+		return h, nil
+	}
+	if setupErr != nil && time.Since(setupAt) < setupRetry {
+		return nil, setupErr
+	}
+	h, err := NewFromEnv(context.Background())
+	setupErr, setupAt = err, time.Now()
+	if err != nil {
+		logging.Default().Error("setup failed: requests get 500 until it is fixed; trying again in "+setupRetry.String(), logging.KeyError, err.Error())
+		return nil, err
+	}
+	instance.Store(h)
+	return h, nil
 }
 
 // NewFromEnv builds the handler from the environment variables above.
-func NewFromEnv(ctx context.Context) (*Handler, error) {
+func NewFromEnv(ctx context.Context) (_ *Handler, err error) {
 	path := os.Getenv(EnvConfig)
 	if path == "" {
 		path = defaultConfigPath()
@@ -96,6 +123,14 @@ func NewFromEnv(ctx context.Context) (*Handler, error) {
 	res, err := secretsFromEnv(ctx, os.Getenv(EnvSecrets))
 	if err != nil {
 		return nil, err
+	}
+	if c, ok := res.(io.Closer); ok {
+		// A failed setup is tried again: leave no connection behind.
+		defer func() {
+			if err != nil {
+				_ = c.Close()
+			}
+		}()
 	}
 	opts := []option.ClientOption{option.WithScopes(sheetsapi.SpreadsheetsScope)}
 	if ep := os.Getenv(EnvSheetsEndpoint); ep != "" {

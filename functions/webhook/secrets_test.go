@@ -2,10 +2,15 @@ package webhookfn
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/secrets"
+	"github.com/safeview/safeview/shared/sheetstest"
 )
 
 // Not parallel: it sets environment variables.
@@ -33,4 +38,46 @@ func TestSecretsFromEnv(t *testing.T) {
 			t.Errorf(`secretsFromEnv("vault") error = %v, want the list of choices`, err)
 		}
 	})
+}
+
+// A value added to a secret after the deploy is picked up by the running
+// instance: the failed setup is tried again. Not parallel: it sets
+// environment variables and the instance's handler.
+func TestServeRetriesAFailedSetup(t *testing.T) {
+	emu := sheetstest.NewServer(t)
+	t.Setenv("K_SERVICE", "")
+	t.Setenv(EnvConfig, "safeview.yaml")
+	t.Setenv(EnvSecrets, "env")
+	t.Setenv(EnvSheetsEndpoint, emu.URL())
+	t.Setenv(EnvSpreadsheetID, emu.CreateSpreadsheet("retry", "Orders"))
+	retry := setupRetry
+	setupRetry = time.Hour
+	t.Cleanup(func() {
+		setupRetry = retry
+		instance.Store(nil)
+		setupErr = nil
+	})
+
+	status := func() int {
+		rec := httptest.NewRecorder()
+		serve(rec, httptest.NewRequest(http.MethodPost, "/nowhere", strings.NewReader("{}")))
+		return rec.Code
+	}
+	if got := status(); got != http.StatusInternalServerError {
+		t.Fatalf("without secret values: status %d, want 500", got)
+	}
+	cfg, err := config.Load("safeview.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range cfg.SecretNames() {
+		t.Setenv(secrets.EnvName(name), strings.Repeat("k", 40))
+	}
+	if got := status(); got != http.StatusInternalServerError {
+		t.Errorf("values added, before setupRetry: status %d, want still 500", got)
+	}
+	setupRetry = 0
+	if got := status(); got != http.StatusNotFound {
+		t.Errorf("values added, after setupRetry: status %d, want 404 from a working handler", got)
+	}
 }
