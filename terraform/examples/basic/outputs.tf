@@ -1,3 +1,8 @@
+output "function_url" {
+  description = "The webhook function's base URL, for scripts/send -url."
+  value       = module.safeview.function_urls["webhook"]
+}
+
 output "next_steps" {
   description = "What to run after the first apply, in order."
   value       = module.safeview.next_steps
