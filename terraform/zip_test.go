@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -296,8 +297,20 @@ func TestZipBuildsAndServes(t *testing.T) {
 		"SAFEVIEW_SHEETS_ENDPOINT=" + emu.URL(),
 		"SAFEVIEW_SPREADSHEET_ID=" + spreadsheet,
 	}
+	values := map[string]string{}
 	for _, name := range cfg.SecretNames() {
-		env = append(env, secrets.EnvName(name)+"="+secret)
+		values[name] = secret
+	}
+	for _, name := range cfg.SourceNames {
+		// Standard Webhooks keys are base64 after whsec_.
+		if scheme, err := cfg.Sources[name].SchemeOf(); err == nil && scheme == "standard-webhooks" {
+			for _, s := range cfg.Sources[name].Secrets {
+				values[s] = "whsec_" + base64.StdEncoding.EncodeToString([]byte(secret))
+			}
+		}
+	}
+	for name, v := range values {
+		env = append(env, secrets.EnvName(name)+"="+v)
 	}
 	base := startFunction(t, bin, workspace, env)
 

@@ -64,7 +64,7 @@ func New(ctx context.Context, d Deps) (*Handler, error) {
 	h := &Handler{cfg: cfg, log: log, project: d.Project, secrets: d.Secrets, sources: map[string]*source{}}
 	for _, name := range cfg.SourceNames {
 		sc := cfg.Sources[name]
-		preset, err := platform.New(sc.Platform, platform.Options{Store: sc.Store})
+		preset, err := platform.New(sc.Platform, sc.PresetOptions())
 		if err != nil {
 			return nil, fmt.Errorf("source %q: %w", name, err)
 		}
@@ -116,13 +116,19 @@ func (s *source) verifierFor(ctx context.Context, r secrets.Resolver) (webhook.V
 	if err != nil {
 		return nil, err
 	}
-	keyed := strings.Join(vals, "\x00")
+	var tokens []string // a shared token paired with the scheme
+	if t := s.cfg.Token; t != nil && len(t.Secrets) > 0 {
+		if tokens, err = secrets.Lookups(ctx, r, t.Secrets); err != nil {
+			return nil, err
+		}
+	}
+	keyed := strings.Join(vals, "\x00") + "\x01" + strings.Join(tokens, "\x00")
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.verifier != nil && keyed == s.keyed {
 		return s.verifier, nil
 	}
-	v, err := webhook.New(s.scheme, vals, webhook.Options{})
+	v, err := webhook.New(s.scheme, vals, s.cfg.WebhookOptions(tokens))
 	if err != nil {
 		return nil, err
 	}

@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/funcframework"
+	"go.yaml.in/yaml/v3"
 
 	webhookfn "github.com/safeview/safeview/functions/webhook" // registers the function "Webhook"
 	"github.com/safeview/safeview/scripts/internal/demo"
@@ -122,13 +123,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		webhookfn.EnvSheetsEndpoint: sheetsBase,
 		"FUNCTION_TARGET":           "Webhook",
 	}
+	urls := map[string]string{}
 	for _, name := range cfg.SourceNames {
 		src := cfg.Sources[name]
-		secret := demo.Secret(src.Platform)
+		secret, nu := demo.SourceDemo(name, src, webhookBase)
 		for _, s := range src.Secrets {
 			env[secrets.EnvName(s)] = secret
 		}
-		ready.Sources[name] = ReadySource{Platform: src.Platform, Secret: secret}
+		if nu != "" {
+			urls[name] = nu
+		}
+		ready.Sources[name] = ReadySource{Platform: src.Platform, Secret: secret, NotificationURL: nu}
+	}
+	if len(urls) > 0 {
+		// Square signs the exact URL it posts to, which depends on -addr:
+		// run the function with a copy of the configuration that names it.
+		path, err := withNotificationURLs(*cfgPath, urls)
+		if err != nil {
+			return err
+		}
+		defer os.Remove(path)
+		env[webhookfn.EnvConfig] = path
 	}
 	if k := cfg.Privacy.PseudonymKey; k != "" {
 		env[secrets.EnvName(k)] = demo.PseudonymKey
@@ -158,6 +173,60 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case err := <-errc:
 		return err
 	}
+}
+
+// withNotificationURLs writes a copy of the configuration file in which
+// the given sources have their notification_url replaced, keeping every
+// other byte of meaning (comments included).
+func withNotificationURLs(path string, urls map[string]string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Content) == 0 {
+		return "", fmt.Errorf("%s: not YAML", path)
+	}
+	sources := child(doc.Content[0], "sources")
+	for name, url := range urls {
+		src := child(sources, name)
+		if src == nil {
+			return "", fmt.Errorf("%s: no source %q", path, name)
+		}
+		if v := child(src, "notification_url"); v != nil {
+			v.Value = url
+		} else {
+			src.Content = append(src.Content,
+				&yaml.Node{Kind: yaml.ScalarNode, Value: "notification_url"},
+				&yaml.Node{Kind: yaml.ScalarNode, Value: url})
+		}
+	}
+	out, err := yaml.Marshal(&doc)
+	if err != nil {
+		return "", err
+	}
+	f, err := os.CreateTemp("", "safeview-dev-*.yaml")
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	if _, err := f.Write(out); err != nil {
+		return "", err
+	}
+	return f.Name(), nil
+}
+
+// child returns the value of key in a YAML mapping node, or nil.
+func child(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
 }
 
 // defaultConfig finds the example configuration from the repository root

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -55,7 +56,7 @@ func TestDevStack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := demo.Sign("shopify", src.Secret, &s); err != nil {
+	if err := demo.Sign("shopify", src.Secret, "", &s); err != nil {
 		t.Fatal(err)
 	}
 	req, _ := http.NewRequest(http.MethodPost, ready.WebhookBase+"/shopify", bytes.NewReader(s.Body))
@@ -70,6 +71,34 @@ func TestDevStack(t *testing.T) {
 		t.Fatalf("POST sample = %d %s, want 200 written", resp.StatusCode, body)
 	}
 
+	// Every source of the example configuration: its built-in sample,
+	// signed with the READY line's secret (and, for Square, the exact
+	// notification URL), is accepted.
+	for name, rs := range ready.Sources {
+		s, err := demo.BuiltIn(rs.Platform, demo.SampleOptions{OrderID: "7000" + strconv.Itoa(len(name))})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if err := demo.Sign(rs.Platform, rs.Secret, rs.NotificationURL, &s); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		url := ready.WebhookBase + "/" + name
+		if len(s.Query) > 0 {
+			url += "?" + s.Query.Encode()
+		}
+		req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(s.Body))
+		req.Header = s.Header
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"result":"written"`) {
+			t.Errorf("POST %s sample = %d %s, want 200 written", name, resp.StatusCode, body)
+		}
+	}
+
 	var view struct {
 		Tabs []tabData `json:"tabs"`
 	}
@@ -81,15 +110,15 @@ func TestDevStack(t *testing.T) {
 		}
 		_ = json.NewDecoder(resp.Body).Decode(&view)
 		resp.Body.Close()
-		if len(view.Tabs) > 0 && len(view.Tabs[0].Rows) == 2 || time.Now().After(deadline) {
+		if len(view.Tabs) > 0 && len(view.Tabs[0].Rows) > 2 || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if len(view.Tabs) == 0 || len(view.Tabs[0].Rows) != 2 {
-		t.Fatalf("view = %+v, want the Orders tab with a header and one row", view.Tabs)
+	if len(view.Tabs) < 2 || len(view.Tabs[0].Rows) < 2 || view.Tabs[1].Title != "Bookings" || len(view.Tabs[1].Rows) < 2 {
+		t.Fatalf("view = %+v, want the Orders and Bookings tabs with rows", view.Tabs)
 	}
-	header, row := view.Tabs[0].Rows[0], view.Tabs[0].Rows[1]
+	header, row := view.Tabs[0].Rows[0], findRow(view.Tabs[0].Rows, "424242")
 	if strings.Join(header, ",") != "order_id,store,order_date,status,items,total,channel" {
 		t.Errorf("view header = %q (the hidden version column must not show)", header)
 	}
@@ -109,6 +138,15 @@ func TestDevStack(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Errorf("run() = %v after cancel, want nil", err)
 	}
+}
+
+func findRow(rows [][]string, key string) []string {
+	for _, r := range rows {
+		if len(r) > 0 && r[0] == key {
+			return r
+		}
+	}
+	return make([]string, 8)
 }
 
 func mustJSON(t *testing.T, v any) string {

@@ -56,7 +56,7 @@ func (c *Config) SecretNames() []string {
 		}
 	}
 	for _, name := range c.SourceNames {
-		for _, s := range c.Sources[name].Secrets {
+		for _, s := range c.Sources[name].SecretNames() {
 			add(s)
 		}
 	}

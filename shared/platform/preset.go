@@ -43,24 +43,45 @@ type Options struct {
 	// Store, when set, replaces the store the platform names (a shop
 	// domain, a site URL) in order.store and booking.store.
 	Store string
+	// Currency is the ISO 4217 code of amounts for platforms whose payload
+	// names none (Lightspeed X-Series and eCom keep it in the store's
+	// settings), and the default of the generic presets. Empty leaves the
+	// currency empty.
+	Currency string
 	// Fields maps canonical field names to JSON paths, for the generic
-	// preset.
+	// and standard-webhooks presets (see GenericFields).
 	Fields map[string]string
 }
 
 type constructor func(Options) (Preset, error)
 
-var presets = map[string]constructor{}
+type entry struct {
+	scheme string
+	new    constructor
+}
 
-func register(name string, c constructor) { presets[name] = c }
+var presets = map[string]entry{}
+
+// register adds a platform with its default signature scheme.
+func register(name, scheme string, c constructor) { presets[name] = entry{scheme, c} }
+
+// SchemeOf returns the default signature scheme of a platform, without
+// building its preset (which may need options).
+func SchemeOf(name string) (string, error) {
+	e, ok := presets[name]
+	if !ok {
+		return "", fmt.Errorf("unknown platform %q (known: %s)", name, strings.Join(Names(), ", "))
+	}
+	return e.scheme, nil
+}
 
 // New returns the preset for a platform name.
 func New(name string, o Options) (Preset, error) {
-	c, ok := presets[name]
+	e, ok := presets[name]
 	if !ok {
 		return nil, fmt.Errorf("unknown platform %q (known: %s)", name, strings.Join(Names(), ", "))
 	}
-	return c(o)
+	return e.new(o)
 }
 
 // Names lists the platforms that have a preset, sorted.

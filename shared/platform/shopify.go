@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/safeview/safeview/shared/webhook"
 )
 
 // Shopify's webhook headers.
@@ -16,12 +18,14 @@ const (
 	ShopifyWebhookIDHeader  = "X-Shopify-Webhook-Id"
 )
 
-func init() { register("shopify", func(o Options) (Preset, error) { return &shopify{opts: o}, nil }) }
+func init() {
+	register("shopify", webhook.SchemeShopify, func(o Options) (Preset, error) { return &shopify{opts: o}, nil })
+}
 
 type shopify struct{ opts Options }
 
 func (*shopify) Name() string   { return "shopify" }
-func (*shopify) Scheme() string { return "shopify" }
+func (*shopify) Scheme() string { return webhook.SchemeShopify }
 
 // DeliveryID prefers X-Shopify-Event-Id, which Shopify keeps across the
 // retries of one event, then X-Shopify-Webhook-Id.
@@ -116,26 +120,13 @@ func (s *shopify) order(r Request, ev Event) (Event, error) {
 	if err := unmarshal(r.Body, &o); err != nil {
 		return Event{}, err
 	}
-	orderID, err := id("id", o.ID)
+	orderID, err := orderID("id", o.ID)
 	if err != nil {
 		return Event{}, err
 	}
-	if orderID == "" {
-		return Event{}, fmt.Errorf("%w: no order id", ErrMalformed)
-	}
-	created, err := parseTime("created_at", o.CreatedAt)
+	created, updated, v, err := stamps(parseTime, "created_at", o.CreatedAt, "updated_at", o.UpdatedAt)
 	if err != nil {
 		return Event{}, err
-	}
-	updated, err := parseTime("updated_at", o.UpdatedAt)
-	if err != nil {
-		return Event{}, err
-	}
-	if updated.IsZero() {
-		updated = created
-	}
-	if updated.IsZero() {
-		return Event{}, fmt.Errorf("%w: no updated_at or created_at", ErrMalformed)
 	}
 	number := o.Name
 	if number == "" {
@@ -179,7 +170,7 @@ func (s *shopify) order(r Request, ev Event) (Event, error) {
 	}
 	ev.Kind = KindOrder
 	ev.Order = order
-	ev.Version = updated.UnixMicro()
+	ev.Version = v
 	ev.Customer = Customer{Email: firstNonEmpty(o.Email, o.ContactEmail), Phone: o.Phone}
 	if c := o.Customer; c != nil {
 		ev.Customer.ID, _ = id("customer.id", c.ID)

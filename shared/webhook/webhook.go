@@ -7,29 +7,46 @@
 // Verification runs on the bytes exactly as received, in constant time, and
 // fails closed: no secret, an empty secret, a missing or malformed signature
 // all reject. Errors are sentinels for callers to branch on with errors.Is;
-// none of them quotes a header value or the body.
+// none of them quotes a header value, the body or a secret.
+//
+// The schemes, by the name New takes:
+//
+//	shopify            X-Shopify-Hmac-Sha256: base64 HMAC-SHA256(body)
+//	woocommerce        X-WC-Webhook-Signature: base64 HMAC-SHA256(body)
+//	stripe             Stripe-Signature: t=…,v1=hex HMAC-SHA256("t.body")
+//	square             x-square-hmacsha256-signature: base64 HMAC-SHA256(URL+body)
+//	standard-webhooks  webhook-id/-timestamp/-signature (or svix-*)
+//	lightspeed-ecom    X-Signature: hex MD5(body+secret)
+//	hmac               any HMAC of the body, described by HMACConfig
+//	token              a shared token in a header or the token query parameter
 package webhook
 
 import (
-	"crypto/hmac"
 	"errors"
-	"fmt"
 	"net/http"
 	"time"
 )
 
 // Sentinel errors. Every rejection wraps exactly one of them.
 var (
-	// ErrNoSecret means the verifier was built without a usable secret.
+	// ErrNoSecret means the verifier was built without a usable secret:
+	// none, an empty one, or one that is not in the scheme's format.
 	ErrNoSecret = errors.New("no signing secret configured")
-	// ErrMissingSignature means the delivery carries no signature.
+	// ErrOptions means the scheme's options are missing or invalid, such
+	// as Square without its notification URL.
+	ErrOptions = errors.New("invalid signature scheme options")
+	// ErrMissingSignature means the delivery carries no signature, or
+	// lacks a header that the signature covers.
 	ErrMissingSignature = errors.New("missing signature")
-	// ErrMalformedSignature means the signature header cannot be read.
+	// ErrMalformedSignature means the signature header cannot be read, or
+	// is given twice.
 	ErrMalformedSignature = errors.New("malformed signature")
 	// ErrInvalidSignature means no live secret produces the signature.
 	ErrInvalidSignature = errors.New("invalid signature")
 	// ErrTimestamp means the signed timestamp is outside the allowed window.
 	ErrTimestamp = errors.New("timestamp outside the allowed window")
+	// ErrEmptyBody means a scheme that signs the body got none.
+	ErrEmptyBody = errors.New("empty body")
 )
 
 // Verifier checks one delivery.
@@ -59,30 +76,40 @@ func VerifyRequest(v Verifier, body []byte, r *http.Request) error {
 // so that tests can fix the time.
 type Clock func() time.Time
 
-// keys validates a set of live secrets: at least one, none empty.
-func keys(secrets []string) ([][]byte, error) {
-	if len(secrets) == 0 {
-		return nil, ErrNoSecret
-	}
-	out := make([][]byte, 0, len(secrets))
-	for i, s := range secrets {
-		if s == "" {
-			return nil, fmt.Errorf("%w: secret %d is empty", ErrNoSecret, i)
-		}
-		out = append(out, []byte(s))
-	}
-	return out, nil
+// Options configure the schemes that need more than secrets. The zero
+// value suits every scheme but square, hmac and token.
+type Options struct {
+	// Clock replaces time.Now for schemes with a signed timestamp.
+	Clock Clock
+	// Tolerance is how far a signed timestamp may be from now, in either
+	// direction. Zero means the scheme's default: 5 minutes for stripe,
+	// standard-webhooks and hmac.
+	Tolerance time.Duration
+	// NotificationURL is the URL a Square subscription posts to, exactly as
+	// configured in Square's dashboard: Square signs it with the body.
+	NotificationURL string
+	// HMAC describes the signature of the hmac scheme.
+	HMAC HMACConfig
+	// Token says where the token scheme finds the token; with Values set,
+	// any other scheme also requires that token (for platforms whose own
+	// signature is weak, such as lightspeed-ecom).
+	Token TokenConfig
 }
 
-// anyEqual compares got with every candidate in constant time per
-// candidate, without stopping at the first match, so the timing does not
-// tell which secret matched.
-func anyEqual(got []byte, candidates [][]byte) bool {
-	ok := 0
-	for _, c := range candidates {
-		if hmac.Equal(got, c) {
-			ok = 1
-		}
+// DefaultTolerance is the time window of schemes with a signed timestamp
+// when Options.Tolerance is zero.
+const DefaultTolerance = 5 * time.Minute
+
+func (o Options) now() time.Time {
+	if o.Clock != nil {
+		return o.Clock()
 	}
-	return ok == 1
+	return time.Now()
+}
+
+func (o Options) tolerance() time.Duration {
+	if o.Tolerance > 0 {
+		return o.Tolerance
+	}
+	return DefaultTolerance
 }

@@ -1,0 +1,151 @@
+package config
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/safeview/safeview/shared/platform"
+	"github.com/safeview/safeview/shared/webhook"
+)
+
+const everyPlatform = `
+spreadsheet: {id: sheet-1}
+sources:
+  shopify: {platform: shopify, secrets: [shopify-secret]}
+  woocommerce: {platform: woocommerce, secrets: [woo-secret]}
+  stripe: {platform: stripe, secrets: [stripe-secret], tolerance: 3m}
+  square:
+    platform: square
+    secrets: [square-key]
+    notification_url: https://europe-west1-p.cloudfunctions.net/safeview-webhook/square
+  lightspeed-xseries:
+    platform: lightspeed-xseries
+    secrets: [lsx-token]
+    token: {query: true}
+    currency: NZD
+  lightspeed-ecom:
+    platform: lightspeed-ecom
+    secrets: [lse-secret]
+    token: {header: X-Shop-Token, secrets: [lse-token]}
+    currency: EUR
+  standard-webhooks:
+    platform: standard-webhooks
+    secrets: [sw-secret]
+    fields: {order.id: data.id, order.total: data.total}
+  generic:
+    platform: generic
+    secrets: [dg1-secret]
+    signature: {header: X-DG1-Signature, prefix: "sha256=", timestamp_header: X-DG1-Timestamp}
+    tolerance: 2m
+    fields:
+      booking.id: data.booking.id
+      booking.start: data.booking.start_time
+      booking.party_size: data.booking.party_size
+tables:
+  - tab: Orders
+    kind: order
+    key: order_id
+    columns:
+      - {header: order_id, field: order.id}
+`
+
+func TestSourcesOfEveryPlatform(t *testing.T) {
+	t.Parallel()
+	c, err := Parse("safeview.yaml", []byte(everyPlatform))
+	if err != nil {
+		t.Fatalf("Parse() error = %v", err)
+	}
+	schemes := map[string]string{
+		"shopify": webhook.SchemeShopify, "woocommerce": webhook.SchemeWooCommerce, "stripe": webhook.SchemeStripe,
+		"square": webhook.SchemeSquare, "lightspeed-xseries": webhook.SchemeToken, "lightspeed-ecom": webhook.SchemeLightspeedEcom,
+		"standard-webhooks": webhook.SchemeStandardWebhooks, "generic": webhook.SchemeHMAC,
+	}
+	for name, want := range schemes {
+		if got, err := c.Sources[name].SchemeOf(); got != want || err != nil {
+			t.Errorf("Sources[%s].SchemeOf() = %q, %v, want %q", name, got, err, want)
+		}
+		if _, err := platform.New(c.Sources[name].Platform, c.Sources[name].PresetOptions()); err != nil {
+			t.Errorf("platform.New(%s, PresetOptions()) error = %v", name, err)
+		}
+	}
+	if got := c.SecretNames(); !slices.Contains(got, "lse-token") {
+		t.Errorf("SecretNames() = %q, want the paired token's secret too", got)
+	}
+	got := c.Sources["generic"].WebhookOptions(nil)
+	want := webhook.Options{Tolerance: 2 * time.Minute, HMAC: webhook.HMACConfig{Header: "X-DG1-Signature", Prefix: "sha256=", TimestampHeader: "X-DG1-Timestamp"}}
+	if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b webhook.Clock) bool { return a == nil && b == nil })); diff != "" {
+		t.Errorf("WebhookOptions() mismatch (-want +got):\n%s", diff)
+	}
+	lse := c.Sources["lightspeed-ecom"].WebhookOptions([]string{"tok"})
+	if !cmp.Equal(lse.Token, webhook.TokenConfig{Header: "X-Shop-Token", Values: []string{"tok"}}) {
+		t.Errorf("WebhookOptions(tokens).Token = %+v", lse.Token)
+	}
+	if c.Sources["square"].WebhookOptions(nil).NotificationURL == "" {
+		t.Error("WebhookOptions() of square lacks the notification URL")
+	}
+}
+
+// Each mistake in a source is reported with its path.
+func TestSourceErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		edit func(string) string
+		want string
+	}{
+		{"square without URL", func(s string) string {
+			return strings.Replace(s, "    notification_url: https://europe-west1-p.cloudfunctions.net/safeview-webhook/square\n", "", 1)
+		}, "sources.square.notification_url: required for the square scheme"},
+		{"square relative URL", func(s string) string {
+			return strings.Replace(s, "notification_url: https://europe-west1-p.cloudfunctions.net/safeview-webhook/square", "notification_url: /square", 1)
+		}, "sources.square.notification_url: want an absolute https URL"},
+		{"URL elsewhere", func(s string) string {
+			return strings.Replace(s, "secrets: [woo-secret]}", "secrets: [woo-secret], notification_url: https://x.example/w}", 1)
+		}, "sources.woocommerce.notification_url: only the square scheme"},
+		{"tolerance without timestamp", func(s string) string {
+			return strings.Replace(s, "secrets: [shopify-secret]}", "secrets: [shopify-secret], tolerance: 1m}", 1)
+		}, "sources.shopify.tolerance: the shopify scheme signs no timestamp"},
+		{"tolerance too long", func(s string) string { return strings.Replace(s, "tolerance: 3m", "tolerance: 2h", 1) }, "sources.stripe.tolerance: want 1s to 1h"},
+		{"hmac without signature", func(s string) string {
+			return strings.Replace(s, `    signature: {header: X-DG1-Signature, prefix: "sha256=", timestamp_header: X-DG1-Timestamp}`+"\n    tolerance: 2m\n", "", 1)
+		}, "sources.generic.signature: required for the hmac scheme"},
+		{"hmac md5", func(s string) string { return strings.Replace(s, `prefix: "sha256="`, `algorithm: md5`, 1) }, `sources.generic.signature.algorithm: want sha256, sha512 or sha1, not "md5"`},
+		{"hmac base32", func(s string) string { return strings.Replace(s, `prefix: "sha256="`, `encoding: base32`, 1) }, `sources.generic.signature.encoding: want hex or base64`},
+		{"hmac unsigned timestamp", func(s string) string { return strings.Replace(s, `prefix: "sha256="`, `signed: "{body}"`, 1) }, "sources.generic.signature.signed: a timestamp header must be signed"},
+		{"hmac no header", func(s string) string { return strings.Replace(s, `header: X-DG1-Signature, `, ``, 1) }, "sources.generic.signature.header: name the header"},
+		{"signature elsewhere", func(s string) string {
+			return strings.Replace(s, "secrets: [shopify-secret]}", "secrets: [shopify-secret], signature: {header: X}}", 1)
+		}, "sources.shopify.signature: only the hmac scheme"},
+		{"paired token without secret", func(s string) string {
+			return strings.Replace(s, "token: {header: X-Shop-Token, secrets: [lse-token]}", "token: {header: X-Shop-Token}", 1)
+		}, "sources.lightspeed-ecom.token.secrets: name the secret of the token"},
+		{"token scheme with token secrets", func(s string) string {
+			return strings.Replace(s, "token: {query: true}", "token: {query: true, secrets: [x]}", 1)
+		}, "sources.lightspeed-xseries.token.secrets: the token scheme's tokens are the source's secrets"},
+		{"bad token header", func(s string) string { return strings.Replace(s, "header: X-Shop-Token", `header: "X Shop"`, 1) }, "sources.lightspeed-ecom.token.header: not a header name"},
+		{"bad currency", func(s string) string { return strings.Replace(s, "currency: NZD", "currency: nz dollars", 1) }, "sources.lightspeed-xseries.currency: want an ISO 4217 code"},
+		{"fields on a preset", func(s string) string {
+			return strings.Replace(s, "secrets: [shopify-secret]}", "secrets: [shopify-secret], fields: {order.id: id}}", 1)
+		}, "sources.shopify.fields: only the generic and standard-webhooks platforms"},
+		{"generic without id", func(s string) string { return strings.Replace(s, "      booking.id: data.booking.id\n", "", 1) }, "sources.generic.fields: map order.id or booking.id"},
+		{"unknown generic field", func(s string) string {
+			return strings.Replace(s, "booking.party_size: data.booking.party_size", "booking.guests: data.booking.party_size", 1)
+		}, `sources.generic.fields.booking.guests: unknown field "booking.guests"`},
+		{"bad generic path", func(s string) string { return strings.Replace(s, "data.booking.start_time", "data..start", 1) }, `sources.generic.fields.booking.start: path "data..start"`},
+		{"unknown key", func(s string) string {
+			return strings.Replace(s, "token: {query: true}", "token: {query: true, param: t}", 1)
+		}, `sources.lightspeed-xseries.token: unknown key "param"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("safeview.yaml", []byte(tt.edit(everyPlatform)))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Parse() error =\n%v\nwant it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
