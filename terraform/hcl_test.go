@@ -2,7 +2,9 @@ package terraform_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,11 +12,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/tryfunc"
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
+	ctyfunction "github.com/zclconf/go-cty/cty/function"
+	"github.com/zclconf/go-cty/cty/function/stdlib"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/safeview/safeview/shared/config"
 )
 
 // module is one directory of .tf files, parsed, with what it declares.
@@ -427,4 +437,91 @@ func TestREADMEListsInputsAndOutputs(t *testing.T) {
 			t.Errorf("README.md documents %q, which is neither an input nor an output", r[1])
 		}
 	}
+}
+
+// TestSecretNamesMatchTheFunction evaluates the locals of main.tf that
+// read the secret names from the configuration, as Terraform would, and
+// checks that they are the secrets the function looks up: a secret
+// Terraform does not create keeps the function from starting.
+func TestSecretNamesMatchTheFunction(t *testing.T) {
+	t.Parallel()
+	example := string(mustRead(t, filepath.Join("..", "functions", "webhook", "safeview.yaml")))
+	paired := strings.Replace(example, "    secrets: [lightspeed-ecom-secret]\n",
+		"    secrets: [lightspeed-ecom-secret]\n    token: {header: X-Safeview-Token, secrets: [lightspeed-ecom-token]}\n", 1)
+	keyed := example + "\nprivacy:\n  pseudonym_key: safeview-pseudonym-key\n"
+	if paired == example {
+		t.Fatal("the example configuration changed: update the paired-token variant of this test")
+	}
+	for name, yml := range map[string]string{"example": example, "paired token": paired, "pseudonym key": keyed} {
+		t.Run(name, func(t *testing.T) {
+			cfg, err := config.Parse(name+".yaml", []byte(yml))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := slices.Sorted(slices.Values(cfg.SecretNames()))
+			got := terraformSecretNames(t, yml)
+			if !cmp.Equal(got, want) {
+				t.Errorf("local.secret_names = %q, want config.SecretNames() = %q", got, want)
+			}
+		})
+	}
+}
+
+// terraformSecretNames evaluates local.secret_names of main.tf for a
+// configuration file, with Terraform's functions and yamldecode's types.
+func terraformSecretNames(t *testing.T, yml string) []string {
+	t.Helper()
+	var doc any
+	if err := yaml.Unmarshal([]byte(yml), &doc); err != nil {
+		t.Fatal(err)
+	}
+	js, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ty, err := ctyjson.ImpliedType(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgVal, err := ctyjson.Unmarshal(js, ty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	attrs := map[string]*hclsyntax.Attribute{}
+	for _, b := range loadModule(t, ".").files["main.tf"].Blocks {
+		if b.Type == "locals" {
+			maps.Copy(attrs, b.Body.Attributes)
+		}
+	}
+	ctx := &hcl.EvalContext{
+		Variables: map[string]cty.Value{},
+		Functions: map[string]ctyfunction.Function{
+			"compact":  stdlib.CompactFunc,
+			"concat":   stdlib.ConcatFunc,
+			"distinct": stdlib.DistinctFunc,
+			"flatten":  stdlib.FlattenFunc,
+			"sort":     stdlib.SortFunc,
+			"tostring": stdlib.MakeToFunc(cty.String),
+			"try":      tryfunc.TryFunc,
+			"values":   stdlib.ValuesFunc,
+		},
+	}
+	local := map[string]cty.Value{"config": cfgVal}
+	for _, name := range []string{"config_sources", "pseudonym_key", "secret_names"} {
+		attr, ok := attrs[name]
+		if !ok {
+			t.Fatalf("main.tf has no local %q", name)
+		}
+		ctx.Variables["local"] = cty.ObjectVal(local)
+		v, diags := attr.Expr.Value(ctx)
+		if diags.HasErrors() {
+			t.Fatalf("local.%s: %v", name, diags)
+		}
+		local[name] = v
+	}
+	var names []string
+	for _, v := range local["secret_names"].AsValueSlice() {
+		names = append(names, v.AsString())
+	}
+	return names
 }

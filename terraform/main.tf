@@ -43,11 +43,14 @@ locals {
   config      = yamldecode(local.config_yaml)
 
   # The secrets are those the configuration names: the signing secrets of
-  # every source and the pseudonym key. Reading them from the file (rather
-  # than repeating them in a variable) keeps one list: the function and
-  # Terraform cannot disagree. var.sources, when set, is checked against it.
+  # every source, the tokens paired with them, and the pseudonym key.
+  # Reading them from the file (rather than repeating them in a variable)
+  # keeps one list: hcl_test.go checks that it is config.SecretNames(), the
+  # list the function reads. var.sources, when set, is checked against it.
   config_sources = {
-    for name, source in try(local.config.sources, {}) : name => [for s in try(source.secrets, []) : tostring(s)]
+    for name, source in try(local.config.sources, {}) : name => [
+      for s in concat(try(source.secrets, []), try(source.token.secrets, [])) : tostring(s)
+    ]
   }
   pseudonym_key = try(tostring(local.config.privacy.pseudonym_key), "")
   secret_names  = sort(distinct(concat(flatten(values(local.config_sources)), compact([local.pseudonym_key]))))
