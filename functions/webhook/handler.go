@@ -77,10 +77,12 @@ func New(ctx context.Context, d Deps) (*Handler, error) {
 			return nil, fmt.Errorf("source %q: %w", name, err)
 		}
 		src := &source{name: name, cfg: sc, preset: preset, scheme: scheme, zone: zone}
-		// Fail at start-up, not at the first delivery, when a secret is
-		// missing or empty.
+		// Say at start-up when a source's secret is missing or empty, but
+		// serve the other sources: until the secret is set, this source's
+		// deliveries get 503 and the platform retries them, so a shop can
+		// add its platforms one at a time.
 		if _, err := src.verifierFor(ctx, d.Secrets); err != nil {
-			return nil, fmt.Errorf("source %q: %w", name, err)
+			log.ErrorContext(ctx, "source not ready: its deliveries get 503 until its secret is set", logging.KeySource, name, logging.KeyError, err.Error())
 		}
 		h.sources[name] = src
 	}

@@ -40,16 +40,16 @@ func TestSecretsFromEnv(t *testing.T) {
 	})
 }
 
-// A value added to a secret after the deploy is picked up by the running
-// instance: the failed setup is tried again. Not parallel: it sets
-// environment variables and the instance's handler.
+// A setup that failed (here: no spreadsheet id yet) is tried again by the
+// running instance, so a fix made after the deploy is picked up. Not
+// parallel: it sets environment variables and the instance's handler.
 func TestServeRetriesAFailedSetup(t *testing.T) {
 	emu := sheetstest.NewServer(t)
 	t.Setenv("K_SERVICE", "")
 	t.Setenv(EnvConfig, "safeview.yaml")
 	t.Setenv(EnvSecrets, "env")
 	t.Setenv(EnvSheetsEndpoint, emu.URL())
-	t.Setenv(EnvSpreadsheetID, emu.CreateSpreadsheet("retry", "Orders"))
+	t.Setenv(EnvSpreadsheetID, "")
 	retry := setupRetry
 	setupRetry = time.Hour
 	t.Cleanup(func() {
@@ -64,7 +64,7 @@ func TestServeRetriesAFailedSetup(t *testing.T) {
 		return rec.Code
 	}
 	if got := status(); got != http.StatusInternalServerError {
-		t.Fatalf("without secret values: status %d, want 500", got)
+		t.Fatalf("without a spreadsheet id: status %d, want 500", got)
 	}
 	cfg, err := config.Load("safeview.yaml")
 	if err != nil {
@@ -73,11 +73,12 @@ func TestServeRetriesAFailedSetup(t *testing.T) {
 	for _, name := range cfg.SecretNames() {
 		t.Setenv(secrets.EnvName(name), strings.Repeat("k", 40))
 	}
+	t.Setenv(EnvSpreadsheetID, emu.CreateSpreadsheet("retry", "Orders"))
 	if got := status(); got != http.StatusInternalServerError {
-		t.Errorf("values added, before setupRetry: status %d, want still 500", got)
+		t.Errorf("fixed, before setupRetry: status %d, want still 500", got)
 	}
 	setupRetry = 0
 	if got := status(); got != http.StatusNotFound {
-		t.Errorf("values added, after setupRetry: status %d, want 404 from a working handler", got)
+		t.Errorf("fixed, after setupRetry: status %d, want 404 from a working handler", got)
 	}
 }

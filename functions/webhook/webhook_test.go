@@ -534,3 +534,41 @@ func TestServeWithoutConfiguration(t *testing.T) {
 		t.Errorf("serve() without configuration = %d %s, want 500 function not configured", rec.Code, body)
 	}
 }
+
+// A source whose secret is not set yet answers 503 (the platform retries);
+// the others work.
+func TestSourceWithoutSecretIs503(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("safeview.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Parse("safeview.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	emu := sheetstest.NewServer(t)
+	cfg.Spreadsheet.ID = emu.CreateSpreadsheet("test", "Orders")
+	svc, err := emu.Service(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := secrets.Map{"shopify-webhook-secret": {testSecret}, "safeview-pseudonym-key": {strings.Repeat("p", 32)}}
+	logs := &syncBuffer{}
+	h, err := New(context.Background(), Deps{Config: cfg, Secrets: res, Sheets: svc, Logger: logging.New(logs, slog.LevelDebug)})
+	if err != nil {
+		t.Fatalf("New() with a source lacking its secret = %v, want the other sources served", err)
+	}
+	if !strings.Contains(logs.String(), `"message":"source not ready`) || !strings.Contains(logs.String(), `"source":"stripe"`) {
+		t.Errorf("start-up did not log the source that is not ready:\n%s", logs)
+	}
+	s := &stack{t: t, emu: emu, id: cfg.Spreadsheet.ID, handler: h, logs: logs}
+	if r := s.send(delivery{topic: "orders/create", body: shopifyOrder(t, order{}), secret: testSecret}); r.status != http.StatusOK {
+		t.Errorf("shopify = %d %s, want 200", r.status, r.body)
+	}
+	req := httptest.NewRequest(http.MethodPost, "/stripe", strings.NewReader(`{"id":"evt_1"}`))
+	req.Header.Set("Stripe-Signature", "t=1,v1=00")
+	if r := s.do(req); r.status != http.StatusServiceUnavailable || r.header.Get("Retry-After") == "" {
+		t.Errorf("stripe without its secret = %d %s, want 503 with Retry-After", r.status, r.body)
+	}
+}
