@@ -159,10 +159,10 @@ func measure(cases []corpusCase, report func(format string, args ...any)) corpus
 
 // TestGuardCorpus measures the guard on the labelled corpus the detectors
 // were developed against (recall ≥ 99%, false positives ≤ 1%) and on the
-// held-out corpus written after them and never used to tune them (floors
-// that catch regressions: recall ≥ 90%, false positives ≤ 3%). Both
-// figures are kept in testdata/guard_figures.golden (rewrite with
-// -update) and printed.
+// corpus written after them to estimate what the first hides (floors that
+// catch regressions: recall ≥ 90%, false positives ≤ 3%; its header says
+// how it was used since). Both figures are kept in
+// testdata/guard_figures.golden (rewrite with -update) and printed.
 func TestGuardCorpus(t *testing.T) {
 	dev := measure(readCorpus(t, "guard_corpus.txt"), t.Errorf)
 	holdout := measure(readCorpus(t, "guard_holdout.txt"), t.Logf)

@@ -189,7 +189,7 @@ func isAt(t token) (at, bare bool) {
 	case '@':
 		return t.spaced, false // a glued @ is a plain address
 	case 'b':
-		return t.word == "at" || t.word == "a", false
+		return t.word == "a" || t.word == "ät" || slicesContains(atWords, t.word), false
 	}
 	return slicesContains(atWords, t.word), t.word == "at"
 }

@@ -126,14 +126,22 @@ func readCandidate(s string, i int, groups []group) (candidate, int) {
 }
 
 // readSep reads the separator between two groups of one number: one space,
-// dash, dot or slash, or a parenthesis with or without a space next to it.
-// Anything else (" - ", ", ", two spaces) ends the number.
+// dash, dot or slash, a parenthesis with or without a space next to it, or
+// a spaced dash or slash ('w', weak: "0211 / 1234567" splits an area code
+// off, "2024-03-15 - 2024-03-20" two dates). Anything else (", ", two
+// spaces) ends the number.
 func readSep(s string, j int) (byte, int) {
 	r, size := next(s, j)
 	switch r {
 	case ' ', '-', '.', '/':
-		if r2, size2 := next(s, j+size); r == ' ' && r2 == '(' {
+		r2, size2 := next(s, j+size)
+		switch {
+		case r == ' ' && r2 == '(':
 			return '(', j + size + size2
+		case r == ' ' && (r2 == '-' || r2 == '/'):
+			if r3, size3 := next(s, j+size+size2); r3 == ' ' {
+				return 'w', j + size + size2 + size3
+			}
 		}
 		return byte(r), j + size
 	case ')':
@@ -260,7 +268,7 @@ func (w *window) seps(ok func(byte) bool) bool {
 func (c *candidate) match(s string, out []finding) []finding {
 	afterPhone := false
 	for a := 0; a < len(c.groups); {
-		if a > 0 && c.groups[a-1].sep != ' ' && !afterPhone {
+		if a > 0 && !afterPhone && c.groups[a-1].sep != ' ' {
 			a++ // inside a longer number: 2024-03-15-0042
 			continue
 		}
@@ -269,7 +277,7 @@ func (c *candidate) match(s string, out []finding) []finding {
 			a, afterPhone = b+1, false
 			continue
 		}
-		if b, ok := c.phone(s, a, afterPhone); ok {
+		if b, ok := c.phone(s, a); ok {
 			out = append(out, c.finding(s, a, b, KindPhone))
 			a, afterPhone = b+1, true
 			continue
@@ -299,14 +307,10 @@ func (c *candidate) longest(s string, a, maxDigits int, test func(*window) bool)
 // phone prefers the whole rest of the candidate, then the shortest window
 // of 10 digits or more (two numbers in a row: "06 12 34 56 78 06 98 76 54
 // 32"), then any; shapes before the looser rule that context allows.
-func (c *candidate) phone(s string, a int, afterPhone bool) (int, bool) {
+func (c *candidate) phone(s string, a int) (int, bool) {
+	// Words before the number speak for the groups after an unmatched one
+	// too ("colis 250 012 345 678"); after a phone number, for the next.
 	ctx := c.ctx
-	if a > 0 {
-		ctx = 0
-		if afterPhone {
-			ctx = c.ctx
-		}
-	}
 	for _, loose := range []bool{false, true} {
 		if loose && ctx <= 0 {
 			break
@@ -370,13 +374,16 @@ func (w *window) phone(ctx int, loose bool) bool {
 	}
 	d := w.ds()
 	intl := plus || d[0] == '0' && d[1] == '0'
-	if ctx < 0 && !intl {
-		return false
+	if ctx < 0 && !plus {
+		return false // "réf. 0042-1187-33"; only a + says phone after such a word
 	}
 	slashes := 0
-	for _, g := range w.c.groups[w.a:w.b] {
-		if g.sep == '/' {
+	for i, g := range w.c.groups[w.a:w.b] {
+		switch {
+		case g.sep == '/':
 			slashes++
+		case g.sep == 'w' && i > 0:
+			return false // a spaced dash or slash only after the area code
 		}
 	}
 	if slashes > 1 {
