@@ -51,11 +51,15 @@ func (k *Keys) Pseudonym(domain, v string) string {
 	return "c_" + b32.EncodeToString(m.Sum(nil)[:10])
 }
 
-// Normalize is how values are compared before pseudonymisation: trimmed,
-// and lower-cased when they look like an email address.
+// Normalize is how values are compared before pseudonymisation: trimmed;
+// an email address is lower-cased, and taken out of a display name
+// ("Harriet <harriet@example.com>"). Other values (ids) keep their case.
 func Normalize(v string) string {
 	v = strings.TrimFunc(v, unicode.IsSpace)
 	if strings.Contains(v, "@") {
+		if i := strings.LastIndexByte(v, '<'); i >= 0 && strings.HasSuffix(v, ">") {
+			v = strings.TrimFunc(v[i+1:len(v)-1], unicode.IsSpace)
+		}
 		v = strings.ToLower(v)
 	}
 	return v
