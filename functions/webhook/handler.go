@@ -214,6 +214,9 @@ func (h *Handler) serve(r *http.Request, id *string, log **slog.Logger) (int, an
 	if err != nil {
 		return http.StatusBadRequest, answer{Error: err.Error()}
 	}
+	if ev.Platform == "" {
+		ev.Platform = src.preset.Name()
+	}
 	*log = (*log).With(logging.KeyTopic, ev.Topic)
 	if ev.DeliveryID != "" {
 		*log = (*log).With(logging.KeyDeliveryID, platform.SafeID(ev.DeliveryID))
@@ -256,7 +259,9 @@ func (h *Handler) write(ctx context.Context, src *source, ev *platform.Event) (i
 			return http.StatusInternalServerError, answer{Error: "internal error"}
 		}
 		results[t.Tab] = string(res)
-		log.InfoContext(ctx, "row", logging.KeyTable, t.Tab, logging.KeyResult, string(res))
+		// "masked" holds counts by kind (an empty group is left out): what
+		// the guard found never reaches a log.
+		log.InfoContext(ctx, "row", logging.KeyTable, t.Tab, logging.KeyResult, string(res), "masked", out.Masked)
 	}
 	return http.StatusOK, answer{Result: combine(results), Tables: results}
 }

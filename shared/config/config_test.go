@@ -80,18 +80,34 @@ func TestParseErrors(t *testing.T) {
 		want []string
 	}{
 		{"unknown top key", func(s string) string { return s + "extra: 1\n" }, []string{`safeview.yaml:23: (top level): unknown key "extra"`}},
-		{"typo in column", func(s string) string { return strings.Replace(s, "{header: total, field:", "{header: total, feild:", 1) }, []string{`tables[0].columns[1]: unknown key "feild"`}},
+		{"typo in column", func(s string) string {
+			return strings.Replace(s, "{header: total, field:", "{header: total, feild:", 1)
+		}, []string{`tables[0].columns[1]: unknown key "feild"`}},
 		{"unknown field", func(s string) string { return strings.Replace(s, "order.total", "order.totl", 1) }, []string{`safeview.yaml:21: tables[0].columns[1].field: unknown field "order.totl"`}},
-		{"unknown platform", func(s string) string { return strings.Replace(s, "platform: shopify\n    secrets: [shopify", "platform: shopfy\n    secrets: [shopify", 1) }, []string{`sources.shopify.platform: unknown platform "shopfy"`}},
-		{"no secrets", func(s string) string { return strings.Replace(s, "secrets: [shopify-webhook-secret]", "secrets: []", 1) }, []string{"sources.shopify.secrets: name at least one secret"}},
-		{"bad time zone", func(s string) string { return strings.Replace(s, "time_zone: Europe/Paris\nsources", "time_zone: Mars/Olympus\nsources", 1) }, []string{`spreadsheet.time_zone: unknown time zone "Mars/Olympus"`}},
+		{"unknown platform", func(s string) string {
+			return strings.Replace(s, "platform: shopify\n    secrets: [shopify", "platform: shopfy\n    secrets: [shopify", 1)
+		}, []string{`sources.shopify.platform: unknown platform "shopfy"`}},
+		{"no secrets", func(s string) string {
+			return strings.Replace(s, "secrets: [shopify-webhook-secret]", "secrets: []", 1)
+		}, []string{"sources.shopify.secrets: name at least one secret"}},
+		{"bad time zone", func(s string) string {
+			return strings.Replace(s, "time_zone: Europe/Paris\nsources", "time_zone: Mars/Olympus\nsources", 1)
+		}, []string{`spreadsheet.time_zone: unknown time zone "Mars/Olympus"`}},
 		{"key not a column", func(s string) string { return strings.Replace(s, "key: order_id", "key: id", 1) }, []string{`tables[0].key: no column has the header "id"`}},
 		{"duplicate header", func(s string) string { return strings.Replace(s, "{header: sku,", "{header: total,", 1) }, []string{`tables[0].columns[2].header: header "total" is used twice`}},
-		{"field and path", func(s string) string { return strings.Replace(s, `path: "line_items[0].sku"`, `path: x, field: order.id`, 1) }, []string{"tables[0].columns[2]: set field or path, not both"}},
+		{"field and path", func(s string) string {
+			return strings.Replace(s, `path: "line_items[0].sku"`, `path: x, field: order.id`, 1)
+		}, []string{"tables[0].columns[2]: set field or path, not both"}},
 		{"wrong kind", func(s string) string { return strings.Replace(s, "field: order.total", "field: booking.total", 1) }, []string{"booking.total is a field of booking events"}},
-		{"raw PII", func(s string) string { return strings.Replace(s, "field: order.total, op: money", "field: customer.email", 1) }, []string{`tables[0].columns[1].op: table "Orders" column "total" takes personal data (customer.email)`}},
-		{"PII with a format op", func(s string) string { return strings.Replace(s, "field: order.total, op: money", "field: customer.name, op: text", 1) }, []string{"takes personal data (customer.name)"}},
-		{"wrong shape", func(s string) string { return strings.Replace(s, "secrets: [shopify-webhook-secret]", "secrets: shopify-webhook-secret", 1) }, []string{"sources.shopify.secrets: want a list"}},
+		{"raw PII", func(s string) string {
+			return strings.Replace(s, "field: order.total, op: money", "field: customer.email", 1)
+		}, []string{`tables[0].columns[1].op: table "Orders" column "total" takes personal data (customer.email)`}},
+		{"PII with a format op", func(s string) string {
+			return strings.Replace(s, "field: order.total, op: money", "field: customer.name, op: text", 1)
+		}, []string{"takes personal data (customer.name)"}},
+		{"wrong shape", func(s string) string {
+			return strings.Replace(s, "secrets: [shopify-webhook-secret]", "secrets: shopify-webhook-secret", 1)
+		}, []string{"sources.shopify.secrets: want a list"}},
 		{"bad source name", func(s string) string { return strings.Replace(s, "  lyon:\n", "  Lyon Store:\n", 1) }, []string{"sources.Lyon Store: a source name is its URL path"}},
 		{"reserved header", func(s string) string { return strings.Replace(s, "{header: sku,", "{header: _safeview_version,", 1) }, []string{"is reserved for Safeview"}},
 		{"bad deadline", func(s string) string { return s + "limits: {deadline: soon}\n" }, []string{"safeview.yaml:23: limits.deadline: want a duration"}},

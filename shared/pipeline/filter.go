@@ -46,8 +46,9 @@ type bookingView struct {
 }
 
 type eventView struct {
-	Topic  string `cel:"topic"`
-	Source string `cel:"source"`
+	Topic    string `cel:"topic"`
+	Source   string `cel:"source"`
+	Platform string `cel:"platform"`
 }
 
 var celEnv = func() *cel.Env {
@@ -112,7 +113,7 @@ func (f *filter) eval(in *Input) (bool, error) {
 	if f == nil || f.prg == nil {
 		return true, nil
 	}
-	vars := map[string]any{"event": eventView{Topic: in.Event.Topic, Source: in.Source}}
+	vars := map[string]any{"event": eventView{Topic: in.Event.Topic, Source: in.Source, Platform: in.Event.Platform}}
 	if o := in.Event.Order; o != nil {
 		vars["order"] = orderView{
 			ID: o.ID, Number: o.Number, Status: string(o.Status), StatusRaw: o.StatusRaw,

@@ -98,26 +98,42 @@ func free(fs []finding, start, end int) bool {
 // cannot recognize a name or a street address. See docs/privacy.md for
 // its measured recall and false-positive rate.
 func Guard(s string) (string, Counts) {
+	s, c := Mask(s)
+	return Neutralize(s), c
+}
+
+// Mask is Guard without formula neutralization, for the pieces of a text
+// (the item names of a summary) that are guarded before they are joined
+// and cut to length, so that a cut never splits a value the guard would
+// have recognized whole.
+func Mask(s string) (string, Counts) {
 	var counts Counts
-	if suspicious(s) {
-		var buf [8]finding
-		fs := scan(s, buf[:0])
-		if len(fs) > 0 {
-			slices.SortFunc(fs, func(a, b finding) int { return a.start - b.start })
-			var b strings.Builder
-			b.Grow(len(s))
-			at := 0
-			for _, f := range fs {
-				b.WriteString(s[at:f.start])
-				b.WriteString(f.masked)
-				at = f.end
-				counts.add(f.kind)
-			}
-			b.WriteString(s[at:])
-			s = b.String()
-		}
+	if !suspicious(s) {
+		return s, counts
 	}
-	return Neutralize(s), counts
+	var buf [8]finding
+	fs := scan(s, buf[:0])
+	if len(fs) == 0 {
+		return s, counts
+	}
+	slices.SortFunc(fs, func(a, b finding) int { return a.start - b.start })
+	var b strings.Builder
+	b.Grow(len(s))
+	at := 0
+	for _, f := range fs {
+		if s[f.start:f.end] == f.masked {
+			continue // masked already (an operator's output, a second pass)
+		}
+		b.WriteString(s[at:f.start])
+		b.WriteString(f.masked)
+		at = f.end
+		counts.add(f.kind)
+	}
+	if at == 0 {
+		return s, counts
+	}
+	b.WriteString(s[at:])
+	return b.String(), counts
 }
 
 // scan runs the detectors in order of specificity: an address or an IBAN
