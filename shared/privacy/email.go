@@ -196,8 +196,40 @@ func isAt(t token) (at, bare bool) {
 
 func isDot(t token) bool { return t.kind != '@' && slicesContains(dotWords, t.word) }
 
+// mayObfuscate is the fast path of scanObfuscated: without one of the
+// words or signs that stand for @, nothing is tokenized.
+func mayObfuscate(s string) bool {
+	letter := func(i int) bool {
+		if i < 0 || i >= len(s) {
+			return false
+		}
+		c := s[i] | 0x20
+		return c >= 'a' && c <= 'z' || s[i] >= 0x80
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i] | 0x20; {
+		case c == 'a' && i+1 < len(s):
+			if n := s[i+1] | 0x20; n == 't' && !letter(i-1) && !letter(i+2) || n == 'r' && !letter(i-1) {
+				return true // at, (at), arobase, arroba
+			}
+		case c == 'c' || c == 'k':
+			if i+1 < len(s) && (s[i+1]|0x20 == 'h' || s[i+1]|0x20 == 'l') && !letter(i-1) {
+				return true // chiocciola, klammeraffe
+			}
+		case s[i] == '@' || s[i] == 0xEF:
+			return true // a spaced @, a fullwidth ＠
+		case s[i] == 0xC3 && i+2 < len(s) && (s[i+1] == 0xA4 || s[i+1] == 0x84) && s[i+2]|0x20 == 't':
+			return true // ät
+		}
+	}
+	return false
+}
+
 // scanObfuscated finds "local AT domain DOT tld" in the tokens of s.
 func scanObfuscated(s string, out []finding) []finding {
+	if !mayObfuscate(s) {
+		return out
+	}
 	var before [4]token // the tokens before the current one, nearest first
 	for i := 0; ; {
 		t, ok := readToken(s, i)

@@ -29,6 +29,11 @@ func scanIBANs(s string, out []finding) []finding {
 			i += size
 			continue
 		}
+		if i+3 < len(s) && s[i+1] < 0x80 && s[i+2] < 0x80 && s[i+3] < 0x80 &&
+			!(isASCIILetter(rune(s[i+1])) && isDigit(rune(s[i+2])) && isDigit(rune(s[i+3]))) {
+			i += size
+			continue // not two letters and two digits: the common case, decided on bytes
+		}
 		if end, masked, ok := readIBAN(s, i); ok && free(out, i, end) {
 			out = append(out, finding{kind: KindIBAN, start: i, end: end, masked: masked})
 			i = end
