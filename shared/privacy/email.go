@@ -100,7 +100,7 @@ func domainEnd(s string, i int) (int, bool) {
 type token struct {
 	start, end int
 	kind       byte   // 'w' word, 'b' bracketed word, '@'
-	word       string // lower case, without the brackets
+	word       string // as written, without the brackets: compare with EqualFold
 	spaced     bool   // only spaces (or nothing) separate it from the token before
 }
 
@@ -142,7 +142,7 @@ func readToken(s string, i int) (token, bool) {
 		}
 		i += size
 	}
-	t.kind, t.end, t.word = 'w', i, lower(s[t.start:i])
+	t.kind, t.end, t.word = 'w', i, s[t.start:i]
 	return t, true
 }
 
@@ -166,7 +166,7 @@ func readBracket(s string, i int) (token, bool) {
 			if w == "" {
 				return token{}, false
 			}
-			return token{start: i, end: j + size, kind: 'b', word: lower(w)}, true
+			return token{start: i, end: j + size, kind: 'b', word: w}, true
 		}
 		if !isWordLetter(r) && r != ' ' {
 			return token{}, false
@@ -189,12 +189,12 @@ func isAt(t token) (at, bare bool) {
 	case '@':
 		return t.spaced, false // a glued @ is a plain address
 	case 'b':
-		return t.word == "a" || t.word == "ät" || slicesContains(atWords, t.word), false
+		return strings.EqualFold(t.word, "a") || strings.EqualFold(t.word, "ät") || equalFoldAny(t.word, atWords), false
 	}
-	return slicesContains(atWords, t.word), t.word == "at"
+	return equalFoldAny(t.word, atWords), strings.EqualFold(t.word, "at")
 }
 
-func isDot(t token) bool { return t.kind != '@' && slicesContains(dotWords, t.word) }
+func isDot(t token) bool { return t.kind != '@' && equalFoldAny(t.word, dotWords) }
 
 // mayObfuscate is the fast path of scanObfuscated: without one of the
 // words or signs that stand for @, nothing is tokenized.
@@ -263,11 +263,12 @@ func obfuscatedAt(s string, before [4]token, at token, bare bool) (finding, bool
 	if lw == "" {
 		return finding{}, false
 	}
-	var labels []string
+	var buf [8]string // the domain's labels, substrings of s: nothing allocated until a match
+	labels := buf[:0]
 	dotWord := false
 	end, i := 0, at.end
 	wantLabel := true
-	for {
+	for len(labels) < len(buf) {
 		t, ok := readToken(s, i)
 		if !ok || !t.spaced {
 			break
@@ -280,10 +281,17 @@ func obfuscatedAt(s string, before [4]token, at token, bare bool) (finding, bool
 			if w == "" {
 				break
 			}
-			labels = append(labels, strings.Split(w, ".")...)
-			end = t.start + len(strings.TrimRight(s[t.start:t.end], "."))
+			for rest := w; len(labels) < len(buf); {
+				l, after, more := strings.Cut(rest, ".")
+				labels = append(labels, l)
+				if !more {
+					break
+				}
+				rest = after
+			}
+			end = t.start + len(w)
 			wantLabel = false
-			if strings.HasSuffix(t.word, ".") {
+			if len(w) < len(t.word) {
 				break // end of a sentence
 			}
 		} else {
@@ -294,7 +302,7 @@ func obfuscatedAt(s string, before [4]token, at token, bare bool) (finding, bool
 		}
 		i = t.end
 	}
-	if len(labels) < 2 || !slicesContains(topLevel, labels[len(labels)-1]) || slicesContains(labels, "") {
+	if len(labels) < 2 || !equalFoldAny(labels[len(labels)-1], topLevel) || slicesContains(labels, "") {
 		return finding{}, false
 	}
 	if bare && !dotWord && !strings.ContainsAny(lw, "._-+0123456789") && !webmail(labels) && !mailContext(before[1:]) {
@@ -306,7 +314,7 @@ func obfuscatedAt(s string, before [4]token, at token, bare bool) (finding, bool
 
 func webmail(labels []string) bool {
 	for _, l := range labels[:len(labels)-1] {
-		if slicesContains(webmailDomains, l) {
+		if equalFoldAny(l, webmailDomains) {
 			return true
 		}
 	}
@@ -315,7 +323,7 @@ func webmail(labels []string) bool {
 
 func mailContext(ts []token) bool {
 	for _, t := range ts {
-		if t.kind == 'w' && hasPrefixAny(t.word, emailContext) {
+		if t.kind == 'w' && hasPrefixFold(t.word, emailContext) {
 			return true
 		}
 	}

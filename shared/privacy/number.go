@@ -199,9 +199,9 @@ func numberContext(s string, i int) int {
 			ctx = 1
 		case containsAny(w, codeCJK):
 			ctx = -1
-		case hasPrefixAny(w, phonePrefixes) || slicesContains(phoneExact, w):
+		case hasPrefixFold(w, phonePrefixes) || equalFoldAny(w, phoneExact):
 			ctx = 1
-		case hasPrefixAny(w, codePrefixes) || slicesContains(codeExact, w):
+		case hasPrefixFold(w, codePrefixes) || equalFoldAny(w, codeExact):
 			ctx = -1
 		}
 		return ctx != 0
@@ -272,7 +272,7 @@ func (c *candidate) match(s string, out []finding) []finding {
 			a++ // inside a longer number: 2024-03-15-0042
 			continue
 		}
-		if b, ok := c.longest(s, a, 19, (*window).card); ok {
+		if b, ok := c.longestCard(s, a); ok {
 			out = append(out, c.finding(s, a, b, KindCard))
 			a, afterPhone = b+1, false
 			continue
@@ -287,17 +287,16 @@ func (c *candidate) match(s string, out []finding) []finding {
 	return out
 }
 
-// longest returns the last group b such that groups a..b pass test, with
-// at most maxDigits digits; the whole rest of the candidate wins.
-func (c *candidate) longest(s string, a, maxDigits int, test func(*window) bool) (int, bool) {
+// longestCard returns the last group b such that groups a..b are a card
+// number.
+func (c *candidate) longestCard(s string, a int) (int, bool) {
 	best, ok, n := 0, false, 0
 	for b := a; b < len(c.groups); b++ {
 		n += c.groups[b].n
-		if n > maxDigits {
+		if n > 19 {
 			break
 		}
-		w := c.window(s, a, b)
-		if test(&w) {
+		if w := c.window(s, a, b); w.card() {
 			best, ok = b, true
 		}
 	}

@@ -76,21 +76,11 @@ func isWordLetter(r rune) bool {
 // isSpace is a space inside a line (after norm).
 func isSpace(r rune) bool { return r == ' ' || r == '\t' }
 
-// lower folds an ASCII-and-Latin word for keyword comparison, without
-// allocating when it is already lower case.
-func lower(w string) string {
-	for i := 0; i < len(w); i++ {
-		if c := w[i]; c >= utf8.RuneSelf || c >= 'A' && c <= 'Z' {
-			return strings.ToLower(w)
-		}
-	}
-	return w
-}
-
 // wordsBefore calls f with up to max words that end before byte offset i,
 // nearest first, lower-cased, skipping the punctuation people put between
-// a label and its value ("Tel.:", "n°", "#"). A run of CJK characters
-// counts as one word. f returns true to stop.
+// a label and its value ("Tel.:", "n°", "#"), as written (compare with
+// hasPrefixFold and equalFoldAny). A run of CJK characters counts as one
+// word. f returns true to stop.
 func wordsBefore(s string, i, max int, f func(w string) bool) {
 	for n := 0; n < max && i > 0; n++ {
 		// Skip separators.
@@ -117,16 +107,26 @@ func wordsBefore(s string, i, max int, f func(w string) bool) {
 		if i == end {
 			return
 		}
-		if f(lower(s[i:end])) {
+		if f(s[i:end]) {
 			return
 		}
 	}
 }
 
-// hasPrefixAny reports whether w starts with one of the prefixes.
-func hasPrefixAny(w string, prefixes []string) bool {
+// hasPrefixFold reports whether w starts with one of the lower-case
+// prefixes, in any case, without allocating.
+func hasPrefixFold(w string, prefixes []string) bool {
 	for _, p := range prefixes {
-		if strings.HasPrefix(w, p) {
+		if len(w) >= len(p) && strings.EqualFold(w[:len(p)], p) {
+			return true
+		}
+	}
+	return false
+}
+
+func equalFoldAny(w string, list []string) bool {
+	for _, v := range list {
+		if strings.EqualFold(w, v) {
 			return true
 		}
 	}
