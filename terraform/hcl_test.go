@@ -448,11 +448,13 @@ func TestSecretNamesMatchTheFunction(t *testing.T) {
 	example := string(mustRead(t, filepath.Join("..", "functions", "webhook", "safeview.yaml")))
 	paired := strings.Replace(example, "    secrets: [lightspeed-ecom-secret]\n",
 		"    secrets: [lightspeed-ecom-secret]\n    token: {header: X-Safeview-Token, secrets: [lightspeed-ecom-token]}\n", 1)
-	keyed := example + "\nprivacy:\n  pseudonym_key: safeview-pseudonym-key\n"
-	if paired == example {
+	// The example names a pseudonym key; a configuration without one must
+	// not make Terraform create it.
+	unkeyed := strings.Replace(example, "  pseudonym_key: safeview-pseudonym-key\n", "", 1)
+	if paired == example || unkeyed == example {
 		t.Fatal("the example configuration changed: update the paired-token variant of this test")
 	}
-	for name, yml := range map[string]string{"example": example, "paired token": paired, "pseudonym key": keyed} {
+	for name, yml := range map[string]string{"example": example, "paired token": paired, "no pseudonym key": unkeyed} {
 		t.Run(name, func(t *testing.T) {
 			cfg, err := config.Parse(name+".yaml", []byte(yml))
 			if err != nil {

@@ -228,6 +228,9 @@ func (h *Handler) serve(ctx context.Context, r *http.Request, src *source) (int,
 	if err != nil {
 		return http.StatusBadRequest, answer{Error: err.Error()}, log
 	}
+	if ev.Platform == "" {
+		ev.Platform = src.preset.Name()
+	}
 	log = log.With(logging.KeyTopic, ev.Topic)
 	ctx = logging.With(ctx, log)
 	switch ev.Kind {
@@ -268,7 +271,9 @@ func (h *Handler) write(ctx context.Context, src *source, ev *platform.Event) (i
 			return http.StatusInternalServerError, answer{Error: "internal error"}
 		}
 		results[t.Tab] = string(res)
-		log.InfoContext(ctx, "row", logging.KeyTable, t.Tab, logging.KeyResult, string(res))
+		// "masked" holds counts by kind (an empty group is left out): what
+		// the guard found never reaches a log.
+		log.InfoContext(ctx, "row", logging.KeyTable, t.Tab, logging.KeyResult, string(res), "masked", out.Masked)
 	}
 	return http.StatusOK, answer{Result: combine(results), Tables: results}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/logging"
 	"github.com/safeview/safeview/shared/platform"
+	"github.com/safeview/safeview/shared/privacy"
 	"github.com/safeview/safeview/shared/secrets"
 	"github.com/safeview/safeview/shared/sheetstest"
 	"github.com/safeview/safeview/shared/webhook"
@@ -201,7 +202,17 @@ func shopifyOrder(t *testing.T, o order) []byte {
 	return body
 }
 
-var header = []string{"order_id", "store", "order_date", "status", "items", "total", "channel"}
+// pseudonym is the customer_ref the test's key gives a value.
+func pseudonym(t *testing.T, v string) string {
+	t.Helper()
+	k, err := privacy.NewKeys([]byte(strings.Repeat("p", 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k.Pseudonym(privacy.DomainCustomer, v)
+}
+
+var header = []string{"order_id", "store", "order_date", "status", "items", "total", "channel", "customer_ref"}
 
 func TestPaidOrderWritesOneRow(t *testing.T) {
 	t.Parallel()
@@ -218,6 +229,8 @@ func TestPaidOrderWritesOneRow(t *testing.T) {
 		"Aviator sunglasses x1, Mid-century lounger x1, Coffee table x1",
 		"369.97 USD",
 		"web",
+		// The customer's email, pseudonymised with the test's key.
+		pseudonym(t, "john@example.com"),
 	}}
 	if diff := cmp.Diff(want, s.rows()); diff != "" {
 		t.Errorf("Orders tab mismatch (-want +got):\n%s", diff)

@@ -119,7 +119,7 @@ func TestDevStack(t *testing.T) {
 		t.Fatalf("view = %+v, want the Orders and Bookings tabs with rows", view.Tabs)
 	}
 	header, row := view.Tabs[0].Rows[0], findRow(view.Tabs[0].Rows, "424242")
-	if strings.Join(header, ",") != "order_id,store,order_date,status,items,total,channel" {
+	if strings.Join(header, ",") != "order_id,store,order_date,status,items,total,channel,customer_ref" {
 		t.Errorf("view header = %q (the hidden version column must not show)", header)
 	}
 	if row[0] != "424242" || row[4] != "Grains de café 1kg x2, Tasse en céramique x1" || row[5] != "61.80 EUR" {

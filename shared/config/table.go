@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"github.com/safeview/safeview/shared/platform"
-	"github.com/safeview/safeview/shared/privacy"
 )
 
 // Table is one tab of the spreadsheet and what feeds it.
@@ -136,9 +135,10 @@ func (c *Config) validateColumns(t *Table, path string) []error {
 			if f.Kind != "" && string(f.Kind) != t.Kind {
 				errs = append(errs, c.Errorf(cp+".field", "%s is a field of %s events, and this table takes %s events", f.Name, f.Kind, t.Kind))
 			}
-			if f.PII && !privacy.RemovesIdentity(col.Op) {
-				errs = append(errs, c.Errorf(cp+".op", "table %q column %q takes personal data (%s) without an operator that removes identity (one of: %s)",
-					t.Tab, col.Header, f.Name, privacy.IdentityOperatorList()))
+		}
+		if col.Field != "" || col.Path != "" {
+			if err := c.lintColumn(t, col, cp); err != nil {
+				errs = append(errs, err)
 			}
 		}
 	}

@@ -50,7 +50,9 @@ func compileColumn(cfg *config.Config, c *config.Column, path string, keys *priv
 		if c.Op == "pseudonym" && keys == nil {
 			return column{}, cfg.Errorf(path+".op", "pseudonym needs a key: set privacy.pseudonym_key to a secret name")
 		}
-		col.format = func(v any, _ *Input) sheets.Cell { return sheets.Cell{Text: op.Apply(v.(string), keys)} }
+		col.format = func(v any, _ *Input, _ *privacy.Counts) sheets.Cell {
+			return sheets.Cell{Text: op.Apply(v.(string), keys)}
+		}
 		return col, nil
 	}
 	allowed := formats[typ]
@@ -66,30 +68,42 @@ func compileColumn(cfg *config.Config, c *config.Column, path string, keys *priv
 	return col, nil
 }
 
-func formatFunc(name string) func(v any, in *Input) sheets.Cell {
+func formatFunc(name string) func(v any, in *Input, c *privacy.Counts) sheets.Cell {
 	switch name {
 	case "datetime":
-		return func(v any, in *Input) sheets.Cell {
+		return func(v any, in *Input, _ *privacy.Counts) sheets.Cell {
 			return serialDate(v.(time.Time).In(in.Zone), "DATE_TIME", "yyyy-mm-dd hh:mm")
 		}
 	case "date":
-		return func(v any, in *Input) sheets.Cell { return serialDate(v.(time.Time).In(in.Zone), "DATE", "yyyy-mm-dd") }
+		// The day in the store's zone, as a whole number, so that the team
+		// can filter and pivot by day.
+		return func(v any, in *Input, _ *privacy.Counts) sheets.Cell { return serialDay(v.(time.Time).In(in.Zone)) }
 	case "iso":
-		return func(v any, in *Input) sheets.Cell {
+		return func(v any, in *Input, _ *privacy.Counts) sheets.Cell {
 			return sheets.Cell{Text: v.(time.Time).In(in.Zone).Format(time.RFC3339)}
 		}
 	case "money":
-		return func(v any, _ *Input) sheets.Cell { return moneyCell(v.(platform.Money), true) }
+		return func(v any, _ *Input, _ *privacy.Counts) sheets.Cell { return moneyCell(v.(platform.Money), true) }
 	case "amount":
-		return func(v any, _ *Input) sheets.Cell { return moneyCell(v.(platform.Money), false) }
+		return func(v any, _ *Input, _ *privacy.Counts) sheets.Cell { return moneyCell(v.(platform.Money), false) }
 	case "items":
-		return func(v any, _ *Input) sheets.Cell { return sheets.Cell{Text: Items(v.([]platform.Item), ItemsMaxLen)} }
+		return func(v any, _ *Input, c *privacy.Counts) sheets.Cell {
+			items := v.([]platform.Item)
+			guarded := make([]platform.Item, len(items))
+			for i, it := range items {
+				var n privacy.Counts
+				guarded[i].Name, n = privacy.Mask(it.Name)
+				guarded[i].Quantity = it.Quantity
+				c.Add(n)
+			}
+			return sheets.Cell{Text: Items(guarded, ItemsMaxLen)}
+		}
 	case "number":
-		return func(v any, _ *Input) sheets.Cell {
+		return func(v any, _ *Input, _ *privacy.Counts) sheets.Cell {
 			return sheets.Cell{Number: strconv.FormatInt(v.(int64), 10), FormatType: "NUMBER", FormatPattern: "0"}
 		}
 	}
-	return func(v any, _ *Input) sheets.Cell { return sheets.Cell{Text: text(v)} }
+	return func(v any, _ *Input, _ *privacy.Counts) sheets.Cell { return sheets.Cell{Text: text(v)} }
 }
 
 func text(v any) string {
@@ -110,20 +124,36 @@ func text(v any) string {
 // filter and pivot by date. The decimal is computed in integers: exact to
 // the second.
 func serialDate(t time.Time, typ, pattern string) sheets.Cell {
-	_, off := t.Zone()
-	secs := t.Unix() + int64(off) + 25569*86400 // 25569 days from 1899-12-30 to 1970-01-01
-	days, rem := secs/86400, secs%86400
-	if rem < 0 {
-		days, rem = days-1, rem+86400
+	secs := localSeconds(t)
+	sign := ""
+	if secs < 0 {
+		sign, secs = "-", -secs
 	}
-	n := strconv.FormatInt(days, 10)
-	if rem != 0 {
-		// rem/86400 has a finite decimal expansion only in general up to
-		// many digits; 10 places is finer than a millisecond.
+	n := sign + strconv.FormatInt(secs/86400, 10)
+	if rem := secs % 86400; rem != 0 {
+		// rem/86400 rarely ends; 10 places is finer than a millisecond.
 		frac := rem * 10_000_000_000 / 86400
 		n += "." + strings.TrimRight(fmt.Sprintf("%010d", frac), "0")
 	}
 	return sheets.Cell{Number: n, FormatType: typ, FormatPattern: pattern}
+}
+
+// serialDay is the serial number of the day of t's wall clock, a whole
+// number.
+func serialDay(t time.Time) sheets.Cell {
+	secs := localSeconds(t)
+	days := secs / 86400
+	if secs%86400 < 0 {
+		days-- // floor, not toward zero, before 1899-12-30
+	}
+	return sheets.Cell{Number: strconv.FormatInt(days, 10), FormatType: "DATE", FormatPattern: "yyyy-mm-dd"}
+}
+
+// localSeconds counts the seconds of t's wall clock in its zone since
+// 1899-12-30 00:00, the spreadsheet epoch.
+func localSeconds(t time.Time) int64 {
+	_, off := t.Zone()
+	return t.Unix() + int64(off) + 25569*86400 // 25569 days from 1899-12-30 to 1970-01-01
 }
 
 // moneyCell writes an exact amount as a number, with the currency in the
@@ -135,39 +165,83 @@ func moneyCell(m platform.Money, withCurrency bool) sheets.Cell {
 		pattern += "." + strings.Repeat("0", places)
 	}
 	typ := "NUMBER"
-	if withCurrency && m.Currency != "" {
+	if withCurrency && isCurrencyCode(m.Currency) {
 		pattern += ` "` + m.Currency + `"`
 		typ = "CURRENCY"
 	}
 	return sheets.Cell{Number: m.Amount, FormatType: typ, FormatPattern: pattern}
 }
 
+// isCurrencyCode accepts an ISO 4217 code: three letters A to Z. Anything
+// else never reaches a number format pattern, where a quote would end the
+// literal.
+func isCurrencyCode(c string) bool {
+	if len(c) != 3 {
+		return false
+	}
+	for i := 0; i < 3; i++ {
+		if c[i] < 'A' || c[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
 // Items summarizes line items as "Name x2, Other x1" in at most maxLen
-// characters (roughly: the "(+N more)" that counts the items that did not
-// fit may pass it by a few). A first item longer than maxLen is cut with "…".
+// characters. Items that do not fit are counted, "(+N more)", within the
+// cap; a first item too long on its own is cut with "…". Names should be
+// guarded before (privacy.Mask), so that a cut never splits a value the
+// guard would have recognized.
 func Items(items []platform.Item, maxLen int) string {
 	var b strings.Builder
 	n := 0 // characters written
 	for i, it := range items {
-		part := strings.TrimSpace(it.Name) + " x" + strconv.FormatInt(it.Quantity, 10)
+		name := strings.TrimSpace(it.Name)
+		qty := " x" + strconv.FormatInt(it.Quantity, 10)
+		sep := ""
 		if i > 0 {
-			part = ", " + part
+			sep = ", "
 		}
-		size := utf8.RuneCountInString(part)
-		if n+size > maxLen {
-			if i == 0 {
-				name := []rune(strings.TrimSpace(it.Name))
-				name = name[:max(0, min(len(name), maxLen-10))]
-				b.WriteString(string(name) + "… x" + strconv.FormatInt(it.Quantity, 10))
-				i++
-			}
-			if rest := len(items) - i; rest > 0 {
-				b.WriteString(" (+" + strconv.Itoa(rest) + " more)")
-			}
-			return b.String()
+		size := utf8.RuneCountInString(sep + name + qty)
+		need := size
+		if rest := len(items) - i - 1; rest > 0 {
+			need += utf8.RuneCountInString(more(rest)) // room to say what follows does not fit
 		}
-		b.WriteString(part)
-		n += size
+		if n+need <= maxLen {
+			b.WriteString(sep + name + qty)
+			n += size
+			continue
+		}
+		if i == 0 {
+			suffix := qty + more(len(items)-1)
+			room := maxLen - utf8.RuneCountInString(suffix) - 1 // 1 for …
+			if room < 1 {
+				return cut(more(len(items)), maxLen)
+			}
+			return cut(name, room) + "…" + suffix
+		}
+		b.WriteString(more(len(items) - i))
+		return b.String()
 	}
 	return b.String()
+}
+
+// more says how many items a summary leaves out.
+func more(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return " (+" + strconv.Itoa(n) + " more)"
+}
+
+// cut keeps at most n characters of s.
+func cut(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j]
+		}
+		i++
+	}
+	return s
 }

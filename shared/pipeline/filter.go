@@ -8,6 +8,7 @@ import (
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/ext"
+	"cel.dev/cel-go/interpreter"
 
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/platform"
@@ -46,8 +47,9 @@ type bookingView struct {
 }
 
 type eventView struct {
-	Topic  string `cel:"topic"`
-	Source string `cel:"source"`
+	Topic    string `cel:"topic"`
+	Source   string `cel:"source"`
+	Platform string `cel:"platform"`
 }
 
 var celEnv = func() *cel.Env {
@@ -112,20 +114,22 @@ func (f *filter) eval(in *Input) (bool, error) {
 	if f == nil || f.prg == nil {
 		return true, nil
 	}
-	vars := map[string]any{"event": eventView{Topic: in.Event.Topic, Source: in.Source}}
+	vars := &activation{event: eventView{Topic: in.Event.Topic, Source: in.Source, Platform: in.Event.Platform}}
 	if o := in.Event.Order; o != nil {
-		vars["order"] = orderView{
+		vars.order = orderView{
 			ID: o.ID, Number: o.Number, Status: string(o.Status), StatusRaw: o.StatusRaw,
 			Total: float(o.Total.Amount), Currency: o.Total.Currency, Store: o.Store, Channel: o.Channel,
 			Test: o.Test, ItemCount: count(o.Items), Created: o.Created, Updated: o.Updated,
 		}
+		vars.hasOrder = true
 	}
 	if b := in.Event.Booking; b != nil {
-		vars["booking"] = bookingView{
+		vars.booking = bookingView{
 			ID: b.ID, Service: b.Service, Status: string(b.Status), StatusRaw: b.StatusRaw, PartySize: b.PartySize,
 			Total: float(b.Total.Amount), Currency: b.Total.Currency, Store: b.Store, Channel: b.Channel,
 			Start: b.Start, Created: b.Created, Updated: b.Updated,
 		}
+		vars.hasBooking = true
 	}
 	out, _, err := f.prg.Eval(vars)
 	if err != nil {
@@ -135,6 +139,30 @@ func (f *filter) eval(in *Input) (bool, error) {
 	pass, ok := out.Value().(bool)
 	return ok && pass, nil
 }
+
+// activation gives the filter its variables without a map per event.
+type activation struct {
+	event                eventView
+	order                orderView
+	booking              bookingView
+	hasOrder, hasBooking bool
+}
+
+// ResolveName implements interpreter.Activation.
+func (a *activation) ResolveName(name string) (any, bool) {
+	switch {
+	case name == "event":
+		return a.event, true
+	case name == "order" && a.hasOrder:
+		return a.order, true
+	case name == "booking" && a.hasBooking:
+		return a.booking, true
+	}
+	return nil, false
+}
+
+// Parent implements interpreter.Activation.
+func (a *activation) Parent() interpreter.Activation { return nil }
 
 // float is for comparisons in filters only; cells keep the exact decimal.
 func float(dec string) float64 {

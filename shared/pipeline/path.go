@@ -6,7 +6,6 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"sync"
 )
 
 // step is one step of a raw JSON path: a key, an index, or every element.
@@ -55,79 +54,187 @@ func parsePath(s string) ([]step, error) {
 	return out, nil
 }
 
-// rawDoc is the payload parsed once, on first use, for every raw column of
-// every table.
-type rawDoc struct {
-	once sync.Once
-	v    any
-}
-
+// rawValue reads a raw path from the payload. The payload is not decoded
+// into a tree: the path is followed through the JSON text and everything
+// else is skipped unread, so a column costs one pass over the bytes it
+// needs and allocates only its values. Numbers are kept as written (ids
+// above 2^53 stay exact); objects and arrays are not cell values; several
+// values (line_items[].sku) are joined with ", ".
 func (in *Input) rawValue(path []step) (any, bool) {
-	if in.raw == nil {
-		in.raw = &rawDoc{}
-	}
-	in.raw.once.Do(func() {
-		dec := json.NewDecoder(bytes.NewReader(in.Event.Body))
-		dec.UseNumber()
-		if dec.Decode(&in.raw.v) != nil {
-			in.raw.v = nil
+	var parts []string
+	walkRaw(in.Event.Body, skipSpace(in.Event.Body, 0), path, func(v string) {
+		if v != "" {
+			parts = append(parts, v)
 		}
 	})
-	vals := walk(in.raw.v, path)
-	var parts []string
-	for _, v := range vals {
-		if s, ok := scalar(v); ok && s != "" {
-			parts = append(parts, s)
-		}
-	}
-	if len(parts) == 0 {
+	switch len(parts) {
+	case 0:
 		return nil, false
+	case 1:
+		return parts[0], true
 	}
 	return strings.Join(parts, ", "), true
 }
 
-func walk(v any, path []step) []any {
+// walkRaw follows path from the JSON value at d[i:], calls visit with each
+// scalar it leads to, and returns the offset after the value. Malformed
+// JSON ends the walk; it never panics.
+func walkRaw(d []byte, i int, path []step, visit func(string)) int {
+	if i >= len(d) {
+		return len(d)
+	}
 	if len(path) == 0 {
-		return []any{v}
+		end := skipValue(d, i)
+		if s, ok := rawScalar(d[i:end]); ok {
+			visit(s)
+		}
+		return end
 	}
 	s := path[0]
 	switch {
-	case s.index == -1:
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
+	case s.index == -1 && d[i] == '{':
+		i = skipSpace(d, i+1)
+		for i < len(d) && d[i] != '}' {
+			keyEnd := skipString(d, i)
+			key := d[i:keyEnd]
+			i = skipSpace(d, keyEnd)
+			if i >= len(d) || d[i] != ':' {
+				return len(d)
+			}
+			i = skipSpace(d, i+1)
+			if keyIs(key, s.key) {
+				i = walkRaw(d, i, path[1:], visit)
+			} else {
+				i = skipValue(d, i)
+			}
+			if i = afterMember(d, i); i < 0 {
+				return len(d)
+			}
 		}
-		child, ok := m[s.key]
-		if !ok {
-			return nil
+		return min(i+1, len(d))
+	case s.index != -1 && d[i] == '[':
+		i = skipSpace(d, i+1)
+		for n := 0; i < len(d) && d[i] != ']'; n++ {
+			at := i
+			if s.index == -2 || s.index == n {
+				i = walkRaw(d, i, path[1:], visit)
+			} else {
+				i = skipValue(d, i)
+			}
+			if i == at {
+				return len(d) // no value where one should be
+			}
+			if i = afterMember(d, i); i < 0 {
+				return len(d)
+			}
 		}
-		return walk(child, path[1:])
-	case s.index == -2:
-		a, _ := v.([]any)
-		var out []any
-		for _, e := range a {
-			out = append(out, walk(e, path[1:])...)
-		}
-		return out
-	default:
-		a, ok := v.([]any)
-		if !ok || s.index >= len(a) {
-			return nil
-		}
-		return walk(a[s.index], path[1:])
+		return min(i+1, len(d))
 	}
+	return skipValue(d, i)
 }
 
-// scalar renders a JSON scalar exactly; objects and arrays are not cell
-// values.
-func scalar(v any) (string, bool) {
-	switch v := v.(type) {
-	case string:
-		return v, true
-	case json.Number:
-		return v.String(), true
-	case bool:
-		return strconv.FormatBool(v), true
+// keyIs compares a quoted JSON key with a path step's key.
+func keyIs(quoted []byte, key string) bool {
+	if len(quoted) < 2 {
+		return false
 	}
-	return "", false
+	raw := quoted[1 : len(quoted)-1]
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw) == key
+	}
+	var k string
+	return json.Unmarshal(quoted, &k) == nil && k == key
+}
+
+// rawScalar renders a JSON scalar exactly: strings unquoted, numbers as
+// written, booleans as true or false; null and containers are no value.
+func rawScalar(v []byte) (string, bool) {
+	if len(v) == 0 {
+		return "", false
+	}
+	switch v[0] {
+	case '"':
+		if len(v) >= 2 && bytes.IndexByte(v, '\\') < 0 {
+			return string(v[1 : len(v)-1]), true
+		}
+		var s string
+		if json.Unmarshal(v, &s) != nil {
+			return "", false
+		}
+		return s, true
+	case '{', '[', 'n':
+		return "", false
+	}
+	return string(v), true
+}
+
+// afterMember moves past the comma after a member or an element; -1 when what
+// follows is neither a comma nor the end of the object or array.
+func afterMember(d []byte, i int) int {
+	i = skipSpace(d, i)
+	switch {
+	case i >= len(d):
+		return -1
+	case d[i] == ',':
+		return skipSpace(d, i+1)
+	case d[i] == '}' || d[i] == ']':
+		return i
+	}
+	return -1
+}
+
+func skipSpace(d []byte, i int) int {
+	for i < len(d) && (d[i] == ' ' || d[i] == '\n' || d[i] == '\r' || d[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+// skipString returns the offset after the string that starts at d[i].
+func skipString(d []byte, i int) int {
+	if i >= len(d) || d[i] != '"' {
+		return len(d)
+	}
+	for j := i + 1; j < len(d); j++ {
+		switch d[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return len(d)
+}
+
+// skipValue returns the offset after the value that starts at d[i].
+func skipValue(d []byte, i int) int {
+	if i >= len(d) {
+		return len(d)
+	}
+	switch d[i] {
+	case '"':
+		return skipString(d, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(d); i++ {
+			switch d[i] {
+			case '"':
+				i = skipString(d, i) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return len(d)
+	}
+	for ; i < len(d); i++ {
+		switch d[i] {
+		case ',', '}', ']', ' ', '\t', '\r', '\n':
+			return i
+		}
+	}
+	return i
 }

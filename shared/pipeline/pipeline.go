@@ -33,7 +33,9 @@ type Pipeline struct {
 type column struct {
 	header string
 	get    func(in *Input) (any, bool)
-	format func(v any, in *Input) sheets.Cell
+	// format renders a value; what it masks on the way (the item names of
+	// a summary) it counts in c.
+	format func(v any, in *Input, c *privacy.Counts) sheets.Cell
 }
 
 // ErrNoKey means the event lacks the value of the table's key column.
@@ -89,7 +91,6 @@ type Input struct {
 	Event  *platform.Event
 	Source string         // the configured source's name
 	Zone   *time.Location // the store's time zone
-	raw    *rawDoc
 }
 
 // NewInput prepares an event for the pipelines; zone nil means UTC.
@@ -105,9 +106,16 @@ type Result struct {
 	Row sheets.Row
 	// Passed says the filter let the event in.
 	Passed bool
+	// Masked counts what the guard masked in the row's text cells, by
+	// kind: the only trace of it that may be logged.
+	Masked privacy.Counts
 }
 
-// Run builds the table's row for an event. Run is safe for concurrent use.
+// Run builds the table's row for an event: filter, project the declared
+// columns through their operators, and guard every text cell
+// (privacy.Guard: personal data found in it is masked, formulas
+// neutralized), whatever the configuration says. Run is safe for
+// concurrent use.
 func (p *Pipeline) Run(in *Input) (Result, error) {
 	passed, err := p.filter.eval(in)
 	if err != nil {
@@ -119,14 +127,17 @@ func (p *Pipeline) Run(in *Input) (Result, error) {
 		Insert:  passed,
 		Update:  passed || p.Table.Updates == config.UpdatesAlways,
 	}
+	var masked privacy.Counts
 	for i, c := range p.columns {
 		v, ok := c.get(in)
 		if !ok {
 			continue
 		}
-		cell := c.format(v, in)
+		cell := c.format(v, in, &masked)
 		if cell.Text != "" {
-			cell.Text = privacy.Neutralize(cell.Text)
+			var n privacy.Counts
+			cell.Text, n = privacy.Guard(cell.Text)
+			masked.Add(n)
 		}
 		row.Cells[i] = cell
 	}
@@ -138,5 +149,5 @@ func (p *Pipeline) Run(in *Input) (Result, error) {
 	if row.Key == "" {
 		return Result{}, ErrNoKey
 	}
-	return Result{Row: row, Passed: passed}, nil
+	return Result{Row: row, Passed: passed, Masked: masked}, nil
 }

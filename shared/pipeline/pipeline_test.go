@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -85,7 +86,7 @@ func TestRun(t *testing.T) {
 			{Text: "820982911946154508"},
 			// 2026-11-23 15:30 in Paris: 46349 days after 1899-12-30, and 15.5/24 of a day.
 			{Number: "46349.6458333333", FormatType: "DATE_TIME", FormatPattern: "yyyy-mm-dd hh:mm"},
-			{Number: "46349.6458333333", FormatType: "DATE", FormatPattern: "yyyy-mm-dd"},
+			{Number: "46349", FormatType: "DATE", FormatPattern: "yyyy-mm-dd"},
 			{Text: "paid"},
 			{Text: `Grains de café 1kg x2, =HYPERLINK("http://x","y") x1`},
 			{Number: "61.80", FormatType: "CURRENCY", FormatPattern: `#,##0.00 "EUR"`},
@@ -206,13 +207,21 @@ func TestItems(t *testing.T) {
 		want string
 	}{
 		{500, "Grains de café 1kg x2, Tasse en céramique x1, Filtre x3"},
-		{45, "Grains de café 1kg x2, Tasse en céramique x1 (+1 more)"},
-		{25, "Grains de café 1kg x2 (+2 more)"},
-		{12, "Gr… x2 (+2 more)"},
+		{55, "Grains de café 1kg x2, Tasse en céramique x1, Filtre x3"},
+		{54, "Grains de café 1kg x2, Tasse en céramique x1 (+1 more)"},
+		{53, "Grains de café 1kg x2 (+2 more)"},
+		{31, "Grains de café 1kg x2 (+2 more)"},
+		{25, "Grains de c… x2 (+2 more)"},
+		{12, " (+3 more)"},
+		{5, " (+3 "},
 	}
 	for _, tt := range tests {
-		if got := Items(items, tt.max); got != tt.want {
+		got := Items(items, tt.max)
+		if got != tt.want {
 			t.Errorf("Items(%d) = %q, want %q", tt.max, got, tt.want)
+		}
+		if n := utf8.RuneCountInString(got); n > tt.max {
+			t.Errorf("Items(%d) = %q, %d characters", tt.max, got, n)
 		}
 	}
 	if got := Items(nil, 10); got != "" {
@@ -230,7 +239,7 @@ func TestSerialDate(t *testing.T) {
 		{time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC), "0"},
 		{time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC), "46023.5"},
 		{time.Date(2026, 1, 1, 0, 0, 1, 0, time.UTC), "46023.0000115740"[:16]},
-		{time.Date(1899, 12, 29, 18, 0, 0, 0, time.UTC), "-1.75"},
+		{time.Date(1899, 12, 29, 18, 0, 0, 0, time.UTC), "-0.25"},
 	}
 	for _, tt := range tests {
 		if got := serialDate(tt.t, "DATE", "").Number; got != strings.TrimRight(tt.want, "0") && got != tt.want {

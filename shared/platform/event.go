@@ -33,6 +33,9 @@ var (
 type Event struct {
 	Kind  Kind
 	Topic string // the platform's topic or event type, e.g. "orders/paid"
+	// Platform is the preset's name, e.g. "shopify"; the function sets it
+	// after Decode when the preset leaves it empty.
+	Platform string
 	// DeliveryID is the platform's id of this delivery (the same on every
 	// retry), used to trace a delivery in logs. May be empty.
 	DeliveryID string

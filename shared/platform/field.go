@@ -3,6 +3,7 @@ package platform
 import (
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -100,12 +101,31 @@ var fields = []Field{
 	customerField("customer.email", "the customer's email address", func(c *Customer) string { return c.Email }),
 	customerField("customer.name", "the customer's full name", func(c *Customer) string { return c.Name }),
 	customerField("customer.phone", "the customer's phone number", func(c *Customer) string { return c.Phone }),
+	{Name: "customer.ref", Type: TypeString, PII: true, Doc: "who the customer is, for the pseudonym operator: the email address, else <platform>:<customer id>", Get: func(e *Event) (any, bool) {
+		v := CustomerRef(e)
+		return v, v != ""
+	}},
 
 	{Name: "event.topic", Type: TypeString, Doc: "the platform's topic or event type", Get: func(e *Event) (any, bool) { return str(e.Topic) }},
 	{Name: "event.delivery_id", Type: TypeString, Doc: "the platform's delivery id", Get: func(e *Event) (any, bool) { return str(e.DeliveryID) }},
 	{Name: "event.version", Type: TypeString, Doc: "the version that orders updates", Get: func(e *Event) (any, bool) {
 		return strconv.FormatInt(e.Version, 10), e.Version != 0
 	}},
+}
+
+// CustomerRef identifies the customer of an event across orders and
+// platforms, for pseudonymisation: the email address trimmed and
+// lower-cased (the same person on two platforms is one customer), else
+// "<platform>:<customer id>" (ids are per platform), else "". The value
+// is personal data.
+func CustomerRef(e *Event) string {
+	if email := strings.ToLower(strings.TrimSpace(e.Customer.Email)); email != "" {
+		return email
+	}
+	if id := strings.TrimSpace(e.Customer.ID); id != "" && e.Platform != "" {
+		return e.Platform + ":" + id
+	}
+	return ""
 }
 
 // LookupField returns the canonical field with that name.

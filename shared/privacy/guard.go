@@ -1,5 +1,173 @@
 package privacy
 
+import (
+	"log/slog"
+	"slices"
+	"strings"
+)
+
+// Kind is a kind of personal data the guard finds in free text.
+type Kind uint8
+
+// Kinds of personal data the guard finds.
+const (
+	KindEmail Kind = iota // an email address, plain or obfuscated
+	KindPhone             // a phone number, national or international
+	KindCard              // a payment card number (Luhn, network prefix)
+	KindIBAN              // a bank account number (IBAN, mod 97)
+)
+
+var kindNames = [...]string{"email", "phone", "card", "iban"}
+
+// String returns the kind's name as used in logs.
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "unknown"
+}
+
+// Counts says how many of each kind the guard masked. It is the only
+// trace the guard leaves: never what it found.
+type Counts struct {
+	Emails, Phones, Cards, IBANs int
+}
+
+// Add adds the counts of o to c.
+func (c *Counts) Add(o Counts) {
+	c.Emails += o.Emails
+	c.Phones += o.Phones
+	c.Cards += o.Cards
+	c.IBANs += o.IBANs
+}
+
+// Total is the number of values masked.
+func (c Counts) Total() int { return c.Emails + c.Phones + c.Cards + c.IBANs }
+
+func (c *Counts) add(k Kind) {
+	switch k {
+	case KindEmail:
+		c.Emails++
+	case KindPhone:
+		c.Phones++
+	case KindCard:
+		c.Cards++
+	case KindIBAN:
+		c.IBANs++
+	}
+}
+
+// LogValue implements slog.LogValuer: a group of the non-zero counts.
+func (c Counts) LogValue() slog.Value {
+	var attrs []slog.Attr
+	for k, n := range []int{c.Emails, c.Phones, c.Cards, c.IBANs} {
+		if n > 0 {
+			attrs = append(attrs, slog.Int(Kind(k).String(), n))
+		}
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// finding is one value found in a text, by byte offsets, with what
+// replaces it.
+type finding struct {
+	kind       Kind
+	start, end int
+	masked     string
+}
+
+// free reports whether [start, end) overlaps none of the findings.
+func free(fs []finding, start, end int) bool {
+	for _, f := range fs {
+		if start < f.end && f.start < end {
+			return false
+		}
+	}
+	return true
+}
+
+// Guard masks the personal data it finds in a text that is about to leave
+// (a product name, a note, a gift message), whatever the configuration
+// says: email addresses keep their first letter and domain like
+// MaskEmail, phone numbers their last 2 digits like MaskPhone, card
+// numbers their last 4 like Last4, IBANs their country and last 4
+// characters. Then it neutralizes formulas (see Neutralize). It returns
+// the guarded text and how many values it masked, by kind.
+//
+// The guard is a net under the allowlist, not a substitute for it: it
+// cannot recognize a name or a street address. See docs/privacy.md for
+// its measured recall and false-positive rate.
+func Guard(s string) (string, Counts) {
+	s, c := Mask(s)
+	return Neutralize(s), c
+}
+
+// Mask is Guard without formula neutralization, for the pieces of a text
+// (the item names of a summary) that are guarded before they are joined
+// and cut to length, so that a cut never splits a value the guard would
+// have recognized whole.
+func Mask(s string) (string, Counts) {
+	var counts Counts
+	if !suspicious(s) {
+		return s, counts
+	}
+	var buf [8]finding
+	fs := scan(s, buf[:0])
+	if len(fs) == 0 {
+		return s, counts
+	}
+	slices.SortFunc(fs, func(a, b finding) int { return a.start - b.start })
+	var b strings.Builder
+	b.Grow(len(s))
+	at := 0
+	for _, f := range fs {
+		if s[f.start:f.end] == f.masked {
+			continue // masked already (an operator's output, a second pass)
+		}
+		b.WriteString(s[at:f.start])
+		b.WriteString(f.masked)
+		at = f.end
+		counts.add(f.kind)
+	}
+	if at == 0 {
+		return s, counts
+	}
+	b.WriteString(s[at:])
+	return b.String(), counts
+}
+
+// scan runs the detectors in order of specificity: an address or an IBAN
+// may hold digits that would otherwise read as a phone number.
+func scan(s string, out []finding) []finding {
+	out = scanEmails(s, out)
+	out = scanIBANs(s, out)
+	return scanNumbers(s, out)
+}
+
+// suspicious is the fast path: a text with no digit, no @, no fullwidth
+// character and no word that can stand for @ holds nothing to find.
+func suspicious(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9', c == '@', c == 0xEF:
+			return true
+		case c == 'a' || c == 'A':
+			if i+1 < len(s) && (s[i+1]|0x20 == 't' || s[i+1]|0x20 == 'r') {
+				return true // at, arobase, arroba
+			}
+		case c == 'c' || c == 'C':
+			if i+1 < len(s) && s[i+1]|0x20 == 'h' {
+				return true // chiocciola
+			}
+		case c == 'k' || c == 'K':
+			if i+1 < len(s) && s[i+1]|0x20 == 'l' {
+				return true // klammeraffe
+			}
+		}
+	}
+	return false
+}
+
 // Neutralize makes a text safe for whoever opens the sheet or its CSV
 // export: a value starting with = + - @, a tab or a carriage return would
 // be read as a formula by a spreadsheet program, so it gets a leading

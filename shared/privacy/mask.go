@@ -8,15 +8,26 @@ import (
 
 // MaskName keeps the initials of a person's name: "Harriet Smith" becomes
 // "H. S***", "Smith" becomes "S***", "Ludwig van Beethoven" becomes
-// "L. B***" (particles such as van, de, von are skipped). Scripts without
-// letter case keep their first character. Empty stays empty.
+// "L. B***" (particles such as van, de, von are skipped, and so are titles
+// such as Dr, Mme, Herr), "Smith, Harriet" becomes "H. S***". Scripts
+// without letter case keep their first character ("山田太郎" becomes
+// "山***"). Empty stays empty; a value with no letter at all is masked
+// entirely.
 func MaskName(name string) string {
-	words := strings.FieldsFunc(name, func(r rune) bool { return unicode.IsSpace(r) || r == ',' })
+	if before, after, ok := strings.Cut(name, ","); ok && strings.TrimSpace(before) != "" && strings.TrimSpace(after) != "" && !strings.Contains(after, ",") {
+		name = after + " " + before // "Family, Given"
+	}
+	words := strings.FieldsFunc(name, unicode.IsSpace)
 	var parts []string
 	for _, w := range words {
-		if r, _ := utf8.DecodeRuneInString(w); unicode.IsLetter(r) {
-			parts = append(parts, w)
+		w = strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+		if r, _ := utf8.DecodeRuneInString(w); !unicode.IsLetter(r) || strings.Contains(w, "@") {
+			continue // not a name: a number, an address
 		}
+		if len(parts) == 0 && title(w) {
+			continue
+		}
+		parts = append(parts, w)
 	}
 	switch len(parts) {
 	case 0:
@@ -40,6 +51,15 @@ func MaskName(name string) string {
 	return initial(parts[0]) + ". " + initial(family) + "***"
 }
 
+// title reports a word that comes before a name and is not part of it.
+func title(w string) bool {
+	switch strings.ToLower(strings.TrimSuffix(w, ".")) {
+	case "mr", "mrs", "ms", "mx", "miss", "dr", "prof", "m", "mme", "mlle", "herr", "frau", "sr", "sra", "srta", "sig", "sig.ra", "dott", "mevr", "dhr":
+		return true
+	}
+	return false
+}
+
 func initial(w string) string {
 	r, _ := utf8.DecodeRuneInString(w)
 	return string(unicode.ToUpper(r))
@@ -54,26 +74,48 @@ func particle(w string) bool {
 }
 
 // MaskEmail keeps the first character of the local part and the domain:
-// "harriet.smith@dg1.com" becomes "h***@dg1.com". Anything that is not a
-// plausible address is masked entirely as "***".
+// "harriet.smith@dg1.com" becomes "h***@dg1.com", and so does
+// "Harriet Smith <harriet.smith@dg1.com>". Anything that is not a
+// plausible address is masked entirely as "***", never passed through.
 func MaskEmail(email string) string {
 	email = strings.TrimSpace(email)
+	if email == "" {
+		return ""
+	}
+	if i := strings.LastIndexByte(email, '<'); i >= 0 && strings.HasSuffix(email, ">") {
+		email = email[i+1 : len(email)-1] // a display name and the address
+	}
 	local, domain, ok := strings.Cut(email, "@")
-	if !ok || local == "" || !validDomain(domain) || strings.ContainsAny(local, " \t\r\n<>\"") {
-		if email == "" {
-			return ""
-		}
+	if !ok || local == "" || !validDomain(domain) || strings.ContainsFunc(local, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune("<>\"(),:;[]@", r)
+	}) {
 		return "***"
 	}
-	return strings.ToLower(initial(local)) + "***@" + strings.ToLower(domain)
+	first := "*"
+	if r, _ := utf8.DecodeRuneInString(local); unicode.IsLetter(r) || unicode.IsDigit(r) {
+		first = string(unicode.ToLower(r))
+	}
+	return first + "***@" + strings.ToLower(domain)
 }
 
+// validDomain accepts a host name of two labels or more whose last label
+// is letters only.
 func validDomain(d string) bool {
-	if len(d) < 3 || len(d) > 253 || !strings.Contains(d, ".") || strings.HasPrefix(d, ".") || strings.HasSuffix(d, ".") || strings.Contains(d, "..") {
+	if len(d) < 4 || len(d) > 253 || strings.HasPrefix(d, ".") || strings.HasSuffix(d, ".") || strings.Contains(d, "..") {
 		return false
 	}
-	for _, r := range d {
-		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '.') {
+	dot := strings.LastIndexByte(d, '.')
+	if dot < 0 || len(d)-dot-1 < 2 {
+		return false
+	}
+	for i, r := range d {
+		switch {
+		case unicode.IsLetter(r), r == '.':
+		case unicode.IsDigit(r) || r == '-':
+			if i > dot {
+				return false
+			}
+		default:
 			return false
 		}
 	}
@@ -97,7 +139,7 @@ func Last4(ref string) string {
 func keepLastDigits(v string, keep, min int) string {
 	var ds []rune
 	for _, r := range v {
-		if r >= '0' && r <= '9' {
+		if r = norm(r); isDigit(r) {
 			ds = append(ds, r)
 		}
 	}

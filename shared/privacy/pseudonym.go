@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"errors"
+	"hash"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -18,6 +20,7 @@ const (
 // Keys holds the secret keys of the pseudonym operator.
 type Keys struct {
 	pseudonym []byte
+	macs      sync.Pool // of hash.Hash keyed with pseudonym: one per row is wasteful
 }
 
 // ErrWeakKey means a pseudonym key is too short to resist guessing.
@@ -30,7 +33,9 @@ func NewKeys(pseudonymKey []byte) (*Keys, error) {
 	if len(pseudonymKey) < 32 {
 		return nil, ErrWeakKey
 	}
-	return &Keys{pseudonym: append([]byte(nil), pseudonymKey...)}, nil
+	k := &Keys{pseudonym: append([]byte(nil), pseudonymKey...)}
+	k.macs.New = func() any { return hmac.New(sha256.New, k.pseudonym) }
+	return k, nil
 }
 
 var b32 = base32.NewEncoding("abcdefghijkmnpqrstuvwxyz23456789").WithPadding(base32.NoPadding)
@@ -44,18 +49,28 @@ func (k *Keys) Pseudonym(domain, v string) string {
 	if v == "" || k == nil || len(k.pseudonym) == 0 {
 		return ""
 	}
-	m := hmac.New(sha256.New, k.pseudonym)
+	m := k.macs.Get().(hash.Hash)
+	defer k.macs.Put(m)
+	m.Reset()
 	m.Write([]byte(domain))
 	m.Write([]byte{0})
 	m.Write([]byte(v))
-	return "c_" + b32.EncodeToString(m.Sum(nil)[:10])
+	var sum [sha256.Size]byte
+	var out [18]byte
+	copy(out[:], "c_")
+	b32.Encode(out[2:], m.Sum(sum[:0])[:10])
+	return string(out[:])
 }
 
-// Normalize is how values are compared before pseudonymisation: trimmed,
-// and lower-cased when they look like an email address.
+// Normalize is how values are compared before pseudonymisation: trimmed;
+// an email address is lower-cased, and taken out of a display name
+// ("Harriet <harriet@example.com>"). Other values (ids) keep their case.
 func Normalize(v string) string {
 	v = strings.TrimFunc(v, unicode.IsSpace)
 	if strings.Contains(v, "@") {
+		if i := strings.LastIndexByte(v, '<'); i >= 0 && strings.HasSuffix(v, ">") {
+			v = strings.TrimFunc(v[i+1:len(v)-1], unicode.IsSpace)
+		}
 		v = strings.ToLower(v)
 	}
 	return v

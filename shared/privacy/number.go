@@ -1,0 +1,500 @@
+package privacy
+
+// Phone numbers and payment card numbers in free text.
+//
+// A number is read as groups of digits and the separators between them
+// ("+33 (0)6 12 34 56 78" is 33, 0, 6, 12, 34, 56, 78). Windows of
+// consecutive groups are then tried: a card number is 13 to 19 digits of a
+// card network's prefix and length that pass the Luhn check and are not a
+// barcode (GTIN); a phone number is an international number (+ or 00),
+// a national number with its trunk 0, or one of a few national shapes
+// without one (North America 3-3-4, Spanish 9 digits starting 6 to 9,
+// Italian mobiles 3xx); with "tel", "call", "Handy", "電話"... just before
+// it, any 8 to 15 digits are a phone number, and with "order", "EAN",
+// "tracking", "注文"... just before it, only an international one is.
+// Product codes glued to letters (E27, 1Z999AA1..., 500ml) are never
+// numbers.
+
+const maxGroups = 12
+
+type group struct {
+	start, end int  // byte offsets of the digits in the text
+	n          int  // number of digits
+	sep        byte // separator before the next group: ' ', '-', '.', '/' or '(' for one with a parenthesis
+}
+
+// candidate is one run of digit groups.
+type candidate struct {
+	start  int // byte offset of the first group, or of the + or ( before it
+	plus   bool
+	paren  bool // the first group is in parentheses: (555) 625-1199
+	code   bool // it continues a code such as "AA1 01 2345 6784"
+	ctx    int  // +1 phone words before it, -1 words of an order, a code, a parcel
+	groups []group
+}
+
+// scanNumbers appends the phone and card numbers of s that overlap no
+// finding already in out.
+func scanNumbers(s string, out []finding) []finding {
+	var gbuf [maxGroups]group
+	for i := 0; i < len(s); {
+		r, size := next(s, i)
+		if !isDigit(r) {
+			i += size
+			continue
+		}
+		c, end := readCandidate(s, i, gbuf[:0])
+		if end <= i {
+			end = skipDigits(s, i)
+		}
+		if len(c.groups) > 0 && free(out, c.start, c.groups[len(c.groups)-1].end) {
+			out = c.match(s, out)
+		}
+		i = end
+	}
+	return out
+}
+
+func skipDigits(s string, i int) int {
+	for {
+		r, size := next(s, i)
+		if size == 0 || !isDigit(r) {
+			return i
+		}
+		i += size
+	}
+}
+
+// readCandidate reads the groups of the number whose first digit is at i
+// and returns the offset where scanning goes on.
+func readCandidate(s string, i int, groups []group) (candidate, int) {
+	c := candidate{start: i}
+	p, psize := prev(s, i)
+	switch {
+	case isWordLetter(p) || isDigit(p):
+		return c, skipDigits(s, i) // glued to a word: E27, R16, v2
+	case p == '.' || p == ',' || p == ':':
+		if q, _ := prev(s, i-psize); isDigit(q) {
+			return c, skipDigits(s, i) // the decimals of a price or the minutes of a time
+		}
+	case p == '+':
+		if q, _ := prev(s, i-psize); !isASCIIAlnum(q) {
+			c.plus, c.start = true, i-psize
+		}
+	case p == '(':
+		c.paren, c.start = true, i-psize
+	}
+	j := i
+	for len(groups) < maxGroups {
+		g := group{start: j}
+		for {
+			r, size := next(s, j)
+			if size == 0 || !isDigit(r) {
+				break
+			}
+			j += size
+			g.n++
+		}
+		g.end = j
+		r, size := next(s, j)
+		if isWordLetter(r) {
+			break // 500ml, 2x, 1Z...: the group belongs to a word
+		}
+		if r == ':' || r == ',' {
+			if d, _ := next(s, j+size); isDigit(d) {
+				break // 14:30, 12,50: a time or a price
+			}
+		}
+		groups = append(groups, g)
+		sep, k := readSep(s, j)
+		if sep == 0 {
+			break
+		}
+		if d, _ := next(s, k); !isDigit(d) {
+			break
+		}
+		groups[len(groups)-1].sep = sep
+		j = k
+	}
+	c.groups = groups
+	if len(groups) == 0 {
+		return c, j
+	}
+	c.code = continuesCode(s, c.start)
+	c.ctx = numberContext(s, c.start)
+	return c, groups[len(groups)-1].end
+}
+
+// readSep reads the separator between two groups of one number: one space,
+// dash, dot or slash, a parenthesis with or without a space next to it, or
+// a spaced dash or slash ('w', weak: "0211 / 1234567" splits an area code
+// off, "2024-03-15 - 2024-03-20" two dates). Anything else (", ", two
+// spaces) ends the number.
+func readSep(s string, j int) (byte, int) {
+	r, size := next(s, j)
+	switch r {
+	case ' ', '-', '.', '/':
+		r2, size2 := next(s, j+size)
+		switch {
+		case r == ' ' && r2 == '(':
+			return '(', j + size + size2
+		case r == ' ' && (r2 == '-' || r2 == '/'):
+			if r3, size3 := next(s, j+size+size2); r3 == ' ' {
+				return 'w', j + size + size2 + size3
+			}
+		}
+		return byte(r), j + size
+	case ')':
+		if r2, size2 := next(s, j+size); r2 == ' ' || r2 == '-' {
+			return '(', j + size + size2
+		}
+		return '(', j + size
+	case '(':
+		return '(', j + size
+	}
+	return 0, j
+}
+
+// continuesCode reports a number that follows a code made of letters and
+// digits, separated by one space: "UPS 1Z 999 AA1 01 2345 6784".
+func continuesCode(s string, i int) bool {
+	r, size := prev(s, i)
+	if r != ' ' {
+		return false
+	}
+	i -= size
+	letters, digits := false, false
+	for {
+		r, size := prev(s, i)
+		switch {
+		case isDigit(r):
+			digits = true
+		case isASCIILetter(r):
+			letters = true
+		default:
+			return letters && digits
+		}
+		i -= size
+	}
+}
+
+// Words that say a phone number follows (prefixes of lower-cased words),
+// and words that say an order, invoice, parcel or product code follows.
+var (
+	phoneExact    = []string{"tel", "tél", "tlf", "tfn", "fon", "fax", "gsm", "sms", "cel", "cell", "mob", "ring", "text", "bel", "natel", "tél.", "тел", "τηλ"}
+	phonePrefixes = []string{"telef", "teléf", "télép", "teleph", "telf", "phone", "call", "mobil", "móvil", "movil", "portable", "cellul", "celular", "handy", "whatsapp", "appel", "rappel", "joign", "joindre", "erreichbar", "anruf", "rückruf", "ruf", "llam", "chiam", "bellen", "contact", "contatt", "puhelin", "telefon"}
+	phoneCJK      = []string{"電話", "携帯", "連絡", "ＴＥＬ"}
+	codeExact     = []string{"n", "nº", "no", "nr", "id", "art", "ref", "réf", "lot", "sku", "ean", "upc", "rma", "auth", "vat", "tva", "ust", "iva", "nif", "kvk", "ups", "dhl", "dpd", "gls", "tnt", "awb"}
+	codePrefixes  = []string{"order", "orden", "commande", "command", "bestell", "auftrag", "pedido", "ordine", "invoice", "factur", "factuur", "rechnung", "fattura", "receipt", "quittung", "ticket", "track", "suivi", "sendung", "seguimiento", "spedizion", "colis", "paket", "parcel", "pacco", "gtin", "isbn", "imei", "serial", "série", "serie", "batch", "charge", "refer", "référ", "artikel", "article", "artícul", "articol", "item", "product", "produit", "produkt", "prodot", "modèle", "model", "code", "codice", "código", "barcode", "siret", "siren", "eori", "authori", "transac", "kunden", "customer", "usps", "fedex", "colissimo", "chronopost", "hermes", "postnl", "bpost", "correos", "poste", "yamato", "sagawa", "iban", "bic", "swift", "mandat"}
+	codeCJK       = []string{"注文", "追跡", "伝票", "商品", "品番", "型番", "お問い合わせ番号"}
+)
+
+// numberContext looks at up to three words before a number: the nearest
+// word that is a phone word or a code word decides.
+func numberContext(s string, i int) int {
+	ctx := 0
+	wordsBefore(s, i, 3, func(w string) bool {
+		switch {
+		case containsAny(w, phoneCJK):
+			ctx = 1
+		case containsAny(w, codeCJK):
+			ctx = -1
+		case hasPrefixFold(w, phonePrefixes) || equalFoldAny(w, phoneExact):
+			ctx = 1
+		case hasPrefixFold(w, codePrefixes) || equalFoldAny(w, codeExact):
+			ctx = -1
+		}
+		return ctx != 0
+	})
+	return ctx
+}
+
+func slicesContains(list []string, w string) bool {
+	for _, v := range list {
+		if v == w {
+			return true
+		}
+	}
+	return false
+}
+
+// window is groups a..b of a candidate, as digits.
+type window struct {
+	c      *candidate
+	a, b   int
+	digits [32]byte
+	n      int
+}
+
+func (c *candidate) window(s string, a, b int) window {
+	w := window{c: c, a: a, b: b}
+	for _, g := range c.groups[a : b+1] {
+		for j := g.start; j < g.end; {
+			r, size := next(s, j)
+			if w.n < len(w.digits) {
+				w.digits[w.n] = byte(r)
+			}
+			w.n++
+			j += size
+		}
+	}
+	return w
+}
+
+func (w *window) ds() []byte { return w.digits[:min(w.n, len(w.digits))] }
+
+func (w *window) sizes(want ...int) bool {
+	if w.b-w.a+1 != len(want) {
+		return false
+	}
+	for i, n := range want {
+		if w.c.groups[w.a+i].n != n {
+			return false
+		}
+	}
+	return true
+}
+
+func (w *window) seps(ok func(byte) bool) bool {
+	for _, g := range w.c.groups[w.a:w.b] {
+		if !ok(g.sep) {
+			return false
+		}
+	}
+	return true
+}
+
+// match finds the card and phone numbers among the candidate's groups.
+func (c *candidate) match(s string, out []finding) []finding {
+	afterPhone := false
+	for a := 0; a < len(c.groups); {
+		if a > 0 && !afterPhone && c.groups[a-1].sep != ' ' {
+			a++ // inside a longer number: 2024-03-15-0042
+			continue
+		}
+		if b, ok := c.longestCard(s, a); ok {
+			out = append(out, c.finding(s, a, b, KindCard))
+			a, afterPhone = b+1, false
+			continue
+		}
+		if b, ok := c.phone(s, a); ok {
+			out = append(out, c.finding(s, a, b, KindPhone))
+			a, afterPhone = b+1, true
+			continue
+		}
+		a, afterPhone = a+1, false
+	}
+	return out
+}
+
+// longestCard returns the last group b such that groups a..b are a card
+// number.
+func (c *candidate) longestCard(s string, a int) (int, bool) {
+	best, ok, n := 0, false, 0
+	for b := a; b < len(c.groups); b++ {
+		n += c.groups[b].n
+		if n > 19 {
+			break
+		}
+		if w := c.window(s, a, b); w.card() {
+			best, ok = b, true
+		}
+	}
+	return best, ok
+}
+
+// phone prefers the whole rest of the candidate, then the shortest window
+// of 10 digits or more (two numbers in a row: "06 12 34 56 78 06 98 76 54
+// 32"), then any; shapes before the looser rule that context allows.
+func (c *candidate) phone(s string, a int) (int, bool) {
+	// Words before the number speak for the groups after an unmatched one
+	// too ("colis 250 012 345 678"); after a phone number, for the next.
+	ctx := c.ctx
+	for _, loose := range []bool{false, true} {
+		if loose && ctx <= 0 {
+			break
+		}
+		test := func(w *window) bool { return w.phone(ctx, loose) }
+		last := len(c.groups) - 1
+		if w := c.window(s, a, last); digitsIn(c.groups[a:], 15) && test(&w) {
+			return last, true
+		}
+		n, found := 0, -1
+		for b := a; b <= last; b++ {
+			n += c.groups[b].n
+			if n > 15 {
+				break
+			}
+			w := c.window(s, a, b)
+			if test(&w) {
+				found = b
+				if n >= 10 {
+					break
+				}
+			}
+		}
+		if found >= 0 {
+			return found, true
+		}
+	}
+	return 0, false
+}
+
+func digitsIn(gs []group, max int) bool {
+	n := 0
+	for _, g := range gs {
+		n += g.n
+	}
+	return n <= max
+}
+
+func (c *candidate) finding(s string, a, b int, k Kind) finding {
+	start := c.groups[a].start
+	if a == 0 {
+		start = c.start
+	}
+	end := c.groups[b].end
+	w := c.window(s, a, b)
+	ds := w.ds()
+	keep := 2
+	if k == KindCard {
+		keep = 4
+	}
+	return finding{kind: k, start: start, end: end, masked: "***" + string(ds[len(ds)-keep:])}
+}
+
+// phone applies the rules of the package comment to a window.
+func (w *window) phone(ctx int, loose bool) bool {
+	first := w.a == 0
+	plus := first && w.c.plus
+	paren := first && w.c.paren
+	if first && w.c.code || w.n < 8 || w.n > 15 {
+		return false
+	}
+	d := w.ds()
+	intl := plus || d[0] == '0' && d[1] == '0'
+	if ctx < 0 && !plus {
+		return false // "réf. 0042-1187-33"; only a + says phone after such a word
+	}
+	slashes := 0
+	for i, g := range w.c.groups[w.a:w.b] {
+		switch {
+		case g.sep == '/':
+			slashes++
+		case g.sep == 'w' && i > 0:
+			return false // a spaced dash or slash only after the area code
+		}
+	}
+	if slashes > 1 {
+		return false // a date: 15/03/2024
+	}
+	switch {
+	case plus:
+		return d[0] != '0'
+	case intl:
+		return w.n >= 10 && d[2] != '0'
+	case loose:
+		return !(d[0] == '0' && d[1] == '0') && !(w.a == w.b && gtin(d))
+	case d[0] == '0':
+		if w.a == w.b {
+			return w.n == 10 || w.n == 11
+		}
+		// A lone 0 first is how barcodes are printed (0 36000 29145 2).
+		return (w.c.groups[w.a].n >= 2 || paren) && w.n >= 9 && w.n <= 12
+	case w.a == w.b:
+		return false // without separators and without a phone word: an id
+	}
+	switch {
+	case w.sizes(3, 3, 4) && d[0] == '3':
+		return true // Italian mobile
+	case w.sizes(3, 3, 4) || w.sizes(1, 3, 3, 4) && d[0] == '1':
+		o := 0
+		if w.n == 11 {
+			o = 1
+		}
+		return d[o] >= '2' && d[o+3] >= '2' // North American area code and exchange
+	case w.n == 9 && d[0] >= '6':
+		return w.sizes(3, 3, 3) || w.sizes(3, 2, 2, 2) || w.sizes(2, 3, 2, 2) // Spain
+	}
+	return false
+}
+
+// card applies the card rules to a window.
+func (w *window) card() bool {
+	if w.n < 13 || w.n > 19 || w.a == 0 && w.c.plus {
+		return false
+	}
+	if !w.seps(func(b byte) bool { return b == ' ' || b == '-' || b == '.' }) {
+		return false
+	}
+	for _, g := range w.c.groups[w.a:w.b] {
+		if g.n < 3 {
+			return false
+		}
+	}
+	d := w.ds()
+	if w.a == w.b && gtin(d) && (w.n == 13 || w.n == 14 || w.n == 18) {
+		return false // a barcode: EAN-13, GTIN-14, SSCC
+	}
+	return cardPrefix(d) && luhn(d)
+}
+
+// cardPrefix checks the issuer prefix and length of the card networks.
+func cardPrefix(d []byte) bool {
+	n := len(d)
+	p2 := int(d[0]-'0')*10 + int(d[1]-'0')
+	p4 := p2*100 + int(d[2]-'0')*10 + int(d[3]-'0')
+	switch d[0] {
+	case '4': // Visa
+		return n == 13 || n == 16 || n == 19
+	case '5':
+		if p2 >= 51 && p2 <= 55 {
+			return n == 16 // Mastercard
+		}
+		return p2 == 50 || p2 >= 56 // Maestro
+	case '6': // Discover, UnionPay, Maestro
+		return n >= 13
+	case '3':
+		switch {
+		case p2 == 34 || p2 == 37:
+			return n == 15 // American Express
+		case p2 == 35:
+			return p4 >= 3528 && p4 <= 3589 && n >= 16 // JCB
+		case p2 == 30 || p2 == 36 || p2 == 38 || p2 == 39:
+			return n >= 14 // Diners Club
+		}
+	case '2':
+		return (p4 >= 2200 && p4 <= 2204 || p4 >= 2221 && p4 <= 2720) && n >= 16 // Mir, Mastercard
+	}
+	return false
+}
+
+// luhn is the check digit of card numbers (ISO/IEC 7812).
+func luhn(d []byte) bool {
+	sum := 0
+	for i := len(d) - 1; i >= 0; i-- {
+		n := int(d[i] - '0')
+		if (len(d)-1-i)%2 == 1 {
+			n *= 2
+			if n > 9 {
+				n -= 9
+			}
+		}
+		sum += n
+	}
+	return sum%10 == 0
+}
+
+// gtin is the check digit of barcodes (GTIN-8 to GTIN-14, SSCC-18):
+// weights 3 and 1 from the right.
+func gtin(d []byte) bool {
+	sum := 0
+	for i := len(d) - 2; i >= 0; i-- {
+		n := int(d[i] - '0')
+		if (len(d)-2-i)%2 == 0 {
+			n *= 3
+		}
+		sum += n
+	}
+	return (10-sum%10)%10 == int(d[len(d)-1]-'0')
+}
