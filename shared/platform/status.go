@@ -1,0 +1,27 @@
+package platform
+
+// The status rules of the presets, exported so that readers of the
+// platforms' exports (package export) normalize a backfilled order exactly
+// as the live webhook of the same order would be.
+
+// ShopifyStatus normalizes a Shopify order's financial status, as the
+// shopify preset does, and returns with it the raw words the preset keeps
+// in Order.StatusRaw: the financial status, followed by " (cancelled)"
+// when the order is cancelled.
+func ShopifyStatus(financial string, cancelled bool) (status Status, raw string) {
+	raw = financial
+	if cancelled {
+		raw += " (cancelled)"
+	}
+	return shopifyStatus(financial, cancelled), raw
+}
+
+// WooCommerceStatus normalizes a WooCommerce order status (without the
+// "wc-" prefix), as the woocommerce preset does; refunded says the order
+// has at least one refund.
+func WooCommerceStatus(status string, refunded bool) Status { return wooStatus(status, refunded) }
+
+// XSeriesStatus normalizes a Lightspeed X-Series sale status (CLOSED,
+// VOIDED, LAYBY...), in any letter case, as the lightspeed-xseries preset
+// does.
+func XSeriesStatus(status string) Status { return xseriesStatus(status) }
