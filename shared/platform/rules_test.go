@@ -44,3 +44,28 @@ func TestExportedStatusRules(t *testing.T) {
 		}
 	}
 }
+
+func TestParseQuantity(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in      string
+		want    int64
+		wantErr bool
+	}{
+		{"2", 2, false},
+		{"", 1, false},
+		{"0.25", 1, false},
+		{"2.5", 3, false},
+		{"-1", -1, false},
+		{"1e3", 0, true},
+		{"two", 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseQuantity(tt.in)
+			if (err != nil) != tt.wantErr || got != tt.want {
+				t.Errorf("ParseQuantity(%q) = %d, %v, want %d, error %v", tt.in, got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+}

@@ -1,8 +1,13 @@
 package platform
 
-// The status rules of the presets, exported so that readers of the
-// platforms' exports (package export) normalize a backfilled order exactly
-// as the live webhook of the same order would be.
+import (
+	"encoding/json"
+	"errors"
+)
+
+// Rules of the presets (status words, quantities), exported so that the
+// readers of the platforms' exports (package export) normalize a backfilled
+// order exactly as the live webhook of the same order is normalized.
 
 // ShopifyStatus normalizes a Shopify order's financial status, as the
 // shopify preset does, and returns with it the raw words the preset keeps
@@ -25,3 +30,16 @@ func WooCommerceStatus(status string, refunded bool) Status { return wooStatus(s
 // VOIDED, LAYBY...), in any letter case, as the lightspeed-xseries preset
 // does.
 func XSeriesStatus(status string) Status { return xseriesStatus(status) }
+
+// ParseQuantity reads a line item's quantity as the presets do: an integer,
+// or a decimal (weighed goods) rounded to the nearest unit and never below
+// one; "" is one unit. The error says only that s is not a quantity.
+func ParseQuantity(s string) (int64, error) {
+	q, err := quantity("quantity", json.Number(s))
+	if err != nil {
+		return 0, errNotQuantity
+	}
+	return q, nil
+}
+
+var errNotQuantity = errors.New("not a quantity")
