@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/safeview/safeview/shared/platform"
@@ -55,6 +56,9 @@ func (c *csvRows) read(r *row) error {
 	switch {
 	case errors.As(err, &pe):
 		r.line, r.endLine, r.err = c.line0+pe.StartLine, c.line0+pe.Line, errMalformedCSV
+		// No fields to hash: a resume finds the same error at the same
+		// place, with the same length.
+		r.sum = checksum([]string{"\x00malformed", strconv.FormatInt(r.end-r.start, 10)})
 		return nil
 	case err != nil:
 		return err
@@ -234,17 +238,24 @@ func (s *csvSource) resume(t Token, header *row) error {
 	if t.head != s.head {
 		return fmt.Errorf("%w: another header", ErrResume)
 	}
+	sum, end := header.sum, header.end
 	if t.prev != header.start {
 		if err := s.rows.in.moveTo(header.end, t.prev); err != nil {
 			return fmt.Errorf("%w: the file is shorter", ErrResume)
 		}
 		s.rows.reset(t.prev, t.prevLine-1)
-		if err := s.rows.read(header); err != nil {
-			return fmt.Errorf("%w: the file is shorter", ErrResume)
+		// Read the rows of the record before the token again.
+		sum = 0
+		for end < t.Offset {
+			var r row
+			if err := s.rows.read(&r); err != nil {
+				return fmt.Errorf("%w: the file is shorter", ErrResume)
+			}
+			sum, end = fold(sum, r.sum), r.end
 		}
 	}
-	if header.err != nil || header.sum != t.sum || header.end != t.Offset {
-		return fmt.Errorf("%w: the rows before it changed", ErrResume)
+	if sum != t.sum || end != t.Offset {
+		return fmt.Errorf("%w: the record before it changed", ErrResume)
 	}
 	s.records = t.Records
 	return nil
@@ -268,10 +279,10 @@ func (s *csvSource) record() (Record, error) {
 		first := s.ahead
 		if first.err != nil {
 			s.records++
-			return Record{}, &LineError{Line: first.line, EndLine: first.endLine, Err: first.err, Resume: s.token(&first)}
+			return Record{}, &LineError{Line: first.line, EndLine: first.endLine, Err: first.err, Resume: s.token(&first, &first, fold(0, first.sum))}
 		}
 		s.b.start(&first)
-		last := first
+		last, sum := first, fold(0, first.sum)
 		for {
 			err := s.rows.read(&s.ahead)
 			if errors.Is(err, io.EOF) {
@@ -286,14 +297,14 @@ func (s *csvSource) record() (Record, error) {
 				break
 			}
 			s.b.add(&s.ahead)
-			last = s.ahead
+			last, sum = s.ahead, fold(sum, s.ahead.sum)
 		}
 		ev, err := s.b.finish()
 		if errors.Is(err, errSkip) {
 			continue
 		}
 		s.records++
-		tok := s.token(&last)
+		tok := s.token(&first, &last, sum)
 		if err != nil {
 			var ft *fault
 			if errors.As(err, &ft) && last.endLine > first.line {
@@ -305,14 +316,15 @@ func (s *csvSource) record() (Record, error) {
 	}
 }
 
-// token returns the token that resumes after the row last.
-func (s *csvSource) token(last *row) Token {
+// token returns the token that resumes after a record of the rows from
+// first to last, whose checksums fold into sum.
+func (s *csvSource) token(first, last *row, sum uint64) Token {
 	next := last.endLine + 1
 	if s.have {
 		next = s.ahead.line
 	}
 	return Token{
 		Offset: last.end, Line: next, Records: s.records,
-		prev: last.start, prevLine: last.line, head: s.head, sum: last.sum,
+		prev: first.start, prevLine: first.line, head: s.head, sum: sum,
 	}
 }

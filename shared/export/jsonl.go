@@ -79,7 +79,7 @@ func (s *jsonlSource) resume(t Token) error {
 			return fmt.Errorf("%w: the file is shorter", ErrResume)
 		}
 	}
-	if checksumBytes(first) != t.sum || s.off != t.Offset {
+	if fold(0, checksumBytes(first)) != t.sum || s.off != t.Offset {
 		return fmt.Errorf("%w: the lines before it changed", ErrResume)
 	}
 	s.records = t.Records
@@ -133,7 +133,7 @@ func (s *jsonlSource) record() (Record, error) {
 		s.records++
 		tok := Token{
 			Offset: s.off, Line: line + 1, Records: s.records,
-			prev: start, prevLine: line, head: s.head, sum: checksumBytes(b),
+			prev: start, prevLine: line, head: s.head, sum: fold(0, checksumBytes(b)),
 		}
 		if long {
 			return Record{}, &LineError{Line: line, EndLine: line, Err: errTooLong, Resume: tok}

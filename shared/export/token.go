@@ -16,7 +16,7 @@ import (
 // The file must not change between the runs: a token is a byte offset. To
 // refuse another file, or one that changed, a token also keeps a checksum
 // of the file's first row (the CSV header, the first jsonl line) and of the
-// row just before the offset; Open checks both and fails with ErrResume.
+// record just before the offset; Open checks both and fails with ErrResume.
 // A re-export with new orders is another file: start it from the beginning
 // (upserts make that safe, only slower).
 //
@@ -29,10 +29,11 @@ type Token struct {
 	Line int
 	// Records counts the records (read or not) before the token.
 	Records int
-	// prev and prevLine are where the last row before Offset starts.
+	// prev and prevLine are where the record before Offset starts.
 	prev     int64
 	prevLine int
-	// head and sum are the checksums of the first row and of that row.
+	// head and sum are the checksums of the file's first row and of the
+	// rows of that record.
 	head, sum uint64
 }
 
@@ -105,6 +106,9 @@ func checksum(fields []string) uint64 {
 	}
 	return h.Sum64()
 }
+
+// fold combines the checksums of the rows of one record.
+func fold(acc, sum uint64) uint64 { return (acc ^ sum) * 1099511628211 }
 
 // checksumBytes hashes one raw line.
 func checksumBytes(b []byte) uint64 {
