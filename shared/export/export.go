@@ -134,7 +134,7 @@ type Reader struct {
 	format Format
 	src    source
 	next   Token
-	done   bool
+	err    error // the input's error, final
 }
 
 // source is one format's reading of the file.
@@ -175,10 +175,11 @@ func (r *Reader) Format() Format { return r.format }
 
 // Next returns the next record. It returns io.EOF after the last one, and a
 // *LineError (matching ErrRecord) for a record that cannot be read, after
-// which the next call reads on. Any other error is the input's, and final.
+// which the next call reads on. Any other error is the input's, and final:
+// Next returns it again.
 func (r *Reader) Next() (Record, error) {
-	if r.done {
-		return Record{}, io.EOF
+	if r.err != nil {
+		return Record{}, r.err
 	}
 	rec, err := r.src.record()
 	var le *LineError
@@ -188,7 +189,7 @@ func (r *Reader) Next() (Record, error) {
 	case errors.As(err, &le):
 		r.next = le.Resume
 	default:
-		r.done = true
+		r.err = err
 	}
 	return rec, err
 }

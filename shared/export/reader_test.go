@@ -386,3 +386,42 @@ func TestAllocsPerRecord(t *testing.T) {
 		fmt.Printf("allocations per record: %.1f\n", large)
 	}
 }
+
+// failingReader fails after some bytes, as a broken disk or network would.
+type failingReader struct {
+	r io.Reader
+	n int
+}
+
+var errDisk = errors.New("disk on fire")
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	if f.n <= 0 {
+		return 0, errDisk
+	}
+	p = p[:min(len(p), f.n)]
+	n, err := f.r.Read(p)
+	f.n -= n
+	return n, err
+}
+
+// TestInputError: an error of the input ends the reading, for good.
+func TestInputError(t *testing.T) {
+	t.Parallel()
+	data, _ := generate(t, exporttest.Spec{Format: ShopifyCSV, Records: 200})
+	r, err := Open(ShopifyCSV, &failingReader{bytes.NewReader(data), len(data) / 2}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 1000 {
+		if _, err = r.Next(); err != nil && !errors.Is(err, ErrRecord) {
+			break
+		}
+	}
+	if !errors.Is(err, errDisk) {
+		t.Fatalf("Next() = %v, want the input's error", err)
+	}
+	if _, again := r.Next(); !errors.Is(again, errDisk) {
+		t.Errorf("Next() after the input's error = %v, want it again", again)
+	}
+}

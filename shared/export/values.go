@@ -2,7 +2,6 @@ package export
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math/big"
 	"strings"
@@ -118,8 +117,6 @@ func latest(ts ...time.Time) time.Time {
 // higher version, and wins even within the same second (platforms date
 // updates to the second).
 func versionAt(t time.Time) int64 { return t.UnixMicro() - 1 }
-
-var errNoDate = errors.New("no date to version the order by")
 
 // unformula undoes the quote some exporters put before a cell that starts
 // with = + - or @, so that spreadsheets do not run it; the sheet's own guard
