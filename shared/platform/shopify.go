@@ -133,19 +133,15 @@ func (s *shopify) order(r Request, ev Event) (Event, error) {
 		number, _ = id("order_number", o.OrderNumber)
 	}
 	order := &Order{
-		ID:        orderID,
-		Number:    number,
-		Created:   created,
-		Updated:   updated,
-		StatusRaw: o.FinancialStatus,
-		Status:    shopifyStatus(o.FinancialStatus, o.CancelledAt != nil && *o.CancelledAt != ""),
-		Store:     s.store(r.Header),
-		Channel:   o.SourceName,
-		Test:      o.Test,
+		ID:      orderID,
+		Number:  number,
+		Created: created,
+		Updated: updated,
+		Store:   s.store(r.Header),
+		Channel: o.SourceName,
+		Test:    o.Test,
 	}
-	if o.CancelledAt != nil && *o.CancelledAt != "" {
-		order.StatusRaw += " (cancelled)"
-	}
+	order.Status, order.StatusRaw = ShopifyStatus(o.FinancialStatus, o.CancelledAt != nil && *o.CancelledAt != "")
 	total := o.CurrentTotalPrice
 	if total == "" {
 		total = o.TotalPrice
