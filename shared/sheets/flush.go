@@ -204,6 +204,7 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 		return s.heal(fs, p, resp, bad)
 	}
 	p.commit()
+	s.undo = p.undo
 	s.count(func(st *Stats) { st.Flushes++; st.Rows += p.rows })
 	settle(gs)
 	return nil
@@ -282,6 +283,7 @@ type writePlan struct {
 	append  map[*tab]bool
 	tabs    []*tab
 	rows    int
+	undo    undoTab // the undo tab once the write lands
 }
 
 // plan builds the write: each update rewrites the owned cells of its row
@@ -305,6 +307,24 @@ func (s *Sink) plan(gs []*keyOps) *writePlan {
 	}
 	for _, t := range p.tabs {
 		p.check = append(p.check, t.a1Row(0))
+	}
+	p.undo = s.undo
+	if len(p.updates) > 0 {
+		// First copy what the updates overwrite to the undo tab, in the
+		// same atomic write: slot i holds the cells of the i-th update.
+		width := int64(0)
+		for _, g := range p.updates {
+			width = max(width, int64(slices.Max(g.t.cols)+1))
+		}
+		var reqs []*sheetsapi.Request
+		reqs, p.undo = s.undoRequests(int64(len(p.updates)), width)
+		p.reqs = append(p.reqs, reqs...)
+		for slot, g := range p.updates {
+			for _, run := range g.t.runs(g.t.key) {
+				c0, c1 := g.t.span(run)
+				p.reqs = append(p.reqs, copyRun(g.t.sheetID, g.row, p.undo.sheetID, slot, c0, c1))
+			}
+		}
 	}
 	for _, g := range p.updates {
 		t := g.t

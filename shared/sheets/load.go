@@ -91,8 +91,13 @@ func (s *Sink) findTab(ctx context.Context, fs *flushState, t *tab) error {
 		return newCallError("read spreadsheet", t, err)
 	}
 	var known, tagged, titled []*sheetsapi.Sheet
+	s.undo = undoTab{}
 	for _, sh := range ss.Sheets {
 		if sh.Properties == nil {
+			continue
+		}
+		if isUndoTab(sh) {
+			s.undo = undoOf(sh.Properties)
 			continue
 		}
 		if t.indexed && sh.Properties.SheetId == t.sheetID {

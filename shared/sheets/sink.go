@@ -151,6 +151,7 @@ type Sink struct {
 	// Flusher only.
 	backoff time.Duration
 	retryAt time.Time
+	undo    undoTab
 }
 
 // op is one Upsert waiting for its flush.
