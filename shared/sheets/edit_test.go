@@ -2,9 +2,11 @@ package sheets
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -73,8 +75,10 @@ func (f *fixture) seed(n int) map[string]want {
 
 // check finds every column by its header, as a person reading the sheet
 // would, and checks that each order is on exactly one row, with its own
-// values and its own note.
-func (f *fixture) check(title string, wants map[string]want) {
+// values and its own note. It returns how many orders were misplaced
+// (missing, doubled or showing other values) and how many team cells
+// changed.
+func (f *fixture) check(title string, wants map[string]want) (misplaced, teamChanged int) {
 	f.t.Helper()
 	rows, err := f.emu.Snapshot(f.id, title)
 	if err != nil {
@@ -97,6 +101,7 @@ func (f *fixture) check(title string, wants map[string]want) {
 		if k == "" {
 			if owned := cell(r, status) + cell(r, version); owned != "" {
 				f.t.Errorf("row %d has no key but owned cells %q", i+2, owned)
+				misplaced++
 			}
 			continue
 		}
@@ -104,10 +109,17 @@ func (f *fixture) check(title string, wants map[string]want) {
 		w, ok := wants[k]
 		if !ok {
 			f.t.Errorf("row %d holds unexpected key %s", i+2, k)
+			misplaced++
 			continue
 		}
 		got := want{status: cell(r, status), note: cell(r, notes)}
 		got.version, _ = strconv.ParseInt(cell(r, version), 10, 64)
+		if got.note != w.note {
+			teamChanged++
+		}
+		if got.status != w.status || got.version != w.version {
+			misplaced++
+		}
 		if got != w {
 			f.t.Errorf("row %d (order %s) = %+v, want %+v", i+2, k, got, w)
 		}
@@ -115,8 +127,10 @@ func (f *fixture) check(title string, wants map[string]want) {
 	for k := range wants {
 		if seen[k] != 1 {
 			f.t.Errorf("order %s is on %d rows, want 1", k, seen[k])
+			misplaced++
 		}
 	}
+	return misplaced, teamChanged
 }
 
 // editAt applies a team edit as the n-th request of method arrives
@@ -407,5 +421,120 @@ func TestHeaderChanges(t *testing.T) {
 				t.Errorf("row of 1002 = %q, want the renamed column untouched (paid) and the new status column refunded", rows[2])
 			}
 		})
+	}
+}
+
+// The team works in the sheet while updates stream in: sorts, blank rows
+// inserted, a notes column of their own filled with text, columns moved.
+// The edits land at fixed points of the stream, some between two flushes
+// and some inside a flush, between its read and its write. Every update
+// lands on its order's row and no team cell changes.
+func TestTeamEditsMidStream(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	const orders = 40
+	wants := f.seed(orders)
+	sid := f.sheetID("Orders")
+	colOf := func(h string) int64 {
+		rows, _ := f.emu.Snapshot(f.id, "Orders")
+		return int64(slices.Index(rows[0], h))
+	}
+	sortBy := func(h, order string) func() *sheetsapi.Request {
+		return func() *sheetsapi.Request {
+			return &sheetsapi.Request{SortRange: &sheetsapi.SortRangeRequest{
+				Range:     &sheetsapi.GridRange{SheetId: sid, StartRowIndex: 1},
+				SortSpecs: []*sheetsapi.SortSpec{{DimensionIndex: colOf(h), SortOrder: order}}}}
+		}
+	}
+	move := func(h string, to int64) func() *sheetsapi.Request {
+		return func() *sheetsapi.Request { return moveColumn(sid, colOf(h), to) }
+	}
+	type edit struct {
+		method string
+		n      int64
+		req    func() *sheetsapi.Request
+	}
+	edits := []edit{
+		{sheetstest.MethodBatchUpdate, 3, func() *sheetsapi.Request { return insertRows(sid, 1, 2) }},
+		{sheetstest.MethodValuesBatchGetByFilter, 6, sortBy("total", "DESCENDING")},
+		{sheetstest.MethodBatchUpdate, 8, move("notes", 1)},
+		{sheetstest.MethodValuesBatchGetByFilter, 12, func() *sheetsapi.Request { return insertRows(sid, 10, 1) }},
+		{sheetstest.MethodBatchUpdate, 14, sortBy("order_id", "ASCENDING")},
+		{sheetstest.MethodValuesBatchGetByFilter, 18, move("status", 6)},
+		{sheetstest.MethodBatchUpdate, 21, sortBy("total", "ASCENDING")},
+		{sheetstest.MethodBatchUpdate, 26, move("total", 0)},
+	}
+	var reads, writes, applied, inWindow atomic.Int64
+	f.emu.SetRequestHook(func(m string) {
+		var n int64
+		switch m {
+		case sheetstest.MethodBatchUpdate:
+			n = writes.Add(1)
+		case sheetstest.MethodValuesBatchGetByFilter:
+			n = reads.Add(1)
+		default:
+			return
+		}
+		for _, e := range edits {
+			if e.method == m && e.n == n {
+				if err := f.emu.Update(f.id, e.req()); err != nil {
+					t.Errorf("team edit: %v", err)
+				}
+				applied.Add(1)
+				if m == sheetstest.MethodBatchUpdate {
+					inWindow.Add(1)
+				}
+			}
+		}
+	})
+
+	// 300 updates: each order's versions in a shuffled order, with
+	// duplicates, eight at a time.
+	type upd struct {
+		key string
+		v   int64
+	}
+	var stream []upd
+	for v := int64(2); len(stream) < 300; v++ {
+		for i := 1; i <= orders && len(stream) < 300; i += 1 + int(v%3) {
+			stream = append(stream, upd{strconv.Itoa(1000 + i), v})
+		}
+	}
+	for i := 0; i < len(stream); i += 7 { // local reordering
+		j := min(i+6, len(stream)-1)
+		stream[i], stream[j] = stream[j], stream[i]
+	}
+	stream = append(stream, stream[:30]...) // redeliveries
+	jobs := make(chan upd)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for u := range jobs {
+				if _, err := f.sink.Upsert(t.Context(), "Orders", row(u.key, u.v, "s"+strconv.FormatInt(u.v, 10))); err != nil {
+					t.Errorf("Upsert(%s v%d) error = %v", u.key, u.v, err)
+				}
+			}
+		}()
+	}
+	for _, u := range stream {
+		jobs <- u
+	}
+	close(jobs)
+	wg.Wait()
+	f.emu.SetRequestHook(nil)
+	for _, u := range stream {
+		if w := wants[u.key]; u.v > w.version {
+			w.status, w.version = "s"+strconv.FormatInt(u.v, 10), u.v
+			wants[u.key] = w
+		}
+	}
+	misplaced, teamChanged := f.check("Orders", wants)
+	st := f.sink.Stats()
+	fmt.Printf("team edits mid-stream: %d updates of %d orders while the team made %d edits (%d between a flush's read and its write): %d flushes, %d heals, %d reindexes; misplaced=%d team_cells_changed=%d\n",
+		len(stream), orders, applied.Load(), inWindow.Load(), st.Flushes, st.Heals, st.Reindexes, misplaced, teamChanged)
+	if applied.Load() != int64(len(edits)) {
+		t.Errorf("%d of %d team edits happened: the stream was shorter than planned", applied.Load(), len(edits))
 	}
 }

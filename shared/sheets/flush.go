@@ -124,16 +124,19 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 		fs.token = true
 	}
 
-	// One read: every tab's header and the row of every key already in
-	// the sheet, to check that nothing moved and to read the versions.
+	// One read: every tab's header, the rows of a previous insert whose
+	// answer was lost, and the row of every key already in the sheet, to
+	// check that nothing moved and to read the versions.
 	var ranges []*sheetsapi.GridRange
 	for _, t := range tabs {
 		ranges = append(ranges, t.rowGrid(0))
+		if u := t.unsure; u != nil {
+			ranges = append(ranges, &sheetsapi.GridRange{SheetId: t.sheetID, StartRowIndex: int64(u.at), EndRowIndex: int64(u.at + len(u.keys)),
+				ForceSendFields: []string{"SheetId", "StartRowIndex"}})
+		}
 	}
 	for _, g := range gs {
-		e, ok := g.t.index[g.key]
-		g.exists, g.row, g.win = ok, e.row, nil
-		if ok {
+		if e, ok := g.t.index[g.key]; ok {
 			ranges = append(ranges, g.t.rowGrid(e.row))
 		}
 	}
@@ -147,15 +150,26 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 		}
 		return err
 	}
+	rows := map[gridKey][]any{}
+	for k, values := range got {
+		for i, r := range values {
+			rows[gridKey{k.sheet, k.start + i}] = r
+		}
+	}
 	for _, t := range tabs {
-		if !t.headerMatches(first(got[gridKey{t.sheetID, 0}])) {
+		if !t.headerMatches(rows[gridKey{t.sheetID, 0}]) {
 			return s.moved(fs, t, "header")
+		}
+		if err := s.settleUnsure(fs, t, rows); err != nil {
+			return err
 		}
 	}
 	for _, g := range gs {
+		e, ok := g.t.index[g.key]
+		g.exists, g.row, g.win = ok, e.row, nil
 		stored := int64(0)
 		if g.exists {
-			row := first(got[gridKey{g.t.sheetID, g.row}])
+			row := rows[gridKey{g.t.sheetID, g.row}]
 			if cellString(row, g.t.cols[g.t.key]) != g.key {
 				return s.moved(fs, g.t, "rows")
 			}
@@ -181,16 +195,19 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 		err = newCallError("write rows", tabs[0], err)
 		if ambiguous(err) {
 			// The write may have landed. An update is found by the next
-			// read (same version: written); an insert may be anywhere now,
-			// so the next flush reads the key column again rather than
-			// add the row twice.
+			// read (same version: written); the rows an insert would have
+			// added are read too, so that they are not added twice.
 			for _, g := range gs {
 				if g.win != nil {
 					g.win.sent = true
-					if !g.exists {
-						g.t.loaded = false
-					}
 				}
+			}
+			for t, news := range p.inserts {
+				u := &unsure{at: p.at[t], appended: p.append[t]}
+				for _, g := range news {
+					u.keys = append(u.keys, g.key)
+				}
+				t.unsure = u
 			}
 		}
 		if changedSheet(err) {
@@ -207,6 +224,43 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 	s.undo = p.undo
 	s.count(func(st *Stats) { st.Flushes++; st.Rows += p.rows })
 	settle(gs)
+	return nil
+}
+
+// unsure is a block of rows inserted by a write whose answer was lost.
+type unsure struct {
+	at       int
+	keys     []string
+	appended bool // added at the end of the grid rather than inserted
+}
+
+// settleUnsure decides from the verification read whether an insert
+// whose answer was lost landed: its first row holds its first key (it
+// landed, whole, since a write is atomic), or no key at all (it did not).
+// Anything else means the team moved rows since: the tab is indexed
+// again.
+func (s *Sink) settleUnsure(fs *flushState, t *tab, rows map[gridKey][]any) error {
+	u := t.unsure
+	if u == nil {
+		return nil
+	}
+	switch cellString(rows[gridKey{t.sheetID, u.at}], t.cols[t.key]) {
+	case u.keys[0]:
+		for i, k := range u.keys {
+			t.index[k] = entry{row: u.at + i}
+		}
+		t.lastRow = u.at + len(u.keys) - 1
+		if u.appended {
+			t.rowCount = int64(u.at + len(u.keys))
+		} else {
+			t.rowCount += int64(len(u.keys))
+		}
+	case "":
+	default:
+		t.unsure = nil
+		return s.moved(fs, t, "rows")
+	}
+	t.unsure = nil
 	return nil
 }
 

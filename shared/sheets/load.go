@@ -51,7 +51,7 @@ func (s *Sink) load(fs *flushState, t *tab) error {
 	}
 	keys := first(cols[gridKey{t.sheetID, t.cols[t.key]}])
 	t.index = map[string]entry{}
-	t.lastRow = 0
+	t.lastRow, t.unsure = 0, nil
 	dups := map[string][]int{}
 	for row := 1; row < len(keys); row++ {
 		k := cellString(keys, row)

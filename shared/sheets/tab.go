@@ -24,7 +24,8 @@ type tab struct {
 	colCount int64
 	cols     []int // sheet column of each of headers
 	index    map[string]entry
-	lastRow  int // last row holding a key; 0 when only the header
+	lastRow  int     // last row holding a key; 0 when only the header
+	unsure   *unsure // rows a write may have inserted, its answer lost
 }
 
 // entry is where a key's row is.
