@@ -41,11 +41,11 @@ var errMoved = errors.New("sheet changed under the index")
 // Defaults of Options.
 const (
 	// DefaultWriteRequestsPerMinute leaves a margin under Google's default
-	// quota of 60 write requests per minute per user: with the burst of
-	// quotaBurst, the sink sends at most 57 in any 60 seconds.
+	// quota of 60 write requests per minute per user: with a burst of
+	// writeBurst, the sink sends at most 57 in any 60 seconds.
 	DefaultWriteRequestsPerMinute = 55
 	// DefaultReadRequestsPerMinute does the same for reads, which Google
-	// counts apart.
+	// counts apart: at most 59 in any 60 seconds with readBurst.
 	DefaultReadRequestsPerMinute = 55
 	// DefaultBatchWindow is how long a flush waits for company once a row
 	// is pending and a request may be sent.
@@ -56,9 +56,11 @@ const (
 	// leaves time for a retry inside the delivery's deadline.
 	DefaultRequestTimeout = 2 * time.Second
 
-	// quotaBurst is how many requests may go back to back after a quiet
-	// spell.
-	quotaBurst = 2
+	// writeBurst and readBurst are how many requests may go back to back
+	// after a quiet spell. A flush takes one of each; indexing a tab takes
+	// three or four reads, which a cold start should not wait for.
+	writeBurst = 2
+	readBurst  = 4
 	// backoffMin and backoffMax bound the pause after a 429 or a 5xx.
 	backoffMin = 100 * time.Millisecond
 	backoffMax = 4 * time.Second
@@ -181,8 +183,8 @@ func New(svc *sheetsapi.Service, spreadsheetID string, tables []Table, opt Optio
 	opt.defaults()
 	s := &Sink{
 		svc: svc, id: spreadsheetID, log: opt.Logger, opt: opt, tabs: map[string]*tab{},
-		writes: newLimiter(opt.WriteRequestsPerMinute, quotaBurst, nil),
-		reads:  newLimiter(opt.ReadRequestsPerMinute, quotaBurst, nil),
+		writes: newLimiter(opt.WriteRequestsPerMinute, writeBurst, nil),
+		reads:  newLimiter(opt.ReadRequestsPerMinute, readBurst, nil),
 	}
 	for _, t := range tables {
 		k := slices.Index(t.Headers, t.Key)
