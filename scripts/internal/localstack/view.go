@@ -1,4 +1,4 @@
-package main
+package localstack
 
 import (
 	"context"
@@ -27,8 +27,8 @@ type view struct {
 	err  error
 }
 
-// tabData is one tab of the view.
-type tabData struct {
+// TabData is one tab of the view.
+type TabData struct {
 	Title string     `json:"title"`
 	Rows  [][]string `json:"rows"`
 }
@@ -52,7 +52,7 @@ func (v *view) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (v *view) data(ctx context.Context) ([]tabData, error) {
+func (v *view) data(ctx context.Context) ([]TabData, error) {
 	v.once.Do(func() {
 		v.svc, v.err = sheetsapi.NewService(context.Background(), option.WithEndpoint(v.endpoint), option.WithoutAuthentication())
 	})
@@ -67,9 +67,9 @@ func (v *view) data(ctx context.Context) ([]tabData, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []tabData
+	var out []TabData
 	for _, sh := range ss.Sheets {
-		t := tabData{Title: sh.Properties.Title, Rows: [][]string{}}
+		t := TabData{Title: sh.Properties.Title, Rows: [][]string{}}
 		for _, g := range sh.Data {
 			hidden := map[int]bool{}
 			for i, m := range g.ColumnMetadata {
