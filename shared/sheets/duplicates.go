@@ -23,7 +23,7 @@ func (s *Sink) repairDuplicates(ctx context.Context, fs *flushState, t *tab, dup
 			ranges = append(ranges, t.rowGrid(r))
 		}
 	}
-	got, err := s.readGrid(ctx, t, "read duplicate rows", "ROWS", ranges)
+	got, err := s.readGrid(ctx, fs, t, "read duplicate rows", "ROWS", ranges)
 	if err != nil {
 		return err
 	}

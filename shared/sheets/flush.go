@@ -13,12 +13,21 @@ import (
 
 // flushState is what one flush carries from call to call.
 type flushState struct {
-	// token is a write token the flusher took before the flush and has
-	// not used yet.
-	token bool
+	// token and readToken are the write and the read token the flusher
+	// took before the flush and has not used yet.
+	token, readToken bool
 	// log is the logger of the delivery that opened the flush, so that
 	// the flush's lines carry its request id.
 	log *slog.Logger
+}
+
+// readToken uses the flush's read token, or waits for a new one.
+func (s *Sink) readToken(ctx context.Context, fs *flushState) error {
+	if fs.readToken {
+		fs.readToken = false
+		return nil
+	}
+	return s.reads.wait(ctx)
 }
 
 // writeToken uses the flush's token, or waits for a new one.
@@ -124,6 +133,21 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 		fs.token = true
 	}
 
+	// A tab indexed a moment ago by this flush needs no second look.
+	fresh := true
+	for _, t := range tabs {
+		fresh = fresh && t.fresh && t.unsure == nil
+		t.fresh = false
+	}
+	if fresh {
+		for _, g := range gs {
+			e, ok := g.t.index[g.key]
+			g.exists, g.row = ok, e.row
+			g.win = coalesce(ok, e.version, g.ops)
+		}
+		return s.write(ctx, fs, tabs, gs)
+	}
+
 	// One read: every tab's header, the rows of a previous insert whose
 	// answer was lost, and the row of every key already in the sheet, to
 	// check that nothing moved and to read the versions.
@@ -140,7 +164,7 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 			ranges = append(ranges, g.t.rowGrid(e.row))
 		}
 	}
-	got, err := s.readGrid(ctx, tabs[0], "read rows", "ROWS", ranges)
+	got, err := s.readGrid(ctx, fs, tabs[0], "read rows", "ROWS", ranges)
 	if err != nil {
 		if changedSheet(err) {
 			// A row past the end of the grid, a deleted tab.
@@ -177,7 +201,12 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 		}
 		g.win = coalesce(g.exists, stored, g.ops)
 	}
+	return s.write(ctx, fs, tabs, gs)
+}
 
+// write sends what coalescing decided, in one request, and checks its
+// answer.
+func (s *Sink) write(ctx context.Context, fs *flushState, tabs []*tab, gs []*keyOps) error {
 	p := s.plan(gs)
 	if len(p.reqs) == 0 {
 		settle(gs)

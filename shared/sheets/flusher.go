@@ -22,20 +22,20 @@ func (s *Sink) run() {
 		latest := s.latestDeadline()
 		s.mu.Unlock()
 
-		// Back off after a 429 or a 5xx, then wait for a write token. The
-		// token is taken before the verification read, so that nothing
-		// but one round trip separates that read from the write.
-		wait := max(time.Until(s.retryAt), 0)
-		if wait == 0 {
-			wait = s.writes.reserve()
-			if wait > 0 && !latest.IsZero() && time.Until(latest) < wait {
-				// Nobody waiting would still be there: let them go.
-				s.writes.cancel()
-				sleep(max(time.Until(latest), time.Millisecond))
-				continue
-			}
-		} else {
+		// Back off after a 429 or a 5xx, then wait for a write and a read
+		// token. Both are taken before the batch, so that rows arriving
+		// meanwhile join it, and so that nothing but one round trip
+		// separates the verification read from the write.
+		if wait := time.Until(s.retryAt); wait > 0 {
 			sleep(min(wait, untilOr(latest, wait)))
+			continue
+		}
+		wait := max(s.writes.reserve(), s.reads.reserve())
+		if wait > 0 && !latest.IsZero() && time.Until(latest) < wait {
+			// Nobody waiting would still be there: let them go.
+			s.writes.cancel()
+			s.reads.cancel()
+			sleep(max(time.Until(latest), time.Millisecond))
 			continue
 		}
 		sleep(wait + s.opt.BatchWindow)
@@ -43,14 +43,17 @@ func (s *Sink) run() {
 		s.mu.Lock()
 		batch := s.take()
 		s.mu.Unlock()
-		if len(batch) == 0 {
-			s.writes.cancel()
-			continue
+		fs := &flushState{token: true, readToken: true}
+		if len(batch) > 0 {
+			fs.log = s.logger(batch[0].ctx)
+			s.flush(fs, batch)
 		}
-		fs := &flushState{token: true, log: s.logger(batch[0].ctx)}
-		s.flush(fs, batch)
+		// Tokens the flush did not need go back.
 		if fs.token {
-			s.writes.cancel() // nothing needed writing: the token goes back
+			s.writes.cancel()
+		}
+		if fs.readToken {
+			s.reads.cancel()
 		}
 	}
 }

@@ -27,8 +27,11 @@ var errNoKeyColumn = errors.New("no key column")
 
 // load finds the tab (creating it when missing), maps the owned headers to
 // their columns (adding the missing ones at the end of the header), and
-// indexes the key column. It costs three reads, once per instance and
-// again only after the team changed the sheet under the index.
+// indexes the key column. It costs three reads (the spreadsheet, the
+// header, the key and version columns; a fourth when a column is added),
+// once per instance and again only after the team changed the sheet
+// under the index. The flush that follows uses what it read instead of
+// verifying it again.
 func (s *Sink) load(fs *flushState, t *tab) error {
 	ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
 	defer cancel()
@@ -38,18 +41,20 @@ func (s *Sink) load(fs *flushState, t *tab) error {
 	if err := s.findTab(ctx, fs, t); err != nil {
 		return err
 	}
-	hdr, err := s.readGrid(ctx, t, "read header", "ROWS", []*sheetsapi.GridRange{t.rowGrid(0)})
+	hdr, err := s.readGrid(ctx, fs, t, "read header", "ROWS", []*sheetsapi.GridRange{t.rowGrid(0)})
 	if err != nil {
 		return err
 	}
 	if err := s.ensureHeader(ctx, fs, t, first(hdr[gridKey{t.sheetID, 0}])); err != nil {
 		return err
 	}
-	cols, err := s.readGrid(ctx, t, "read key column", "COLUMNS", []*sheetsapi.GridRange{t.colGrid(t.cols[t.key])})
+	cols, err := s.readGrid(ctx, fs, t, "read key column", "COLUMNS",
+		[]*sheetsapi.GridRange{t.colGrid(t.cols[t.key]), t.colGrid(t.cols[t.version])})
 	if err != nil {
 		return err
 	}
 	keys := first(cols[gridKey{t.sheetID, t.cols[t.key]}])
+	versions := first(cols[gridKey{t.sheetID, t.cols[t.version]}])
 	t.index = map[string]entry{}
 	t.lastRow, t.unsure = 0, nil
 	dups := map[string][]int{}
@@ -66,8 +71,9 @@ func (s *Sink) load(fs *flushState, t *tab) error {
 			dups[k] = append(dups[k], row)
 			continue
 		}
-		t.index[k] = entry{row: row}
+		t.index[k] = entry{row: row, version: versionOf(versions, row)}
 	}
+	t.fresh = len(dups) == 0
 	if len(dups) > 0 {
 		if err := s.repairDuplicates(ctx, fs, t, dups); err != nil {
 			return err
@@ -81,7 +87,7 @@ func (s *Sink) load(fs *flushState, t *tab) error {
 // survives a rename), else the one titled with it; and creates it, tagged,
 // when there is none.
 func (s *Sink) findTab(ctx context.Context, fs *flushState, t *tab) error {
-	if err := s.reads.wait(ctx); err != nil {
+	if err := s.readToken(ctx, fs); err != nil {
 		return newCallError("read spreadsheet (waiting for read quota)", t, err)
 	}
 	ss, err := s.svc.Spreadsheets.Get(s.id).
@@ -216,7 +222,7 @@ func (s *Sink) ensureHeader(ctx context.Context, fs *flushState, t *tab, header 
 		}
 		hasData := false
 		if int64(from) < t.colCount && t.rowCount > 1 {
-			body, err := s.readGrid(ctx, t, "read tab", "ROWS", []*sheetsapi.GridRange{{
+			body, err := s.readGrid(ctx, fs, t, "read tab", "ROWS", []*sheetsapi.GridRange{{
 				SheetId: t.sheetID, StartRowIndex: 1, StartColumnIndex: int64(from),
 				ForceSendFields: []string{"SheetId", "StartRowIndex", "StartColumnIndex"}}})
 			if err != nil {

@@ -18,8 +18,8 @@ type gridKey struct {
 // by title, so that a renamed tab reads the same, and through a POST body
 // rather than the URL, so that a large flush does not hit a URL limit.
 // Values come unformatted, formulas as their text.
-func (s *Sink) readGrid(ctx context.Context, t *tab, call, major string, ranges []*sheetsapi.GridRange) (map[gridKey][][]any, error) {
-	if err := s.reads.wait(ctx); err != nil {
+func (s *Sink) readGrid(ctx context.Context, fs *flushState, t *tab, call, major string, ranges []*sheetsapi.GridRange) (map[gridKey][][]any, error) {
+	if err := s.readToken(ctx, fs); err != nil {
 		return nil, newCallError(call+" (waiting for read quota)", t, err)
 	}
 	filters := make([]*sheetsapi.DataFilter, len(ranges))

@@ -26,11 +26,15 @@ type tab struct {
 	index    map[string]entry
 	lastRow  int     // last row holding a key; 0 when only the header
 	unsure   *unsure // rows a write may have inserted, its answer lost
+	// fresh says the index was just read, versions included: the next
+	// flush need not verify it.
+	fresh bool
 }
 
 // entry is where a key's row is.
 type entry struct {
-	row int
+	row     int
+	version int64 // as read by the last load; meaningful while the tab is fresh
 }
 
 func newTab(t Table, key int) *tab {
