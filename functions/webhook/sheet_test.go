@@ -78,6 +78,20 @@ func (s *stack) deliver(e event) (int, string) {
 	return rec.Code, a.Result + a.Error
 }
 
+// deliverUntilAnswered delivers e as a platform does: again, a little
+// later, while the answer is 503. It returns the last answer and how many
+// 503s came before it.
+func (s *stack) deliverUntilAnswered(e event, most int) (status int, result string, retries int) {
+	for {
+		status, result = s.deliver(e)
+		if status != http.StatusServiceUnavailable || retries == most {
+			return status, result, retries
+		}
+		retries++
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // tally reads the Orders tab: the rows of each order and the version
 // of its last row.
 func (s *stack) tally() (rows map[string]int, versions map[string]int64) {
@@ -216,19 +230,23 @@ func TestConcurrentDeliveries(t *testing.T) {
 		t.Fatalf("%d deliveries, want 200", len(evs))
 	}
 	var (
-		wg      sync.WaitGroup
-		mu      sync.Mutex
-		answers = map[string]int{}
-		start   = make(chan struct{})
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		answers  = map[string]int{}
+		redelivs int
+		start    = make(chan struct{})
 	)
 	for _, e := range evs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			<-start
-			status, result := s.deliver(e)
+			// On a loaded machine some may miss the deadline: the
+			// platform delivers them again.
+			status, result, retries := s.deliverUntilAnswered(e, 50)
 			mu.Lock()
 			answers[strconv.Itoa(status)+" "+result]++
+			redelivs += retries
 			mu.Unlock()
 		}()
 	}
@@ -237,8 +255,8 @@ func TestConcurrentDeliveries(t *testing.T) {
 	rows, versions := s.tally()
 	lost, doubled := lostAndDoubled(newest, rows, versions)
 	st := s.emu.Stats()
-	fmt.Printf("concurrency: %d deliveries at once for %d orders: %d rows, lost=%d doubled=%d; answers %v; %d write requests (%.2f per delivery)\n",
-		len(evs), len(newest), len(rows), lost, doubled, answers, st.Writes, float64(st.Writes)/float64(len(evs)))
+	fmt.Printf("concurrency: %d deliveries at once for %d orders: %d rows, lost=%d doubled=%d; answers %v (%d delivered again after a 503); %d write requests (%.2f per delivery)\n",
+		len(evs), len(newest), len(rows), lost, doubled, answers, redelivs, st.Writes, float64(st.Writes)/float64(len(evs)))
 	if len(rows) != 50 || lost != 0 || doubled != 0 {
 		t.Errorf("%d rows, lost=%d doubled=%d; want 50 rows, 0 and 0", len(rows), lost, doubled)
 	}

@@ -126,6 +126,8 @@ type figures struct {
 	CalmWrites    float64 `json:"calm_writes_per_event"`
 	SlowCalmRate  float64 `json:"slow_calm_events_per_second"`
 	SlowCalmP95   float64 `json:"slow_calm_receipt_to_row_p95_ms"`
+	Stalls        int     `json:"process_stalls"`
+	LongestStall  float64 `json:"longest_stall_ms"`
 	TotalSeconds  float64 `json:"total_seconds"`
 	WriteQuota    int     `json:"write_quota_per_minute"`
 	SinkWriteRate int     `json:"sink_write_requests_per_minute"`
@@ -175,6 +177,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 func measure(ctx context.Context, p params, progress io.Writer) (figures, error) {
 	began := time.Now()
+	stalls := watchStalls(ctx)
 	f := figures{Date: began.UTC().Format(time.RFC3339), LatencyMS: ms(p.latency), Events: p.events, OverS: p.over.Seconds(),
 		WriteQuota: sheetstest.GoogleQuotas().WriteRequestsPerMinutePerUser, SinkWriteRate: sheets.DefaultWriteRequestsPerMinute}
 	emuOpts := []sheetstest.Option{sheetstest.WithQuotas(sheetstest.GoogleQuotas())}
@@ -292,7 +295,49 @@ func measure(ctx context.Context, p params, progress io.Writer) (figures, error)
 	slowOut := replay(ctx, calm(p.slowEvents, p.slowRate, 8_000_000), sender.send, p.retryCap, p.giveUp)
 	f.SlowCalmRate, f.SlowCalmP95 = p.slowRate, percentile(receipts(slowOut), 0.95)
 	f.TotalSeconds = math.Round(time.Since(began).Seconds())
+	f.Stalls, f.LongestStall = stalls.get()
 	return f, nil
+}
+
+// stallWatch notices when the whole process stops running for a while:
+// a ticker that wakes late. On a shared machine that is the machine, not
+// Safeview, and the figures of that run are not to be trusted.
+type stallWatch struct {
+	mu      sync.Mutex
+	n       int
+	longest time.Duration
+}
+
+const stallAfter = 300 * time.Millisecond
+
+func watchStalls(ctx context.Context) *stallWatch {
+	w := &stallWatch{}
+	go func() {
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		last := time.Now()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case now := <-tick.C:
+				if gap := now.Sub(last); gap > stallAfter {
+					w.mu.Lock()
+					w.n++
+					w.longest = max(w.longest, gap)
+					w.mu.Unlock()
+				}
+				last = now
+			}
+		}
+	}()
+	return w
+}
+
+func (w *stallWatch) get() (int, float64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.n, ms(w.longest)
 }
 
 func receipts(os []outcome) []time.Duration {
@@ -367,5 +412,9 @@ func printTable(w io.Writer, f figures) {
 	row(fmt.Sprintf("index read once, %d rows (bytes)", f.LargeRows), fmt.Sprint(f.IndexLoadBytes100k), "-", "once per instance")
 	row(fmt.Sprintf("calm %.1f/s: receipt to row p95 (ms)", f.CalmRate), fmt.Sprint(f.CalmP95), "-", "<= 400")
 	row(fmt.Sprintf("calm %.1f/s: receipt to row p95 (ms)", f.SlowCalmRate), fmt.Sprint(f.SlowCalmP95), "-", "")
-	fmt.Fprintf(w, "\n  (%0.f s in all)\n\n", f.TotalSeconds)
+	fmt.Fprintf(w, "\n  (%0.f s in all", f.TotalSeconds)
+	if f.Stalls > 0 {
+		fmt.Fprintf(w, "; the process stalled %d times, up to %.0f ms: the machine was busy, take these figures with care", f.Stalls, f.LongestStall)
+	}
+	fmt.Fprintf(w, ")\n\n")
 }
