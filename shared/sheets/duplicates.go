@@ -42,7 +42,7 @@ func (s *Sink) repairDuplicates(ctx context.Context, fs *flushState, t *tab, dup
 	}
 	var merges []*sheetsapi.Request
 	var doomed []int
-	var annotated []string
+	var annotated []int // rows left, as sheet row numbers
 	for key, rows := range dups {
 		keep, newest := rows[0], rows[0]
 		values := func(r int) []any { return first(got[gridKey{t.sheetID, r}]) }
@@ -61,7 +61,7 @@ func (s *Sink) repairDuplicates(ctx context.Context, fs *flushState, t *tab, dup
 			switch {
 			case r == keep:
 			case teamCells(values(r)) > 0:
-				annotated = append(annotated, key)
+				annotated = append(annotated, r+1)
 			default:
 				doomed = append(doomed, r)
 			}
@@ -69,7 +69,7 @@ func (s *Sink) repairDuplicates(ctx context.Context, fs *flushState, t *tab, dup
 		t.index[key] = entry{row: keep}
 	}
 	if len(doomed) == 0 && len(merges) == 0 {
-		fs.log.Warn("key column holds duplicate rows the team annotated; merge them by hand", "table", t.Tab, "keys", annotated)
+		fs.log.Warn("key column holds duplicate rows the team annotated; merge them by hand", "table", t.Tab, "rows", annotated)
 		return nil
 	}
 	// Delete from the bottom up, so that each index still means what it
@@ -96,7 +96,7 @@ func (s *Sink) repairDuplicates(ctx context.Context, fs *flushState, t *tab, dup
 	t.lastRow -= len(doomed)
 	t.rowCount -= int64(len(doomed))
 	s.count(func(st *Stats) { st.DuplicatesRemoved += len(doomed) })
-	fs.log.Warn("merged duplicate rows of the same key", "table", t.Tab, "rows_deleted", len(doomed), "left_annotated", annotated)
+	fs.log.Warn("merged duplicate rows of the same key", "table", t.Tab, "rows_deleted", len(doomed), "annotated_rows_left", annotated)
 	return nil
 }
 

@@ -110,14 +110,33 @@ func (s *Sink) attempt(fs *flushState, batch []*op) error {
 
 // tryOnce is one verification read and one write for every key of gs.
 func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
-	tabs := tabsOf(gs)
-	for _, t := range tabs {
-		if !t.loaded {
-			if err := s.load(fs, t); err != nil {
-				return err
-			}
+	for _, t := range tabsOf(gs) {
+		if t.loaded {
+			continue
+		}
+		err := s.load(fs, t)
+		switch {
+		case err == nil:
+		case retryable(err) || changedSheet(err):
+			return err
+		default:
+			// This tab cannot be written until someone fixes it (its key
+			// column is gone): its rows fail, the other tabs' go on.
+			gs = slices.DeleteFunc(gs, func(g *keyOps) bool {
+				if g.t != t {
+					return false
+				}
+				for _, o := range g.ops {
+					o.finish("", unavailable(err))
+				}
+				return true
+			})
 		}
 	}
+	if len(gs) == 0 {
+		return nil
+	}
+	tabs := tabsOf(gs)
 	var ops []*op
 	for _, g := range gs {
 		ops = append(ops, g.ops...)
@@ -145,7 +164,7 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 			g.exists, g.row = ok, e.row
 			g.win = coalesce(ok, e.version, g.ops)
 		}
-		return s.write(ctx, fs, tabs, gs)
+		return s.write(fs, tabs, gs)
 	}
 
 	// One read: every tab's header, the rows of a previous insert whose
@@ -201,18 +220,25 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 		}
 		g.win = coalesce(g.exists, stored, g.ops)
 	}
-	return s.write(ctx, fs, tabs, gs)
+	return s.write(fs, tabs, gs)
 }
 
 // write sends what coalescing decided, in one request, and checks its
 // answer.
-func (s *Sink) write(ctx context.Context, fs *flushState, tabs []*tab, gs []*keyOps) error {
+func (s *Sink) write(fs *flushState, tabs []*tab, gs []*keyOps) error {
 	p := s.plan(gs)
 	if len(p.reqs) == 0 {
 		settle(gs)
 		return nil
 	}
 	fs.token = false
+	// The write gets a timeout of its own, not what the read left.
+	var ops []*op
+	for _, g := range gs {
+		ops = append(ops, g.ops...)
+	}
+	ctx, cancel := s.callContext(ops)
+	defer cancel()
 	resp, err := s.svc.Spreadsheets.BatchUpdate(s.id, &sheetsapi.BatchUpdateSpreadsheetRequest{
 		Requests:                     p.reqs,
 		IncludeSpreadsheetInResponse: true,

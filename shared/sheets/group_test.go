@@ -2,6 +2,7 @@ package sheets
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -230,5 +231,44 @@ func TestLimiter(t *testing.T) {
 				t.Errorf("reserve() after cancel() = %v, want %v again", again, d)
 			}
 		})
+	}
+}
+
+// A tab that cannot be written (here its key column is gone while it
+// holds rows) fails its own rows only: the other tab's rows of the same
+// flush are written.
+func TestBrokenTabFailsItsRowsOnly(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "Orders", "Bookings")
+	if err := f.emu.SetValues(f.id, "Bookings!A1:B3", [][]any{{"ref", "guest count"}, {"B-1", 2}, {"B-2", 4}}); err != nil {
+		t.Fatal(err)
+	}
+	sink, err := New(f.svc, f.id, []Table{
+		{Tab: "Orders", Headers: headers, Key: "order_id"},
+		{Tab: "Bookings", Headers: []string{"booking_id", "status"}, Key: "booking_id"},
+	}, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.sink = sink
+	f.upsert(row("1000", 1, "paid"), Written) // Orders is indexed
+	paused, release := f.pauseAt(sheetstest.MethodValuesBatchGetByFilter)
+	blocker := f.upsertAsync(row("1001", 1, "paid"))
+	<-paused
+	order := f.upsertAsync(row("1002", 1, "paid"))
+	f.waitQueued(1)
+	booking := make(chan error, 1)
+	go func() {
+		_, err := sink.Upsert(t.Context(), "Bookings", Row{Key: "B-3", Version: 1, Insert: true, Update: true, Cells: []Cell{{Text: "B-3"}, {Text: "confirmed"}}})
+		booking <- err
+	}()
+	f.waitQueued(2)
+	release()
+	<-blocker
+	if got := <-order; got != "written" {
+		t.Errorf("Upsert(Orders 1002) = %s, want written despite the broken Bookings tab", got)
+	}
+	if err := <-booking; !errors.Is(err, errNoKeyColumn) || !errors.Is(err, ErrUnavailable) {
+		t.Errorf("Upsert(Bookings B-3) error = %v, want ErrUnavailable for a missing key column", err)
 	}
 }

@@ -104,7 +104,7 @@ func (s *Sink) heal(fs *flushState, p *writePlan, resp *sheetsapi.BatchUpdateSpr
 	post := postOf(resp)
 	var reqs []*sheetsapi.Request
 	var done []*keyOps
-	var moved []string
+	var moved []int // rows, as the write found them, whose update goes again
 	clearUndo := false
 	for slot, g := range p.updates {
 		t := g.t
@@ -135,7 +135,7 @@ func (s *Sink) heal(fs *flushState, p *writePlan, resp *sheetsapi.BatchUpdateSpr
 			done = append(done, g)
 			continue
 		}
-		moved = append(moved, g.key)
+		moved = append(moved, g.row+1)
 	}
 	for t, news := range p.inserts {
 		header := post[gridKey{t.sheetID, 0}]
@@ -152,8 +152,8 @@ func (s *Sink) heal(fs *flushState, p *writePlan, resp *sheetsapi.BatchUpdateSpr
 			reqs = append(reqs, clearCells(t.sheetID, at, at+len(news), c0, c1))
 		}
 		if postCols[t.key] < 0 {
-			for _, g := range news {
-				moved = append(moved, g.key)
+			for i := range news {
+				moved = append(moved, at+i+1)
 			}
 			continue
 		}
@@ -171,14 +171,12 @@ func (s *Sink) heal(fs *flushState, p *writePlan, resp *sheetsapi.BatchUpdateSpr
 		t.loaded = false
 	}
 	s.count(func(st *Stats) { st.Heals++ })
-	if len(moved) > 10 {
-		moved = append(moved[:10], "...")
-	}
+	// Row numbers and counts only: a key need not be an order id.
 	fs.log.Warn("a team edit landed between a flush's read and its write; undoing the misplaced cells",
-		"tables", len(bad), "retried_keys", moved)
+		"tables", len(bad), "rows_written_again", len(moved), "rows", moved)
 	if err := s.writeHeal(fs, reqs); err != nil {
-		fs.log.Error("could not undo a misplaced write: rows near these keys may show other rows' values until their next delivery",
-			"retried_keys", moved, "error", err.Error())
+		fs.log.Error("could not undo a misplaced write: these rows may show other rows' values until their next delivery",
+			"rows", moved, "error", err.Error())
 		return errMoved
 	}
 	settle(done)
