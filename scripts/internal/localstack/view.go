@@ -17,7 +17,7 @@ var viewHTML []byte
 
 // view serves the read-only live view: a page that polls /view/data, which
 // reads the spreadsheet through the real Sheets client, as a team member's
-// browser would show it (hidden columns left out).
+// browser would show it (hidden tabs and columns left out).
 type view struct {
 	endpoint      string
 	spreadsheetID string
@@ -62,13 +62,16 @@ func (v *view) data(ctx context.Context) ([]TabData, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	ss, err := v.svc.Spreadsheets.Get(v.spreadsheetID).IncludeGridData(true).
-		Fields("sheets(properties(title),data(rowData(values(formattedValue)),columnMetadata(hiddenByUser)))").
+		Fields("sheets(properties(title,hidden),data(rowData(values(formattedValue)),columnMetadata(hiddenByUser)))").
 		Context(ctx).Do()
 	if err != nil {
 		return nil, err
 	}
 	var out []TabData
 	for _, sh := range ss.Sheets {
+		if sh.Properties.Hidden {
+			continue // as the browser shows it: Safeview's undo tab is hidden
+		}
 		t := TabData{Title: sh.Properties.Title, Rows: [][]string{}}
 		for _, g := range sh.Data {
 			hidden := map[int]bool{}
