@@ -538,3 +538,58 @@ func TestTeamEditsMidStream(t *testing.T) {
 		t.Errorf("%d of %d team edits happened: the stream was shorter than planned", applied.Load(), len(edits))
 	}
 }
+
+// A team edit inside the window of one tab leaves the other tab of the
+// same flush alone: its new rows are indexed, not added again later.
+func TestWindowInOneTabOfTwo(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "Orders", "Returns")
+	sink, err := New(f.svc, f.id, []Table{
+		{Tab: "Orders", Headers: headers, Key: "order_id"},
+		{Tab: "Returns", Headers: headers, Key: "order_id"},
+	}, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.sink = sink
+	wants := f.seed(5)
+	if _, err := sink.Upsert(t.Context(), "Returns", row("9001", 1, "open")); err != nil {
+		t.Fatal(err)
+	}
+	// One flush: an update in Orders, a sort landing before its write,
+	// and a new row in Returns.
+	paused, release := f.pauseAt(sheetstest.MethodValuesBatchGetByFilter)
+	blocker := f.upsertAsync(row("1001", 9, "paid"))
+	<-paused
+	order := f.upsertAsync(row("1002", 20, "refunded"))
+	f.waitQueued(1)
+	ret := make(chan error, 1)
+	go func() {
+		_, err := sink.Upsert(t.Context(), "Returns", row("9002", 1, "open"))
+		ret <- err
+	}()
+	f.waitQueued(2)
+	f.editAt(sheetstest.MethodBatchUpdate, 2, sortByTotal(f.sheetID("Orders"))) // the blocker's write is the first
+	release()
+	<-blocker
+	if got := <-order; got != "written" {
+		t.Errorf("Upsert(Orders 1002) = %s, want written", got)
+	}
+	if err := <-ret; err != nil {
+		t.Fatal(err)
+	}
+	f.emu.SetRequestHook(nil)
+	if _, err := sink.Upsert(t.Context(), "Returns", row("9002", 2, "closed")); err != nil {
+		t.Fatal(err)
+	}
+	wants["1001"] = want{status: "paid", version: 9, note: "note 1001"}
+	wants["1002"] = want{status: "refunded", version: 20, note: "note 1002"}
+	f.check("Orders", wants)
+	returns, _ := f.emu.Snapshot(f.id, "Returns")
+	if got := strings.Count(table(returns), "\n9002 |"); got != 1 {
+		t.Errorf("9002 is on %d rows of Returns, want 1:\n%s", got, table(returns))
+	}
+	if st := sink.Stats(); st.Heals != 1 {
+		t.Errorf("Stats().Heals = %d, want 1: the sort did not land in the window", st.Heals)
+	}
+}

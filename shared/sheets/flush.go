@@ -275,7 +275,7 @@ func (s *Sink) write(fs *flushState, tabs []*tab, gs []*keyOps) error {
 	if bad := p.verify(resp); len(bad) > 0 {
 		return s.heal(fs, p, resp, bad)
 	}
-	p.commit()
+	p.commit(nil)
 	s.undo = p.undo
 	s.count(func(st *Stats) { st.Flushes++; st.Rows += p.rows })
 	settle(gs)
@@ -565,9 +565,13 @@ func (p *writePlan) verify(resp *sheetsapi.BatchUpdateSpreadsheetResponse) map[*
 	return bad
 }
 
-// commit records the rows the write added.
-func (p *writePlan) commit() {
+// commit records the rows the write added, except in the tabs of skip,
+// which are indexed again.
+func (p *writePlan) commit(skip map[*tab]bool) {
 	for t, news := range p.inserts {
+		if skip[t] {
+			continue
+		}
 		at := p.at[t]
 		for i, g := range news {
 			t.index[g.key] = entry{row: at + i}

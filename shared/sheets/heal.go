@@ -167,6 +167,7 @@ func (s *Sink) heal(fs *flushState, p *writePlan, resp *sheetsapi.BatchUpdateSpr
 		reqs = append(reqs, clearCells(p.undo.sheetID, 0, len(p.updates), 0, int(p.undo.cols)))
 	}
 	s.undo = p.undo
+	p.commit(bad) // the other tabs' new rows landed where intended
 	for t := range bad {
 		t.loaded = false
 	}
