@@ -544,14 +544,7 @@ func TestTeamEditsMidStream(t *testing.T) {
 func TestWindowInOneTabOfTwo(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "Orders", "Returns")
-	sink, err := New(f.svc, f.id, []Table{
-		{Tab: "Orders", Headers: headers, Key: "order_id"},
-		{Tab: "Returns", Headers: headers, Key: "order_id"},
-	}, testOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.sink = sink
+	sink := f.useTables(Table{Tab: "Orders", Headers: headers, Key: "order_id"}, Table{Tab: "Returns", Headers: headers, Key: "order_id"})
 	wants := f.seed(5)
 	if _, err := sink.Upsert(t.Context(), "Returns", row("9001", 1, "open")); err != nil {
 		t.Fatal(err)

@@ -243,14 +243,8 @@ func TestBrokenTabFailsItsRowsOnly(t *testing.T) {
 	if err := f.emu.SetValues(f.id, "Bookings!A1:B3", [][]any{{"ref", "guest count"}, {"B-1", 2}, {"B-2", 4}}); err != nil {
 		t.Fatal(err)
 	}
-	sink, err := New(f.svc, f.id, []Table{
-		{Tab: "Orders", Headers: headers, Key: "order_id"},
-		{Tab: "Bookings", Headers: []string{"booking_id", "status"}, Key: "booking_id"},
-	}, testOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.sink = sink
+	sink := f.useTables(Table{Tab: "Orders", Headers: headers, Key: "order_id"},
+		Table{Tab: "Bookings", Headers: []string{"booking_id", "status"}, Key: "booking_id"})
 	f.upsert(row("1000", 1, "paid"), Written) // Orders is indexed
 	paused, release := f.pauseAt(sheetstest.MethodValuesBatchGetByFilter)
 	blocker := f.upsertAsync(row("1001", 1, "paid"))

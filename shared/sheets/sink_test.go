@@ -52,6 +52,17 @@ func (f *fixture) newSink() *Sink {
 	return s
 }
 
+// useTables makes the fixture's sink write these tables.
+func (f *fixture) useTables(tables ...Table) *Sink {
+	f.t.Helper()
+	s, err := New(f.svc, f.id, tables, testOptions())
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.sink = s
+	return s
+}
+
 // testOptions lift the quota pacing: tests run against an emulator
 // without quotas unless they set some.
 func testOptions() Options {
