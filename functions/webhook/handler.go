@@ -105,7 +105,14 @@ func New(ctx context.Context, d Deps) (*Handler, error) {
 	for _, t := range cfg.Tables {
 		tables = append(tables, sheets.Table{Tab: t.Tab, Headers: pipes[t.Tab].Headers, Key: t.Key})
 	}
-	if h.sink, err = sheets.New(d.Sheets, cfg.Spreadsheet.ID, tables, log); err != nil {
+	if h.sink, err = sheets.New(d.Sheets, cfg.Spreadsheet.ID, tables, sheets.Options{
+		Logger:                 log,
+		WriteRequestsPerMinute: cfg.Sheet.WriteRequestsPerMinute,
+		ReadRequestsPerMinute:  cfg.Sheet.ReadRequestsPerMinute,
+		BatchWindow:            time.Duration(cfg.Sheet.BatchWindow),
+		MaxRowsPerFlush:        cfg.Sheet.MaxRowsPerFlush,
+		RequestTimeout:         time.Duration(cfg.Sheet.RequestTimeout),
+	}); err != nil {
 		return nil, err
 	}
 	return h, nil

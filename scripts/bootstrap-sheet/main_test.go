@@ -178,7 +178,7 @@ func TestTheFunctionWritesBelowTheBootstrappedHeader(t *testing.T) {
 	id := e.emu.CreateSpreadsheet("shop", "Sheet1")
 	e.bootstrap(t, id)
 	headers := exampleHeaders(t)
-	sink, err := sheets.New(e.svc, id, []sheets.Table{{Tab: "Orders", Headers: headers, Key: headers[0]}}, slog.New(slog.DiscardHandler))
+	sink, err := sheets.New(e.svc, id, []sheets.Table{{Tab: "Orders", Headers: headers, Key: headers[0]}}, sheets.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,6 +29,7 @@ type Config struct {
 	Spreadsheet Spreadsheet        `yaml:"spreadsheet"`
 	Privacy     Privacy            `yaml:"privacy"`
 	Limits      Limits             `yaml:"limits"`
+	Sheet       Sheet              `yaml:"sheet"`
 	Sources     map[string]*Source `yaml:"sources"`
 	Tables      []*Table           `yaml:"tables"`
 

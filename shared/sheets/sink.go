@@ -5,15 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"slices"
-	"strconv"
 	"sync"
+	"time"
 
-	"google.golang.org/api/googleapi"
+	sheetsapi "google.golang.org/api/sheets/v4"
 
 	"github.com/safeview/safeview/shared/logging"
-	sheetsapi "google.golang.org/api/sheets/v4"
 )
 
 // VersionHeader is the header of the hidden column that holds each row's
@@ -31,13 +29,84 @@ const (
 	Filtered  Result = "filtered"  // the row may not be created (or updated) by this event
 )
 
-// ErrUnavailable means the sheet could not be read or written: the
-// platform should retry later.
+// ErrUnavailable means the sheet could not be read or written in time: the
+// platform should retry later. Nothing was half-written: each write is one
+// atomic request, and a write that may have landed is found on the retry.
 var ErrUnavailable = errors.New("sheet unavailable")
 
 // errMoved means the index no longer matches the sheet (the team sorted,
 // inserted or deleted rows, or moved a column).
 var errMoved = errors.New("sheet changed under the index")
+
+// Defaults of Options.
+const (
+	// DefaultWriteRequestsPerMinute leaves a margin under Google's default
+	// quota of 60 write requests per minute per user: with a burst of
+	// writeBurst, the sink sends at most 57 in any 60 seconds.
+	DefaultWriteRequestsPerMinute = 55
+	// DefaultReadRequestsPerMinute does the same for reads, which Google
+	// counts apart: at most 59 in any 60 seconds with readBurst.
+	DefaultReadRequestsPerMinute = 55
+	// DefaultBatchWindow is how long a flush waits for company once a row
+	// is pending and a request may be sent.
+	DefaultBatchWindow = 10 * time.Millisecond
+	// DefaultMaxRowsPerFlush bounds the size of one request.
+	DefaultMaxRowsPerFlush = 500
+	// DefaultRequestTimeout bounds one API call, so that a hung call
+	// leaves time for a retry inside the delivery's deadline.
+	DefaultRequestTimeout = 2 * time.Second
+
+	// writeBurst and readBurst are how many requests may go back to back
+	// after a quiet spell. A flush takes one of each; indexing a tab takes
+	// three or four reads, which a cold start should not wait for.
+	writeBurst = 2
+	readBurst  = 4
+	// backoffMin and backoffMax bound the pause after a 429 or a 5xx.
+	backoffMin = 100 * time.Millisecond
+	backoffMax = 4 * time.Second
+	// movedRetries bounds how often one flush rebuilds a changing index.
+	movedRetries = 3
+)
+
+// Options tune a Sink. The zero value means the defaults.
+type Options struct {
+	// Logger receives the sink's own lines (never a cell value).
+	Logger *slog.Logger
+	// WriteRequestsPerMinute paces write requests (a token bucket); see
+	// DefaultWriteRequestsPerMinute.
+	WriteRequestsPerMinute int
+	// ReadRequestsPerMinute paces read requests.
+	ReadRequestsPerMinute int
+	// BatchWindow is how long a flush waits, once it may go, for more rows.
+	BatchWindow time.Duration
+	// MaxRowsPerFlush caps the keys written by one request.
+	MaxRowsPerFlush int
+	// RequestTimeout caps one API call.
+	RequestTimeout time.Duration
+}
+
+func (o *Options) defaults() {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.WriteRequestsPerMinute <= 0 {
+		o.WriteRequestsPerMinute = DefaultWriteRequestsPerMinute
+	}
+	if o.ReadRequestsPerMinute <= 0 {
+		o.ReadRequestsPerMinute = DefaultReadRequestsPerMinute
+	}
+	if o.BatchWindow < 0 {
+		o.BatchWindow = 0
+	} else if o.BatchWindow == 0 {
+		o.BatchWindow = DefaultBatchWindow
+	}
+	if o.MaxRowsPerFlush <= 0 {
+		o.MaxRowsPerFlush = DefaultMaxRowsPerFlush
+	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = DefaultRequestTimeout
+	}
+}
 
 // Table describes one tab the sink writes.
 type Table struct {
@@ -46,44 +115,77 @@ type Table struct {
 	Key     string   // the header of the key column, one of Headers
 }
 
-// Sink writes rows to the tabs of one spreadsheet. One Sink is the one
-// writer of its spreadsheet in an instance: upserts are serialized.
+// Stats count what a Sink did, for tests, benchmarks and logs.
+type Stats struct {
+	// Flushes counts write requests that carried rows.
+	Flushes int
+	// Rows counts keys written by those flushes.
+	Rows int
+	// Retries counts flushes put back after a 429, a 5xx or a lost answer.
+	Retries int
+	// Reindexes counts reads of the key column after the first one.
+	Reindexes int
+	// Heals counts writes that repaired a row a team edit had moved under
+	// a flush.
+	Heals int
+	// DuplicatesRemoved counts duplicate rows of one key deleted at reindex.
+	DuplicatesRemoved int
+}
+
+// Sink writes rows to the tabs of one spreadsheet. It is the one writer of
+// that spreadsheet in an instance: every upsert joins a group commit, and
+// one flusher sends each group as one write request.
 type Sink struct {
-	svc *sheetsapi.Service
-	id  string
-	log *slog.Logger
+	svc    *sheetsapi.Service
+	id     string
+	log    *slog.Logger
+	opt    Options
+	writes *limiter
+	reads  *limiter
+	tabs   map[string]*tab // read-only after New; each tab is the flusher's
+	order  []*tab
 
-	mu   sync.Mutex
-	tabs map[string]*tab
+	mu      sync.Mutex // guards the fields below
+	queue   []*op
+	running bool
+	stats   Stats
+
+	// Flusher only.
+	backoff time.Duration
+	retryAt time.Time
+	undo    undoTab
 }
 
-type tab struct {
-	Table
-	headers []string // Headers and VersionHeader
-	key     int      // index of Key in headers
-
-	loaded   bool
-	sheetID  int64
-	rowCount int64
-	cols     []int // sheet column of each of headers
-	index    map[string]entry
-	lastRow  int // last row holding a key; 0 when only the header
+// op is one Upsert waiting for its flush.
+type op struct {
+	ctx  context.Context
+	tab  *tab
+	row  Row
+	done chan struct{}
+	res  Result
+	err  error
+	// sent says a write carrying this op went out and its answer was
+	// lost: if the sheet now holds its version, it was this op's write.
+	sent bool
 }
 
-type entry struct {
-	row int
+func (o *op) finish(res Result, err error) {
+	o.res, o.err = res, err
+	close(o.done)
 }
 
 // New returns a sink for the given tables of a spreadsheet. It does no
 // I/O: each tab is read on its first upsert.
-func New(svc *sheetsapi.Service, spreadsheetID string, tables []Table, log *slog.Logger) (*Sink, error) {
+func New(svc *sheetsapi.Service, spreadsheetID string, tables []Table, opt Options) (*Sink, error) {
 	if spreadsheetID == "" {
 		return nil, errors.New("sheets: no spreadsheet id")
 	}
-	if log == nil {
-		log = slog.Default()
+	opt.defaults()
+	s := &Sink{
+		svc: svc, id: spreadsheetID, log: opt.Logger, opt: opt, tabs: map[string]*tab{},
+		writes: newLimiter(opt.WriteRequestsPerMinute, writeBurst, nil),
+		reads:  newLimiter(opt.ReadRequestsPerMinute, readBurst, nil),
 	}
-	s := &Sink{svc: svc, id: spreadsheetID, log: log, tabs: map[string]*tab{}}
 	for _, t := range tables {
 		k := slices.Index(t.Headers, t.Key)
 		if k < 0 {
@@ -92,18 +194,36 @@ func New(svc *sheetsapi.Service, spreadsheetID string, tables []Table, log *slog
 		if slices.Contains(t.Headers, VersionHeader) {
 			return nil, fmt.Errorf("sheets: tab %q: header %q is reserved", t.Tab, VersionHeader)
 		}
-		s.tabs[t.Tab] = &tab{Table: t, headers: append(slices.Clone(t.Headers), VersionHeader), key: k}
+		if _, dup := s.tabs[t.Tab]; dup {
+			return nil, fmt.Errorf("sheets: tab %q configured twice", t.Tab)
+		}
+		tb := newTab(t, k)
+		s.tabs[t.Tab] = tb
+		s.order = append(s.order, tb)
 	}
 	return s, nil
 }
 
-// Upsert creates or updates the row of r.Key in tab, unless the sheet
-// already holds that version or a newer one. It returns once the write is
-// done; an error wrapping ErrUnavailable means nothing may have been
-// written and the caller should have the platform retry.
-func (s *Sink) Upsert(ctx context.Context, tabName string, r Row) (Result, error) {
+// Stats returns a copy of the counters.
+func (s *Sink) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.stats
+}
+
+func (s *Sink) count(f func(*Stats)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f(&s.stats)
+}
+
+// Upsert creates or updates the row of r.Key in tab, unless the sheet
+// already holds that version or a newer one. It joins the next flush and
+// returns once that flush is written, so that a nil error means the row is
+// in the sheet. An error wrapping ErrUnavailable means the sheet could not
+// be written before ctx ended: the caller should have the platform retry,
+// and the retry finds whatever landed.
+func (s *Sink) Upsert(ctx context.Context, tabName string, r Row) (Result, error) {
 	t, ok := s.tabs[tabName]
 	if !ok {
 		return "", fmt.Errorf("sheets: no tab %q configured", tabName)
@@ -111,162 +231,31 @@ func (s *Sink) Upsert(ctx context.Context, tabName string, r Row) (Result, error
 	if len(r.Cells) != len(t.Headers) {
 		return "", fmt.Errorf("sheets: tab %q: row has %d cells for %d columns", tabName, len(r.Cells), len(t.Headers))
 	}
-	for attempt := 0; ; attempt++ {
-		if !t.loaded {
-			if err := s.load(ctx, t); err != nil {
-				return "", err
-			}
+	if r.Key == "" {
+		return "", fmt.Errorf("sheets: tab %q: row has no key", tabName)
+	}
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("%w: tab %q: %w", ErrUnavailable, tabName, err)
+	}
+	o := &op{ctx: ctx, tab: t, row: r, done: make(chan struct{})}
+	s.mu.Lock()
+	s.queue = append(s.queue, o)
+	if !s.running {
+		s.running = true
+		go s.run()
+	}
+	s.mu.Unlock()
+	select {
+	case <-o.done:
+		return o.res, o.err
+	case <-ctx.Done():
+		select {
+		case <-o.done: // finished at the same instant: the answer is known
+			return o.res, o.err
+		default:
 		}
-		res, err := s.upsert(ctx, t, r)
-		if !errors.Is(err, errMoved) {
-			return res, err
-		}
-		t.loaded = false
-		if attempt == 2 {
-			return "", fmt.Errorf("%w: tab %q keeps changing", ErrUnavailable, t.Tab)
-		}
-		s.logger(ctx).InfoContext(ctx, "sheet changed since it was indexed; reindexing", "table", t.Tab)
+		return "", fmt.Errorf("%w: tab %q: not written within the deadline: %w", ErrUnavailable, tabName, context.DeadlineExceeded)
 	}
-}
-
-func (s *Sink) upsert(ctx context.Context, t *tab, r Row) (Result, error) {
-	e, ok := t.index[r.Key]
-	if !ok {
-		if !r.Insert {
-			return Filtered, nil
-		}
-		return Written, s.insert(ctx, t, r)
-	}
-	// Read the header and the row in one request, to check that neither
-	// moved since the index was built, and to read the stored version.
-	got, err := s.svc.Spreadsheets.Values.BatchGet(s.id).
-		Ranges(RowRange(t.Tab, 0), RowRange(t.Tab, e.row)).
-		ValueRenderOption("UNFORMATTED_VALUE").Context(ctx).Do()
-	if err != nil {
-		return "", s.apiError(ctx, t, "read row", err)
-	}
-	if len(got.ValueRanges) != 2 || !t.headerMatches(firstRow(got.ValueRanges[0])) {
-		return "", errMoved
-	}
-	row := firstRow(got.ValueRanges[1])
-	if cellString(row, t.cols[t.key]) != r.Key {
-		return "", errMoved
-	}
-	stored, _ := strconv.ParseInt(cellString(row, t.cols[len(t.cols)-1]), 10, 64)
-	switch {
-	case r.Version < stored:
-		return Stale, nil
-	case r.Version == stored:
-		return Unchanged, nil
-	case !r.Update:
-		return Filtered, nil
-	}
-	reqs := t.cellRequests(e.row, r)
-	if err := s.batchUpdate(ctx, t, "update row", reqs); err != nil {
-		return "", err
-	}
-	return Written, nil
-}
-
-func (s *Sink) insert(ctx context.Context, t *tab, r Row) error {
-	at := t.lastRow + 1
-	var reqs []*sheetsapi.Request
-	if int64(at) < t.rowCount {
-		// Insert rather than fill the next blank row: the team may keep
-		// something below the data (a totals row), and an insertion never
-		// overwrites.
-		reqs = append(reqs, &sheetsapi.Request{InsertDimension: &sheetsapi.InsertDimensionRequest{
-			Range:             &sheetsapi.DimensionRange{SheetId: t.sheetID, Dimension: "ROWS", StartIndex: int64(at), EndIndex: int64(at) + 1},
-			InheritFromBefore: at > 1, // take the format of the data row above, not of the header
-		}})
-	} else {
-		reqs = append(reqs, &sheetsapi.Request{AppendDimension: &sheetsapi.AppendDimensionRequest{
-			SheetId: t.sheetID, Dimension: "ROWS", Length: 1,
-		}})
-	}
-	reqs = append(reqs, t.cellRequests(at, r)...)
-	if err := s.batchUpdate(ctx, t, "insert row", reqs); err != nil {
-		return err
-	}
-	t.rowCount++
-	t.lastRow = at
-	t.index[r.Key] = entry{row: at}
-	return nil
-}
-
-// cellRequests writes every owned cell of a row, and only those.
-func (t *tab) cellRequests(row int, r Row) []*sheetsapi.Request {
-	reqs := make([]*sheetsapi.Request, 0, len(t.cols))
-	for i, col := range t.cols {
-		var c Cell
-		if i < len(r.Cells) {
-			c = r.Cells[i]
-		} else {
-			c = Cell{Text: strconv.FormatInt(r.Version, 10)}
-		}
-		reqs = append(reqs, &sheetsapi.Request{UpdateCells: &sheetsapi.UpdateCellsRequest{
-			Range: &sheetsapi.GridRange{
-				SheetId:       t.sheetID,
-				StartRowIndex: int64(row), EndRowIndex: int64(row) + 1,
-				StartColumnIndex: int64(col), EndColumnIndex: int64(col) + 1,
-				ForceSendFields: []string{"StartRowIndex", "StartColumnIndex", "SheetId"},
-			},
-			Rows:   []*sheetsapi.RowData{{Values: []*sheetsapi.CellData{cellData(c)}}},
-			Fields: "userEnteredValue,userEnteredFormat.numberFormat",
-		}})
-	}
-	return reqs
-}
-
-// cellData converts a Cell to the API's shape. An empty cell clears the
-// value; a text is a stringValue, which Sheets stores as is (RAW).
-func cellData(c Cell) *sheetsapi.CellData {
-	d := &sheetsapi.CellData{}
-	switch {
-	case c.Number != "":
-		f, err := strconv.ParseFloat(c.Number, 64)
-		if err != nil {
-			// Not a number after all: keep it exact as text.
-			d.UserEnteredValue = &sheetsapi.ExtendedValue{StringValue: &c.Number}
-			break
-		}
-		d.UserEnteredValue = &sheetsapi.ExtendedValue{NumberValue: &f}
-		if c.FormatType != "" {
-			d.UserEnteredFormat = &sheetsapi.CellFormat{NumberFormat: &sheetsapi.NumberFormat{Type: c.FormatType, Pattern: c.FormatPattern}}
-		}
-	case c.Text != "":
-		text := c.Text
-		d.UserEnteredValue = &sheetsapi.ExtendedValue{StringValue: &text}
-	}
-	return d
-}
-
-func (s *Sink) batchUpdate(ctx context.Context, t *tab, op string, reqs []*sheetsapi.Request) error {
-	_, err := s.svc.Spreadsheets.BatchUpdate(s.id, &sheetsapi.BatchUpdateSpreadsheetRequest{Requests: reqs}).Context(ctx).Do()
-	if err != nil {
-		return s.apiError(ctx, t, op, err)
-	}
-	return nil
-}
-
-// apiError wraps an API failure as ErrUnavailable. Google's messages for
-// 4xx can quote the request, so only the status is kept; a 400 or 404
-// also drops the tab's index, since the sheet is not what we thought.
-func (s *Sink) apiError(ctx context.Context, t *tab, op string, err error) error {
-	if ctx.Err() != nil {
-		return fmt.Errorf("%w: %s in tab %q: %w", ErrUnavailable, op, t.Tab, context.DeadlineExceeded)
-	}
-	var gerr *googleapi.Error
-	if errors.As(err, &gerr) {
-		if gerr.Code == http.StatusBadRequest || gerr.Code == http.StatusNotFound {
-			t.loaded = false
-		}
-		return fmt.Errorf("%w: %s in tab %q: HTTP %d %s", ErrUnavailable, op, t.Tab, gerr.Code, http.StatusText(gerr.Code))
-	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return fmt.Errorf("%w: %s in tab %q: %w", ErrUnavailable, op, t.Tab, context.DeadlineExceeded)
-	}
-	return fmt.Errorf("%w: %s in tab %q: transport error", ErrUnavailable, op, t.Tab)
 }
 
 // logger returns the request's logger when the context carries one, so that
@@ -276,39 +265,4 @@ func (s *Sink) logger(ctx context.Context) *slog.Logger {
 		return l
 	}
 	return s.log
-}
-
-func (t *tab) headerMatches(header []any) bool {
-	for i, col := range t.cols {
-		if cellString(header, col) != t.headers[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func firstRow(vr *sheetsapi.ValueRange) []any {
-	if vr == nil || len(vr.Values) == 0 {
-		return nil
-	}
-	return vr.Values[0]
-}
-
-// cellString renders an unformatted cell value as text: strings as they
-// are, numbers without exponent.
-func cellString(row []any, i int) string {
-	if i < 0 || i >= len(row) {
-		return ""
-	}
-	switch v := row[i].(type) {
-	case string:
-		return v
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(v)
-	case nil:
-		return ""
-	}
-	return fmt.Sprint(row[i])
 }

@@ -2,12 +2,13 @@ package sheets
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	sheetsapi "google.golang.org/api/sheets/v4"
@@ -44,11 +45,33 @@ func newFixture(t *testing.T, tabs ...string) *fixture {
 // newSink is a fresh instance: nothing in memory, as after a restart.
 func (f *fixture) newSink() *Sink {
 	f.t.Helper()
-	s, err := New(f.svc, f.id, []Table{{Tab: "Orders", Headers: headers, Key: "order_id"}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s, err := New(f.svc, f.id, []Table{{Tab: "Orders", Headers: headers, Key: "order_id"}}, testOptions())
 	if err != nil {
 		f.t.Fatal(err)
 	}
 	return s
+}
+
+// useTables makes the fixture's sink write these tables.
+func (f *fixture) useTables(tables ...Table) *Sink {
+	f.t.Helper()
+	s, err := New(f.svc, f.id, tables, testOptions())
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.sink = s
+	return s
+}
+
+// testOptions lift the quota pacing: tests run against an emulator
+// without quotas unless they set some.
+func testOptions() Options {
+	return Options{
+		Logger:                 slog.New(slog.NewTextHandler(io.Discard, nil)),
+		WriteRequestsPerMinute: 60000,
+		ReadRequestsPerMinute:  60000,
+		BatchWindow:            time.Millisecond,
+	}
 }
 
 func row(key string, version int64, status string) Row {
@@ -262,29 +285,64 @@ func TestConcurrentUpsertsOfOneKey(t *testing.T) {
 	}
 }
 
-func TestUnavailable(t *testing.T) {
+func TestFailures(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	f.emu.FailNext(sheetstest.Writes, sheetstest.FaultRateLimit)
-	_, err := f.sink.Upsert(context.Background(), "Orders", row("1001", 1, "paid"))
-	if err == nil || !strings.Contains(err.Error(), "HTTP 429") {
-		t.Fatalf("Upsert under 429 = %v, want ErrUnavailable with HTTP 429", err)
+	tests := []struct {
+		name   string
+		faults []sheetstest.Fault
+		always sheetstest.Fault // fails every write until the deadline
+		want   Result
+		errIs  error
+	}{
+		{name: "429 then success", faults: []sheetstest.Fault{sheetstest.FaultRateLimit}, want: Written},
+		{name: "500, 503, dropped", faults: []sheetstest.Fault{sheetstest.FaultInternal, sheetstest.FaultUnavailable, sheetstest.FaultDrop}, want: Written},
+		{name: "lost answer: found on retry, not doubled", faults: []sheetstest.Fault{sheetstest.FaultLostResponse}, want: Written},
+		{name: "two lost answers", faults: []sheetstest.Fault{sheetstest.FaultLostResponse, sheetstest.FaultLostResponse}, want: Written},
+		{name: "429 past the deadline", always: sheetstest.FaultRateLimit, errIs: ErrUnavailable},
+		{name: "500 past the deadline", always: sheetstest.FaultInternal, errIs: ErrUnavailable},
 	}
-	f.upsert(row("1001", 1, "paid"), Written)
-	if n := len(f.snapshot()); n != 2 {
-		t.Errorf("rows = %d, want header and one row", n)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			f.upsert(row("1000", 1, "paid"), Written) // the tab exists and is indexed
+			if tt.faults != nil {
+				f.emu.FailNext(sheetstest.Writes, tt.faults...)
+			}
+			if tt.always != 0 {
+				f.emu.FailRandomly(sheetstest.Writes, 1, tt.always)
+			}
+			// Generous when the write must succeed (a busy machine must
+			// not fail the test), short when it must not.
+			deadline := 30 * time.Second
+			if tt.errIs != nil {
+				deadline = 500 * time.Millisecond
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), deadline)
+			defer cancel()
+			got, err := f.sink.Upsert(ctx, "Orders", row("1001", 1, "paid"))
+			if got != tt.want || !errors.Is(err, tt.errIs) {
+				t.Fatalf("Upsert(1001) = %q, %v, want %q, %v", got, err, tt.want, tt.errIs)
+			}
+			f.emu.ClearFaults()
+			// The platform retries: exactly one row either way.
+			f.upsert(row("1001", 1, "paid"), map[bool]Result{true: Written, false: Unchanged}[tt.errIs != nil])
+			if n := len(f.snapshot()); n != 3 {
+				t.Errorf("tab has %d rows, want the header and two orders:\n%v", n, f.snapshot())
+			}
+		})
 	}
 }
 
 func TestNewValidates(t *testing.T) {
 	t.Parallel()
-	if _, err := New(nil, "", nil, nil); err == nil {
+	if _, err := New(nil, "", nil, Options{}); err == nil {
 		t.Error("New without spreadsheet id succeeded")
 	}
-	if _, err := New(nil, "x", []Table{{Tab: "T", Headers: []string{"a"}, Key: "b"}}, nil); err == nil {
+	if _, err := New(nil, "x", []Table{{Tab: "T", Headers: []string{"a"}, Key: "b"}}, Options{}); err == nil {
 		t.Error("New with a key outside the headers succeeded")
 	}
-	if _, err := New(nil, "x", []Table{{Tab: "T", Headers: []string{"a", VersionHeader}, Key: "a"}}, nil); err == nil {
+	if _, err := New(nil, "x", []Table{{Tab: "T", Headers: []string{"a", VersionHeader}, Key: "a"}}, Options{}); err == nil {
 		t.Error("New with the reserved header succeeded")
 	}
 }

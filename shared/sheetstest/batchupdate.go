@@ -45,6 +45,7 @@ func init() {
 		"updateCells":                 noReply(updateCells),
 		"appendCells":                 noReply(appendCells),
 		"repeatCell":                  noReply(repeatCell),
+		"copyPaste":                   noReply(copyPaste),
 		"sortRange":                   noReply(sortRange),
 		"insertRange":                 noReply(insertRange),
 		"deleteRange":                 noReply(deleteRange),

@@ -23,7 +23,7 @@
 // batchUpdate applies addSheet, deleteSheet, updateSheetProperties,
 // updateSpreadsheetProperties, insertDimension, appendDimension,
 // deleteDimension, moveDimension, updateDimensionProperties, updateCells,
-// appendCells, repeatCell, sortRange, insertRange, deleteRange,
+// appendCells, repeatCell, copyPaste, sortRange, insertRange, deleteRange,
 // addProtectedRange, deleteProtectedRange, setBasicFilter, clearBasicFilter
 // and create/update/deleteDeveloperMetadata. autoResizeDimensions and
 // updateBorders are checked and ignored. Every other request type answers 501.
@@ -78,7 +78,8 @@
 //     next row or column holds values. Values go below it from its first
 //     column. INSERT_ROWS inserts whole rows there.
 //   - Formulas are stored, not evaluated: a formula's value, effective value
-//     and formatted value are its text.
+//     and formatted value are its text. copyPaste pastes them as written,
+//     where Google shifts their relative references.
 //   - Developer metadata sits on the spreadsheet, a sheet, or a single row
 //     or column (the reference forbids spans). Ids are positive and unique.
 //     Row and column metadata moves with inserted, deleted and moved rows and

@@ -1,4 +1,4 @@
-package main
+package localstack
 
 import (
 	"context"
@@ -17,7 +17,7 @@ var viewHTML []byte
 
 // view serves the read-only live view: a page that polls /view/data, which
 // reads the spreadsheet through the real Sheets client, as a team member's
-// browser would show it (hidden columns left out).
+// browser would show it (hidden tabs and columns left out).
 type view struct {
 	endpoint      string
 	spreadsheetID string
@@ -27,8 +27,8 @@ type view struct {
 	err  error
 }
 
-// tabData is one tab of the view.
-type tabData struct {
+// TabData is one tab of the view.
+type TabData struct {
 	Title string     `json:"title"`
 	Rows  [][]string `json:"rows"`
 }
@@ -52,7 +52,7 @@ func (v *view) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (v *view) data(ctx context.Context) ([]tabData, error) {
+func (v *view) data(ctx context.Context) ([]TabData, error) {
 	v.once.Do(func() {
 		v.svc, v.err = sheetsapi.NewService(context.Background(), option.WithEndpoint(v.endpoint), option.WithoutAuthentication())
 	})
@@ -62,14 +62,17 @@ func (v *view) data(ctx context.Context) ([]tabData, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	ss, err := v.svc.Spreadsheets.Get(v.spreadsheetID).IncludeGridData(true).
-		Fields("sheets(properties(title),data(rowData(values(formattedValue)),columnMetadata(hiddenByUser)))").
+		Fields("sheets(properties(title,hidden),data(rowData(values(formattedValue)),columnMetadata(hiddenByUser)))").
 		Context(ctx).Do()
 	if err != nil {
 		return nil, err
 	}
-	var out []tabData
+	var out []TabData
 	for _, sh := range ss.Sheets {
-		t := tabData{Title: sh.Properties.Title, Rows: [][]string{}}
+		if sh.Properties.Hidden {
+			continue // as the browser shows it: Safeview's undo tab is hidden
+		}
+		t := TabData{Title: sh.Properties.Title, Rows: [][]string{}}
 		for _, g := range sh.Data {
 			hidden := map[int]bool{}
 			for i, m := range g.ColumnMetadata {

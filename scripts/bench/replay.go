@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	sheetsapi "google.golang.org/api/sheets/v4"
+
+	"github.com/safeview/safeview/scripts/internal/demo"
+	"github.com/safeview/safeview/shared/sheets"
+	"github.com/safeview/safeview/shared/sheetstest"
+)
+
+// outcome is what happened to one delivery.
+type outcome struct {
+	acks       []time.Duration // each HTTP exchange, 503s included
+	receiptRow time.Duration   // from its first receipt to the answer that says it is in the sheet
+	status     int             // the last answer
+	result     string
+	err        error
+}
+
+// replay sends each delivery at its time and waits for them all. send
+// delivers once; a delivery answered 503 is delivered again after the
+// answer's Retry-After (at most retryCap), as a platform would, until
+// giveUp after its first receipt.
+func replay(ctx context.Context, ds []delivery, send func(context.Context, delivery) (int, string, time.Duration, error), retryCap, giveUp time.Duration) []outcome {
+	out := make([]outcome, len(ds))
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i, d := range ds {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			due := start.Add(d.at)
+			time.Sleep(time.Until(due))
+			o := &out[i]
+			for {
+				t0 := time.Now()
+				status, result, retry, err := send(ctx, d)
+				o.acks = append(o.acks, time.Since(t0))
+				o.status, o.result, o.err = status, result, err
+				if status != http.StatusServiceUnavailable || time.Since(due) > giveUp || ctx.Err() != nil {
+					break
+				}
+				time.Sleep(min(retry, retryCap))
+			}
+			o.receiptRow = time.Since(due)
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// webhookSender posts signed Shopify deliveries to the local function.
+type webhookSender struct {
+	client *http.Client
+	url    string
+	secret string
+}
+
+func newWebhookSender(base, secret string) *webhookSender {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 512
+	return &webhookSender{client: &http.Client{Transport: tr, Timeout: 60 * time.Second}, url: base + "/shopify", secret: secret}
+}
+
+func (w *webhookSender) send(ctx context.Context, d delivery) (int, string, time.Duration, error) {
+	s, err := demo.BuiltIn("shopify", demo.SampleOptions{Topic: d.topic, OrderID: d.order, Status: "paid", Updated: d.version})
+	if err != nil {
+		return 0, "", 0, err
+	}
+	if err := demo.Sign("shopify", w.secret, "", &s); err != nil {
+		return 0, "", 0, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.url, bytes.NewReader(s.Body))
+	if err != nil {
+		return 0, "", 0, err
+	}
+	req.Header = s.Header
+	resp, err := w.client.Do(req)
+	if err != nil {
+		return 0, "", 0, err
+	}
+	defer resp.Body.Close()
+	var a struct {
+		Result string `json:"result"`
+		Error  string `json:"error"`
+	}
+	body, _ := io.ReadAll(resp.Body)
+	_ = json.Unmarshal(body, &a)
+	retry, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+	return resp.StatusCode, a.Result + a.Error, time.Duration(retry) * time.Second, nil
+}
+
+// baseline is the naive writer peers use (n8n's and Zapier's "create or
+// update row"): for each event, as it comes, read the key column to find
+// the row, then update that row or append one. No versions, no batching,
+// no retry: a 429 fails the event.
+type baseline struct {
+	svc *sheetsapi.Service
+	id  string
+	tab string
+}
+
+// baselineHeader is the baseline's tab: the key, a status, the version
+// (written, never compared).
+var baselineHeader = []any{"order_id", "status", "version"}
+
+func (b *baseline) send(ctx context.Context, d delivery) (int, string, time.Duration, error) {
+	if err := b.upsert(ctx, d.order, "paid", d.version.UnixMicro()); err != nil {
+		return 0, "", 0, err
+	}
+	return http.StatusOK, "written", 0, nil
+}
+
+func (b *baseline) upsert(ctx context.Context, key, status string, version int64) error {
+	col, err := b.svc.Spreadsheets.Values.Get(b.id, sheets.QuoteTab(b.tab)+"!A:A").Context(ctx).Do()
+	if err != nil {
+		return err
+	}
+	values := []any{key, status, strconv.FormatInt(version, 10)}
+	for i, r := range col.Values {
+		if i > 0 && len(r) > 0 && fmt.Sprint(r[0]) == key {
+			rng := sheets.QuoteTab(b.tab) + "!A" + strconv.Itoa(i+1)
+			_, err := b.svc.Spreadsheets.Values.Update(b.id, rng, &sheetsapi.ValueRange{Values: [][]any{values}}).
+				ValueInputOption("RAW").Context(ctx).Do()
+			return err
+		}
+	}
+	_, err = b.svc.Spreadsheets.Values.Append(b.id, sheets.QuoteTab(b.tab)+"!A:C", &sheetsapi.ValueRange{Values: [][]any{values}}).
+		ValueInputOption("RAW").InsertDataOption("INSERT_ROWS").Context(ctx).Do()
+	return err
+}
+
+// rowsOf reads a tab as the team sees it and returns, for each key, the
+// versions of its rows.
+func rowsOf(emu *sheetstest.Server, id, tab, keyHeader, versionHeader string) (map[string][]int64, error) {
+	all, err := emu.Snapshot(id, tab)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]int64{}
+	if len(all) == 0 {
+		return out, nil
+	}
+	key, ver := slices.Index(all[0], keyHeader), slices.Index(all[0], versionHeader)
+	if key < 0 || ver < 0 {
+		return nil, fmt.Errorf("tab %q lacks %s or %s", tab, keyHeader, versionHeader)
+	}
+	for _, r := range all[1:] {
+		if r[key] == "" {
+			continue
+		}
+		v, _ := strconv.ParseInt(r[ver], 10, 64)
+		out[r[key]] = append(out[r[key]], v)
+	}
+	return out, nil
+}

@@ -1,0 +1,294 @@
+// Package localstack runs the whole of Safeview on one machine, for the
+// local stack (scripts/dev) and the benchmark (scripts/bench): the real
+// HTTP function served by functions-framework-go, an in-memory emulator of
+// the Google Sheets v4 API holding the spreadsheet, and a read-only web
+// page that shows the spreadsheet's tabs as tables.
+//
+// The function reads its configuration from the environment, as when
+// deployed; Start sets that environment, with demo secrets (see
+// scripts/internal/demo), never real ones. functions-framework-go serves
+// the functions registered in the process, so one process runs one stack.
+package localstack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/GoogleCloudPlatform/functions-framework-go/funcframework"
+	"go.yaml.in/yaml/v3"
+
+	webhookfn "github.com/safeview/safeview/functions/webhook" // registers the function "Webhook"
+	"github.com/safeview/safeview/scripts/internal/demo"
+	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/secrets"
+	"github.com/safeview/safeview/shared/sheetstest"
+)
+
+// Ready describes a running stack; scripts/dev prints it as its READY
+// line.
+type Ready struct {
+	WebhookBase    string                 `json:"webhook_base"`
+	SheetsEndpoint string                 `json:"sheets_endpoint"`
+	SpreadsheetID  string                 `json:"spreadsheet_id"`
+	ViewURL        string                 `json:"view_url"`
+	Sources        map[string]ReadySource `json:"sources"`
+}
+
+// ReadySource is one source in the READY line.
+type ReadySource struct {
+	Platform        string `json:"platform"`
+	Secret          string `json:"secret"`
+	NotificationURL string `json:"notification_url,omitempty"`
+}
+
+// Options say where the stack listens and how the emulator behaves.
+type Options struct {
+	// Addr is the function's host:port; port 0 picks a free one.
+	Addr string
+	// Config is the configuration file; DefaultConfig when empty.
+	Config string
+	// SheetsAddr is the host:port of the emulator and the view.
+	SheetsAddr string
+	// Emulator configures the Sheets emulator: latency, quotas, faults.
+	Emulator []sheetstest.Option
+}
+
+// Stack is a running stack.
+type Stack struct {
+	Ready Ready
+	// Emulator is the Sheets emulator, for inspection (Snapshot, Stats)
+	// and for changing its behaviour while the stack runs.
+	Emulator *sheetstest.Server
+	// Config is the configuration the function runs with.
+	Config *config.Config
+
+	srv  *http.Server
+	errc chan error
+	tmp  string // the configuration copy with notification URLs, removed by Close
+}
+
+// Start starts the emulator, the view and the function, and returns once
+// the function accepts connections and its dependencies were built (so
+// that a bad configuration fails here rather than at the first delivery).
+func Start(ctx context.Context, o Options) (*Stack, error) {
+	if o.Config == "" {
+		o.Config = DefaultConfig()
+	}
+	if o.Addr == "" {
+		o.Addr = "127.0.0.1:0"
+	}
+	if o.SheetsAddr == "" {
+		o.SheetsAddr = "127.0.0.1:0"
+	}
+	cfg, err := config.Load(o.Config)
+	if err != nil {
+		return nil, err
+	}
+
+	// The emulator and the view share one listener.
+	emu := sheetstest.New(o.Emulator...)
+	ln, err := net.Listen("tcp", o.SheetsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("sheets emulator: %w", err)
+	}
+	sheetsBase := "http://" + ln.Addr().String() + "/"
+	var tabs []string
+	for _, t := range cfg.Tables {
+		tabs = append(tabs, t.Tab)
+	}
+	id := emu.CreateSpreadsheet("Safeview (local)", tabs...)
+	mux := http.NewServeMux()
+	mux.Handle("/v4/", emu.Handler())
+	mux.Handle("/", &view{endpoint: sheetsBase, spreadsheetID: id})
+	st := &Stack{Emulator: emu, Config: cfg, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}, errc: make(chan error, 1)}
+	go func() { _ = st.srv.Serve(ln) }()
+
+	host, port, err := net.SplitHostPort(o.Addr)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("function address: %w", err)
+	}
+	if port == "0" {
+		if port, err = freePort(host); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	st.Ready = Ready{WebhookBase: "http://" + net.JoinHostPort(host, port), SheetsEndpoint: sheetsBase, SpreadsheetID: id,
+		ViewURL: sheetsBase, Sources: map[string]ReadySource{}}
+	env := map[string]string{
+		webhookfn.EnvConfig:         o.Config,
+		webhookfn.EnvSpreadsheetID:  id,
+		webhookfn.EnvSecrets:        "env",
+		webhookfn.EnvSheetsEndpoint: sheetsBase,
+		"FUNCTION_TARGET":           "Webhook",
+	}
+	urls := map[string]string{}
+	for _, name := range cfg.SourceNames {
+		src := cfg.Sources[name]
+		secret, nu := demo.SourceDemo(name, src, st.Ready.WebhookBase)
+		for _, s := range src.Secrets {
+			env[secrets.EnvName(s)] = secret
+		}
+		if nu != "" {
+			urls[name] = nu
+		}
+		st.Ready.Sources[name] = ReadySource{Platform: src.Platform, Secret: secret, NotificationURL: nu}
+	}
+	if len(urls) > 0 {
+		// Square signs the exact URL it posts to, which depends on the
+		// address: run the function with a copy of the configuration that
+		// names it.
+		path, err := withNotificationURLs(o.Config, urls)
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+		st.tmp = path
+		env[webhookfn.EnvConfig] = path
+	}
+	if k := cfg.Privacy.PseudonymKey; k != "" {
+		env[secrets.EnvName(k)] = demo.PseudonymKey
+	}
+	for k, val := range env {
+		if err := os.Setenv(k, val); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+
+	go func() { st.errc <- funcframework.StartHostPort(host, port) }()
+	if err := waitListening(ctx, net.JoinHostPort(host, port), st.errc); err != nil {
+		st.Close()
+		return nil, err
+	}
+	if _, err := webhookfn.NewFromEnv(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+// Wait blocks until ctx ends (nil) or the function stops serving.
+func (s *Stack) Wait(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-s.errc:
+		return err
+	}
+}
+
+// Close stops the emulator and the view. functions-framework-go cannot be
+// stopped: the function stops with the process.
+func (s *Stack) Close() {
+	if s.tmp != "" {
+		os.Remove(s.tmp)
+	}
+	s.srv.Close()
+	s.Emulator.Close()
+}
+
+// DefaultConfig finds the example configuration from the repository root
+// or from wherever this package's source lives.
+func DefaultConfig() string {
+	const rel = "functions/webhook/safeview.yaml"
+	if _, err := os.Stat(rel); err == nil {
+		return rel
+	}
+	if _, file, _, ok := runtime.Caller(0); ok {
+		return filepath.Join(filepath.Dir(file), "..", "..", "..", rel)
+	}
+	return rel
+}
+
+func freePort(host string) (string, error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	_, port, err := net.SplitHostPort(ln.Addr().String())
+	return port, err
+}
+
+// waitListening waits until the function accepts connections.
+func waitListening(ctx context.Context, addr string, errc <-chan error) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-errc:
+			return fmt.Errorf("function: %w", err)
+		case <-ctx.Done():
+			return ctx.Err()
+		default:
+		}
+		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
+			c.Close()
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return errors.New("function did not start listening on " + addr)
+}
+
+// withNotificationURLs writes a copy of the configuration file in which
+// the given sources have their notification_url replaced, keeping every
+// other byte of meaning (comments included).
+func withNotificationURLs(path string, urls map[string]string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Content) == 0 {
+		return "", fmt.Errorf("%s: not YAML", path)
+	}
+	sources := child(doc.Content[0], "sources")
+	for name, url := range urls {
+		src := child(sources, name)
+		if src == nil {
+			return "", fmt.Errorf("%s: no source %q", path, name)
+		}
+		if v := child(src, "notification_url"); v != nil {
+			v.Value = url
+		} else {
+			src.Content = append(src.Content,
+				&yaml.Node{Kind: yaml.ScalarNode, Value: "notification_url"},
+				&yaml.Node{Kind: yaml.ScalarNode, Value: url})
+		}
+	}
+	out, err := yaml.Marshal(&doc)
+	if err != nil {
+		return "", err
+	}
+	f, err := os.CreateTemp("", "safeview-dev-*.yaml")
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	if _, err := f.Write(out); err != nil {
+		return "", err
+	}
+	return f.Name(), nil
+}
+
+// child returns the value of key in a YAML mapping node, or nil.
+func child(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}

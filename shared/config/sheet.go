@@ -1,0 +1,62 @@
+package config
+
+import (
+	"time"
+)
+
+// Sheet tunes how the function talks to the Sheets API. Every field is
+// optional: zero means the sink's default (package sheets documents each
+// one and docs/sheet.md explains the arithmetic behind them).
+type Sheet struct {
+	// WriteRequestsPerMinute paces write requests. Google allows 60 per
+	// minute per user (the function's service account) and 300 per
+	// project; the default, 55, leaves a margin. Raise it only with a
+	// quota increase, and lower it when another program writes as the
+	// same service account.
+	WriteRequestsPerMinute int `yaml:"write_requests_per_minute"`
+	// ReadRequestsPerMinute paces read requests, which Google counts
+	// apart from writes, with the same default.
+	ReadRequestsPerMinute int `yaml:"read_requests_per_minute"`
+	// BatchWindow is how long a flush waits for more rows once it may go.
+	// Default 10ms.
+	BatchWindow Duration `yaml:"batch_window"`
+	// MaxRowsPerFlush caps the rows of one write request. Default 500.
+	MaxRowsPerFlush int `yaml:"max_rows_per_flush"`
+	// RequestTimeout caps one call to the API, so that a hung call leaves
+	// time for a retry within limits.deadline. Default 2s.
+	RequestTimeout Duration `yaml:"request_timeout"`
+}
+
+// Bounds of the sheet block.
+const (
+	MaxRequestsPerMinute = 3000
+	MaxBatchWindow       = time.Second
+	MaxRowsPerFlush      = 10000
+	MinRequestTimeout    = 100 * time.Millisecond
+)
+
+func (c *Config) validateSheet() []error {
+	var errs []error
+	s := c.Sheet
+	for _, r := range []struct {
+		path string
+		n    int
+	}{
+		{"sheet.write_requests_per_minute", s.WriteRequestsPerMinute},
+		{"sheet.read_requests_per_minute", s.ReadRequestsPerMinute},
+	} {
+		if r.n < 0 || r.n > MaxRequestsPerMinute {
+			errs = append(errs, c.Errorf(r.path, "want between 1 and %d (Google's default quota is 60 per minute per user)", MaxRequestsPerMinute))
+		}
+	}
+	if d := time.Duration(s.BatchWindow); d > MaxBatchWindow {
+		errs = append(errs, c.Errorf("sheet.batch_window", "at most %s: a longer window only delays every row", MaxBatchWindow))
+	}
+	if s.MaxRowsPerFlush < 0 || s.MaxRowsPerFlush > MaxRowsPerFlush {
+		errs = append(errs, c.Errorf("sheet.max_rows_per_flush", "want between 1 and %d", MaxRowsPerFlush))
+	}
+	if d := time.Duration(s.RequestTimeout); d != 0 && (d < MinRequestTimeout || d > time.Duration(c.Limits.Deadline)) {
+		errs = append(errs, c.Errorf("sheet.request_timeout", "want between %s and limits.deadline (%s)", MinRequestTimeout, time.Duration(c.Limits.Deadline)))
+	}
+	return errs
+}

@@ -1,0 +1,585 @@
+package sheets
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"strconv"
+
+	sheetsapi "google.golang.org/api/sheets/v4"
+)
+
+// flushState is what one flush carries from call to call.
+type flushState struct {
+	// token and readToken are the write and the read token the flusher
+	// took before the flush and has not used yet.
+	token, readToken bool
+	// log is the logger of the delivery that opened the flush, so that
+	// the flush's lines carry its request id.
+	log *slog.Logger
+}
+
+// readToken uses the flush's read token, or waits for a new one.
+func (s *Sink) readToken(ctx context.Context, fs *flushState) error {
+	if fs.readToken {
+		fs.readToken = false
+		return nil
+	}
+	return s.reads.wait(ctx)
+}
+
+// writeToken uses the flush's token, or waits for a new one.
+func (s *Sink) writeToken(ctx context.Context, fs *flushState) error {
+	if fs.token {
+		fs.token = false
+		return nil
+	}
+	return s.writes.wait(ctx)
+}
+
+// keyOps are the pending ops of one key, in arrival order, and what the
+// flush decided for them.
+type keyOps struct {
+	t   *tab
+	key string
+	ops []*op
+
+	exists bool // the key has a row
+	row    int  // its row, when it exists
+	win    *op  // the op whose row is written, nil when none
+}
+
+// groups gathers the unfinished ops of a batch by tab and key, keys in
+// order of first arrival.
+func groups(batch []*op) []*keyOps {
+	type tk struct {
+		t   *tab
+		key string
+	}
+	var out []*keyOps
+	at := map[tk]*keyOps{}
+	for _, o := range batch {
+		select {
+		case <-o.done:
+			continue
+		default:
+		}
+		k := tk{o.tab, o.row.Key}
+		g := at[k]
+		if g == nil {
+			g = &keyOps{t: o.tab, key: o.row.Key}
+			at[k] = g
+			out = append(out, g)
+		}
+		g.ops = append(g.ops, o)
+	}
+	return out
+}
+
+func tabsOf(gs []*keyOps) []*tab {
+	var out []*tab
+	for _, g := range gs {
+		if !slices.Contains(out, g.t) {
+			out = append(out, g.t)
+		}
+	}
+	return out
+}
+
+// attempt writes a batch, rebuilding the index and trying again when the
+// team changed the sheet under it. Ops it settles are finished; the others
+// are left for the caller to retry or fail.
+func (s *Sink) attempt(fs *flushState, batch []*op) error {
+	for try := 1; ; try++ {
+		gs := groups(batch)
+		if len(gs) == 0 {
+			return nil
+		}
+		err := s.tryOnce(fs, gs)
+		if err == nil {
+			return nil
+		}
+		if (errors.Is(err, errMoved) || changedSheet(err)) && try < movedRetries {
+			continue
+		}
+		return err
+	}
+}
+
+// tryOnce is one verification read and one write for every key of gs.
+func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
+	for _, t := range tabsOf(gs) {
+		if t.loaded {
+			continue
+		}
+		err := s.load(fs, t)
+		switch {
+		case err == nil:
+		case retryable(err) || changedSheet(err):
+			return err
+		default:
+			// This tab cannot be written until someone fixes it (its key
+			// column is gone): its rows fail, the other tabs' go on.
+			gs = slices.DeleteFunc(gs, func(g *keyOps) bool {
+				if g.t != t {
+					return false
+				}
+				for _, o := range g.ops {
+					o.finish("", unavailable(err))
+				}
+				return true
+			})
+		}
+	}
+	if len(gs) == 0 {
+		return nil
+	}
+	tabs := tabsOf(gs)
+	var ops []*op
+	for _, g := range gs {
+		ops = append(ops, g.ops...)
+	}
+	ctx, cancel := s.callContext(ops)
+	defer cancel()
+	// Hold the write token before reading, so that nothing but one round
+	// trip separates the verification read from the write.
+	if !fs.token {
+		if err := s.writes.wait(ctx); err != nil {
+			return newCallError("wait for write quota", nil, err)
+		}
+		fs.token = true
+	}
+
+	// A tab indexed a moment ago by this flush needs no second look.
+	fresh := true
+	for _, t := range tabs {
+		fresh = fresh && t.fresh && t.unsure == nil
+		t.fresh = false
+	}
+	if fresh {
+		for _, g := range gs {
+			e, ok := g.t.index[g.key]
+			g.exists, g.row = ok, e.row
+			g.win = coalesce(ok, e.version, g.ops)
+		}
+		return s.write(fs, tabs, gs)
+	}
+
+	// One read: every tab's header, the rows of a previous insert whose
+	// answer was lost, and the row of every key already in the sheet, to
+	// check that nothing moved and to read the versions.
+	var ranges []*sheetsapi.GridRange
+	for _, t := range tabs {
+		ranges = append(ranges, t.rowGrid(0))
+		if u := t.unsure; u != nil {
+			ranges = append(ranges, &sheetsapi.GridRange{SheetId: t.sheetID, StartRowIndex: int64(u.at), EndRowIndex: int64(u.at + len(u.keys)),
+				ForceSendFields: []string{"SheetId", "StartRowIndex"}})
+		}
+	}
+	for _, g := range gs {
+		if e, ok := g.t.index[g.key]; ok {
+			ranges = append(ranges, g.t.rowGrid(e.row))
+		}
+	}
+	got, err := s.readGrid(ctx, fs, tabs[0], "read rows", "ROWS", ranges)
+	if err != nil {
+		if changedSheet(err) {
+			// A row past the end of the grid, a deleted tab.
+			for _, t := range tabs {
+				t.loaded = false
+			}
+		}
+		return err
+	}
+	rows := map[gridKey][]any{}
+	for k, values := range got {
+		for i, r := range values {
+			rows[gridKey{k.sheet, k.start + i}] = r
+		}
+	}
+	for _, t := range tabs {
+		if !t.headerMatches(rows[gridKey{t.sheetID, 0}]) {
+			return s.moved(fs, t, "header")
+		}
+		if err := s.settleUnsure(fs, t, rows); err != nil {
+			return err
+		}
+	}
+	for _, g := range gs {
+		e, ok := g.t.index[g.key]
+		g.exists, g.row, g.win = ok, e.row, nil
+		stored := int64(0)
+		if g.exists {
+			row := rows[gridKey{g.t.sheetID, g.row}]
+			if cellString(row, g.t.cols[g.t.key]) != g.key {
+				return s.moved(fs, g.t, "rows")
+			}
+			stored = versionOf(row, g.t.cols[g.t.version])
+		}
+		g.win = coalesce(g.exists, stored, g.ops)
+	}
+	return s.write(fs, tabs, gs)
+}
+
+// write sends what coalescing decided, in one request, and checks its
+// answer.
+func (s *Sink) write(fs *flushState, tabs []*tab, gs []*keyOps) error {
+	p := s.plan(gs)
+	if len(p.reqs) == 0 {
+		settle(gs)
+		return nil
+	}
+	fs.token = false
+	// The write gets a timeout of its own, not what the read left.
+	var ops []*op
+	for _, g := range gs {
+		ops = append(ops, g.ops...)
+	}
+	ctx, cancel := s.callContext(ops)
+	defer cancel()
+	resp, err := s.svc.Spreadsheets.BatchUpdate(s.id, &sheetsapi.BatchUpdateSpreadsheetRequest{
+		Requests:                     p.reqs,
+		IncludeSpreadsheetInResponse: true,
+		ResponseIncludeGridData:      true,
+		ResponseRanges:               p.check,
+	}).Fields("updatedSpreadsheet(sheets(properties(sheetId),data(startRow,rowData(values(userEnteredValue)))))").
+		Context(ctx).Do()
+	if err != nil {
+		err = newCallError("write rows", tabs[0], err)
+		if ambiguous(err) {
+			// The write may have landed. An update is found by the next
+			// read (same version: written); the rows an insert would have
+			// added are read too, so that they are not added twice.
+			for _, g := range gs {
+				if g.win != nil {
+					g.win.sent = true
+				}
+			}
+			for t, news := range p.inserts {
+				u := &unsure{at: p.at[t], appended: p.append[t]}
+				for _, g := range news {
+					u.keys = append(u.keys, g.key)
+				}
+				t.unsure = u
+			}
+		}
+		if changedSheet(err) {
+			for _, t := range tabs {
+				t.loaded = false
+			}
+		}
+		return err
+	}
+	if bad := p.verify(resp); len(bad) > 0 {
+		return s.heal(fs, p, resp, bad)
+	}
+	p.commit(nil)
+	s.undo = p.undo
+	s.count(func(st *Stats) { st.Flushes++; st.Rows += p.rows })
+	settle(gs)
+	return nil
+}
+
+// unsure is a block of rows inserted by a write whose answer was lost.
+type unsure struct {
+	at       int
+	keys     []string
+	appended bool // added at the end of the grid rather than inserted
+}
+
+// settleUnsure decides from the verification read whether an insert
+// whose answer was lost landed: its first row holds its first key (it
+// landed, whole, since a write is atomic), or no key at all (it did not).
+// Anything else means the team moved rows since: the tab is indexed
+// again.
+func (s *Sink) settleUnsure(fs *flushState, t *tab, rows map[gridKey][]any) error {
+	u := t.unsure
+	if u == nil {
+		return nil
+	}
+	switch cellString(rows[gridKey{t.sheetID, u.at}], t.cols[t.key]) {
+	case u.keys[0]:
+		for i, k := range u.keys {
+			t.index[k] = entry{row: u.at + i}
+		}
+		t.lastRow = u.at + len(u.keys) - 1
+		if u.appended {
+			t.rowCount = int64(u.at + len(u.keys))
+		} else {
+			t.rowCount += int64(len(u.keys))
+		}
+	case "":
+	default:
+		t.unsure = nil
+		return s.moved(fs, t, "rows")
+	}
+	t.unsure = nil
+	return nil
+}
+
+// moved drops a tab's index after the verification read found it stale.
+func (s *Sink) moved(fs *flushState, t *tab, what string) error {
+	t.loaded = false
+	fs.log.Info("sheet changed since it was indexed; reindexing", "table", t.Tab, "changed", what)
+	return errMoved
+}
+
+// settle answers every op of gs with the result coalesce gave it.
+func settle(gs []*keyOps) {
+	for _, g := range gs {
+		for _, o := range g.ops {
+			o.finish(o.res, nil)
+		}
+	}
+}
+
+// coalesce decides what the ops of one key do: applied in version order
+// to the row as stored, each with the rules of a single upsert. It returns
+// the op whose row is to be written, nil when none. Results are relative
+// to the row after the flush: an op overtaken by a newer one of the same
+// flush is Stale, as if it had arrived after it.
+func coalesce(exists bool, stored int64, ops []*op) *op {
+	sorted := slices.Clone(ops)
+	slices.SortStableFunc(sorted, func(a, b *op) int { return cmp.Compare(a.row.Version, b.row.Version) })
+	var win *op
+	landed := false
+	for _, o := range sorted {
+		v := o.row.Version
+		switch {
+		case !exists && !o.row.Insert:
+			o.res = Filtered
+		case !exists:
+			exists, stored, win = true, v, o
+			o.res = Written
+		case v < stored:
+			o.res = Stale
+		case v == stored && o.sent && !landed && win == nil:
+			// This op's earlier write landed though its answer was lost.
+			landed = true
+			o.res = Written
+		case v == stored:
+			o.res = Unchanged
+		case !o.row.Update:
+			o.res = Filtered
+		default:
+			stored, win = v, o
+			o.res = Written
+		}
+	}
+	for _, o := range ops {
+		if o != win && o.row.Version < stored && (o.res == Written || o.res == Unchanged) {
+			o.res = Stale
+		}
+	}
+	return win
+}
+
+// cellFields is the mask of every cell write: the value, and the number
+// format that makes a total a currency and a date a date.
+const cellFields = "userEnteredValue,userEnteredFormat.numberFormat"
+
+// writePlan is one flush's write: its requests, the ranges whose state
+// after the write tells whether it landed where intended, and what to
+// remember once it did.
+type writePlan struct {
+	reqs    []*sheetsapi.Request
+	check   []string // responseRanges: headers, then touched rows
+	updates []*keyOps
+	inserts map[*tab][]*keyOps
+	at      map[*tab]int // first inserted row of each tab
+	append  map[*tab]bool
+	tabs    []*tab
+	rows    int
+	undo    undoTab // the undo tab once the write lands
+}
+
+// plan builds the write: each update rewrites the owned cells of its row
+// but the key (which stays, and which the answer then shows); new keys
+// become a block of rows inserted below the last keyed row.
+func (s *Sink) plan(gs []*keyOps) *writePlan {
+	p := &writePlan{inserts: map[*tab][]*keyOps{}, at: map[*tab]int{}, append: map[*tab]bool{}}
+	for _, g := range gs {
+		if g.win == nil {
+			continue
+		}
+		p.rows++
+		if !slices.Contains(p.tabs, g.t) {
+			p.tabs = append(p.tabs, g.t)
+		}
+		if g.exists {
+			p.updates = append(p.updates, g)
+			continue
+		}
+		p.inserts[g.t] = append(p.inserts[g.t], g)
+	}
+	for _, t := range p.tabs {
+		p.check = append(p.check, t.a1Row(0))
+	}
+	p.undo = s.undo
+	if len(p.updates) > 0 {
+		// First copy what the updates overwrite to the undo tab, in the
+		// same atomic write: slot i holds the cells of the i-th update.
+		width := int64(0)
+		for _, g := range p.updates {
+			width = max(width, int64(slices.Max(g.t.cols)+1))
+		}
+		var reqs []*sheetsapi.Request
+		reqs, p.undo = s.undoRequests(int64(len(p.updates)), width)
+		p.reqs = append(p.reqs, reqs...)
+		for slot, g := range p.updates {
+			for _, run := range g.t.runs(g.t.key) {
+				c0, c1 := g.t.span(run)
+				p.reqs = append(p.reqs, copyRun(g.t.sheetID, g.row, p.undo.sheetID, slot, c0, c1))
+			}
+		}
+	}
+	for _, g := range p.updates {
+		t := g.t
+		for _, run := range t.runs(t.key) {
+			p.reqs = append(p.reqs, t.cellsRequest(g.row, run, []Row{g.win.row}))
+		}
+		p.check = append(p.check, t.a1Row(g.row))
+	}
+	for _, t := range p.tabs {
+		news := p.inserts[t]
+		if len(news) == 0 {
+			continue
+		}
+		at, n := t.lastRow+1, len(news)
+		p.at[t] = at
+		if int64(at) < t.rowCount {
+			// Insert rather than fill the next blank row: the team may keep
+			// something below the data (a totals row), and an insertion
+			// never overwrites.
+			p.reqs = append(p.reqs, &sheetsapi.Request{InsertDimension: &sheetsapi.InsertDimensionRequest{
+				Range:             &sheetsapi.DimensionRange{SheetId: t.sheetID, Dimension: "ROWS", StartIndex: int64(at), EndIndex: int64(at + n), ForceSendFields: []string{"SheetId"}},
+				InheritFromBefore: at > 1, // the format of the data row above, not of the header
+			}})
+		} else {
+			p.append[t] = true
+			p.reqs = append(p.reqs, &sheetsapi.Request{AppendDimension: &sheetsapi.AppendDimensionRequest{
+				SheetId: t.sheetID, Dimension: "ROWS", Length: int64(n), ForceSendFields: []string{"SheetId"},
+			}})
+		}
+		rows := make([]Row, n)
+		for i, g := range news {
+			rows[i] = g.win.row
+			p.check = append(p.check, t.a1Row(at+i))
+		}
+		for _, run := range t.runs(-1) {
+			p.reqs = append(p.reqs, t.cellsRequest(at, run, rows))
+		}
+	}
+	return p
+}
+
+// cellsRequest writes the cells of one run of adjacent owned columns for
+// consecutive rows starting at row.
+func (t *tab) cellsRequest(row int, run []int, rows []Row) *sheetsapi.Request {
+	data := make([]*sheetsapi.RowData, len(rows))
+	for j, r := range rows {
+		vals := make([]*sheetsapi.CellData, len(run))
+		for k, i := range run {
+			vals[k] = cellData(t.cellOf(r, i))
+		}
+		data[j] = &sheetsapi.RowData{Values: vals}
+	}
+	return &sheetsapi.Request{UpdateCells: &sheetsapi.UpdateCellsRequest{
+		Start: &sheetsapi.GridCoordinate{SheetId: t.sheetID, RowIndex: int64(row), ColumnIndex: int64(t.cols[run[0]]),
+			ForceSendFields: []string{"SheetId", "RowIndex", "ColumnIndex"}},
+		Rows:   data,
+		Fields: cellFields,
+	}}
+}
+
+// cellData converts a Cell to the API's shape. An empty cell clears the
+// value; a text is a stringValue, which Sheets stores as is (RAW).
+func cellData(c Cell) *sheetsapi.CellData {
+	d := &sheetsapi.CellData{}
+	switch {
+	case c.Number != "":
+		f, err := strconv.ParseFloat(c.Number, 64)
+		if err != nil {
+			// Not a number after all: keep it exact as text.
+			d.UserEnteredValue = &sheetsapi.ExtendedValue{StringValue: &c.Number}
+			break
+		}
+		d.UserEnteredValue = &sheetsapi.ExtendedValue{NumberValue: &f}
+		if c.FormatType != "" {
+			d.UserEnteredFormat = &sheetsapi.CellFormat{NumberFormat: &sheetsapi.NumberFormat{Type: c.FormatType, Pattern: c.FormatPattern}}
+		}
+	case c.Text != "":
+		text := c.Text
+		d.UserEnteredValue = &sheetsapi.ExtendedValue{StringValue: &text}
+	}
+	return d
+}
+
+// postState is the state of the checked ranges right after the write, as
+// its answer reports them: rows by sheet and index.
+type postState map[gridKey][]any
+
+func postOf(resp *sheetsapi.BatchUpdateSpreadsheetResponse) postState {
+	out := postState{}
+	if resp == nil || resp.UpdatedSpreadsheet == nil {
+		return out
+	}
+	for _, sh := range resp.UpdatedSpreadsheet.Sheets {
+		if sh.Properties == nil {
+			continue
+		}
+		for _, g := range sh.Data {
+			for i, rd := range g.RowData {
+				row := make([]any, len(rd.Values))
+				for c, v := range rd.Values {
+					if v != nil {
+						row[c] = extString(v.UserEnteredValue)
+					}
+				}
+				out[gridKey{sh.Properties.SheetId, int(g.StartRow) + i}] = row
+			}
+		}
+	}
+	return out
+}
+
+// verify reads the write's answer: every header where the index has it,
+// every updated row still holding its key. It returns the tabs where the
+// write did not land as intended, because the team changed the sheet in
+// the round trip between the verification read and the write.
+func (p *writePlan) verify(resp *sheetsapi.BatchUpdateSpreadsheetResponse) map[*tab]bool {
+	post := postOf(resp)
+	bad := map[*tab]bool{}
+	for _, t := range p.tabs {
+		if !t.headerMatches(post[gridKey{t.sheetID, 0}]) {
+			bad[t] = true
+		}
+	}
+	for _, g := range p.updates {
+		if cellString(post[gridKey{g.t.sheetID, g.row}], g.t.cols[g.t.key]) != g.key {
+			bad[g.t] = true
+		}
+	}
+	return bad
+}
+
+// commit records the rows the write added, except in the tabs of skip,
+// which are indexed again.
+func (p *writePlan) commit(skip map[*tab]bool) {
+	for t, news := range p.inserts {
+		if skip[t] {
+			continue
+		}
+		at := p.at[t]
+		for i, g := range news {
+			t.index[g.key] = entry{row: at + i}
+		}
+		t.lastRow = at + len(news) - 1
+		t.rowCount += int64(len(news))
+		if p.append[t] {
+			t.rowCount = max(t.rowCount, int64(at+len(news)))
+		}
+	}
+}

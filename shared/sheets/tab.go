@@ -1,0 +1,154 @@
+package sheets
+
+import (
+	"fmt"
+	"strconv"
+
+	sheetsapi "google.golang.org/api/sheets/v4"
+)
+
+// tab is what the sink knows of one configured tab. Only the flusher
+// touches it.
+type tab struct {
+	Table
+	headers []string // Headers and VersionHeader
+	key     int      // index of Key in headers
+	version int      // index of VersionHeader in headers
+
+	loaded   bool // the index below matches the sheet as last verified
+	indexed  bool // the key column was read at least once
+	sheetID  int64
+	title    string // the tab's current title: the team may rename it
+	tagged   bool   // the tab carries the sink's developer metadata
+	rowCount int64
+	colCount int64
+	cols     []int // sheet column of each of headers
+	index    map[string]entry
+	lastRow  int     // last row holding a key; 0 when only the header
+	unsure   *unsure // rows a write may have inserted, its answer lost
+	// fresh says the index was just read, versions included: the next
+	// flush need not verify it.
+	fresh bool
+}
+
+// entry is where a key's row is.
+type entry struct {
+	row     int
+	version int64 // as read by the last load; meaningful while the tab is fresh
+}
+
+func newTab(t Table, key int) *tab {
+	headers := append(append([]string(nil), t.Headers...), VersionHeader)
+	return &tab{Table: t, headers: headers, key: key, version: len(headers) - 1}
+}
+
+// headerMatches reports whether every owned header is still where the
+// index expects it.
+func (t *tab) headerMatches(header []any) bool {
+	for i, col := range t.cols {
+		if cellString(header, col) != t.headers[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// a1 returns the A1 range of a whole row, with the tab's current title.
+func (t *tab) a1Row(row int) string { return RowRange(t.title, row) }
+
+// rowGrid is the grid range of a whole row.
+func (t *tab) rowGrid(row int) *sheetsapi.GridRange {
+	return &sheetsapi.GridRange{SheetId: t.sheetID, StartRowIndex: int64(row), EndRowIndex: int64(row) + 1,
+		ForceSendFields: []string{"SheetId", "StartRowIndex"}}
+}
+
+// colGrid is the grid range of a whole column.
+func (t *tab) colGrid(col int) *sheetsapi.GridRange {
+	return &sheetsapi.GridRange{SheetId: t.sheetID, StartColumnIndex: int64(col), EndColumnIndex: int64(col) + 1,
+		ForceSendFields: []string{"SheetId", "StartColumnIndex"}}
+}
+
+// runs groups sheet columns into runs of adjacent columns, so that one
+// updateCells writes each run; skip leaves one owned column out (the key,
+// which an update never rewrites). Each run lists the indexes into headers.
+func (t *tab) runs(skip int) [][]int {
+	order := make([]int, 0, len(t.cols))
+	for i := range t.cols {
+		if i != skip {
+			order = append(order, i)
+		}
+	}
+	// Sort by sheet column: few columns, insertion sort.
+	for i := 1; i < len(order); i++ {
+		for j := i; j > 0 && t.cols[order[j]] < t.cols[order[j-1]]; j-- {
+			order[j], order[j-1] = order[j-1], order[j]
+		}
+	}
+	var out [][]int
+	for _, i := range order {
+		if n := len(out); n > 0 {
+			last := out[n-1]
+			if t.cols[last[len(last)-1]]+1 == t.cols[i] {
+				out[n-1] = append(last, i)
+				continue
+			}
+		}
+		out = append(out, []int{i})
+	}
+	return out
+}
+
+// cellOf returns the cell of owned column i for row r: its cells, then
+// its version.
+func (t *tab) cellOf(r Row, i int) Cell {
+	if i == t.version {
+		return Cell{Text: strconv.FormatInt(r.Version, 10)}
+	}
+	return r.Cells[i]
+}
+
+// versionOf reads a stored version; an empty or foreign value is 0, so
+// that any delivery may replace it.
+func versionOf(row []any, col int) int64 {
+	v, err := strconv.ParseInt(cellString(row, col), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return v
+}
+
+// cellString renders an unformatted cell value as text: strings as they
+// are, numbers without exponent.
+func cellString(row []any, i int) string {
+	if i < 0 || i >= len(row) {
+		return ""
+	}
+	switch v := row[i].(type) {
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(v)
+	case nil:
+		return ""
+	}
+	return fmt.Sprint(row[i])
+}
+
+// extString renders a value of grid data as cellString renders values.
+func extString(v *sheetsapi.ExtendedValue) string {
+	switch {
+	case v == nil:
+		return ""
+	case v.StringValue != nil:
+		return *v.StringValue
+	case v.NumberValue != nil:
+		return strconv.FormatFloat(*v.NumberValue, 'f', -1, 64)
+	case v.BoolValue != nil:
+		return strconv.FormatBool(*v.BoolValue)
+	case v.FormulaValue != nil:
+		return *v.FormulaValue
+	}
+	return ""
+}
