@@ -2,7 +2,6 @@ package config
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/safeview/safeview/shared/platform"
 	"github.com/safeview/safeview/shared/privacy"
@@ -74,25 +73,15 @@ func (c *Config) platformsOf(t *Table) []string {
 // and "[]" (any element: line_items[0] and line_items[] alike); "*" is any
 // key. It returns nil for a malformed path.
 func pathSegments(p string) []string {
-	var out []string
-	for _, part := range strings.Split(p, ".") {
-		name, rest, bracket := strings.Cut(part, "[")
-		if name != "" {
-			out = append(out, name)
-		}
-		if bracket && rest == "" {
-			return nil
-		}
-		for rest != "" {
-			_, after, ok := strings.Cut(rest, "]")
-			if !ok {
-				return nil
-			}
-			out = append(out, "[]")
-			rest = strings.TrimPrefix(after, "[")
-		}
-		if name == "" && !strings.Contains(part, "[") {
-			return nil
+	path, err := platform.ParseJSONPath(p)
+	if err != nil {
+		return nil
+	}
+	out := make([]string, len(path))
+	for i, st := range path {
+		out[i] = st.Key
+		if st.Key == "" {
+			out[i] = "[]"
 		}
 	}
 	return out

@@ -42,7 +42,7 @@ func TestPIIPaths(t *testing.T) {
 	for _, tc := range goldenCases() {
 		p := mustNew(t, tc.platform, tc.opts)
 		for _, path := range p.PIIPaths() {
-			if _, err := parseJSONPath(strings.ReplaceAll(path, ".*", "")); err != nil {
+			if _, err := ParseJSONPath(strings.ReplaceAll(path, ".*", "")); err != nil {
 				t.Errorf("%s: PIIPaths() has %q: %v", tc.platform, path, err)
 			}
 		}
@@ -288,16 +288,16 @@ func TestParseJSONPath(t *testing.T) {
 		{path: "[0]", bad: true},
 	}
 	for _, tt := range tests {
-		p, err := parseJSONPath(tt.path)
+		p, err := ParseJSONPath(tt.path)
 		if tt.bad {
 			if err == nil {
-				t.Errorf("parseJSONPath(%q) succeeded, want error", tt.path)
+				t.Errorf("ParseJSONPath(%q) succeeded, want error", tt.path)
 			}
 			continue
 		}
 		got, _ := json.Marshal(p.eval(doc))
 		if err != nil || string(got) != tt.want {
-			t.Errorf("parseJSONPath(%q).eval() = %s, %v, want %s", tt.path, got, err, tt.want)
+			t.Errorf("ParseJSONPath(%q).eval() = %s, %v, want %s", tt.path, got, err, tt.want)
 		}
 	}
 }
