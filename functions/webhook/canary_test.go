@@ -316,38 +316,54 @@ func (c *canaries) token(where string) string {
 	return c.add(where, fmt.Sprintf("Cnry%03dq%s", len(c.list)+1, strings.Repeat("x", 3)))
 }
 
+// The kinds of canary that the guard must find in free text come in the
+// formats people write them in, in turn: the n-th canary takes format n
+// modulo the number of formats.
+
 func (c *canaries) email(where string) string {
-	return c.add(where, fmt.Sprintf("cnry%03dmail@canary.example", len(c.list)+1))
+	e := fmt.Sprintf("cnry%03dmail@canary.example", len(c.list)+1)
+	if len(c.list)%2 == 1 {
+		e = strings.ToUpper(e)
+	}
+	return c.add(where, e)
 }
 
 func (c *canaries) phone(where string) string {
-	return c.add(where, fmt.Sprintf("+44 7700 9%05d", 31000+len(c.list)))
+	formats := []string{"+44 7700 9%05d", "07700 9%05d", "+4477009%05d", "0044-7700-9%05d"}
+	return c.add(where, fmt.Sprintf(formats[len(c.list)%len(formats)], 31000+len(c.list)))
 }
 
 func (c *canaries) number(where string) json.Number {
 	return json.Number(c.add(where, fmt.Sprintf("97%016d", 4242000+len(c.list))))
 }
 
-// card is a Visa number that passes the Luhn check.
+// card is a Visa number that passes the Luhn check, in groups of four
+// with spaces or dashes, or in one run.
 func (c *canaries) card(where string) string {
 	body := fmt.Sprintf("400000%09d", 7100+len(c.list))
 	for d := 0; d < 10; d++ {
 		n := body + strconv.Itoa(d)
 		if luhnOK(n) {
-			return c.add(where, n[0:4]+" "+n[4:8]+" "+n[8:12]+" "+n[12:16])
+			sep := []string{" ", "-", ""}[len(c.list)%3]
+			return c.add(where, strings.Join([]string{n[0:4], n[4:8], n[8:12], n[12:16]}, sep))
 		}
 	}
 	panic("unreachable")
 }
 
-// iban is a French IBAN with valid check digits.
+// iban is a French IBAN with valid check digits, in groups of four or in
+// one run.
 func (c *canaries) iban(where string) string {
 	bban := fmt.Sprintf("30006000%015d", 88000+len(c.list))
 	for check := 2; check <= 98; check++ {
 		s := fmt.Sprintf("FR%02d%s", check, bban)
-		if ibanOK(s) {
-			return c.add(where, s[0:4]+" "+s[4:8]+" "+s[8:12]+" "+s[12:16]+" "+s[16:20]+" "+s[20:24]+" "+s[24:])
+		if !ibanOK(s) {
+			continue
 		}
+		if len(c.list)%2 == 1 {
+			return c.add(where, s)
+		}
+		return c.add(where, s[0:4]+" "+s[4:8]+" "+s[8:12]+" "+s[12:16]+" "+s[16:20]+" "+s[20:24]+" "+s[24:])
 	}
 	panic("unreachable")
 }
