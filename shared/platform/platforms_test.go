@@ -49,6 +49,82 @@ func TestPIIPaths(t *testing.T) {
 	}
 }
 
+// Every field that the fixtures' provenance (testdata/SOURCES.md and the
+// reference fixtures' SOURCES.md, their "PII:" lines) calls personal data
+// is at or under a PII path of its preset, so that the lint refuses a raw
+// column reading it and the canary test plants it.
+func TestPIIPathsCoverSources(t *testing.T) {
+	t.Parallel()
+	sources := map[string][]string{
+		"shopify": {
+			"email", "contact_email", "phone", "browser_ip", "client_details.browser_ip", "note", "note_attributes[].value",
+			"billing_address.name", "billing_address.zip", "billing_address.latitude", "shipping_address.address1",
+			"customer.email", "customer.first_name", "customer.note", "customer.default_address.city",
+			"order_status_url", "token", "cart_token", "checkout_token", "line_items[].properties[].value",
+			"payment_details.credit_card_number", "payment_details.credit_card_bin", "landing_site", "referring_site",
+			"customer.id", "customer.phone", "shop_domain",
+		},
+		"woocommerce": {
+			"billing.first_name", "billing.company", "billing.email", "billing.phone", "shipping.postcode",
+			"customer_ip_address", "customer_user_agent", "customer_note", "customer_id", "order_key", "meta_data[].value",
+		},
+		"stripe": {
+			"data.object.customer_details.email", "data.object.customer_details.address.line1", "data.object.customer_details.tax_ids",
+			"data.object.customer_details.business_name", "data.object.customer_details.individual_name", "data.object.customer_email",
+			"data.object.collected_information.shipping_details.name", "data.object.client_secret", "data.object.url",
+			"data.object.receipt_email", "data.object.shipping.name", "data.object.customer", "data.object.description",
+			"data.object.metadata.order", "data.object.billing_details.phone", "data.object.payment_method_details.card.last4",
+			"data.object.payment_method_details.card.fingerprint", "data.object.receipt_url",
+		},
+		"square": {
+			"data.object.payment.card_details.card.bin", "data.object.payment.card_details.card.last_4",
+			"data.object.payment.card_details.statement_description", "data.object.payment.receipt_url",
+			"data.object.payment.buyer_email_address", "data.object.payment.billing_address.postal_code",
+			"data.object.payment.shipping_address.address_line_1", "data.object.payment.note",
+			"data.object.booking.customer_id", "data.object.booking.customer_note", "data.object.booking.seller_note",
+			"data.object.customer.given_name", "data.object.customer.email_address", "data.object.customer.birthday",
+			"data.object.customer.address.locality",
+		},
+		"lightspeed-xseries": {
+			"customer.first_name", "customer.email", "customer.mobile", "customer.date_of_birth", "customer.custom_field_1",
+			"customer.contact_first_name", "user.display_name", "user.email", "note",
+			// customer.update: the payload is the customer.
+			"first_name", "last_name", "company_name", "email", "phone", "mobile", "fax", "sex", "date_of_birth",
+			"contact.physical_address1", "contact.postal_postcode", "contact.email", "contact.twitter",
+		},
+	}
+	for name, fields := range sources {
+		p := mustNew(t, name, Options{})
+		for _, f := range fields {
+			field, err := ParseJSONPath(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.ContainsFunc(p.PIIPaths(), func(pii string) bool { return under(t, field, pii) }) {
+				t.Errorf("%s: PIIPaths() has nothing at or above %s", name, f)
+			}
+		}
+	}
+}
+
+// under reports whether field is at or under the PII path pii: the same
+// keys, any element for an element, any key for "*".
+func under(t *testing.T, field JSONPath, pii string) bool {
+	p, err := ParseJSONPath(pii)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p) > len(field) {
+		return false
+	}
+	for i, st := range p {
+		if st.Key != "*" && st.Key != field[i].Key {
+			return false
+		}
+	}
+	return true
+}
+
 // Customer identity stays in Event.Customer: no canonical order or
 // booking field carries it.
 func TestCustomerStaysOutOfFields(t *testing.T) {
