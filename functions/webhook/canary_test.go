@@ -508,6 +508,17 @@ func (c *canaries) addUnknown(v any, where string, fixedRoot bool) {
 // the free-text paths and the raw paths.
 func canaryConfig(t *testing.T, cc canaryCase) *config.Config {
 	t.Helper()
+	yaml := canaryYAML(t, cc)
+	cfg, err := config.Parse("canary.yaml", []byte(yaml))
+	if err != nil {
+		t.Fatalf("canary configuration: %v\n%s", err, yaml)
+	}
+	return cfg
+}
+
+// canaryYAML is the text of canaryConfig; its last line is a column.
+func canaryYAML(t *testing.T, cc canaryCase) string {
+	t.Helper()
 	kind := cc.tableKind()
 	var b strings.Builder
 	fmt.Fprintf(&b, "spreadsheet: {id: canary-sheet, time_zone: Europe/Paris}\nprivacy: {pseudonym_key: pk}\n")
@@ -537,11 +548,7 @@ func canaryConfig(t *testing.T, cc canaryCase) *config.Config {
 	for _, p := range slices.Concat(cc.freeText, cc.rawPaths) {
 		fmt.Fprintf(&b, "      - {header: %q, path: %q}\n", "raw "+p, p)
 	}
-	cfg, err := config.Parse("canary.yaml", []byte(b.String()))
-	if err != nil {
-		t.Fatalf("canary configuration: %v\n%s", err, b.String())
-	}
-	return cfg
+	return b.String()
 }
 
 func (cc canaryCase) tableKind() platform.Kind {
@@ -592,6 +599,26 @@ func TestCanaries(t *testing.T) {
 			canaryTotals.m[cc.platform] += planted
 			canaryTotals.Unlock()
 		})
+	}
+}
+
+// Where the canaries are planted, no raw column may read without an
+// operator: the lint refuses a raw path at each PII path of each case's
+// source, so the canaries' absence is not only the columns' choice.
+func TestCanaryPIIPathsAreLinted(t *testing.T) {
+	t.Parallel()
+	for _, cc := range canaryCases {
+		cfg := canaryConfig(t, cc)
+		preset, err := platform.New(cc.platform, cfg.Sources["src"].PresetOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range preset.PIIPaths() {
+			yaml := canaryYAML(t, cc) + fmt.Sprintf("      - {header: leak, path: %q}\n", p)
+			if _, err := config.Parse("canary.yaml", []byte(yaml)); err == nil || !strings.Contains(err.Error(), "takes personal data") {
+				t.Errorf("%s: a raw column at PII path %s = %v, want the lint to refuse it", cc.fixture, p, err)
+			}
+		}
 	}
 }
 
