@@ -929,7 +929,8 @@ func TestFindCanaries(t *testing.T) {
 }
 
 // Every platform with a preset must have a canary case. TestMain prints
-// the summary: each platform with its fixtures and the canaries planted.
+// the summary, each platform with its fixtures and the canaries planted
+// (shown by go test -v, or by go test run in this directory).
 func TestCanaryCoverage(t *testing.T) {
 	coverageRan = true
 	if missing := uncovered(); len(missing) > 0 {
