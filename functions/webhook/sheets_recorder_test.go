@@ -15,8 +15,9 @@ import (
 )
 
 // sheetCells returns every cell string of the spreadsheet. The canary
-// harness reads the sheet through it, so that the Sheets emulator
-// (shared/sheetstest) can replace the recorder below by providing one.
+// harness reads both sheets it writes to through it: the recorder below
+// (what it was asked to write) and the Sheets emulator (shared/sheetstest,
+// every tab read back, see emulatorCells).
 type sheetCells func() []string
 
 // recorder is the smallest Sheets v4 server the sink can write to: it

@@ -2,7 +2,6 @@ package config
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/safeview/safeview/shared/platform"
 	"github.com/safeview/safeview/shared/privacy"
@@ -10,7 +9,7 @@ import (
 
 // The lint refuses a column that takes personal data without an operator
 // that removes identity: a canonical field marked PII (customer.email), or
-// a raw JSON path under (or above) one of the PII paths of the platforms
+// a raw JSON path under (or above) one of the PII paths of the sources
 // that feed the table. A table without sources is fed by every source.
 
 // lintColumn returns the lint's error for a column, or nil.
@@ -35,64 +34,51 @@ func (c *Config) lintColumn(t *Table, col *Column, cp string) error {
 }
 
 // piiUnder describes the PII path that a raw path reads from, for the
-// platforms that feed t, or returns "".
+// sources that feed t, or returns "". Each source's preset is built with
+// the source's options: the generic presets' PII paths are the paths its
+// fields: map customer fields to.
 func (c *Config) piiUnder(t *Table, path string) string {
 	col := pathSegments(path)
 	if col == nil {
 		return "" // not a path: the pipeline reports it
 	}
-	for _, p := range c.platformsOf(t) {
-		preset, err := platform.New(p, platform.Options{})
+	for _, name := range c.sourcesOf(t) {
+		s := c.Sources[name]
+		preset, err := platform.New(s.Platform, s.PresetOptions())
 		if err != nil {
-			continue // an unknown platform is reported with its source
+			continue // an unknown platform or a bad field map is reported with its source
 		}
 		for _, pii := range preset.PIIPaths() {
 			if overlaps(col, pathSegments(pii)) {
-				return "raw path " + path + " reads " + p + "'s personal data at " + pii
+				return "raw path " + path + " reads " + s.Platform + "'s personal data at " + pii
 			}
 		}
 	}
 	return ""
 }
 
-// platformsOf lists the platforms of the sources that feed a table.
-func (c *Config) platformsOf(t *Table) []string {
+// sourcesOf lists the names of the sources that feed a table.
+func (c *Config) sourcesOf(t *Table) []string {
 	names := t.Sources
 	if len(names) == 0 {
 		names = c.SourceNames
 	}
-	var out []string
-	for _, n := range names {
-		if s := c.Sources[n]; s != nil && !slices.Contains(out, s.Platform) {
-			out = append(out, s.Platform)
-		}
-	}
-	return out
+	return slices.DeleteFunc(slices.Clone(names), func(n string) bool { return c.Sources[n] == nil })
 }
 
 // pathSegments splits a path of the configuration's notation into keys
 // and "[]" (any element: line_items[0] and line_items[] alike); "*" is any
 // key. It returns nil for a malformed path.
 func pathSegments(p string) []string {
-	var out []string
-	for _, part := range strings.Split(p, ".") {
-		name, rest, bracket := strings.Cut(part, "[")
-		if name != "" {
-			out = append(out, name)
-		}
-		if bracket && rest == "" {
-			return nil
-		}
-		for rest != "" {
-			_, after, ok := strings.Cut(rest, "]")
-			if !ok {
-				return nil
-			}
-			out = append(out, "[]")
-			rest = strings.TrimPrefix(after, "[")
-		}
-		if name == "" && !strings.Contains(part, "[") {
-			return nil
+	path, err := platform.ParseJSONPath(p)
+	if err != nil {
+		return nil
+	}
+	out := make([]string, len(path))
+	for i, st := range path {
+		out[i] = st.Key
+		if st.Key == "" {
+			out[i] = "[]"
 		}
 	}
 	return out

@@ -41,22 +41,67 @@ func TestLint(t *testing.T) {
 	}
 }
 
-// A table fed only by some sources is linted against their platforms
+// A table fed only by some sources is linted against their presets
 // only; without sources, against every source's.
-func TestLintPlatformsOfTable(t *testing.T) {
+func TestLintSourcesOfTable(t *testing.T) {
 	t.Parallel()
 	c := &Config{
-		SourceNames: []string{"a", "b", "c"},
-		Sources:     map[string]*Source{"a": {Platform: "shopify"}, "b": {Platform: "nope"}, "c": {Platform: "shopify"}},
+		SourceNames: []string{"a", "b", "c", "d"},
+		Sources:     map[string]*Source{"a": {Platform: "shopify"}, "b": {Platform: "nope"}, "c": {Platform: "shopify"}, "d": nil},
 	}
-	if got := c.platformsOf(&Table{}); strings.Join(got, ",") != "shopify,nope" {
-		t.Errorf("platformsOf(all) = %q, want shopify,nope", got)
+	if got := c.sourcesOf(&Table{}); strings.Join(got, ",") != "a,b,c" {
+		t.Errorf("sourcesOf(all) = %q, want a,b,c", got)
 	}
-	if got := c.platformsOf(&Table{Sources: []string{"b"}}); strings.Join(got, ",") != "nope" {
-		t.Errorf("platformsOf(b) = %q, want nope", got)
+	if got := c.sourcesOf(&Table{Sources: []string{"b"}}); strings.Join(got, ",") != "b" {
+		t.Errorf("sourcesOf(b) = %q, want b", got)
 	}
 	if got := c.piiUnder(&Table{Sources: []string{"b"}}, "email"); got != "" {
 		t.Errorf("piiUnder(unknown platform) = %q, want nothing (reported with the source)", got)
+	}
+}
+
+// A source of the generic presets has the PII paths its fields: map
+// customer fields to: a raw column at one of them is refused like a
+// canonical customer field. (The lint built every preset without its
+// options, so a generic source had none, and a raw path to the
+// customer's email passed.)
+func TestLintGenericFields(t *testing.T) {
+	t.Parallel()
+	const generic = `
+spreadsheet: {id: sheet-1}
+sources:
+  dg1:
+    platform: generic
+    secrets: [dg1-secret]
+    signature: {header: X-Signature}
+    fields:
+      booking.id: data.booking.id
+      customer.email: data.booking.customer.email
+      customer.name: "data.booking.guests[0].name"
+tables:
+  - tab: Bookings
+    kind: booking
+    key: booking_id
+    columns:
+      - {header: booking_id, field: booking.id}
+`
+	tests := []struct {
+		column, want string
+	}{
+		{"{header: who, path: data.booking.customer.email}", `column "who" takes personal data (raw path data.booking.customer.email reads generic's personal data at data.booking.customer.email)`},
+		{"{header: customer, path: data.booking.customer}", "at data.booking.customer.email"},
+		{"{header: guest, path: \"data.booking.guests[1].name\"}", "at data.booking.guests[0].name"},
+		{"{header: who, path: data.booking.customer.email, op: mask_email}", ""},
+		{"{header: service, path: data.booking.service}", ""},
+	}
+	for _, tt := range tests {
+		_, err := Parse("safeview.yaml", []byte(generic+"      - "+tt.column+"\n"))
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("Parse(%s) = %v, want the column allowed", tt.column, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("Parse(%s) = %v, want an error containing %q", tt.column, err, tt.want)
+		}
 	}
 }
 

@@ -37,7 +37,7 @@ func compileColumn(cfg *config.Config, c *config.Column, path string, keys *priv
 		typ = f.Type
 		col.get = func(in *Input) (any, bool) { return f.Get(in.Event) }
 	} else {
-		p, err := parsePath(c.Path)
+		p, err := platform.ParseJSONPath(c.Path)
 		if err != nil {
 			return column{}, cfg.Errorf(path+".path", "%v", err)
 		}

@@ -3,56 +3,10 @@ package pipeline
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"strconv"
 	"strings"
+
+	"github.com/safeview/safeview/shared/platform"
 )
-
-// step is one step of a raw JSON path: a key, an index, or every element.
-type step struct {
-	key   string
-	index int // -1: not an index step; -2: every element
-}
-
-// parsePath reads a raw path such as "line_items[0].sku",
-// "note_attributes[].value" or "shipping_lines[0].title".
-func parsePath(s string) ([]step, error) {
-	if s == "" {
-		return nil, errors.New("empty path")
-	}
-	var out []step
-	for _, part := range strings.Split(s, ".") {
-		name, rest, bracket := strings.Cut(part, "[")
-		if name == "" && !bracket || strings.Contains(name, "]") {
-			return nil, errors.New("bad step in path " + strconv.Quote(s))
-		}
-		if bracket && rest == "" {
-			return nil, errors.New("unclosed [ in path " + strconv.Quote(s))
-		}
-		if name != "" {
-			out = append(out, step{key: name, index: -1})
-		}
-		for rest != "" {
-			idx, after, ok := strings.Cut(rest, "]")
-			if !ok {
-				return nil, errors.New("unclosed [ in path " + strconv.Quote(s))
-			}
-			switch n, err := strconv.Atoi(idx); {
-			case idx == "":
-				out = append(out, step{index: -2})
-			case err != nil || n < 0:
-				return nil, errors.New("bad index in path " + strconv.Quote(s))
-			default:
-				out = append(out, step{index: n})
-			}
-			if after != "" && !strings.HasPrefix(after, "[") {
-				return nil, errors.New("want . or [ after ] in path " + strconv.Quote(s))
-			}
-			rest = strings.TrimPrefix(after, "[")
-		}
-	}
-	return out, nil
-}
 
 // rawValue reads a raw path from the payload. The payload is not decoded
 // into a tree: the path is followed through the JSON text and everything
@@ -60,7 +14,7 @@ func parsePath(s string) ([]step, error) {
 // needs and allocates only its values. Numbers are kept as written (ids
 // above 2^53 stay exact); objects and arrays are not cell values; several
 // values (line_items[].sku) are joined with ", ".
-func (in *Input) rawValue(path []step) (any, bool) {
+func (in *Input) rawValue(path platform.JSONPath) (any, bool) {
 	var parts []string
 	walkRaw(in.Event.Body, skipSpace(in.Event.Body, 0), path, func(v string) {
 		if v != "" {
@@ -79,7 +33,7 @@ func (in *Input) rawValue(path []step) (any, bool) {
 // walkRaw follows path from the JSON value at d[i:], calls visit with each
 // scalar it leads to, and returns the offset after the value. Malformed
 // JSON ends the walk; it never panics.
-func walkRaw(d []byte, i int, path []step, visit func(string)) int {
+func walkRaw(d []byte, i int, path platform.JSONPath, visit func(string)) int {
 	if i >= len(d) {
 		return len(d)
 	}
@@ -92,7 +46,7 @@ func walkRaw(d []byte, i int, path []step, visit func(string)) int {
 	}
 	s := path[0]
 	switch {
-	case s.index == -1 && d[i] == '{':
+	case s.Key != "" && d[i] == '{':
 		i = skipSpace(d, i+1)
 		for i < len(d) && d[i] != '}' {
 			keyEnd := skipString(d, i)
@@ -102,7 +56,7 @@ func walkRaw(d []byte, i int, path []step, visit func(string)) int {
 				return len(d)
 			}
 			i = skipSpace(d, i+1)
-			if keyIs(key, s.key) {
+			if keyIs(key, s.Key) {
 				i = walkRaw(d, i, path[1:], visit)
 			} else {
 				i = skipValue(d, i)
@@ -112,11 +66,11 @@ func walkRaw(d []byte, i int, path []step, visit func(string)) int {
 			}
 		}
 		return min(i+1, len(d))
-	case s.index != -1 && d[i] == '[':
+	case s.Key == "" && d[i] == '[':
 		i = skipSpace(d, i+1)
 		for n := 0; i < len(d) && d[i] != ']'; n++ {
 			at := i
-			if s.index == -2 || s.index == n {
+			if s.All || s.Index == n {
 				i = walkRaw(d, i, path[1:], visit)
 			} else {
 				i = skipValue(d, i)

@@ -247,25 +247,3 @@ func TestSerialDate(t *testing.T) {
 		}
 	}
 }
-
-func TestParsePath(t *testing.T) {
-	t.Parallel()
-	good := map[string][]step{
-		"note":                {{key: "note", index: -1}},
-		"line_items[0].sku":   {{key: "line_items", index: -1}, {index: 0}, {key: "sku", index: -1}},
-		"a[].b":               {{key: "a", index: -1}, {index: -2}, {key: "b", index: -1}},
-		"matrix[1][2]":        {{key: "matrix", index: -1}, {index: 1}, {index: 2}},
-		"billing_address.zip": {{key: "billing_address", index: -1}, {key: "zip", index: -1}},
-	}
-	for in, want := range good {
-		got, err := parsePath(in)
-		if err != nil || !cmp.Equal(got, want, cmp.AllowUnexported(step{})) {
-			t.Errorf("parsePath(%q) = %v, %v, want %v", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "a..b", "a[", "a[-1]", "a[x]", "a]b", "a[0]b"} {
-		if _, err := parsePath(in); err == nil {
-			t.Errorf("parsePath(%q) succeeded, want error", in)
-		}
-	}
-}

@@ -173,7 +173,7 @@ func TestRawPath(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
 			t.Parallel()
-			p, err := parsePath(tt.path)
+			p, err := platform.ParseJSONPath(tt.path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -189,7 +189,7 @@ func TestRawPath(t *testing.T) {
 
 // treeValues is the reference for walkRaw: decode the whole document,
 // then walk the tree.
-func treeValues(doc []byte, path []step) []string {
+func treeValues(doc []byte, path platform.JSONPath) []string {
 	dec := json.NewDecoder(bytes.NewReader(doc))
 	dec.UseNumber()
 	var v any
@@ -197,8 +197,8 @@ func treeValues(doc []byte, path []step) []string {
 		return nil
 	}
 	var out []string
-	var walk func(v any, path []step)
-	walk = func(v any, path []step) {
+	var walk func(v any, path platform.JSONPath)
+	walk = func(v any, path platform.JSONPath) {
 		if len(path) == 0 {
 			switch v := v.(type) {
 			case string:
@@ -215,12 +215,12 @@ func treeValues(doc []byte, path []step) []string {
 		s := path[0]
 		switch v := v.(type) {
 		case map[string]any:
-			if c, ok := v[s.key]; ok && s.index == -1 {
+			if c, ok := v[s.Key]; ok && s.Key != "" {
 				walk(c, path[1:])
 			}
 		case []any:
 			for i, e := range v {
-				if s.index == -2 || s.index == i {
+				if s.Key == "" && (s.All || s.Index == i) {
 					walk(e, path[1:])
 				}
 			}
@@ -239,7 +239,7 @@ func FuzzRawPath(f *testing.F) {
 	f.Add([]byte(`{"a":"\u0041\"}`), "a")
 	f.Add([]byte(`[`), "a")
 	f.Fuzz(func(t *testing.T, doc []byte, pathText string) {
-		path, err := parsePath(pathText)
+		path, err := platform.ParseJSONPath(pathText)
 		if err != nil {
 			return
 		}

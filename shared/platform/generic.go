@@ -2,6 +2,7 @@ package platform
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -63,8 +64,9 @@ func CheckGenericField(name, path string) error {
 	if _, ok := genericFields[name]; !ok {
 		return fmt.Errorf("unknown field %q (known: %s)", name, strings.Join(GenericFields(), ", "))
 	}
-	if _, err := parseJSONPath(path); err != nil {
-		return fmt.Errorf("path %q: %v", path, err)
+	var pe *PathError
+	if _, err := ParseJSONPath(path); errors.As(err, &pe) {
+		return fmt.Errorf("path %q: %s", path, pe.Reason)
 	}
 	return nil
 }
@@ -93,19 +95,19 @@ func init() {
 type generic struct {
 	name, scheme string
 	opts         Options
-	paths        map[string]jsonPath
+	paths        map[string]JSONPath
 }
 
 func newGeneric(name, scheme string, o Options, defaults map[string]string) (*generic, error) {
-	g := &generic{name: name, scheme: scheme, opts: o, paths: map[string]jsonPath{}}
+	g := &generic{name: name, scheme: scheme, opts: o, paths: map[string]JSONPath{}}
 	for k, p := range defaults {
-		g.paths[k], _ = parseJSONPath(p)
+		g.paths[k], _ = ParseJSONPath(p)
 	}
 	for k, p := range o.Fields {
 		if err := CheckGenericField(k, p); err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		g.paths[k], _ = parseJSONPath(p)
+		g.paths[k], _ = ParseJSONPath(p)
 	}
 	if g.paths["order.id"] == nil && g.paths["booking.id"] == nil {
 		return nil, fmt.Errorf("%s: map order.id or booking.id (or both) to a JSON path", name)
@@ -408,7 +410,7 @@ func (d doc) items() ([]Item, error) {
 			out = append(out, Item{Name: s, Quantity: 1})
 			continue
 		}
-		sub := doc{g: &generic{paths: map[string]jsonPath{"name": names, "quantity": qtys}}, v: e}
+		sub := doc{g: &generic{paths: map[string]JSONPath{"name": names, "quantity": qtys}}, v: e}
 		if names == nil {
 			sub.g.paths["name"] = firstPath(e, "name", "title")
 		}
@@ -433,11 +435,11 @@ func (d doc) items() ([]Item, error) {
 }
 
 // firstPath returns the path of the first of keys that an object has.
-func firstPath(v any, keys ...string) jsonPath {
+func firstPath(v any, keys ...string) JSONPath {
 	m, _ := v.(map[string]any)
 	for _, k := range keys {
 		if _, ok := m[k]; ok {
-			return jsonPath{{key: k, index: -1}}
+			return JSONPath{{Key: k, Index: -1}}
 		}
 	}
 	return nil

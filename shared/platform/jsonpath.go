@@ -3,84 +3,106 @@ package platform
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"strconv"
 	"strings"
 )
 
-// A jsonPath addresses values in a JSON document, in the notation of the
+// JSONPath addresses values in a JSON document, in the notation of the
 // configuration: keys joined by dots, [n] for an element, [] for every
-// element ("data.booking.id", "line_items[0].name", "items[].qty").
-type jsonPath []pathStep
+// element ("data.booking.id", "line_items[0].name", "items[].qty"). It is
+// the one reading of that notation: the generic presets' fields, the raw
+// paths of table columns (package pipeline) and the lint of raw paths
+// (package config) all parse with ParseJSONPath.
+type JSONPath []PathStep
 
-// pathStep is a key, an index (index >= 0) or every element (all).
-type pathStep struct {
-	key   string
-	index int
-	all   bool
+// PathStep is one step of a JSONPath: a key of an object, or an element
+// of an array, Index (from 0) or every one (All).
+type PathStep struct {
+	Key   string // "" for an element step
+	Index int    // -1 for a key step or every element
+	All   bool
 }
 
-var errPath = errors.New("want keys joined by dots, with [n] or [] after a key")
+// PathError is a path that ParseJSONPath refuses. The path comes from the
+// configuration, never from a payload, so messages may quote it.
+type PathError struct {
+	Path   string
+	Reason string // e.g. "unclosed ["
+}
 
-// parseJSONPath reads a path; keys may hold any character but . [ ].
-func parseJSONPath(s string) (jsonPath, error) {
-	var p jsonPath
-	for i := 0; i < len(s); {
+func (e *PathError) Error() string {
+	if e.Path == "" {
+		return "empty path"
+	}
+	return e.Reason + " in path " + strconv.Quote(e.Path)
+}
+
+// ParseJSONPath reads a path; keys may hold any character but . [ and ],
+// and every step starts with a key ("[0].id" is refused). Errors are
+// *PathError.
+func ParseJSONPath(s string) (JSONPath, error) {
+	bad := func(reason string) (JSONPath, error) { return nil, &PathError{Path: s, Reason: reason} }
+	if s == "" {
+		return bad("empty path")
+	}
+	var p JSONPath
+	for i := 0; ; {
 		j := i
 		for j < len(s) && s[j] != '.' && s[j] != '[' && s[j] != ']' {
 			j++
 		}
 		if j == i {
-			return nil, errPath
+			return bad("a step without a key")
 		}
-		p = append(p, pathStep{key: s[i:j], index: -1})
+		p = append(p, PathStep{Key: s[i:j], Index: -1})
 		for j < len(s) && s[j] == '[' {
 			end := strings.IndexByte(s[j:], ']')
 			if end < 0 {
-				return nil, errPath
+				return bad("unclosed [")
 			}
 			inner := s[j+1 : j+end]
 			switch n, err := strconv.Atoi(inner); {
 			case inner == "":
-				p = append(p, pathStep{index: -1, all: true})
+				p = append(p, PathStep{Index: -1, All: true})
 			case err != nil || n < 0 || inner[0] == '+':
-				return nil, errPath
+				return bad("bad index")
 			default:
-				p = append(p, pathStep{index: n})
+				p = append(p, PathStep{Index: n})
 			}
 			j += end + 1
 		}
 		switch {
 		case j == len(s):
 			return p, nil
-		case s[j] != '.' || j+1 == len(s):
-			return nil, errPath
+		case s[j] == ']':
+			return bad("] without [")
+		case s[j] != '.':
+			return bad("want . or [ after ]")
 		}
 		i = j + 1
 	}
-	return nil, errPath
 }
 
 // eval returns the values the path reaches in v, a document decoded with
 // numbers kept as json.Number.
-func (p jsonPath) eval(v any) []any {
+func (p JSONPath) eval(v any) []any {
 	out := []any{v}
 	for _, st := range p {
 		var next []any
 		for _, cur := range out {
 			switch {
-			case st.index < 0 && !st.all:
+			case st.Key != "":
 				if m, ok := cur.(map[string]any); ok {
-					if c, ok := m[st.key]; ok {
+					if c, ok := m[st.Key]; ok {
 						next = append(next, c)
 					}
 				}
-			case st.all:
+			case st.All:
 				a, _ := cur.([]any)
 				next = append(next, a...)
 			default:
-				if a, ok := cur.([]any); ok && st.index < len(a) {
-					next = append(next, a[st.index])
+				if a, ok := cur.([]any); ok && st.Index < len(a) {
+					next = append(next, a[st.Index])
 				}
 			}
 		}

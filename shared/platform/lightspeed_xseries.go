@@ -26,9 +26,16 @@ func (*xseries) Name() string                  { return "lightspeed-xseries" }
 func (*xseries) Scheme() string                { return webhook.SchemeToken }
 func (*xseries) DeliveryID(http.Header) string { return "" }
 
-// PIIPaths are paths in the decoded payload field.
+// PIIPaths are paths in the decoded payload field: a sale's, and a
+// customer's (customer.update, which the preset ignores, but a source may
+// be sent, so a raw column must not read it either).
 func (*xseries) PIIPaths() []string {
-	return []string{"customer", "customer_id", "user", "user_id", "note", "register_sale_products[].note"}
+	return []string{
+		"customer", "customer_id", "user", "user_id", "note", "register_sale_products[].note",
+		"first_name", "last_name", "company_name", "email", "phone", "mobile", "fax", "sex", "date_of_birth",
+		"contact", "contact_first_name", "contact_last_name",
+		"custom_field_1", "custom_field_2", "custom_field_3", "custom_field_4",
+	}
 }
 
 type xseriesSale struct {
