@@ -732,10 +732,12 @@ func runCanary(t *testing.T, cc canaryCase) ([]leak, int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := newRecorder(t)
+	// One write, through a recorder in front of the emulator: what was
+	// sent to Google, what the sink asked to write, and what the sheet
+	// then holds are all checked.
+	rec := newRecorder(t, emu)
 	backends := []sheetsBackend{
-		{name: "recorder", svc: rec.service(t), cells: rec.Cells, sent: rec.Sent},
-		{name: "emulator", svc: emuSvc, cells: emulatorCells(t, emu, emuSvc, cfg.Spreadsheet.ID)},
+		{name: "emulator", svc: rec.service(t), cells: emulatorCells(t, emu, emuSvc, cfg.Spreadsheet.ID), sent: rec.Sent},
 	}
 	scheme, err := src.SchemeOf()
 	if err != nil {
@@ -779,6 +781,7 @@ func runCanary(t *testing.T, cc canaryCase) ([]leak, int) {
 		places["response body"] = append(places["response body"], string(resp))
 		places["log"] = append(places["log"], strings.Split(logs.String(), "\n")...)
 		places["sheet cell ("+be.name+")"] = cells
+		places["sheet cell (recorder)"] = rec.Cells()
 		if be.sent != nil {
 			for _, r := range be.sent() {
 				places["request to the Sheets API"] = append(places["request to the Sheets API"], r.URL, string(r.Body))

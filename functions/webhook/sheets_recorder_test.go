@@ -1,6 +1,7 @@
 package webhookfn
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -12,6 +13,8 @@ import (
 
 	"google.golang.org/api/option"
 	sheetsapi "google.golang.org/api/sheets/v4"
+
+	"github.com/safeview/safeview/shared/sheetstest"
 )
 
 // sheetCells returns every cell string of the spreadsheet. The canary
@@ -20,17 +23,15 @@ import (
 // every tab read back, see emulatorCells).
 type sheetCells func() []string
 
-// recorder is the smallest Sheets v4 server the sink can write to: it
-// answers the calls the sink makes (spreadsheets.get, batchUpdate,
-// values.get, values.batchGet) as for an empty spreadsheet, and records
-// every request, so that a test can check what was sent to Google, not
-// only what a sheet would show.
+// recorder is a recording proxy in front of the Sheets emulator: the sink
+// talks to the emulator through it, and every request is kept, so that a
+// test can check what was sent to Google, not only what a sheet shows.
 type recorder struct {
 	srv *httptest.Server
+	emu http.Handler
 
 	mu       sync.Mutex
 	requests []recorded
-	tabs     []*sheetsapi.SheetProperties
 	cells    []string
 }
 
@@ -40,9 +41,9 @@ type recorded struct {
 	Body        []byte
 }
 
-func newRecorder(t *testing.T) *recorder {
+func newRecorder(t *testing.T, emu *sheetstest.Server) *recorder {
 	t.Helper()
-	r := &recorder{}
+	r := &recorder{emu: emu.Handler()}
 	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
 	t.Cleanup(r.srv.Close)
 	return r
@@ -61,56 +62,24 @@ func (r *recorder) service(t *testing.T) *sheetsapi.Service {
 func (r *recorder) serve(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(req.Body)
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	r.requests = append(r.requests, recorded{Method: req.Method, URL: req.URL.String(), Body: body})
-	path := req.URL.Path
-	var out any
-	switch {
-	case req.Method == http.MethodPost && strings.HasSuffix(path, ":batchUpdate"):
+	if req.Method == http.MethodPost && strings.HasSuffix(req.URL.Path, ":batchUpdate") {
 		var in sheetsapi.BatchUpdateSpreadsheetRequest
-		if err := json.Unmarshal(body, &in); err != nil {
-			http.Error(w, "bad request", http.StatusBadRequest)
-			return
-		}
-		replies := make([]*sheetsapi.Response, len(in.Requests))
-		for i, rq := range in.Requests {
-			replies[i] = &sheetsapi.Response{}
-			if rq.AddSheet != nil {
-				p := &sheetsapi.SheetProperties{SheetId: int64(len(r.tabs) + 1), Title: rq.AddSheet.Properties.Title,
-					GridProperties: &sheetsapi.GridProperties{RowCount: 1000, ColumnCount: 26}}
-				r.tabs = append(r.tabs, p)
-				replies[i].AddSheet = &sheetsapi.AddSheetResponse{Properties: p}
-			}
-			if u := rq.UpdateCells; u != nil {
-				for _, row := range u.Rows {
-					for _, c := range row.Values {
-						r.cells = append(r.cells, cellText(c))
+		if json.Unmarshal(body, &in) == nil {
+			for _, rq := range in.Requests {
+				if u := rq.UpdateCells; u != nil {
+					for _, row := range u.Rows {
+						for _, c := range row.Values {
+							r.cells = append(r.cells, cellText(c))
+						}
 					}
 				}
 			}
 		}
-		out = &sheetsapi.BatchUpdateSpreadsheetResponse{Replies: replies}
-	case strings.HasSuffix(path, "/values:batchGet"):
-		ranges := req.URL.Query()["ranges"]
-		vr := make([]*sheetsapi.ValueRange, len(ranges))
-		for i, rg := range ranges {
-			vr[i] = &sheetsapi.ValueRange{Range: rg}
-		}
-		out = &sheetsapi.BatchGetValuesResponse{ValueRanges: vr}
-	case strings.Contains(path, "/values/"):
-		out = &sheetsapi.ValueRange{}
-	case req.Method == http.MethodGet:
-		sheets := make([]*sheetsapi.Sheet, len(r.tabs))
-		for i, p := range r.tabs {
-			sheets[i] = &sheetsapi.Sheet{Properties: p}
-		}
-		out = &sheetsapi.Spreadsheet{Sheets: sheets}
-	default:
-		http.Error(w, "not implemented by the recorder", http.StatusNotImplemented)
-		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(out)
+	r.mu.Unlock()
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	r.emu.ServeHTTP(w, req)
 }
 
 func cellText(c *sheetsapi.CellData) string {
@@ -126,7 +95,7 @@ func cellText(c *sheetsapi.CellData) string {
 	return ""
 }
 
-// Cells implements sheetCells with what the recorder was asked to write.
+// Cells implements sheetCells with the cells the sink asked to write.
 func (r *recorder) Cells() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
