@@ -38,8 +38,9 @@
 //
 // # Finding rows: a verified cache of the key column
 //
-// Each instance reads the key and version columns once (one request,
-// O(rows) bytes) and keeps the row of each key in memory. A flush then
+// Each instance reads the key and version columns once (one request for
+// every tab, O(rows) bytes; whenever a tab needs indexing, every tab not
+// yet indexed is indexed with it) and keeps the row of each key in memory. A flush then
 // costs one read of the header and of the rows it updates, O(1) requests
 // and bytes whatever the tab's size, to check that nothing moved; if the
 // team sorted, inserted or deleted rows, or moved a column, the check

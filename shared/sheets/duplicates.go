@@ -16,17 +16,64 @@ import (
 // rows, in one atomic request right after reading them. A duplicate the
 // team annotated too is left in place, with a warning: deleting it would
 // lose their notes, and merging them is for a person to do.
-func (s *Sink) repairDuplicates(ctx context.Context, fs *flushState, t *tab, dups map[string][]int) error {
+func (s *Sink) repairDuplicates(ctx context.Context, fs *flushState, dups map[*tab]map[string][]int) error {
 	var ranges []*sheetsapi.GridRange
-	for _, rows := range dups {
-		for _, r := range rows {
-			ranges = append(ranges, t.rowGrid(r))
+	var tabs []*tab
+	for t, keys := range dups {
+		tabs = append(tabs, t)
+		for _, rows := range keys {
+			for _, r := range rows {
+				ranges = append(ranges, t.rowGrid(r))
+			}
 		}
 	}
-	got, err := s.readGrid(ctx, fs, t, "read duplicate rows", "ROWS", ranges)
+	got, err := s.readGrid(ctx, fs, tabs[0], "read duplicate rows", "ROWS", ranges)
 	if err != nil {
 		return err
 	}
+	var reqs []*sheetsapi.Request
+	doomed := map[*tab][]int{}
+	annotated := map[*tab][]int{} // rows left, as sheet row numbers
+	for _, t := range tabs {
+		merges, d, a := t.mergeDuplicates(dups[t], got)
+		reqs = append(reqs, merges...)
+		doomed[t], annotated[t] = d, a
+	}
+	// Delete from the bottom up, so that each index still means what it
+	// meant when read; the merges come first, before any row moves.
+	for _, t := range tabs {
+		d := doomed[t]
+		for i := len(d) - 1; i >= 0; i-- {
+			reqs = append(reqs, &sheetsapi.Request{DeleteDimension: &sheetsapi.DeleteDimensionRequest{
+				Range: &sheetsapi.DimensionRange{SheetId: t.sheetID, Dimension: "ROWS", StartIndex: int64(d[i]), EndIndex: int64(d[i]) + 1,
+					ForceSendFields: []string{"SheetId"}}}})
+		}
+	}
+	if len(reqs) == 0 {
+		for _, t := range tabs {
+			fs.log.Warn("key column holds duplicate rows the team annotated; merge them by hand", "table", t.Tab, "rows", annotated[t])
+		}
+		return nil
+	}
+	if err := s.writeToken(ctx, fs); err != nil {
+		return newCallError("merge duplicate rows (waiting for write quota)", tabs[0], err)
+	}
+	if _, err := s.svc.Spreadsheets.BatchUpdate(s.id, &sheetsapi.BatchUpdateSpreadsheetRequest{Requests: reqs}).Context(ctx).Do(); err != nil {
+		return newCallError("merge duplicate rows", tabs[0], err)
+	}
+	for _, t := range tabs {
+		t.removed(doomed[t])
+		s.count(func(st *Stats) { st.DuplicatesRemoved += len(doomed[t]) })
+		fs.log.Warn("merged duplicate rows of the same key", "table", t.Tab, "rows_deleted", len(doomed[t]), "annotated_rows_left", annotated[t])
+	}
+	return nil
+}
+
+// mergeDuplicates decides, for each key of one tab found on several rows,
+// which row stays. It returns the requests that copy the newest owned
+// cells into it, the rows to delete (sorted) and the rows the team
+// annotated that are left for a person.
+func (t *tab) mergeDuplicates(dups map[string][]int, got map[gridKey][][]any) (merges []*sheetsapi.Request, doomed, annotated []int) {
 	owned := map[int]bool{}
 	for _, c := range t.cols {
 		owned[c] = true
@@ -40,9 +87,6 @@ func (s *Sink) repairDuplicates(ctx context.Context, fs *flushState, t *tab, dup
 		}
 		return n
 	}
-	var merges []*sheetsapi.Request
-	var doomed []int
-	var annotated []int // rows left, as sheet row numbers
 	for key, rows := range dups {
 		keep, newest := rows[0], rows[0]
 		values := func(r int) []any { return first(got[gridKey{t.sheetID, r}]) }
@@ -68,36 +112,23 @@ func (s *Sink) repairDuplicates(ctx context.Context, fs *flushState, t *tab, dup
 		}
 		t.index[key] = entry{row: keep}
 	}
-	if len(doomed) == 0 && len(merges) == 0 {
-		fs.log.Warn("key column holds duplicate rows the team annotated; merge them by hand", "table", t.Tab, "rows", annotated)
-		return nil
-	}
-	// Delete from the bottom up, so that each index still means what it
-	// meant when read; the merges come first, before any row moves.
 	slices.Sort(doomed)
-	reqs := merges
-	for i := len(doomed) - 1; i >= 0; i-- {
-		reqs = append(reqs, &sheetsapi.Request{DeleteDimension: &sheetsapi.DeleteDimensionRequest{
-			Range: &sheetsapi.DimensionRange{SheetId: t.sheetID, Dimension: "ROWS", StartIndex: int64(doomed[i]), EndIndex: int64(doomed[i]) + 1,
-				ForceSendFields: []string{"SheetId"}}}})
+	return merges, doomed, annotated
+}
+
+// removed shifts the index after the given rows (sorted) were deleted:
+// rows below a deleted one moved up.
+func (t *tab) removed(rows []int) {
+	if len(rows) == 0 {
+		return
 	}
-	if err := s.writeToken(ctx, fs); err != nil {
-		return newCallError("merge duplicate rows (waiting for write quota)", t, err)
-	}
-	if _, err := s.svc.Spreadsheets.BatchUpdate(s.id, &sheetsapi.BatchUpdateSpreadsheetRequest{Requests: reqs}).Context(ctx).Do(); err != nil {
-		return newCallError("merge duplicate rows", t, err)
-	}
-	// Rows below a deleted one moved up.
 	for k, e := range t.index {
-		n, _ := slices.BinarySearch(doomed, e.row)
+		n, _ := slices.BinarySearch(rows, e.row)
 		e.row -= n
 		t.index[k] = e
 	}
-	t.lastRow -= len(doomed)
-	t.rowCount -= int64(len(doomed))
-	s.count(func(st *Stats) { st.DuplicatesRemoved += len(doomed) })
-	fs.log.Warn("merged duplicate rows of the same key", "table", t.Tab, "rows_deleted", len(doomed), "annotated_rows_left", annotated)
-	return nil
+	t.lastRow -= len(rows)
+	t.rowCount -= int64(len(rows))
 }
 
 // copyOwned copies the owned cells of one row onto another, formats

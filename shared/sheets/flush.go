@@ -108,29 +108,55 @@ func (s *Sink) attempt(fs *flushState, batch []*op) error {
 	}
 }
 
+// loadFor indexes every tab that is not loaded, those of gs and the
+// others (one go costs what one tab would), and fails the ops of the tabs
+// that cannot be written until someone fixes them: the other tabs' rows
+// go on. Only the tabs of gs count as freshly read for this flush; the
+// others are verified by their first flush, whenever it comes.
+func (s *Sink) loadFor(fs *flushState, gs []*keyOps) ([]*keyOps, error) {
+	var loading []*tab
+	for _, t := range s.order {
+		if !t.loaded {
+			loading = append(loading, t)
+		}
+	}
+	broken, err := s.loadTabs(fs)
+	switch {
+	case err == nil:
+	case retryable(err) || changedSheet(err):
+		return nil, err
+	default:
+		// Refused (a permission, say): no tab can be written until
+		// someone fixes it.
+		broken = map[*tab]error{}
+		for _, t := range loading {
+			broken[t] = err
+		}
+	}
+	inFlush := tabsOf(gs)
+	for _, t := range loading {
+		if !slices.Contains(inFlush, t) {
+			t.fresh = false
+		}
+	}
+	return slices.DeleteFunc(gs, func(g *keyOps) bool {
+		err := broken[g.t]
+		if err == nil {
+			return false
+		}
+		for _, o := range g.ops {
+			o.finish("", unavailable(err))
+		}
+		return true
+	}), nil
+}
+
 // tryOnce is one verification read and one write for every key of gs.
 func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
-	for _, t := range tabsOf(gs) {
-		if t.loaded {
-			continue
-		}
-		err := s.load(fs, t)
-		switch {
-		case err == nil:
-		case retryable(err) || changedSheet(err):
+	if slices.ContainsFunc(tabsOf(gs), func(t *tab) bool { return !t.loaded }) {
+		var err error
+		if gs, err = s.loadFor(fs, gs); err != nil {
 			return err
-		default:
-			// This tab cannot be written until someone fixes it (its key
-			// column is gone): its rows fail, the other tabs' go on.
-			gs = slices.DeleteFunc(gs, func(g *keyOps) bool {
-				if g.t != t {
-					return false
-				}
-				for _, o := range g.ops {
-					o.finish("", unavailable(err))
-				}
-				return true
-			})
 		}
 	}
 	if len(gs) == 0 {

@@ -266,3 +266,61 @@ func TestBrokenTabFailsItsRowsOnly(t *testing.T) {
 		t.Errorf("Upsert(Bookings B-3) error = %v, want ErrUnavailable for a missing key column", err)
 	}
 }
+
+// A cold start indexes every configured tab in one go, whatever the
+// number of tabs: one spreadsheets.get, one read of the headers, one of
+// the key and version columns, one write for the headers and tags. The
+// second tab's first row then costs a flush like any other, within the
+// read quota's burst.
+func TestColdStartIndexesEveryTabInOneGo(t *testing.T) {
+	t.Parallel()
+	bookings := Table{Tab: "Bookings", Headers: []string{"booking_id", "status"}, Key: "booking_id"}
+	booking := Row{Key: "B-1", Version: 1, Insert: true, Update: true, Cells: []Cell{{Text: "B-1"}, {Text: "confirmed"}}}
+	tests := []struct {
+		name  string
+		setup func(f *fixture)
+		tabs  []string
+		want  map[string]int // requests by method of the first upsert
+	}{
+		{"two empty tabs", func(*fixture) {}, []string{"Orders", "Bookings"}, map[string]int{
+			sheetstest.MethodGet: 1, sheetstest.MethodValuesBatchGetByFilter: 2, sheetstest.MethodBatchUpdate: 2}},
+		{"two tabs to create", func(*fixture) {}, []string{"Sheet1"}, map[string]int{
+			sheetstest.MethodGet: 1, sheetstest.MethodBatchUpdate: 2}},
+		{"two tabs with rows, after a restart", func(f *fixture) {
+			f.upsert(row("1000", 1, "paid"), Written)
+			if _, err := f.sink.Upsert(t.Context(), "Bookings", booking); err != nil {
+				f.t.Fatal(err)
+			}
+			f.sink = f.useTables(Table{Tab: "Orders", Headers: headers, Key: "order_id"}, bookings)
+		}, []string{"Orders", "Bookings"}, map[string]int{
+			sheetstest.MethodGet: 1, sheetstest.MethodValuesBatchGetByFilter: 2, sheetstest.MethodBatchUpdate: 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, tt.tabs...)
+			sink := f.useTables(Table{Tab: "Orders", Headers: headers, Key: "order_id"}, bookings)
+			tt.setup(f)
+			sink = f.sink
+			f.emu.ResetStats()
+			f.upsert(row("1001", 1, "paid"), Written)
+			if diff := cmp.Diff(tt.want, f.emu.Stats().Requests); diff != "" {
+				t.Errorf("requests of a cold start mismatch (-want +got):\n%s", diff)
+			}
+			// Bookings was indexed with Orders: its first row costs one
+			// verification read and one write, nothing more.
+			f.emu.ResetStats()
+			if _, err := sink.Upsert(t.Context(), "Bookings", Row{Key: "B-2", Version: 1, Insert: true, Update: true,
+				Cells: []Cell{{Text: "B-2"}, {Text: "confirmed"}}}); err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]int{sheetstest.MethodValuesBatchGetByFilter: 1, sheetstest.MethodBatchUpdate: 1}
+			if diff := cmp.Diff(want, f.emu.Stats().Requests); diff != "" {
+				t.Errorf("requests of the second tab's first row mismatch (-want +got):\n%s", diff)
+			}
+			if rows, _ := f.emu.Snapshot(f.id, "Bookings"); len(rows) < 2 || rows[0][0] != "booking_id" {
+				t.Errorf("Bookings = %q, want its header and rows", rows)
+			}
+		})
+	}
+}

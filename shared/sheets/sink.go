@@ -57,8 +57,8 @@ const (
 	DefaultRequestTimeout = 2 * time.Second
 
 	// writeBurst and readBurst are how many requests may go back to back
-	// after a quiet spell. A flush takes one of each; indexing a tab takes
-	// three or four reads, which a cold start should not wait for.
+	// after a quiet spell. A flush takes one of each; indexing every tab
+	// takes three reads, which a cold start should not wait for.
 	writeBurst = 2
 	readBurst  = 4
 	// backoffMin and backoffMax bound the pause after a 429 or a 5xx.
