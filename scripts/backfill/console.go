@@ -84,10 +84,11 @@ func (c *console) done() {
 // show displays progress until done is closed: a bar five times a second
 // on a terminal, a line every linesEvery otherwise.
 func (j *job) show(t *tracker, size int64, done <-chan struct{}) {
-	every := 200 * time.Millisecond
-	if !j.con.bar {
-		every = cmpOr(j.d.linesEvery, 10*time.Second)
+	every := 10 * time.Second
+	if j.con.bar {
+		every = 200 * time.Millisecond
 	}
+	every = cmpOr(j.d.progressEvery, every)
 	start := time.Now()
 	tick := time.NewTicker(every)
 	defer tick.Stop()
@@ -141,7 +142,7 @@ func progressLine(s snapshot, size int64, elapsed time.Duration, bar, dry bool) 
 	left := "?"
 	if s.offset > s.start && size > 0 {
 		per := elapsed.Seconds() / float64(s.offset-s.start)
-		left = roundDuration(time.Duration(per * float64(size-s.offset) * float64(time.Second)))
+		left = time.Duration(per * float64(size-s.offset) * float64(time.Second)).Round(time.Second).String()
 	}
 	switch {
 	case bar && frac >= 0:

@@ -273,11 +273,7 @@ func (j *job) process(seq int, rec export.Record) outcome {
 // It waits for the sheet, through the sink's retries, up to -retry-for,
 // and stops at once when the run is stopped hard.
 func (j *job) write(ev *platform.Event) (string, error) {
-	hard := j.d.hard
-	if hard == nil {
-		hard = context.Background()
-	}
-	ctx, cancel := context.WithTimeout(hard, j.retryFor)
+	ctx, cancel := j.rowContext()
 	defer cancel()
 	outs, err := j.view.Write(ctx, j.source, ev)
 	var results []sheets.Result
@@ -302,7 +298,7 @@ func (j *job) settle() {
 	if len(events) == 0 {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), j.retryFor)
+	ctx, cancel := j.rowContext()
 	defer cancel()
 	v, err := view.New(ctx, j.deps)
 	if err == nil {
@@ -319,6 +315,16 @@ func (j *job) settle() {
 	if n := v.Sink().Stats().DuplicatesRemoved; n > 0 {
 		j.con.note(fmt.Sprintf("merged %d rows of orders that live deliveries and this run both added", n))
 	}
+}
+
+// rowContext bounds the wait for the sheet: -retry-for, or until the run
+// is stopped at once.
+func (j *job) rowContext() (context.Context, context.CancelFunc) {
+	hard := j.d.hard
+	if hard == nil {
+		hard = context.Background()
+	}
+	return context.WithTimeout(hard, j.retryFor)
 }
 
 // dry tells what a write would do, as far as it can without the sheet: a

@@ -136,8 +136,9 @@ type deps struct {
 	// sheets are the options of the Sheets client, replacing
 	// Application Default Credentials or -sheets-endpoint.
 	sheets []option.ClientOption
-	// linesEvery is the period of progress lines off a terminal (10s).
-	linesEvery time.Duration
+	// progressEvery is the period of the progress display: 200ms for the
+	// bar, 10s for lines off a terminal.
+	progressEvery time.Duration
 	// saveEvery is the period of the resume file's updates (1s).
 	saveEvery time.Duration
 	// afterRecord is called with the number of records done in this run,
@@ -184,6 +185,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, d deps) e
 	if *sourceName == "" || *format == "" {
 		fs.Usage()
 		return errors.New("-source and -format are required")
+	}
+	if !slices.Contains(export.Formats(), *format) {
+		return fmt.Errorf("-format %q: %w (known: %s)", *format, export.ErrFormat, strings.Join(export.Formats(), ", "))
 	}
 	if *retryFor <= 0 || *concurrency < 0 || *writes < 0 {
 		return errors.New("-retry-for, -concurrency and -writes-per-minute must be positive")

@@ -40,7 +40,7 @@ const (
 // with the sink's pacing lifted, and the secrets of both the function and
 // the backfill.
 type fixture struct {
-	t       *testing.T
+	t       testing.TB
 	emu     *sheetstest.Server
 	id      string
 	dir     string
@@ -49,15 +49,23 @@ type fixture struct {
 	cfg     *config.Config
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	return newPacedFixture(t, false)
+}
+
+// newPacedFixture is newFixture, with the sink's default pacing when paced.
+func newPacedFixture(t testing.TB, paced bool) *fixture {
 	t.Helper()
 	data, err := os.ReadFile(exampleConfig)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The emulator has no quotas unless a test sets some: do not pace.
-	data = append(data, fmt.Sprintf("\nsheet:\n  write_requests_per_minute: %d\n  read_requests_per_minute: %d\n",
-		config.MaxRequestsPerMinute, config.MaxRequestsPerMinute)...)
+	if !paced {
+		// The emulator has no quotas unless a test sets some: do not pace.
+		data = append(data, fmt.Sprintf("\nsheet:\n  write_requests_per_minute: %d\n  read_requests_per_minute: %d\n",
+			config.MaxRequestsPerMinute, config.MaxRequestsPerMinute)...)
+	}
 	dir := t.TempDir()
 	f := &fixture{t: t, emu: sheetstest.NewServer(t), dir: dir,
 		config: filepath.Join(dir, "safeview.yaml"), secrets: filepath.Join(dir, "secrets.yaml")}
@@ -186,22 +194,18 @@ func (f *fixture) rows() map[string][]row {
 	return out
 }
 
-// expected reads an export as the backfill does and returns the newest
-// version of every order that belongs in the sheet (the example's filter
-// lets paid orders in), with its status, and the ids of the records read
-// in file order.
-func expected(t *testing.T, format, path string, zone string) (map[string]row, []string) {
+// expected reads a Shopify export as the backfill does and returns the
+// newest version of every order that belongs in the sheet (the example's
+// filter lets paid orders in), with its status, and the ids of the records
+// read in file order.
+func expected(t testing.TB, path string) (map[string]row, []string) {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	loc, err := time.LoadLocation(zone)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := export.Open(format, f, export.Options{Platform: "shopify", Preset: platform.Options{Store: store}, Location: loc})
+	r, err := export.Open(export.ShopifyCSV, f, export.Options{Preset: platform.Options{Store: store}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,6 +252,16 @@ func check(want map[string]row, got map[string][]row) (lost, doubled int) {
 	return lost, doubled
 }
 
+// checkSheet fails the test unless every order of a Shopify export that
+// belongs in the sheet is on exactly one row, at its newest version.
+func (f *fixture) checkSheet(path string) {
+	f.t.Helper()
+	want, _ := expected(f.t, path)
+	if lost, doubled := check(want, f.rows()); lost != 0 || doubled != 0 {
+		f.t.Errorf("lost=%d doubled=%d, want 0 and 0", lost, doubled)
+	}
+}
+
 // summaryCounts reads the counts of a run's summary ("  written  180").
 func summaryCounts(stdout string) map[string]int {
 	out := map[string]int{}
@@ -280,7 +294,7 @@ func TestInterruptedThenResumed(t *testing.T) {
 	}
 	f := newFixture(t)
 	path, _ := f.export(exporttest.Spec{Format: export.ShopifyCSV, Records: n, CountOnly: true})
-	want, ids := expected(t, export.ShopifyCSV, path, "UTC")
+	want, ids := expected(t, path)
 	args := f.args(export.ShopifyCSV, path)
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -346,7 +360,7 @@ func TestTwiceWritesNothingNew(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	path, _ := f.export(exporttest.Spec{Format: export.ShopifyCSV, Records: 500})
-	want, _ := expected(t, export.ShopifyCSV, path, "UTC")
+	want, _ := expected(t, path)
 	args := f.args(export.ShopifyCSV, path)
 	first := f.run(context.Background(), deps{}, args...)
 	if first.err != nil {
@@ -388,10 +402,7 @@ func TestBrokenLinesReportedByNumber(t *testing.T) {
 	if got := summaryCounts(res.stdout)["failed"]; got != 3 {
 		t.Errorf("summary: failed %d, want 3", got)
 	}
-	want, _ := expected(t, export.ShopifyCSV, path, "UTC")
-	if lost, doubled := check(want, f.rows()); lost != 0 || doubled != 0 {
-		t.Errorf("lost=%d doubled=%d, want 0 and 0", lost, doubled)
-	}
+	f.checkSheet(path)
 }
 
 func TestExitCode(t *testing.T) {
