@@ -42,11 +42,10 @@ func TestResumeFileChecks(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	path, _ := f.export(exporttest.Spec{Format: export.ShopifyCSV, Records: 200})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	res := f.run(ctx, deps{afterRecord: func(done int) {
+	stop, ctrlC := interrupt()
+	res := f.run(context.Background(), deps{stop: stop, afterRecord: func(done int) {
 		if done >= 100 {
-			cancel()
+			ctrlC()
 		}
 	}}, f.args(export.ShopifyCSV, path, "-concurrency", "10")...)
 	if !errors.Is(res.err, errStopped) {

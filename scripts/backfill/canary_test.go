@@ -79,11 +79,10 @@ func TestCanariesStayOut(t *testing.T) {
 
 			// Interrupted, with the bar of a terminal, then resumed with
 			// progress lines.
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			first := f.run(ctx, deps{terminal: true, width: 200, progressEvery: time.Millisecond, afterRecord: func(done int) {
+			stop, ctrlC := interrupt()
+			first := f.run(context.Background(), deps{stop: stop, terminal: true, width: 200, progressEvery: time.Millisecond, afterRecord: func(done int) {
 				if done >= 40 {
-					cancel()
+					ctrlC()
 				}
 			}}, args...)
 			state, err := os.ReadFile(path + resumeSuffix)

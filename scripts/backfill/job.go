@@ -116,7 +116,7 @@ func (j *job) run(ctx context.Context) error {
 	snap := t.snapshot()
 	complete := eof && snap.stop == nil && snap.pending == 0
 	if complete && !j.dryRun {
-		j.settle()
+		j.settle(ctx)
 	}
 	if !j.dryRun {
 		var err error
@@ -180,7 +180,7 @@ func keyOf(t *config.Table) string {
 }
 
 // read hands the records to the workers until the end of the export, a
-// reason to stop, or ctx's end. It returns once every record it started is
+// reason to stop, a graceful stop (deps.stop) or ctx's end. It returns once every record it started is
 // done; eof says it read to the end, err is the input's failure.
 func (j *job) read(ctx context.Context, r *export.Reader, t *tracker) (eof bool, err error) {
 	sem := make(chan struct{}, j.concurrency)
@@ -191,8 +191,10 @@ func (j *job) read(ctx context.Context, r *export.Reader, t *tracker) (eof bool,
 	acquire := func() bool {
 		for _, ch := range []chan struct{}{t.window, sem} {
 			select {
-			case <-ctx.Done():
+			case <-j.d.stop:
 				j.con.note(fmt.Sprintf("stopping: waiting for the rows in flight (%d at most); Ctrl-C again to stop at once", j.concurrency))
+				return false
+			case <-ctx.Done():
 				return false
 			case <-t.stopping:
 				j.con.note("stopping: waiting for the rows in flight")
@@ -217,7 +219,7 @@ func (j *job) read(ctx context.Context, r *export.Reader, t *tracker) (eof bool,
 		}
 		workers.Go(func() {
 			defer func() { <-sem }()
-			j.finish(t, j.process(seq, rec))
+			j.finish(t, j.process(ctx, seq, rec))
 		})
 	}
 	return false, nil
@@ -233,7 +235,7 @@ func (j *job) finish(t *tracker, o outcome) {
 
 // process runs one record through the tables that take it, and upserts
 // the rows unless this is a dry run.
-func (j *job) process(seq int, rec export.Record) outcome {
+func (j *job) process(ctx context.Context, seq int, rec export.Record) outcome {
 	o := outcome{seq: seq, line: rec.Line, endLine: rec.EndLine, token: rec.Resume}
 	ev := rec.Event
 	if ev.Platform == "" {
@@ -247,7 +249,7 @@ func (j *job) process(seq int, rec export.Record) outcome {
 	if j.dryRun {
 		o.result, err = j.dry(&ev)
 	} else {
-		o.result, err = j.write(&ev)
+		o.result, err = j.write(ctx, &ev)
 		if err == nil {
 			j.mu.Lock()
 			if j.last == nil {
@@ -271,9 +273,9 @@ func (j *job) process(seq int, rec export.Record) outcome {
 
 // write upserts the event's rows and returns the most significant result.
 // It waits for the sheet, through the sink's retries, up to -retry-for,
-// and stops at once when the run is stopped hard.
-func (j *job) write(ev *platform.Event) (string, error) {
-	ctx, cancel := j.rowContext()
+// or until ctx ends.
+func (j *job) write(ctx context.Context, ev *platform.Event) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, j.retryFor)
 	defer cancel()
 	outs, err := j.view.Write(ctx, j.source, ev)
 	var results []sheets.Result
@@ -291,14 +293,14 @@ func (j *job) write(ev *platform.Event) (string, error) {
 // is how the sink finds and merges them (newest cells kept, in the row the
 // team annotated). The index is loaded by an upsert: that of the last
 // event written again, which changes nothing (unchanged, or stale).
-func (j *job) settle() {
+func (j *job) settle(ctx context.Context) {
 	j.mu.Lock()
 	events := j.last
 	j.mu.Unlock()
 	if len(events) == 0 {
 		return
 	}
-	ctx, cancel := j.rowContext()
+	ctx, cancel := context.WithTimeout(ctx, j.retryFor)
 	defer cancel()
 	v, err := view.New(ctx, j.deps)
 	if err == nil {
@@ -315,16 +317,6 @@ func (j *job) settle() {
 	if n := v.Sink().Stats().DuplicatesRemoved; n > 0 {
 		j.con.note(fmt.Sprintf("merged %d rows of orders that live deliveries and this run both added", n))
 	}
-}
-
-// rowContext bounds the wait for the sheet: -retry-for, or until the run
-// is stopped at once.
-func (j *job) rowContext() (context.Context, context.CancelFunc) {
-	hard := j.d.hard
-	if hard == nil {
-		hard = context.Background()
-	}
-	return context.WithTimeout(hard, j.retryFor)
 }
 
 // dry tells what a write would do, as far as it can without the sheet: a

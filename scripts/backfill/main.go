@@ -80,23 +80,23 @@ import (
 
 func main() {
 	// The first signal stops gracefully: no new record, the rows in flight
-	// written, the position saved. The second stops the rows in flight.
+	// written, the position saved. The second ends the rows in flight.
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	graceful, stop := context.WithCancel(context.Background())
-	hard, kill := context.WithCancel(context.Background())
+	ctx, kill := context.WithCancel(context.Background())
+	stop := make(chan struct{})
 	go func() {
 		<-sigs
-		stop()
+		close(stop)
 		<-sigs
 		kill()
 	}()
-	d := deps{hard: hard}
+	d := deps{stop: stop}
 	if fd := int(os.Stderr.Fd()); term.IsTerminal(fd) {
 		d.terminal = true
 		d.width, _, _ = term.GetSize(fd)
 	}
-	err := run(graceful, os.Args[1:], os.Stdout, os.Stderr, d)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, d)
 	code := exitCode(err)
 	if code == 2 {
 		fmt.Fprintln(os.Stderr, "backfill:", err)
@@ -127,8 +127,10 @@ var (
 
 // deps are what tests replace.
 type deps struct {
-	// hard ends the upserts in flight (a second Ctrl-C); nil means never.
-	hard context.Context
+	// stop is closed to stop gracefully (a first Ctrl-C): no new record,
+	// the rows in flight written. Canceling run's ctx (a second Ctrl-C)
+	// ends the rows in flight too.
+	stop <-chan struct{}
 	// terminal says standard error is a terminal: draw a bar, at most
 	// width columns wide.
 	terminal bool

@@ -145,6 +145,14 @@ func (f *fixture) run(ctx context.Context, d deps, args ...string) result {
 	return result{err: err, stdout: out.String(), stderr: errOut.String(), done: done}
 }
 
+// interrupt returns what a first Ctrl-C closes, and the key to press:
+// any number of times, it closes it once.
+func interrupt() (<-chan struct{}, func()) {
+	ch := make(chan struct{})
+	var once sync.Once
+	return ch, func() { once.Do(func() { close(ch) }) }
+}
+
 type syncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
@@ -297,12 +305,11 @@ func TestInterruptedThenResumed(t *testing.T) {
 	want, ids := expected(t, path)
 	args := f.args(export.ShopifyCSV, path)
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	stop, ctrlC := interrupt()
 	start := time.Now()
-	first := f.run(ctx, deps{afterRecord: func(done int) {
+	first := f.run(context.Background(), deps{stop: stop, afterRecord: func(done int) {
 		if done >= n/2 {
-			cancel() // Ctrl-C
+			ctrlC()
 		}
 	}}, args...)
 	if !errors.Is(first.err, errStopped) {

@@ -80,19 +80,19 @@ func TestSecondInterruptStopsAtOnce(t *testing.T) {
 			}
 		}
 	})
-	graceful, stop := context.WithCancel(context.Background())
-	hard, kill := context.WithCancel(context.Background())
+	stop, ctrlC := interrupt()
+	ctx, kill := context.WithCancel(context.Background())
 	defer kill()
 	go func() {
 		for f.emu.Stats().Faults == 0 {
 			time.Sleep(5 * time.Millisecond)
 		}
-		stop()
+		ctrlC()
 		time.Sleep(50 * time.Millisecond)
-		kill()
+		kill() // Ctrl-C again
 	}()
 	start := time.Now()
-	res := f.run(graceful, deps{hard: hard}, args...)
+	res := f.run(ctx, deps{stop: stop}, args...)
 	if !errors.Is(res.err, errStopped) {
 		t.Fatalf("stopped twice: %v, want errStopped", res.err)
 	}
