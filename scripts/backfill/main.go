@@ -45,8 +45,16 @@
 // there. Ctrl-C waits for the rows in flight; a second Ctrl-C stops at
 // once. A finished run removes the file; running it again is harmless
 // (rows already there are answered unchanged or stale). -dry-run reads
-// the whole export and runs the pipelines without calling Google or
-// touching the resume file.
+// the whole export and runs the pipelines (with the pseudonym key, so it
+// checks that too) without calling the Sheets API or touching the resume
+// file.
+//
+// Beside the live function, each writer knows the rows that were in the
+// tab when it indexed it, and adds again an order the other added since.
+// A finished run indexes the tab once more, which merges them; the
+// function's instance only merges them at its next index (a new
+// instance). Backfill before registering the webhooks when you can:
+// docs/backfill.md, "Running it".
 //
 // Exit status: 0 when every record was read and none failed; 1 when some
 // records failed (listed); 2 when the run stopped before the end, or could
@@ -167,7 +175,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, d deps) e
 	zone := fs.String("time-zone", "", "the IANA zone of times the export writes without one, WooCommerce's site's or X-Series' retailer's (default: the source's time_zone)")
 	topic := fs.String("topic", "", "jsonl: the topic each body is decoded as (default: the platform's update topic)")
 	resumePath := fs.String("resume", "", "the resume file (default: the export's path followed by "+resumeSuffix+")")
-	dryRun := fs.Bool("dry-run", false, "read the export and run the pipelines, without calling Google or touching the resume file")
+	dryRun := fs.Bool("dry-run", false, "read the export and run the pipelines, without calling the Sheets API or touching the resume file")
 	concurrency := fs.Int("concurrency", 0, "records upserted at once (default: twice sheet.max_rows_per_flush)")
 	writes := fs.Int("writes-per-minute", 0, "write requests a minute (default: sheet.write_requests_per_minute, 55); Google allows 60 per user")
 	retryFor := fs.Duration("retry-for", 5*time.Minute, "how long a row may wait for the sheet through 429s and 5xx before the run stops, to be resumed")
