@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -137,5 +138,20 @@ func TestProgressLine(t *testing.T) {
 	}
 	if got := thousands(1234567); got != "1,234,567" {
 		t.Errorf("thousands(1234567) = %q", got)
+	}
+}
+
+// A resume file that cannot be written fails the run before anything is
+// written, rather than leaving it unable to resume.
+func TestResumeFileMustBeWritable(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	path, _ := f.export(exporttest.Spec{Format: export.ShopifyCSV, Records: 10})
+	res := f.run(context.Background(), deps{}, f.args(export.ShopifyCSV, path, "-resume", filepath.Join(f.dir, "missing", "state"))...)
+	if res.err == nil || !strings.Contains(res.err.Error(), "-resume") {
+		t.Errorf("run with a resume file in a missing folder = %v, want an error naming -resume", res.err)
+	}
+	if st := f.emu.Stats(); st.Writes != 0 {
+		t.Errorf("%d write requests before the failure, want 0", st.Writes)
 	}
 }

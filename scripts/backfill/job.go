@@ -98,6 +98,12 @@ func (j *job) run(ctx context.Context) error {
 	if p := r.Format().Platform; p != src.Platform {
 		return fmt.Errorf("-format %s reads %s exports; source %q is %s", j.format, p, j.source, src.Platform)
 	}
+	if !j.dryRun {
+		// Fail now rather than after an hour, if the position cannot be kept.
+		if err := st.save(j.resumePath); err != nil {
+			return fmt.Errorf("resume file: %w (give -resume elsewhere)", err)
+		}
+	}
 	j.note(r.Format(), st)
 
 	t := newTracker(st, j.opts.Resume, 4*j.concurrency)
@@ -180,8 +186,9 @@ func keyOf(t *config.Table) string {
 }
 
 // read hands the records to the workers until the end of the export, a
-// reason to stop, a graceful stop (deps.stop) or ctx's end. It returns once every record it started is
-// done; eof says it read to the end, err is the input's failure.
+// record the sheet did not take, a graceful stop (deps.stop) or ctx's
+// end. It returns once every record it started is done; eof says it read
+// to the end, err is the input's failure.
 func (j *job) read(ctx context.Context, r *export.Reader, t *tracker) (eof bool, err error) {
 	sem := make(chan struct{}, j.concurrency)
 	var workers sync.WaitGroup
