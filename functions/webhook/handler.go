@@ -18,23 +18,21 @@ import (
 
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/logging"
-	"github.com/safeview/safeview/shared/pipeline"
 	"github.com/safeview/safeview/shared/platform"
-	"github.com/safeview/safeview/shared/privacy"
 	"github.com/safeview/safeview/shared/secrets"
 	"github.com/safeview/safeview/shared/sheets"
+	"github.com/safeview/safeview/shared/view"
 	"github.com/safeview/safeview/shared/webhook"
 )
 
 // Handler serves POST /{source}.
 type Handler struct {
-	cfg       *config.Config
-	log       *slog.Logger
-	project   string
-	secrets   secrets.Resolver
-	sources   map[string]*source
-	pipelines map[string]*pipeline.Pipeline
-	sink      *sheets.Sink
+	cfg     *config.Config
+	log     *slog.Logger
+	project string
+	secrets secrets.Resolver
+	sources map[string]*source
+	view    *view.View
 }
 
 // source is one configured source with its decoder and verifier.
@@ -43,7 +41,6 @@ type source struct {
 	cfg    *config.Source
 	preset platform.Preset
 	scheme string
-	zone   *time.Location
 
 	mu       sync.Mutex
 	verifier webhook.Verifier
@@ -72,11 +69,7 @@ func New(ctx context.Context, d Deps) (*Handler, error) {
 		if err != nil {
 			return nil, fmt.Errorf("source %q: %w", name, err)
 		}
-		zone, err := time.LoadLocation(sc.TimeZone)
-		if err != nil {
-			return nil, fmt.Errorf("source %q: %w", name, err)
-		}
-		src := &source{name: name, cfg: sc, preset: preset, scheme: scheme, zone: zone}
+		src := &source{name: name, cfg: sc, preset: preset, scheme: scheme}
 		// Say at start-up when a source's secret is missing or empty, but
 		// serve the other sources: until the secret is set, this source's
 		// deliveries get 503 and the platform retries them, so a shop can
@@ -86,35 +79,11 @@ func New(ctx context.Context, d Deps) (*Handler, error) {
 		}
 		h.sources[name] = src
 	}
-	var keys *privacy.Keys
-	if name := cfg.Privacy.PseudonymKey; name != "" {
-		vals, err := d.Secrets.Lookup(ctx, name)
-		if err != nil {
-			return nil, fmt.Errorf("privacy.pseudonym_key: %w", err)
-		}
-		if keys, err = privacy.NewKeys([]byte(vals[0])); err != nil {
-			return nil, fmt.Errorf("privacy.pseudonym_key %q: %w", name, err)
-		}
-	}
-	pipes, err := pipeline.Compile(cfg, keys)
+	v, err := view.New(ctx, view.Deps{Config: cfg, Secrets: d.Secrets, Sheets: d.Sheets, Logger: log})
 	if err != nil {
 		return nil, err
 	}
-	h.pipelines = pipes
-	var tables []sheets.Table
-	for _, t := range cfg.Tables {
-		tables = append(tables, sheets.Table{Tab: t.Tab, Headers: pipes[t.Tab].Headers, Key: t.Key})
-	}
-	if h.sink, err = sheets.New(d.Sheets, cfg.Spreadsheet.ID, tables, sheets.Options{
-		Logger:                 log,
-		WriteRequestsPerMinute: cfg.Sheet.WriteRequestsPerMinute,
-		ReadRequestsPerMinute:  cfg.Sheet.ReadRequestsPerMinute,
-		BatchWindow:            time.Duration(cfg.Sheet.BatchWindow),
-		MaxRowsPerFlush:        cfg.Sheet.MaxRowsPerFlush,
-		RequestTimeout:         time.Duration(cfg.Sheet.RequestTimeout),
-	}); err != nil {
-		return nil, err
-	}
+	h.view = v
 	return h, nil
 }
 
@@ -253,48 +222,39 @@ func (h *Handler) serve(ctx context.Context, r *http.Request, src *source) (int,
 // write runs the event through every table that takes it and upserts the
 // rows, inside the configured deadline.
 func (h *Handler) write(ctx context.Context, src *source, ev *platform.Event) (int, answer) {
-	tables := h.cfg.TablesFor(src.name, string(ev.Kind))
-	if len(tables) == 0 {
+	if len(h.cfg.TablesFor(src.name, string(ev.Kind))) == 0 {
 		return http.StatusOK, answer{Result: "ignored"}
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Duration(h.cfg.Limits.Deadline))
 	defer cancel()
 	log := logging.From(ctx)
-	in := pipeline.NewInput(ev, src.name, src.zone)
+	outs, err := h.view.Write(ctx, src.name, ev)
 	results := map[string]string{}
-	for _, t := range tables {
-		out, err := h.pipelines[t.Tab].Run(in)
-		if err != nil {
-			log.WarnContext(ctx, "event rejected by table", logging.KeyTable, t.Tab, logging.KeyError, err.Error())
-			return http.StatusBadRequest, answer{Error: "event lacks the fields of table " + t.Tab}
-		}
-		res, err := h.sink.Upsert(ctx, t.Tab, out.Row)
-		if err != nil {
-			if errors.Is(err, sheets.ErrUnavailable) {
-				log.ErrorContext(ctx, "sheet unavailable; the platform will retry", logging.KeyTable, t.Tab, logging.KeyError, err.Error())
-				return http.StatusServiceUnavailable, answer{Error: "sheet unavailable, retry later"}
-			}
-			log.ErrorContext(ctx, "write failed", logging.KeyTable, t.Tab, logging.KeyError, err.Error())
-			return http.StatusInternalServerError, answer{Error: "internal error"}
-		}
-		results[t.Tab] = string(res)
+	var all []sheets.Result
+	for _, o := range outs {
+		results[o.Table] = string(o.Result)
+		all = append(all, o.Result)
 		// "masked" holds counts by kind (an empty group is left out): what
 		// the guard found never reaches a log.
-		log.InfoContext(ctx, "row", logging.KeyTable, t.Tab, logging.KeyResult, string(res), "masked", out.Masked)
+		log.InfoContext(ctx, "row", logging.KeyTable, o.Table, logging.KeyResult, string(o.Result), "masked", o.Masked)
 	}
-	return http.StatusOK, answer{Result: combine(results), Tables: results}
-}
-
-// combine reports the most significant of the tables' results.
-func combine(results map[string]string) string {
-	for _, r := range []sheets.Result{sheets.Written, sheets.Unchanged, sheets.Stale, sheets.Filtered} {
-		for _, got := range results {
-			if got == string(r) {
-				return got
-			}
-		}
+	var te *view.Error
+	switch {
+	case err == nil:
+	case errors.As(err, &te) && te.Rejected:
+		log.WarnContext(ctx, "event rejected by table", logging.KeyTable, te.Table, logging.KeyError, te.Err.Error())
+		return http.StatusBadRequest, answer{Error: "event lacks the fields of table " + te.Table}
+	case errors.As(err, &te) && errors.Is(err, sheets.ErrUnavailable):
+		log.ErrorContext(ctx, "sheet unavailable; the platform will retry", logging.KeyTable, te.Table, logging.KeyError, te.Err.Error())
+		return http.StatusServiceUnavailable, answer{Error: "sheet unavailable, retry later"}
+	case errors.As(err, &te):
+		log.ErrorContext(ctx, "write failed", logging.KeyTable, te.Table, logging.KeyError, te.Err.Error())
+		return http.StatusInternalServerError, answer{Error: "internal error"}
+	default:
+		log.ErrorContext(ctx, "write failed", logging.KeyError, err.Error())
+		return http.StatusInternalServerError, answer{Error: "internal error"}
 	}
-	return ""
+	return http.StatusOK, answer{Result: string(view.Combine(all)), Tables: results}
 }
 
 var errTooLarge = errors.New("body too large")

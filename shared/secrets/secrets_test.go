@@ -86,3 +86,31 @@ func TestFileErrorsHideValues(t *testing.T) {
 		t.Fatalf("LoadFile() error = %v, want an error that does not quote the value", err)
 	}
 }
+
+func TestOpen(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "yaml")
+	if err := os.WriteFile(path, []byte("pseudonym-key: k\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := Open(ctx, "env", SecretManagerOptions{}); err != nil || r == nil {
+		t.Errorf(`Open("env") = %v, %v, want Env`, r, err)
+	}
+	r, err := Open(ctx, "file:"+path, SecretManagerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := r.Lookup(ctx, "pseudonym-key"); err != nil || got[0] != "k" {
+		t.Errorf("file resolver Lookup = %q, %v, want k", got, err)
+	}
+	if r, err := Open(ctx, "file:"+path+".missing", SecretManagerOptions{}); err == nil || r != nil {
+		t.Errorf("Open(missing file) = %v, %v, want nil and an error", r, err)
+	}
+	if _, err := Open(ctx, "secretmanager", SecretManagerOptions{}); !errors.Is(err, ErrNoProject) {
+		t.Errorf(`Open("secretmanager") without a project = %v, want ErrNoProject`, err)
+	}
+	if _, err := Open(ctx, "vault", SecretManagerOptions{}); !errors.Is(err, ErrSpec) {
+		t.Errorf(`Open("vault") = %v, want ErrSpec`, err)
+	}
+}
