@@ -40,7 +40,9 @@
 //
 // Each instance reads the key and version columns once (one request for
 // every tab, O(rows) bytes; whenever a tab needs indexing, every tab not
-// yet indexed is indexed with it) and keeps the row of each key in memory. A flush then
+// yet indexed is indexed with it) and keeps the row of each key in memory;
+// each column is read with its header cell, so that a column the team
+// moves while the index is read is noticed and the index read again. A flush then
 // costs one read of the header and of the rows it updates, O(1) requests
 // and bytes whatever the tab's size, to check that nothing moved; if the
 // team sorted, inserted or deleted rows, or moved a column, the check

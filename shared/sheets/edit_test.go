@@ -586,3 +586,27 @@ func TestWindowInOneTabOfTwo(t *testing.T) {
 		t.Errorf("Stats().Heals = %d, want 1: the sort did not land in the window", st.Heals)
 	}
 }
+
+// A column moved between the index's read of the header and its read of
+// the key and version columns: versions read from the wrong column would
+// make an older delivery overwrite a newer row. The index is read again.
+func TestColumnMovedWhileIndexing(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	wants := f.seed(5)  // headers: order_id, status, total, version, notes
+	sink := f.newSink() // a cold instance: its first flush indexes the tab
+	// The first read is the header; the second, the key and version
+	// columns. Before it, the team drags the notes column to the front.
+	f.editAt(sheetstest.MethodValuesBatchGetByFilter, 2, moveColumn(f.sheetID("Orders"), 4, 0))
+	got, err := sink.Upsert(t.Context(), "Orders", row("1004", 2, "stale"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != Stale {
+		t.Errorf("Upsert(1004 v2) over v4 = %v, want Stale", got)
+	}
+	f.emu.SetRequestHook(nil)
+	if misplaced, teamChanged := f.check("Orders", wants); misplaced+teamChanged > 0 {
+		t.Errorf("misplaced=%d team_cells_changed=%d, want 0 and 0", misplaced, teamChanged)
+	}
+}

@@ -123,7 +123,7 @@ func (s *Sink) loadFor(fs *flushState, gs []*keyOps) ([]*keyOps, error) {
 	broken, err := s.loadTabs(fs)
 	switch {
 	case err == nil:
-	case retryable(err) || changedSheet(err):
+	case retryable(err) || changedSheet(err) || errors.Is(err, errMoved):
 		return nil, err
 	default:
 		// Refused (a permission, say): no tab can be written until

@@ -360,6 +360,14 @@ func (s *Sink) ensureHeaders(ctx context.Context, fs *flushState, tabs []*tab, c
 		if c := t.cols[t.version]; c >= 0 {
 			kc.versions = first(cols[gridKey{t.sheetID, c}])
 		}
+		// The team may have moved a column between the two reads: keys
+		// or versions read from another column would make an older
+		// delivery overwrite a newer row. Each column read starts with
+		// its header cell, which must still name it.
+		if t.cols[t.key] >= 0 && cellString(kc.keys, 0) != t.headers[t.key] ||
+			t.cols[t.version] >= 0 && cellString(kc.versions, 0) != t.headers[t.version] {
+			return nil, fmt.Errorf("tab %q: a column moved while it was indexed: %w", t.title, errMoved)
+		}
 		out[t] = kc
 	}
 	var reqs []*sheetsapi.Request
