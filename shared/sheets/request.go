@@ -37,11 +37,13 @@ type Cells struct {
 
 // Select picks rows of one tab for Apply. Only rows that hold a key are
 // ever picked: a row the team typed without one is theirs. A row is
-// picked when All is set; when its key is one of Keys and, if Where is
-// set, its cell under Where.Header is one of Where.Values; or when its
-// cell under the header of one of Any is one of that header's values.
-// Cells are compared as the sink writes them: text exactly, numbers
-// without exponent.
+// picked when All is set, or when its key is one of Keys or its cell
+// under the header of one of Any is one of that header's values, and,
+// if Where is set, its cell under Where.Header is one of Where.Values
+// (ids of one shop, say, which another shop may use too). Cells are
+// compared as the sink writes them: text exactly, numbers without
+// exponent. Several selections of one tab pick the rows any of them
+// picks.
 type Select struct {
 	Tab   string
 	Keys  []string
@@ -365,12 +367,8 @@ func (p *picked) pick(a Action, sent map[string]bool) {
 	in := func(r int, c Cells) bool { return slices.Contains(c.Values, p.read.text(r, col(c.Header))) }
 	picks := func(r int, key string) bool {
 		for _, sl := range p.sel {
-			switch {
-			case sl.All:
-				return true
-			case slices.Contains(sl.Keys, key) && (sl.Where == nil || in(r, *sl.Where)):
-				return true
-			case slices.ContainsFunc(sl.Any, func(c Cells) bool { return in(r, c) }):
+			match := slices.Contains(sl.Keys, key) || slices.ContainsFunc(sl.Any, func(c Cells) bool { return in(r, c) })
+			if sl.All || (match && (sl.Where == nil || in(r, *sl.Where))) {
 				return true
 			}
 		}
