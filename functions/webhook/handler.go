@@ -103,7 +103,7 @@ func New(ctx context.Context, d Deps) (*Handler, error) {
 	h.pipelines = pipes
 	var tables []sheets.Table
 	for _, t := range cfg.Tables {
-		tables = append(tables, sheets.Table{Tab: t.Tab, Headers: pipes[t.Tab].Headers, Key: t.Key})
+		tables = append(tables, pipes[t.Tab].SinkTable())
 	}
 	if h.sink, err = sheets.New(d.Sheets, cfg.Spreadsheet.ID, tables, sheets.Options{
 		Logger:                 log,
