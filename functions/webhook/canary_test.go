@@ -943,6 +943,7 @@ func TestCanaryCoverage(t *testing.T) {
 
 // rowless are the platforms whose deliveries write no row: no canary
 // case of this harness, which checks rows, applies to them.
+// TestErasureCanaries plants canaries in erasure requests instead.
 var rowless = map[string]bool{"erasure": true}
 
 func uncovered() []string {

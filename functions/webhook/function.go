@@ -1,7 +1,9 @@
 // Package webhookfn is the HTTP Cloud Function "Webhook": platforms POST
 // their signed webhooks to {function URL}/{source}, and each accepted
 // order or booking becomes, or updates, one PII-safe row of a Google
-// Sheet.
+// Sheet. Data subject requests (Shopify's compliance topics, or a source
+// of the erasure platform) clear the customer's cells, count them, or
+// remove a shop's rows.
 //
 // The package only wires the shared packages together (config, webhook,
 // platform, pipeline, sheets, secrets, logging); see DESIGN.md for the data

@@ -96,7 +96,7 @@ func TestDevStack(t *testing.T) {
 		resp.Body.Close()
 		want := `"result":"written"`
 		if rs.Platform == "erasure" {
-			want = `"result":"ignored"` // an access request
+			want = `"result":"counted"` // an access request
 		}
 		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), want) {
 			t.Errorf("POST %s sample = %d %s, want 200 %s", name, resp.StatusCode, body, want)
