@@ -18,7 +18,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -165,19 +164,18 @@ func secretsFromEnv(ctx context.Context, spec string) (secrets.Resolver, error) 
 		// secrets live in Secret Manager.
 		spec = "secretmanager"
 	}
-	switch {
-	case spec == "" || spec == "env":
-		return secrets.Env{}, nil
-	case strings.HasPrefix(spec, "file:"):
-		return secrets.LoadFile(strings.TrimPrefix(spec, "file:"))
-	case spec == "secretmanager":
-		project := os.Getenv(EnvProject)
-		if project == "" {
-			return nil, errors.New(EnvSecrets + "=secretmanager needs " + EnvProject + ", the project of the secrets")
-		}
-		return secrets.NewSecretManager(ctx, secrets.SecretManagerOptions{Project: project, ServiceAccount: os.Getenv(EnvServiceAccount)})
+	if spec == "" {
+		spec = "env"
 	}
-	return nil, errors.New(EnvSecrets + ": want secretmanager, env or file:PATH")
+	project := os.Getenv(EnvProject)
+	if spec == "secretmanager" && project == "" {
+		return nil, errors.New(EnvSecrets + "=secretmanager needs " + EnvProject + ", the project of the secrets")
+	}
+	r, err := secrets.Open(ctx, spec, secrets.SecretManagerOptions{Project: project, ServiceAccount: os.Getenv(EnvServiceAccount)})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", EnvSecrets, err)
+	}
+	return r, nil
 }
 
 // Deps are what the handler is built from.

@@ -145,6 +145,21 @@ func (m Map) Lookup(_ context.Context, name string) ([]string, error) {
 	return vals, nil
 }
 
+// Open returns the resolver a spec names: "env" (Env), "file:PATH"
+// (LoadFile), or "secretmanager" (NewSecretManager with sm, whose Project
+// is then required).
+func Open(ctx context.Context, spec string, sm SecretManagerOptions) (Resolver, error) {
+	switch {
+	case spec == "env":
+		return Env{}, nil
+	case strings.HasPrefix(spec, "file:"):
+		return LoadFile(strings.TrimPrefix(spec, "file:"))
+	case spec == "secretmanager":
+		return NewSecretManager(ctx, sm)
+	}
+	return nil, fmt.Errorf("secrets %q: want secretmanager, env or file:PATH", spec)
+}
+
 // Lookups resolves several secrets and returns all their live values,
 // in order, for a verifier that accepts any of them.
 func Lookups(ctx context.Context, r Resolver, names []string) ([]string, error) {

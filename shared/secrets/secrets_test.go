@@ -86,3 +86,30 @@ func TestFileErrorsHideValues(t *testing.T) {
 		t.Fatalf("LoadFile() error = %v, want an error that does not quote the value", err)
 	}
 }
+
+func TestOpen(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "secrets.yaml")
+	if err := os.WriteFile(path, []byte("k: v\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := Open(ctx, "env", SecretManagerOptions{}); err != nil {
+		t.Errorf("Open(env) = %T, %v", r, err)
+	} else if _, ok := r.(Env); !ok {
+		t.Errorf("Open(env) = %T, want Env", r)
+	}
+	r, err := Open(ctx, "file:"+path, SecretManagerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := r.Lookup(ctx, "k"); err != nil || v[0] != "v" {
+		t.Errorf("Open(file).Lookup(k) = %q, %v", v, err)
+	}
+	if _, err := Open(ctx, "secretmanager", SecretManagerOptions{}); err == nil {
+		t.Error("Open(secretmanager) without a project succeeded")
+	}
+	if _, err := Open(ctx, "vault", SecretManagerOptions{}); err == nil || !strings.Contains(err.Error(), "want secretmanager, env or file:PATH") {
+		t.Errorf("Open(vault) error = %v, want the choices", err)
+	}
+}
