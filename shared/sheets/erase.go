@@ -31,6 +31,7 @@ func (s *Sink) clearRows(ctx context.Context, fs *flushState, r *request, ps []*
 	if len(reqs) == 0 {
 		return nil
 	}
+	reqs = append(reqs, s.clearUndo()...)
 	post, err := s.writeRequest(ctx, fs, "clear rows", writing[0].t, reqs, check)
 	if err != nil {
 		if ambiguous(err) {
@@ -62,6 +63,17 @@ func (s *Sink) clearRows(ctx context.Context, fs *flushState, r *request, ps []*
 	}
 	s.count(func(st *Stats) { st.RowsCleared += n })
 	return nil
+}
+
+// clearUndo empties the undo tab. It holds the cells the last flush of
+// updates overwrote, which may be the very cells an erasure removes; it
+// is only of use within that flush, so an erasure, a turn of its own,
+// empties it in its own write.
+func (s *Sink) clearUndo() []*sheetsapi.Request {
+	if !s.undo.exists || s.undo.rows == 0 || s.undo.cols == 0 {
+		return nil
+	}
+	return []*sheetsapi.Request{clearCells(s.undo.sheetID, 0, int(s.undo.rows), 0, int(s.undo.cols))}
 }
 
 // clearRequests empty the personal cells of one row and mark its
@@ -220,6 +232,7 @@ func (s *Sink) deleteRows(ctx context.Context, fs *flushState, r *request, ps []
 	if len(reqs) == 0 {
 		return nil
 	}
+	reqs = append(reqs, s.clearUndo()...)
 	post, err := s.writeRequest(ctx, fs, "delete rows", writing[0].t, reqs, check)
 	if err != nil && !ambiguous(err) && !changedSheet(err) {
 		return err // refused: nothing was applied, the index holds

@@ -340,3 +340,27 @@ func TestApplyLostAnswer(t *testing.T) {
 		t.Errorf("Stats().Retries = %d, want 1", st.Retries)
 	}
 }
+
+// The undo copy of the last update holds the cells it overwrote, the
+// customer's among them: an erasure empties it too.
+func TestApplyEmptiesTheUndoTab(t *testing.T) {
+	t.Parallel()
+	for _, a := range []Action{Clear, Delete} {
+		t.Run(string(a), func(t *testing.T) {
+			t.Parallel()
+			f, sink := newErasureFixture(t)
+			if _, err := sink.Upsert(t.Context(), "Orders", customerRow("1", 11, "lyon.myshopify.com", "refunded", "c_A")); err != nil {
+				t.Fatal(err)
+			}
+			if undo := f.tab(UndoTab); !strings.Contains(table(undo), "c_A") {
+				t.Fatalf("undo tab = %q, want the update's copy of c_A's cells (the case to test)", undo)
+			}
+			if _, err := sink.Apply(t.Context(), a, customerA()); err != nil {
+				t.Fatal(err)
+			}
+			if undo := f.tab(UndoTab); strings.Contains(table(undo), "c_A") {
+				t.Errorf("undo tab after Apply(%s) = %q, want c_A gone", a, undo)
+			}
+		})
+	}
+}
