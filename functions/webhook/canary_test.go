@@ -941,9 +941,17 @@ func TestCanaryCoverage(t *testing.T) {
 	}
 }
 
+// rowless are the platforms whose deliveries write no row: no canary
+// case of this harness, which checks rows, applies to them.
+// TestErasureCanaries plants canaries in erasure requests instead.
+var rowless = map[string]bool{"erasure": true}
+
 func uncovered() []string {
 	var missing []string
 	for _, p := range platform.Names() {
+		if rowless[p] {
+			continue
+		}
 		if !slices.ContainsFunc(canaryCases, func(cc canaryCase) bool { return cc.platform == p }) {
 			missing = append(missing, p)
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/erasure"
 	"github.com/safeview/safeview/shared/logging"
 	"github.com/safeview/safeview/shared/platform"
 	"github.com/safeview/safeview/shared/secrets"
@@ -117,10 +118,13 @@ func (s *source) verifierFor(ctx context.Context, r secrets.Resolver) (webhook.V
 // answer is every response body: a result or a short reason, and the
 // request id. It never echoes the request.
 type answer struct {
-	Result    string            `json:"result,omitempty"`
-	Tables    map[string]string `json:"tables,omitempty"`
-	Error     string            `json:"error,omitempty"`
-	RequestID string            `json:"request_id,omitempty"`
+	Result string            `json:"result,omitempty"`
+	Tables map[string]string `json:"tables,omitempty"`
+	// Rows counts the rows an erasure changed or an access request
+	// found; 0 is an answer.
+	Rows      *int   `json:"rows,omitempty"`
+	Error     string `json:"error,omitempty"`
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // ServeHTTP implements http.Handler.
@@ -215,6 +219,9 @@ func (h *Handler) serve(ctx context.Context, r *http.Request, src *source) (int,
 	case platform.KindOrder, platform.KindBooking:
 		status, a := h.write(ctx, src, &ev)
 		return status, a, log
+	case platform.KindErasure:
+		status, a := h.erase(ctx, src, &ev)
+		return status, a, log
 	}
 	return http.StatusOK, answer{Result: "ignored"}, log
 }
@@ -255,6 +262,86 @@ func (h *Handler) write(ctx context.Context, src *source, ev *platform.Event) (i
 		return http.StatusInternalServerError, answer{Error: "internal error"}
 	}
 	return http.StatusOK, answer{Result: string(view.Combine(all)), Tables: results}
+}
+
+// Results of erasure and access requests.
+const (
+	resultErased  = "erased"  // the customer's cells were cleared, or the shop's rows removed
+	resultCounted = "counted" // an access request: the rows concerned were counted
+)
+
+// erase serves a data subject's request (Shopify's customers/redact and
+// customers/data_request, or the erasure platform's) and a shop's
+// (shop/redact), inside the configured deadline: it finds the rows
+// (package erasure) and has the sink clear, count or delete them, as one
+// turn of the group commit. The log says which request and how many rows,
+// never who.
+func (h *Handler) erase(ctx context.Context, src *source, ev *platform.Event) (int, answer) {
+	log := logging.From(ctx)
+	er := ev.Erasure
+	req := erasure.Request{Scope: er.Scope, Customer: ev.Customer, OrderIDs: er.OrderIDs, Shop: er.Shop}
+	switch {
+	case src.cfg.Platform != config.ErasurePlatform:
+		req.Sources = []string{src.name} // a platform's own request is about its source
+	case er.Source != "":
+		if s := h.cfg.Sources[er.Source]; s == nil || s.Platform == config.ErasurePlatform {
+			return http.StatusBadRequest, answer{Error: "the request's source is not a configured source of orders or bookings"}
+		}
+		req.Sources = []string{er.Source}
+	default:
+		if names := h.dataSources(); len(names) == 1 {
+			req.Sources = names
+		}
+	}
+	plan, err := erasure.Resolve(h.cfg, h.view.Keys(), req)
+	switch {
+	case errors.Is(err, erasure.ErrNoSource):
+		return http.StatusBadRequest, answer{Error: "name the source of the customer id and order ids"}
+	case err != nil:
+		log.ErrorContext(ctx, "erasure request not resolved", logging.KeyError, err.Error())
+		return http.StatusInternalServerError, answer{Error: "internal error"}
+	}
+	if len(plan.Unmatched) > 0 {
+		log.WarnContext(ctx, "tables without a store column that other sources feed too: their rows cannot be tied to the shop and were left; remove them by hand",
+			"tables", plan.Unmatched)
+	}
+	action, result := sheets.Clear, resultErased
+	switch er.Scope {
+	case platform.EraseShop:
+		action = sheets.Delete
+	case platform.AccessRequest:
+		action, result = sheets.Count, resultCounted
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Duration(h.cfg.Limits.Deadline))
+	defer cancel()
+	rep, err := h.view.Sink().Apply(ctx, action, plan.Select)
+	if err != nil {
+		if errors.Is(err, sheets.ErrUnavailable) {
+			log.ErrorContext(ctx, "sheet unavailable; the platform will retry", logging.KeyError, err.Error())
+			return http.StatusServiceUnavailable, answer{Error: "sheet unavailable, retry later"}
+		}
+		log.ErrorContext(ctx, "erasure failed", logging.KeyError, err.Error())
+		return http.StatusInternalServerError, answer{Error: "internal error"}
+	}
+	rows := rep.Changed()
+	if action == sheets.Count {
+		rows = rep.Selected()
+	}
+	// The request's id and counts: nothing that says who.
+	log.InfoContext(ctx, "data request", "scope", string(er.Scope), "data_request_id", er.RequestID,
+		logging.KeyResult, result, "rows", rows)
+	return http.StatusOK, answer{Result: result, Rows: &rows}
+}
+
+// dataSources lists the sources whose events become rows.
+func (h *Handler) dataSources() []string {
+	var out []string
+	for _, name := range h.cfg.SourceNames {
+		if h.cfg.Sources[name].Platform != config.ErasurePlatform {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 var errTooLarge = errors.New("body too large")

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	sheetsapi "google.golang.org/api/sheets/v4"
 
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/logging"
@@ -28,6 +29,10 @@ import (
 )
 
 const testSecret = "shpss_test_secret"
+
+// testWhsec is the tests' secret for the Standard Webhooks scheme: a
+// base64 key after whsec_.
+var testWhsec = "whsec_" + base64.StdEncoding.EncodeToString([]byte(strings.Repeat("w", 32)))
 
 // stack is the function under test with its emulated spreadsheet.
 type stack struct {
@@ -65,6 +70,19 @@ func newStack(t *testing.T, opts ...sheetstest.Option) *stack {
 // newStackWith is newStack with changes to the configuration.
 func newStackWith(t *testing.T, edit func(*config.Config), opts ...sheetstest.Option) *stack {
 	t.Helper()
+	return newStackVia(t, edit, func(emu *sheetstest.Server) *sheetsapi.Service {
+		svc, err := emu.Service(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return svc
+	}, opts...)
+}
+
+// newStackVia is newStackWith with the Sheets client of the test's
+// choosing (a recorder in front of the emulator, say).
+func newStackVia(t *testing.T, edit func(*config.Config), service func(*sheetstest.Server) *sheetsapi.Service, opts ...sheetstest.Option) *stack {
+	t.Helper()
 	data, err := os.ReadFile("safeview.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -80,10 +98,7 @@ func newStackWith(t *testing.T, edit func(*config.Config), opts ...sheetstest.Op
 	}
 	emu := sheetstest.NewServer(t, opts...)
 	cfg.Spreadsheet.ID = emu.CreateSpreadsheet("test", "Orders")
-	svc, err := emu.Service(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := service(emu)
 	logs := &syncBuffer{}
 	res := secrets.Map{}
 	for _, name := range cfg.SecretNames() {
@@ -93,7 +108,7 @@ func newStackWith(t *testing.T, edit func(*config.Config), opts ...sheetstest.Op
 	for _, src := range cfg.Sources {
 		if scheme, _ := src.SchemeOf(); scheme == webhook.SchemeStandardWebhooks {
 			for _, name := range src.Secrets {
-				res[name] = []string{"whsec_" + base64.StdEncoding.EncodeToString([]byte(strings.Repeat("w", 32)))}
+				res[name] = []string{testWhsec}
 			}
 		}
 	}

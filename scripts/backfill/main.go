@@ -79,10 +79,10 @@ import (
 	"google.golang.org/api/option"
 	sheetsapi "google.golang.org/api/sheets/v4"
 
+	"github.com/safeview/safeview/scripts/internal/cloud"
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/export"
 	"github.com/safeview/safeview/shared/logging"
-	"github.com/safeview/safeview/shared/secrets"
 	"github.com/safeview/safeview/shared/view"
 )
 
@@ -254,20 +254,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, d deps) e
 	}
 	log := logging.New(con, level)
 
-	spec := *secretsSpec
-	if spec == "" {
-		spec = "env"
-		if *project != "" {
-			spec = "secretmanager"
-		}
-	}
-	res, err := secrets.Open(ctx, spec, secrets.SecretManagerOptions{Project: *project})
+	res, release, err := cloud.OpenSecrets(ctx, *secretsSpec, *project)
 	if err != nil {
 		return fmt.Errorf("-secrets: %w", err)
 	}
-	if c, ok := res.(io.Closer); ok {
-		defer c.Close()
-	}
+	defer release()
 	var svc *sheetsapi.Service
 	if !*dryRun {
 		if svc, err = sheetsapi.NewService(ctx, sheetsOptions(d.sheets, *endpoint, *project)...); err != nil {
@@ -297,20 +288,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, d deps) e
 // defaultRowsPerFlush is the sink's default of sheet.max_rows_per_flush.
 const defaultRowsPerFlush = 500
 
-// sheetsOptions are the options of the Sheets client: the test's, the
-// emulator's, or Application Default Credentials billed to the project.
 func sheetsOptions(test []option.ClientOption, endpoint, project string) []option.ClientOption {
-	switch {
-	case test != nil:
+	if test != nil {
 		return test
-	case endpoint != "":
-		return []option.ClientOption{option.WithEndpoint(endpoint), option.WithoutAuthentication()}
 	}
-	opts := []option.ClientOption{option.WithScopes(sheetsapi.SpreadsheetsScope)}
-	if project != "" {
-		opts = append(opts, option.WithQuotaProject(project))
-	}
-	return opts
+	return cloud.SheetsOptions(endpoint, project)
 }
 
 // readsStore names the tables fed by the source that read order.store, in

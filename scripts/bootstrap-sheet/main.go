@@ -87,12 +87,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, c clients
 	if err != nil {
 		return err
 	}
-	id := *spreadsheetID
-	if id == "" {
-		id = cfg.Spreadsheet.ID
-	}
-	if id == "" {
-		return errors.New("no spreadsheet: give -spreadsheet (the id in its URL, between /d/ and /edit)")
+	id, err := cfg.SpreadsheetFor(*spreadsheetID)
+	if err != nil {
+		return err
 	}
 	if *share != "" && !strings.HasSuffix(*share, ".gserviceaccount.com") {
 		return fmt.Errorf("-share %q is not a service account email (terraform output service_account_email)", *share)

@@ -124,6 +124,18 @@ func Parse(name string, data []byte) (*Config, error) {
 	return c, nil
 }
 
+// SpreadsheetFor returns the spreadsheet a command works on: id when
+// given (its -spreadsheet flag), else the configuration's.
+func (c *Config) SpreadsheetFor(id string) (string, error) {
+	if id == "" {
+		id = c.Spreadsheet.ID
+	}
+	if id == "" {
+		return "", errors.New("no spreadsheet: give -spreadsheet (the id in its URL, between /d/ and /edit)")
+	}
+	return id, nil
+}
+
 // File is the name the configuration was read from.
 func (c *Config) File() string { return c.file }
 

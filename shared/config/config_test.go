@@ -2,6 +2,7 @@ package config
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -134,5 +135,33 @@ func TestLoadMissingFile(t *testing.T) {
 	t.Parallel()
 	if _, err := Load("testdata/does-not-exist.yaml"); err == nil {
 		t.Fatal("Load(missing) succeeded")
+	}
+}
+
+// Columns derived from the customer are personal, cleared by erasures:
+// every customer.* field whatever its operator, a raw path through a
+// privacy operator, and what the configuration marks.
+func TestPersonalColumns(t *testing.T) {
+	t.Parallel()
+	c, err := Parse("safeview.yaml", []byte(valid+`      - {header: customer_ref, field: customer.ref, op: pseudonym}
+      - {header: email, field: customer.email, op: mask_email}
+      - {header: zip, path: billing_address.zip, op: last4}
+      - {header: note, path: note_attributes, op: drop, personal: true}
+      - {header: gift, path: "line_items[0].sku", personal: true}
+      - {header: channel, field: order.channel}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"customer_ref", "email", "zip", "note", "gift"}
+	if got := c.Tables[0].PersonalHeaders(); !slices.Equal(got, want) {
+		t.Errorf("PersonalHeaders() = %q, want %q", got, want)
+	}
+	if !c.Feeds(c.Tables[0], "lyon") || c.Feeds(c.Tables[0], "nobody") {
+		t.Errorf("Feeds(Orders, lyon) = false or Feeds(Orders, nobody) = true")
+	}
+	_, err = Parse("safeview.yaml", []byte(strings.Replace(valid, "{header: order_id, field: order.id}", "{header: order_id, field: order.id, personal: true}", 1)))
+	if err == nil || !strings.Contains(err.Error(), "tables[0].columns[0].personal: the key column cannot be personal") {
+		t.Errorf("Parse(personal key) error = %v, want the key refused", err)
 	}
 }

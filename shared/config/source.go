@@ -89,6 +89,11 @@ var (
 	currency   = regexp.MustCompile(`^[A-Z]{3}$`)
 )
 
+// ErasurePlatform is the platform of a source that takes Safeview's own
+// signed erasure and access requests (package platform, erasure.go): it
+// feeds no table.
+const ErasurePlatform = "erasure"
+
 // MaxTolerance bounds a source's tolerance: a longer window is a longer
 // replay window.
 const MaxTolerance = time.Hour
@@ -127,6 +132,9 @@ func (c *Config) validateSources() []error {
 			errs = append(errs, c.validateScheme(path, scheme, s)...)
 		}
 		errs = append(errs, c.validateFields(path, s)...)
+		if s.Platform == ErasurePlatform && (s.Store != "" || s.Currency != "") {
+			errs = append(errs, c.Errorf(path, "an erasure source writes no rows: store and currency mean nothing to it"))
+		}
 	}
 	return errs
 }

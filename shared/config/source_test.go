@@ -45,6 +45,7 @@ sources:
       booking.id: data.booking.id
       booking.start: data.booking.start_time
       booking.party_size: data.booking.party_size
+  erasure: {platform: erasure, secrets: [erasure-secret]}
 tables:
   - tab: Orders
     kind: order
@@ -63,6 +64,7 @@ func TestSourcesOfEveryPlatform(t *testing.T) {
 		"shopify": webhook.SchemeShopify, "woocommerce": webhook.SchemeWooCommerce, "stripe": webhook.SchemeStripe,
 		"square": webhook.SchemeSquare, "lightspeed-xseries": webhook.SchemeToken, "lightspeed-ecom": webhook.SchemeLightspeedEcom,
 		"standard-webhooks": webhook.SchemeStandardWebhooks, "generic": webhook.SchemeHMAC,
+		"erasure": webhook.SchemeStandardWebhooks,
 	}
 	for name, want := range schemes {
 		if got, err := c.Sources[name].SchemeOf(); got != want || err != nil {
@@ -139,6 +141,12 @@ func TestSourceErrors(t *testing.T) {
 		{"unknown key", func(s string) string {
 			return strings.Replace(s, "token: {query: true}", "token: {query: true, param: t}", 1)
 		}, `sources.lightspeed-xseries.token: unknown key "param"`},
+		{"erasure source with a store", func(s string) string {
+			return strings.Replace(s, "secrets: [erasure-secret]}", "secrets: [erasure-secret], store: Lyon}", 1)
+		}, "sources.erasure: an erasure source writes no rows"},
+		{"erasure source feeding a table", func(s string) string {
+			return strings.Replace(s, "    key: order_id\n", "    key: order_id\n    sources: [shopify, erasure]\n", 1)
+		}, `tables[0].sources[1]: source "erasure" takes erasure requests and feeds no table`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

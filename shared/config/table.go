@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/safeview/safeview/shared/platform"
+	"github.com/safeview/safeview/shared/privacy"
 )
 
 // Table is one tab of the spreadsheet and what feeds it.
@@ -52,8 +53,36 @@ type Column struct {
 	// Empty means the field's default format.
 	Op string `yaml:"op"`
 	// Personal marks a column derived from the customer, cleared by
-	// erasure requests even though it holds no direct identifier.
+	// erasure requests even though it holds no direct identifier. Columns
+	// of customer.* fields are personal without it (see IsPersonal).
 	Personal bool `yaml:"personal"`
+}
+
+// IsPersonal reports whether a column is derived from the customer, and
+// so cleared by an erasure: marked personal; taking a customer.* field,
+// whatever its operator (a pseudonym, a masked email or name: pseudonymous
+// data is still personal data); or taking a raw path through a privacy
+// operator, which is the only way the lint lets a raw path of personal
+// data out.
+func (col *Column) IsPersonal() bool {
+	if col.Personal {
+		return true
+	}
+	if f, ok := platform.LookupField(col.Field); ok && f.PII {
+		return true
+	}
+	return col.Path != "" && privacy.RemovesIdentity(col.Op)
+}
+
+// PersonalHeaders lists the headers of a table's personal columns.
+func (t *Table) PersonalHeaders() []string {
+	var out []string
+	for _, col := range t.Columns {
+		if col != nil && col.IsPersonal() {
+			out = append(out, col.Header)
+		}
+	}
+	return out
 }
 
 // Kinds a table can take.
@@ -84,8 +113,12 @@ func (c *Config) validateTables() []error {
 			errs = append(errs, c.Errorf(path+".kind", "want order or booking, not %q", t.Kind))
 		}
 		for j, s := range t.Sources {
-			if _, ok := c.Sources[s]; !ok {
+			src, ok := c.Sources[s]
+			switch {
+			case !ok:
 				errs = append(errs, c.Errorf(path+".sources["+itoa(j)+"]", "no source named %q", s))
+			case src != nil && src.Platform == ErasurePlatform:
+				errs = append(errs, c.Errorf(path+".sources["+itoa(j)+"]", "source %q takes erasure requests and feeds no table", s))
 			}
 		}
 		switch t.Updates {
@@ -148,6 +181,8 @@ func (c *Config) validateColumns(t *Table, path string) []error {
 		errs = append(errs, c.Errorf(path+".key", "no column has the header %q", t.Key))
 	} else if k := t.Columns[i]; k.Op != "" || (k.Field != t.Kind+".id" && k.Path == "") {
 		errs = append(errs, c.Errorf(path+".key", "the key column must take %s.id (or a raw path) with no operator", t.Kind))
+	} else if k.Personal {
+		errs = append(errs, c.Errorf(path+".columns["+itoa(i)+"].personal", "the key column cannot be personal: an erasure clears personal cells, and a row without its key is lost to Safeview"))
 	}
 	return errs
 }

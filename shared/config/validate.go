@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -23,6 +24,15 @@ func (c *Config) validate() error {
 	errs = append(errs, c.validateSources()...)
 	errs = append(errs, c.validateTables()...)
 	return errors.Join(errs...)
+}
+
+// Feeds reports whether a source's events may land in a table: the table
+// names the source, or names none. An erasure source feeds no table.
+func (c *Config) Feeds(t *Table, source string) bool {
+	if s := c.Sources[source]; s == nil || s.Platform == ErasurePlatform {
+		return false
+	}
+	return len(t.Sources) == 0 || slices.Contains(t.Sources, source)
 }
 
 // TablesFor returns the tables that take events of a source and kind.

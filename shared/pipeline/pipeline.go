@@ -86,6 +86,13 @@ func compileTable(cfg *config.Config, t *config.Table, path string, keys *privac
 	return p, nil
 }
 
+// SinkTable describes the table to the sink: its tab, its owned headers
+// in the order of the row's cells, its key, and the columns an erasure
+// clears (config.Column.IsPersonal).
+func (p *Pipeline) SinkTable() sheets.Table {
+	return sheets.Table{Tab: p.Table.Tab, Headers: p.Headers, Key: p.Table.Key, Personal: p.Table.PersonalHeaders()}
+}
+
 // Input is one event on its way through the pipelines of every table.
 type Input struct {
 	Event  *platform.Event

@@ -118,6 +118,10 @@ type Erasure struct {
 	OrderIDs []string
 	// RequestID is the platform's id for the request, safe to log.
 	RequestID string
+	// Source names the configured source whose customer and order ids
+	// the request gives (the erasure platform's requests; empty for a
+	// platform's own, which concern its source).
+	Source string `json:",omitempty"`
 }
 
 // Status is an order or booking status normalized to a small set.

@@ -21,7 +21,7 @@ func mustNew(t testing.TB, name string, o Options) Preset {
 
 func TestNames(t *testing.T) {
 	t.Parallel()
-	want := []string{"generic", "lightspeed-ecom", "lightspeed-xseries", "shopify", "square", "standard-webhooks", "stripe", "woocommerce"}
+	want := []string{"erasure", "generic", "lightspeed-ecom", "lightspeed-xseries", "shopify", "square", "standard-webhooks", "stripe", "woocommerce"}
 	if got := Names(); !slices.Equal(got, want) {
 		t.Errorf("Names() = %q, want %q", got, want)
 	}

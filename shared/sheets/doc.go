@@ -83,4 +83,16 @@
 // cells are copied into it and the others are deleted in one request; a
 // duplicate the team annotated too is left for a person. docs/sheet.md
 // has the arithmetic and the figures.
+//
+// # Erasure and access requests
+//
+// Apply serves a data subject's or a shop's request: it counts, reads,
+// clears (the columns of Table.Personal) or deletes the rows a selection
+// picks, as one turn of the group commit, between the upserts queued
+// before it and those queued after it. Finding the rows is one read of
+// the columns compared (O(rows) bytes, for a request a shop gets a few
+// times a year); a clear or a deletion is one write whatever the number
+// of rows, checked by its own answer and repaired from that read if a
+// team edit moved rows under it. A cleared row is marked in its version
+// cell, and later upserts of its key keep its personal cells empty.
 package sheets

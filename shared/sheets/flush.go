@@ -48,7 +48,17 @@ type keyOps struct {
 
 	exists bool // the key has a row
 	row    int  // its row, when it exists
+	erased bool // an erasure cleared the row's personal cells
 	win    *op  // the op whose row is written, nil when none
+}
+
+// decide coalesces the ops of g against the row as stored, and keeps an
+// erased row erased.
+func (g *keyOps) decide(stored int64) {
+	g.win = coalesce(g.exists, stored, g.ops)
+	if g.win != nil && g.erased {
+		g.win.row = g.t.keepErased(g.win.row)
+	}
 }
 
 // groups gathers the unfinished ops of a batch by tab and key, keys in
@@ -92,19 +102,23 @@ func tabsOf(gs []*keyOps) []*tab {
 // team changed the sheet under it. Ops it settles are finished; the others
 // are left for the caller to retry or fail.
 func (s *Sink) attempt(fs *flushState, batch []*op) error {
-	for try := 1; ; try++ {
+	return untilSettled(func() error {
 		gs := groups(batch)
 		if len(gs) == 0 {
 			return nil
 		}
-		err := s.tryOnce(fs, gs)
-		if err == nil {
-			return nil
+		return s.tryOnce(fs, gs)
+	})
+}
+
+// untilSettled runs try again while it finds that the team changed the
+// sheet under the index, at most movedRetries times in all.
+func untilSettled(try func() error) error {
+	for n := 1; ; n++ {
+		err := try()
+		if err == nil || !(errors.Is(err, errMoved) || changedSheet(err)) || n >= movedRetries {
+			return err
 		}
-		if (errors.Is(err, errMoved) || changedSheet(err)) && try < movedRetries {
-			continue
-		}
-		return err
 	}
 }
 
@@ -187,8 +201,8 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 	if fresh {
 		for _, g := range gs {
 			e, ok := g.t.index[g.key]
-			g.exists, g.row = ok, e.row
-			g.win = coalesce(ok, e.version, g.ops)
+			g.exists, g.row, g.erased = ok, e.row, e.erased
+			g.decide(e.version)
 		}
 		return s.write(fs, tabs, gs)
 	}
@@ -235,7 +249,7 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 	}
 	for _, g := range gs {
 		e, ok := g.t.index[g.key]
-		g.exists, g.row, g.win = ok, e.row, nil
+		g.exists, g.row, g.erased, g.win = ok, e.row, false, nil
 		stored := int64(0)
 		if g.exists {
 			row := rows[gridKey{g.t.sheetID, g.row}]
@@ -243,8 +257,9 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 				return s.moved(fs, g.t, "rows")
 			}
 			stored = versionOf(row, g.t.cols[g.t.version])
+			g.erased = erasedOf(row, g.t.cols[g.t.version])
 		}
-		g.win = coalesce(g.exists, stored, g.ops)
+		g.decide(stored)
 	}
 	return s.write(fs, tabs, gs)
 }
@@ -464,7 +479,7 @@ func (s *Sink) plan(gs []*keyOps) *writePlan {
 	for _, g := range p.updates {
 		t := g.t
 		for _, run := range t.runs(t.key) {
-			p.reqs = append(p.reqs, t.cellsRequest(g.row, run, []Row{g.win.row}))
+			p.reqs = append(p.reqs, t.cellsRequest(g.row, run, []Row{g.win.row}, g.erased))
 		}
 		p.check = append(p.check, t.a1Row(g.row))
 	}
@@ -495,20 +510,20 @@ func (s *Sink) plan(gs []*keyOps) *writePlan {
 			p.check = append(p.check, t.a1Row(at+i))
 		}
 		for _, run := range t.runs(-1) {
-			p.reqs = append(p.reqs, t.cellsRequest(at, run, rows))
+			p.reqs = append(p.reqs, t.cellsRequest(at, run, rows, false))
 		}
 	}
 	return p
 }
 
 // cellsRequest writes the cells of one run of adjacent owned columns for
-// consecutive rows starting at row.
-func (t *tab) cellsRequest(row int, run []int, rows []Row) *sheetsapi.Request {
+// consecutive rows starting at row, erased rows or not.
+func (t *tab) cellsRequest(row int, run []int, rows []Row, erased bool) *sheetsapi.Request {
 	data := make([]*sheetsapi.RowData, len(rows))
 	for j, r := range rows {
 		vals := make([]*sheetsapi.CellData, len(run))
 		for k, i := range run {
-			vals[k] = cellData(t.cellOf(r, i))
+			vals[k] = cellData(t.cellOf(r, erased, i))
 		}
 		data[j] = &sheetsapi.RowData{Values: vals}
 	}

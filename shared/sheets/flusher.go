@@ -3,6 +3,7 @@ package sheets
 import (
 	"context"
 	"math/rand/v2"
+	"slices"
 	"time"
 )
 
@@ -102,16 +103,27 @@ func (s *Sink) latestDeadline() time.Time {
 
 // take removes from the queue the ops of at most MaxRowsPerFlush keys, in
 // arrival order, every op of a key together so that a key's versions are
-// never split across flushes. The caller holds s.mu.
+// never split across flushes. A request (Apply) is a barrier: the upserts
+// queued before it go first, it goes alone, and the upserts queued after
+// it wait for it. The caller holds s.mu.
 func (s *Sink) take() []*op {
 	s.dropAbandoned()
+	if len(s.queue) > 0 && s.queue[0].req != nil {
+		o := s.queue[0]
+		s.queue = slices.Delete(s.queue, 0, 1)
+		return []*op{o}
+	}
+	barrier := slices.IndexFunc(s.queue, func(o *op) bool { return o.req != nil })
+	if barrier < 0 {
+		barrier = len(s.queue)
+	}
 	type tk struct {
 		t   *tab
 		key string
 	}
 	keys := map[tk]bool{}
 	var batch, rest []*op
-	for _, o := range s.queue {
+	for _, o := range s.queue[:barrier] {
 		k := tk{o.tab, o.row.Key}
 		if keys[k] || len(keys) < s.opt.MaxRowsPerFlush {
 			keys[k] = true
@@ -120,15 +132,21 @@ func (s *Sink) take() []*op {
 			rest = append(rest, o)
 		}
 	}
-	s.queue = rest
+	s.queue = append(rest, s.queue[barrier:]...)
 	return batch
 }
 
-// flush writes one batch. Ops it cannot settle because of a transient
-// failure go back to the front of the queue, where the next flush finds
-// them together with whatever arrived meanwhile.
+// flush writes one batch, or applies one request. Ops it cannot settle
+// because of a transient failure go back to the front of the queue,
+// where the next flush finds them together with whatever arrived
+// meanwhile.
 func (s *Sink) flush(fs *flushState, batch []*op) {
-	err := s.attempt(fs, batch)
+	var err error
+	if batch[0].req != nil {
+		err = s.applyRequest(fs, batch[0])
+	} else {
+		err = s.attempt(fs, batch)
+	}
 	var left []*op
 	for _, o := range batch {
 		select {

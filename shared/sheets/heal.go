@@ -131,7 +131,7 @@ func (s *Sink) heal(fs *flushState, p *writePlan, resp *sheetsapi.BatchUpdateSpr
 		clearUndo = clearUndo || !sameHeader
 		if owner == g.key && !slices.Contains(postCols, -1) {
 			// The right row, but the columns moved: write it where they are.
-			reqs = append(reqs, t.cellsAt(g.row, postCols, t.key, g.win.row)...)
+			reqs = append(reqs, t.cellsAt(g.row, postCols, t.key, g.win.row, g.erased)...)
 			done = append(done, g)
 			continue
 		}
@@ -158,7 +158,7 @@ func (s *Sink) heal(fs *flushState, p *writePlan, resp *sheetsapi.BatchUpdateSpr
 			continue
 		}
 		for i, g := range news {
-			reqs = append(reqs, t.cellsAt(at+i, postCols, -1, g.win.row)...)
+			reqs = append(reqs, t.cellsAt(at+i, postCols, -1, g.win.row, false)...)
 			done = append(done, g)
 		}
 	}
@@ -216,7 +216,7 @@ func (t *tab) locate(header []any) []int {
 }
 
 // cellsAt writes the owned cells of r (but skip) at the given columns.
-func (t *tab) cellsAt(row int, cols []int, skip int, r Row) []*sheetsapi.Request {
+func (t *tab) cellsAt(row int, cols []int, skip int, r Row, erased bool) []*sheetsapi.Request {
 	var reqs []*sheetsapi.Request
 	for i, col := range cols {
 		if i == skip || col < 0 {
@@ -225,7 +225,7 @@ func (t *tab) cellsAt(row int, cols []int, skip int, r Row) []*sheetsapi.Request
 		reqs = append(reqs, &sheetsapi.Request{UpdateCells: &sheetsapi.UpdateCellsRequest{
 			Start: &sheetsapi.GridCoordinate{SheetId: t.sheetID, RowIndex: int64(row), ColumnIndex: int64(col),
 				ForceSendFields: []string{"SheetId", "RowIndex", "ColumnIndex"}},
-			Rows:   []*sheetsapi.RowData{{Values: []*sheetsapi.CellData{cellData(t.cellOf(r, i))}}},
+			Rows:   []*sheetsapi.RowData{{Values: []*sheetsapi.CellData{cellData(t.cellOf(r, erased, i))}}},
 			Fields: cellFields,
 		}})
 	}

@@ -432,7 +432,7 @@ func (t *tab) rebuild(keys, versions []any) map[string][]int {
 			dups[k] = append(dups[k], row)
 			continue
 		}
-		t.index[k] = entry{row: row, version: versionOf(versions, row)}
+		t.index[k] = entry{row: row, version: versionOf(versions, row), erased: erasedOf(versions, row)}
 	}
 	t.fresh = len(dups) == 0
 	return dups

@@ -19,6 +19,12 @@ type gridKey struct {
 // rather than the URL, so that a large flush does not hit a URL limit.
 // Values come unformatted, formulas as their text.
 func (s *Sink) readGrid(ctx context.Context, fs *flushState, t *tab, call, major string, ranges []*sheetsapi.GridRange) (map[gridKey][][]any, error) {
+	return s.readGridAs(ctx, fs, t, call, major, "FORMULA", ranges)
+}
+
+// readGridAs is readGrid with another rendering of the values:
+// FORMATTED_VALUE for what a person reads.
+func (s *Sink) readGridAs(ctx context.Context, fs *flushState, t *tab, call, major, render string, ranges []*sheetsapi.GridRange) (map[gridKey][][]any, error) {
 	if err := s.readToken(ctx, fs); err != nil {
 		return nil, newCallError(call+" (waiting for read quota)", t, err)
 	}
@@ -29,7 +35,7 @@ func (s *Sink) readGrid(ctx context.Context, fs *flushState, t *tab, call, major
 	resp, err := s.svc.Spreadsheets.Values.BatchGetByDataFilter(s.id, &sheetsapi.BatchGetValuesByDataFilterRequest{
 		DataFilters:       filters,
 		MajorDimension:    major,
-		ValueRenderOption: "FORMULA",
+		ValueRenderOption: render,
 	}).Fields("valueRanges(dataFilters(gridRange),valueRange(values))").Context(ctx).Do()
 	if err != nil {
 		return nil, newCallError(call, t, err)

@@ -113,6 +113,10 @@ type Table struct {
 	Tab     string
 	Headers []string // owned headers, in the order of Row.Cells
 	Key     string   // the header of the key column, one of Headers
+	// Personal lists the headers of the columns derived from a customer
+	// (a pseudonym, a masked email): an erasure (Clear) empties them, and
+	// they stay empty in the rows it cleared. Never the key.
+	Personal []string
 }
 
 // Stats count what a Sink did, for tests, benchmarks and logs.
@@ -130,6 +134,8 @@ type Stats struct {
 	Heals int
 	// DuplicatesRemoved counts duplicate rows of one key deleted at reindex.
 	DuplicatesRemoved int
+	// RowsCleared and RowsDeleted count rows erased by Apply.
+	RowsCleared, RowsDeleted int
 }
 
 // Sink writes rows to the tabs of one spreadsheet. It is the one writer of
@@ -156,11 +162,12 @@ type Sink struct {
 	undo    undoTab
 }
 
-// op is one Upsert waiting for its flush.
+// op is one Upsert, or one request (Apply), waiting for its flush.
 type op struct {
 	ctx  context.Context
 	tab  *tab
 	row  Row
+	req  *request // an Apply; tab and row are unset
 	done chan struct{}
 	res  Result
 	err  error
@@ -193,6 +200,11 @@ func New(svc *sheetsapi.Service, spreadsheetID string, tables []Table, opt Optio
 		}
 		if slices.Contains(t.Headers, VersionHeader) {
 			return nil, fmt.Errorf("sheets: tab %q: header %q is reserved", t.Tab, VersionHeader)
+		}
+		for _, h := range t.Personal {
+			if h == t.Key || !slices.Contains(t.Headers, h) {
+				return nil, fmt.Errorf("sheets: tab %q: personal column %q is not one of its headers but the key", t.Tab, h)
+			}
 		}
 		if _, dup := s.tabs[t.Tab]; dup {
 			return nil, fmt.Errorf("sheets: tab %q configured twice", t.Tab)
@@ -238,6 +250,15 @@ func (s *Sink) Upsert(ctx context.Context, tabName string, r Row) (Result, error
 		return "", fmt.Errorf("%w: tab %q: %w", ErrUnavailable, tabName, err)
 	}
 	o := &op{ctx: ctx, tab: t, row: r, done: make(chan struct{})}
+	if !s.enqueue(ctx, o) {
+		return "", fmt.Errorf("%w: tab %q: not written within the deadline: %w", ErrUnavailable, tabName, context.DeadlineExceeded)
+	}
+	return o.res, o.err
+}
+
+// enqueue queues o for the flusher and waits until it is finished, or
+// reports false when ctx ends first.
+func (s *Sink) enqueue(ctx context.Context, o *op) bool {
 	s.mu.Lock()
 	s.queue = append(s.queue, o)
 	if !s.running {
@@ -247,14 +268,14 @@ func (s *Sink) Upsert(ctx context.Context, tabName string, r Row) (Result, error
 	s.mu.Unlock()
 	select {
 	case <-o.done:
-		return o.res, o.err
+		return true
 	case <-ctx.Done():
 		select {
 		case <-o.done: // finished at the same instant: the answer is known
-			return o.res, o.err
+			return true
 		default:
 		}
-		return "", fmt.Errorf("%w: tab %q: not written within the deadline: %w", ErrUnavailable, tabName, context.DeadlineExceeded)
+		return false
 	}
 }
 

@@ -2,7 +2,9 @@ package sheets
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	sheetsapi "google.golang.org/api/sheets/v4"
 )
@@ -11,9 +13,10 @@ import (
 // touches it.
 type tab struct {
 	Table
-	headers []string // Headers and VersionHeader
-	key     int      // index of Key in headers
-	version int      // index of VersionHeader in headers
+	headers  []string // Headers and VersionHeader
+	key      int      // index of Key in headers
+	version  int      // index of VersionHeader in headers
+	personal []int    // indexes of Personal in headers
 
 	loaded   bool // the index below matches the sheet as last verified
 	indexed  bool // the key column was read at least once
@@ -33,13 +36,20 @@ type tab struct {
 
 // entry is where a key's row is.
 type entry struct {
-	row     int
-	version int64 // as read by the last load; meaningful while the tab is fresh
+	row int
+	// version and erased are as read by the last load; meaningful while
+	// the tab is fresh.
+	version int64
+	erased  bool
 }
 
 func newTab(t Table, key int) *tab {
 	headers := append(append([]string(nil), t.Headers...), VersionHeader)
-	return &tab{Table: t, headers: headers, key: key, version: len(headers) - 1}
+	tb := &tab{Table: t, headers: headers, key: key, version: len(headers) - 1}
+	for _, h := range t.Personal {
+		tb.personal = append(tb.personal, slices.Index(headers, h))
+	}
+	return tb
 }
 
 // headerMatches reports whether every owned header is still where the
@@ -78,12 +88,14 @@ func (t *tab) runs(skip int) [][]int {
 			order = append(order, i)
 		}
 	}
-	// Sort by sheet column: few columns, insertion sort.
-	for i := 1; i < len(order); i++ {
-		for j := i; j > 0 && t.cols[order[j]] < t.cols[order[j-1]]; j-- {
-			order[j], order[j-1] = order[j-1], order[j]
-		}
-	}
+	return t.runsOf(order)
+}
+
+// runsOf groups the given owned columns (indexes into headers) into runs
+// of columns adjacent in the sheet.
+func (t *tab) runsOf(idx []int) [][]int {
+	order := slices.Clone(idx)
+	slices.SortFunc(order, func(a, b int) int { return t.cols[a] - t.cols[b] })
 	var out [][]int
 	for _, i := range order {
 		if n := len(out); n > 0 {
@@ -99,22 +111,51 @@ func (t *tab) runs(skip int) [][]int {
 }
 
 // cellOf returns the cell of owned column i for row r: its cells, then
-// its version.
-func (t *tab) cellOf(r Row, i int) Cell {
+// its version, marked when the row is erased.
+func (t *tab) cellOf(r Row, erased bool, i int) Cell {
 	if i == t.version {
-		return Cell{Text: strconv.FormatInt(r.Version, 10)}
+		return Cell{Text: versionText(r.Version, erased)}
 	}
 	return r.Cells[i]
+}
+
+// erasedMark follows the version in the version cell of a row whose
+// personal cells an erasure cleared. Later upserts of its key keep them
+// empty: a delivery in flight when the erasure was written, or a platform
+// that keeps sending the customer, must not bring them back.
+const erasedMark = " erased"
+
+func versionText(v int64, erased bool) string {
+	s := strconv.FormatInt(v, 10)
+	if erased {
+		s += erasedMark
+	}
+	return s
 }
 
 // versionOf reads a stored version; an empty or foreign value is 0, so
 // that any delivery may replace it.
 func versionOf(row []any, col int) int64 {
-	v, err := strconv.ParseInt(cellString(row, col), 10, 64)
+	v, err := strconv.ParseInt(strings.TrimSuffix(cellString(row, col), erasedMark), 10, 64)
 	if err != nil {
 		return 0
 	}
 	return v
+}
+
+// erasedOf reads whether a stored row was erased.
+func erasedOf(row []any, col int) bool {
+	return strings.HasSuffix(cellString(row, col), erasedMark)
+}
+
+// keepErased returns r as a row the sheet holds as erased may take: its
+// personal cells empty (cellOf marks its version).
+func (t *tab) keepErased(r Row) Row {
+	r.Cells = slices.Clone(r.Cells)
+	for _, i := range t.personal {
+		r.Cells[i] = Cell{}
+	}
+	return r
 }
 
 // cellString renders an unformatted cell value as text: strings as they

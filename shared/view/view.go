@@ -42,6 +42,7 @@ type View struct {
 	cfg       *config.Config
 	zones     map[string]*time.Location
 	pipelines map[string]*pipeline.Pipeline
+	keys      *privacy.Keys
 	sink      *sheets.Sink
 }
 
@@ -62,6 +63,7 @@ func New(ctx context.Context, d Deps) (*View, error) {
 	if err != nil {
 		return nil, err
 	}
+	v.keys = keys
 	if v.pipelines, err = pipeline.Compile(cfg, keys); err != nil {
 		return nil, err
 	}
@@ -70,7 +72,7 @@ func New(ctx context.Context, d Deps) (*View, error) {
 	}
 	var tables []sheets.Table
 	for _, t := range cfg.Tables {
-		tables = append(tables, sheets.Table{Tab: t.Tab, Headers: v.pipelines[t.Tab].Headers, Key: t.Key})
+		tables = append(tables, v.pipelines[t.Tab].SinkTable())
 	}
 	if v.sink, err = sheets.New(d.Sheets, cfg.Spreadsheet.ID, tables, sheets.Options{
 		Logger:                 d.Logger,
@@ -102,6 +104,10 @@ func PseudonymKeys(ctx context.Context, cfg *config.Config, res secrets.Resolver
 	}
 	return keys, nil
 }
+
+// Keys returns the pseudonym key, nil when the configuration names none:
+// an erasure request computes a customer's pseudonyms with it.
+func (v *View) Keys() *privacy.Keys { return v.keys }
 
 // Sink returns the sink, nil for a View built without a Sheets client.
 func (v *View) Sink() *sheets.Sink { return v.sink }

@@ -26,7 +26,7 @@ import (
 // and base64; a token: long enough).
 func Secret(platformName string) string {
 	s := "demo-" + platformName + "-secret-not-for-production"
-	if platformName == "standard-webhooks" {
+	if scheme, _ := platform.SchemeOf(platformName); scheme == webhook.SchemeStandardWebhooks {
 		return "whsec_" + base64.StdEncoding.EncodeToString([]byte(s))
 	}
 	return s
@@ -55,7 +55,9 @@ func SourceDemo(name string, src *config.Source, webhookBase string) (secret, no
 	case webhook.SchemeSquare:
 		notificationURL = strings.TrimRight(webhookBase, "/") + "/" + name
 	case webhook.SchemeStandardWebhooks:
-		secret = Secret("standard-webhooks") // a whsec_ secret, whatever the platform
+		if !strings.HasPrefix(secret, "whsec_") {
+			secret = Secret("standard-webhooks") // a whsec_ secret, whatever the platform
+		}
 	}
 	return secret, notificationURL
 }
@@ -82,7 +84,8 @@ type SampleOptions struct {
 
 // BuiltIn returns the built-in sample delivery of a platform: an order,
 // or a booking for the generic platform (DG1-style) and for Square with a
-// booking.* topic.
+// booking.* topic; for the erasure platform, an access request about the
+// demo customer (erasure/customer erases instead).
 func BuiltIn(platformName string, o SampleOptions) (Sample, error) {
 	if o.Updated.IsZero() {
 		o.Updated = time.Now()
@@ -113,6 +116,7 @@ var builders = map[string]func(SampleOptions) (Sample, error){
 	"lightspeed-ecom":    lsecom,
 	"standard-webhooks":  standard,
 	"generic":            dg1,
+	"erasure":            erasureRequest,
 }
 
 func newSample(body any, kv ...string) (Sample, error) {
@@ -164,7 +168,7 @@ func woocommerce(o SampleOptions) (Sample, error) {
 		"id": json.Number(o.OrderID), "number": o.OrderID, "status": or(o.Status, "processing"), "currency": "EUR",
 		"date_created_gmt": created(o).UTC().Format(gmt), "date_modified_gmt": o.Updated.UTC().Format(gmt),
 		"total": "61.80", "customer_id": 0, "created_via": "checkout",
-		"billing":    map[string]any{"first_name": "Harriet", "last_name": "Demo", "email": "harriet.demo@example.com", "phone": "+33 6 00 00 00 00"},
+		"billing":    map[string]any{"first_name": "Harriet", "last_name": "Demo", "email": DemoEmail, "phone": "+33 6 00 00 00 00"},
 		"line_items": demoItems, "refunds": []any{},
 	}
 	return newSample(doc,
@@ -180,13 +184,13 @@ func stripe(o SampleOptions) (Sample, error) {
 	switch topic {
 	case "charge.refunded":
 		obj["id"], obj["object"], obj["amount"], obj["amount_refunded"], obj["refunded"] = "ch_demo_"+o.OrderID, "charge", 6180, 6180, true
-		obj["billing_details"] = map[string]any{"email": "harriet.demo@example.com", "name": "Harriet Demo"}
+		obj["billing_details"] = map[string]any{"email": DemoEmail, "name": "Harriet Demo"}
 	case "payment_intent.succeeded":
 		obj["id"], obj["object"], obj["amount"], obj["amount_received"], obj["status"] = pi, "payment_intent", 6180, 6180, "succeeded"
 	default:
 		obj["id"], obj["object"], obj["amount_total"], obj["status"] = "cs_demo_"+o.OrderID, "checkout.session", 6180, "complete"
 		obj["payment_status"], obj["client_reference_id"] = or(o.Status, "paid"), o.OrderID
-		obj["customer_details"] = map[string]any{"email": "harriet.demo@example.com", "name": "Harriet Demo"}
+		obj["customer_details"] = map[string]any{"email": DemoEmail, "name": "Harriet Demo"}
 	}
 	doc := map[string]any{
 		"id": fmt.Sprintf("evt_demo_%s_%d", o.OrderID, o.Updated.UnixNano()), "object": "event", "type": topic,
@@ -250,7 +254,7 @@ func lsecom(o SampleOptions) (Sample, error) {
 		"id": json.Number(o.OrderID), "number": "ORD" + o.OrderID, "status": "processing_awaiting_shipment",
 		"paymentStatus": or(o.Status, "paid"), "channel": "main", "priceIncl": 61.8,
 		"createdAt": created(o).Format(time.RFC3339), "updatedAt": o.Updated.Format(time.RFC3339),
-		"email": "harriet.demo@example.com", "firstname": "Harriet", "lastname": "Demo",
+		"email": DemoEmail, "firstname": "Harriet", "lastname": "Demo",
 	}}
 	return newSample(doc, platform.LightspeedEcomShopIDHeader, or(o.Store, "123456"), "X-Language", "fr")
 }
@@ -262,10 +266,24 @@ func standard(o SampleOptions) (Sample, error) {
 			"id": json.Number(o.OrderID), "number": "SW-" + o.OrderID, "status": or(o.Status, "paid"),
 			"created_at": created(o).UTC().Format(time.RFC3339), "items": demoItems, "total": "61.80", "currency": "EUR",
 			"store":    or(o.Store, "Boutique en ligne"),
-			"customer": map[string]any{"email": "harriet.demo@example.com", "name": "Harriet Demo"},
+			"customer": map[string]any{"email": DemoEmail, "name": "Harriet Demo"},
 		},
 	}
 	return newSample(doc)
+}
+
+// DemoEmail is the email of the demo customer of the samples that carry
+// one.
+const DemoEmail = "harriet.demo@example.com"
+
+// erasureRequest asks what the sheet holds about the demo customer, or
+// (topic erasure/customer) to erase it.
+func erasureRequest(o SampleOptions) (Sample, error) {
+	scope := "access"
+	if o.Topic == platform.ErasureTopics[platform.EraseCustomer] {
+		scope = "customer"
+	}
+	return newSample(map[string]any{"scope": scope, "customer": map[string]any{"email": DemoEmail}, "request_id": "demo-" + o.OrderID})
 }
 
 // dg1 is a DG1-style event: a booking, or an order for an order.* topic.
@@ -273,7 +291,7 @@ func dg1(o SampleOptions) (Sample, error) {
 	topic := or(o.Topic, "booking.confirmed")
 	data := map[string]any{}
 	times := map[string]any{"created_at": created(o).UTC().Format(time.RFC3339), "updated_at": o.Updated.UTC().Format(time.RFC3339)}
-	customer := map[string]any{"id": "cus_demo", "email": "harriet.demo@example.com", "name": "Harriet Demo", "phone": "+33 6 00 00 00 00"}
+	customer := map[string]any{"id": "cus_demo", "email": DemoEmail, "name": "Harriet Demo", "phone": "+33 6 00 00 00 00"}
 	if strings.HasPrefix(topic, "order.") {
 		order := map[string]any{"id": "ord_" + o.OrderID, "number": o.OrderID, "status": or(o.Status, "paid"),
 			"items": demoItems, "total": map[string]any{"amount": "61.80", "currency": "EUR"}, "venue": or(o.Store, "Lyon"), "customer": customer}

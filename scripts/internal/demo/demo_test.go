@@ -88,6 +88,10 @@ func TestEverySourceOfTheExampleConfig(t *testing.T) {
 					if ev.Order.Status != platform.StatusPaid || !strings.Contains(ev.Order.ID, "1001") {
 						t.Errorf("%s: order = %+v, want paid order 1001", signer, ev.Order)
 					}
+				case platform.KindErasure:
+					if ev.Erasure.Scope != platform.AccessRequest || ev.Customer.Email != DemoEmail {
+						t.Errorf("%s: erasure = %+v, want an access request about the demo customer", signer, ev.Erasure)
+					}
 				case platform.KindBooking:
 					if ev.Booking.Status != platform.StatusConfirmed || !strings.Contains(ev.Booking.ID, "1001") {
 						t.Errorf("%s: booking = %+v, want confirmed booking 1001", signer, ev.Booking)

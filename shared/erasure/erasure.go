@@ -1,0 +1,270 @@
+// Package erasure resolves a data subject's request (erase what you hold
+// about me, or tell me what it is) and a shop's (remove my rows) into the
+// rows of the sheet they concern, as selections for the sink
+// (sheets.Select). It is pure: the sink reads and writes.
+//
+// The sheet holds no direct identifier, so a customer is found the way
+// the pipeline wrote them: every pseudonym the configuration could have
+// produced for the email, id and phone the request gives, computed exactly
+// as the pipeline computes it (customer.ref, customer.email, customer.id,
+// customer.phone and raw paths through the pseudonym operator, then the
+// guard), and the orders the request names. Masked values (h***@…) are
+// not unique and are never matched; they are cleared with the rows found.
+package erasure
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/platform"
+	"github.com/safeview/safeview/shared/privacy"
+	"github.com/safeview/safeview/shared/sheets"
+)
+
+// Request is a request to resolve.
+type Request struct {
+	Scope platform.ErasureScope
+	// Customer holds the email, id and phone the request gives; any may
+	// be empty.
+	Customer platform.Customer
+	// OrderIDs are orders the request names; they are looked up in the
+	// order tables the sources feed.
+	OrderIDs []string
+	// Shop is the shop's domain when the platform names one (Shopify):
+	// the store cell of its rows, unless the source sets store:.
+	Shop string
+	// Sources are the configured sources the customer id and the order
+	// ids belong to (ids are per platform, and per shop). None: only the
+	// email and the phone, which are the same person's on any platform,
+	// can be looked for.
+	Sources []string
+}
+
+// ErrNoSource means the request gives a customer id or order ids without
+// saying which source they belong to.
+var ErrNoSource = errors.New("customer and order ids need the source they belong to")
+
+// ErrNoKey means the configuration writes pseudonyms and no key was given
+// to compute them.
+var ErrNoKey = errors.New("the configuration writes pseudonyms: the pseudonym key is needed to find them")
+
+// Plan is what a request resolves to.
+type Plan struct {
+	// Select picks the rows concerned, for sheets.Sink.Apply.
+	Select []sheets.Select
+	// Unmatched lists the tables a shop's removal cannot tie to the shop:
+	// they have no store column and other sources feed them too. Their
+	// rows are left.
+	Unmatched []string
+}
+
+// Resolve finds the rows a request concerns. keys may be nil when no
+// table writes pseudonyms.
+func Resolve(cfg *config.Config, keys *privacy.Keys, r Request) (Plan, error) {
+	for _, s := range r.Sources {
+		if cfg.Sources[s] == nil || cfg.Sources[s].Platform == config.ErasurePlatform {
+			return Plan{}, fmt.Errorf("erasure: no source %q feeds a table", s)
+		}
+	}
+	if r.Scope == platform.EraseShop {
+		return shop(cfg, r)
+	}
+	if len(r.Sources) == 0 && (r.Customer.ID != "" || len(r.OrderIDs) > 0) {
+		return Plan{}, ErrNoSource
+	}
+	var p Plan
+	for _, t := range cfg.Tables {
+		fed := slices.ContainsFunc(r.Sources, func(s string) bool { return cfg.Feeds(t, s) })
+		// What identifies the person anywhere: email and phone.
+		anywhere := sheets.Select{Tab: t.Tab}
+		// What identifies them in their sources only: ids, and orders.
+		own := sheets.Select{Tab: t.Tab, Where: stores(cfg, t, r)}
+		if fed && t.Kind == string(platform.KindOrder) {
+			own.Keys = r.OrderIDs
+		}
+		for _, col := range t.Columns {
+			if col.Op != "pseudonym" {
+				continue
+			}
+			values, ids := candidates(cfg, col, r)
+			if len(values)+len(ids) > 0 && keys == nil {
+				return Plan{}, ErrNoKey
+			}
+			if v := pseudonyms(keys, values); len(v) > 0 {
+				anywhere.Any = append(anywhere.Any, sheets.Cells{Header: col.Header, Values: v})
+			}
+			if v := pseudonyms(keys, ids); len(v) > 0 && fed {
+				own.Any = append(own.Any, sheets.Cells{Header: col.Header, Values: v})
+			}
+		}
+		if len(anywhere.Any) > 0 {
+			p.Select = append(p.Select, anywhere)
+		}
+		if len(own.Keys)+len(own.Any) > 0 {
+			p.Select = append(p.Select, own)
+		}
+	}
+	return p, nil
+}
+
+// candidates returns the values a pseudonym column could have taken for
+// the request's customer: those of the email and the phone, and those of
+// the ids, which hold in the tables of the request's sources only.
+func candidates(cfg *config.Config, col *config.Column, r Request) (values, ids []string) {
+	c := r.Customer
+	email := platform.CustomerRef(&platform.Event{Customer: platform.Customer{Email: c.Email}})
+	var refs []string // customer.ref of an id: "<platform>:<id>"
+	for _, s := range r.Sources {
+		ev := &platform.Event{Platform: cfg.Sources[s].Platform, Customer: platform.Customer{ID: c.ID}}
+		if ref := platform.CustomerRef(ev); ref != "" && !slices.Contains(refs, ref) {
+			refs = append(refs, ref)
+		}
+	}
+	switch {
+	case col.Field == "customer.ref":
+		return nonEmpty(email), refs
+	case col.Field == "customer.email":
+		return nonEmpty(c.Email), nil
+	case col.Field == "customer.phone":
+		return nonEmpty(c.Phone), nil
+	case col.Field == "customer.id":
+		return nil, nonEmpty(c.ID)
+	case col.Path != "":
+		// A raw path of the payload: whichever of the customer's values
+		// it took.
+		return nonEmpty(c.Email, c.Phone), nonEmpty(c.ID)
+	}
+	return nil, nil // customer.name (never given by a request), other fields
+}
+
+// pseudonyms computes what the pipeline writes for each value: the
+// pseudonym operator, then the guard every text cell passes through.
+func pseudonyms(keys *privacy.Keys, values []string) []string {
+	op, _ := privacy.LookupOperator("pseudonym")
+	var out []string
+	for _, v := range values {
+		if p, _ := privacy.Guard(op.Apply(v, keys)); p != "" && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// storeColumn returns the header of the column that takes the store of
+// the table's kind, "" when there is none.
+func storeColumn(t *config.Table) string {
+	for _, col := range t.Columns {
+		if col.Field == t.Kind+".store" && col.Op == "" {
+			return col.Header
+		}
+	}
+	return ""
+}
+
+// storeCells returns what the store column holds in the rows of a source:
+// its store: label, else (Shopify) the shop's domain; false when unknown.
+func storeCell(cfg *config.Config, source string, r Request) (string, bool) {
+	s := cfg.Sources[source]
+	switch {
+	case s.Store != "":
+		return s.Store, true
+	case s.Platform == "shopify" && r.Shop != "":
+		return r.Shop, true
+	}
+	return "", false
+}
+
+// stores narrows the ids of a request to the rows of its sources, in a
+// table that tells stores apart; nil when it cannot.
+func stores(cfg *config.Config, t *config.Table, r Request) *sheets.Cells {
+	h := storeColumn(t)
+	if h == "" || len(r.Sources) == 0 {
+		return nil
+	}
+	c := &sheets.Cells{Header: h}
+	for _, s := range r.Sources {
+		v, ok := storeCell(cfg, s, r)
+		if !ok {
+			return nil
+		}
+		c.Values = appendGuarded(c.Values, v)
+	}
+	return c
+}
+
+// shop picks every row of a shop: in each table its sources feed, the
+// rows whose store cell is the shop's (its store: label, else its
+// domain), or every row of a table that only its sources feed and that
+// has no store column. A label another source of the same table uses
+// too cannot tell them apart, and is not used.
+func shop(cfg *config.Config, r Request) (Plan, error) {
+	if len(r.Sources) == 0 {
+		return Plan{}, ErrNoSource
+	}
+	var p Plan
+	for _, t := range cfg.Tables {
+		var ours, others []string
+		for _, name := range cfg.SourceNames {
+			switch {
+			case !cfg.Feeds(t, name):
+			case slices.Contains(r.Sources, name):
+				ours = append(ours, name)
+			default:
+				others = append(others, name)
+			}
+		}
+		if len(ours) == 0 {
+			continue
+		}
+		h := storeColumn(t)
+		if h == "" {
+			if len(others) == 0 {
+				p.Select = append(p.Select, sheets.Select{Tab: t.Tab, All: true})
+			} else {
+				p.Unmatched = append(p.Unmatched, t.Tab)
+			}
+			continue
+		}
+		taken := map[string]bool{}
+		for _, s := range others {
+			if v, ok := storeCell(cfg, s, Request{}); ok {
+				taken[v] = true
+			}
+		}
+		var values []string
+		for _, s := range ours {
+			if v, ok := storeCell(cfg, s, r); ok && !taken[v] {
+				values = appendGuarded(values, v)
+			}
+		}
+		if r.Shop != "" && !taken[r.Shop] {
+			values = appendGuarded(values, r.Shop)
+		}
+		if len(values) == 0 {
+			p.Unmatched = append(p.Unmatched, t.Tab)
+			continue
+		}
+		p.Select = append(p.Select, sheets.Select{Tab: t.Tab, Any: []sheets.Cells{{Header: h, Values: values}}})
+	}
+	return p, nil
+}
+
+// appendGuarded adds a value as the pipeline writes it: through the guard.
+func appendGuarded(values []string, v string) []string {
+	if g, _ := privacy.Guard(v); g != "" && !slices.Contains(values, g) {
+		values = append(values, g)
+	}
+	return values
+}
+
+func nonEmpty(v ...string) []string {
+	var out []string
+	for _, s := range v {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
