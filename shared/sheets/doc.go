@@ -78,7 +78,16 @@
 // a misplaced write whose answer was lost, which nobody sees; and two
 // writers at once (a Cloud Run rollover, a backfill), whose
 // read-then-write can interleave so that an older version overwrites a
-// newer one, or both add a new key. Rows sharing a key are merged when a
+// newer one, or both add a new key. Each writer knows the rows of its own
+// index only; before adding a key it does not know, the verification
+// read looks at the row below the last keyed row, where the other writer
+// adds its rows, and a key there makes it index the tab again, so that it
+// updates the other's row instead of adding the order twice. That leaves
+// two writers adding the same key within one round trip. (A tab filled
+// to the last row of its grid has no row below to read: it is indexed
+// again before rows are appended to it, since another writer may have
+// grown it, and the append adds a blank row below, so that this happens
+// once.) Rows sharing a key are merged when a
 // tab is indexed: the row the team annotated is kept, the newest owned
 // cells are copied into it and the others are deleted in one request; a
 // duplicate the team annotated too is left for a person. docs/sheet.md

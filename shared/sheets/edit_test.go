@@ -610,3 +610,89 @@ func TestColumnMovedWhileIndexing(t *testing.T) {
 		t.Errorf("misplaced=%d team_cells_changed=%d, want 0 and 0", misplaced, teamChanged)
 	}
 }
+
+// A second writer (a backfill, the old instance of a rollover) adds
+// orders below the rows this instance indexed. Before adding a key it
+// does not know, the instance looks at the row below its last keyed row:
+// a key there makes it index the tab again, so an order the other writer
+// added is updated in place and a new one goes below the other's rows.
+func TestRowsAddedByAnotherWriter(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	wants := f.seed(3) // f.sink has indexed the tab
+	other := f.newSink()
+	for _, k := range []string{"1004", "1005"} {
+		if got, err := other.Upsert(t.Context(), "Orders", row(k, 4, "paid")); err != nil || got != Written {
+			t.Fatalf("other.Upsert(%s) = %v, %v", k, got, err)
+		}
+	}
+	f.upsert(row("1005", 7, "refunded"), Written) // the other's order: an update
+	f.upsert(row("1006", 1, "paid"), Written)     // a new one
+	rows := f.snapshot()
+	var keys []string
+	for _, r := range rows[1:] {
+		if r[0] != "" {
+			keys = append(keys, r[0])
+		}
+	}
+	if want := []string{"1001", "1002", "1003", "1004", "1005", "1006"}; !slices.Equal(keys, want) {
+		t.Errorf("keys in row order = %v, want %v:\n%s", keys, want, table(rows))
+	}
+	if r := rows[5]; r[1] != "refunded" || r[3] != "7" {
+		t.Errorf("row of 1005 = %v, want refunded at version 7", r)
+	}
+	wants["1004"] = want{status: "paid", version: 4}
+	wants["1005"] = want{status: "refunded", version: 7}
+	wants["1006"] = want{status: "paid", version: 1}
+	if misplaced, teamChanged := f.check("Orders", wants); misplaced+teamChanged > 0 {
+		t.Errorf("misplaced=%d team_cells_changed=%d, want 0 and 0", misplaced, teamChanged)
+	}
+	if st := f.sink.Stats(); st.Reindexes != 1 {
+		t.Errorf("stats %+v, want 1 reindex", st)
+	}
+}
+
+// A tab filled to the last row of its grid, and two writers that indexed
+// it so: the first appends its new order; the second, whose idea of the
+// grid's size is stale, must neither write its own new order over the
+// first's row nor add the first's order again.
+func TestTwoWritersAppendToAFullGrid(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	wants := f.seed(3)
+	sid := f.sheetID("Orders")
+	rows, err := f.emu.Snapshot(f.id, "Orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	props, err := f.svc.Spreadsheets.Get(f.id).Do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var grid int64
+	for _, sh := range props.Sheets {
+		if sh.Properties.SheetId == sid {
+			grid = sh.Properties.GridProperties.RowCount
+		}
+	}
+	f.edit(deleteRows(sid, int64(len(rows)), grid-int64(len(rows)))) // no blank row left
+	a, b := f.newSink(), f.newSink()
+	for _, s := range []*Sink{a, b} { // both index the full grid
+		if _, err := s.Upsert(t.Context(), "Orders", row("1001", 1, "paid")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, u := range []struct {
+		s   *Sink
+		key string
+		v   int64
+	}{{a, "1004", 1}, {b, "1005", 1}, {b, "1004", 2}, {a, "1006", 1}} {
+		if got, err := u.s.Upsert(t.Context(), "Orders", row(u.key, u.v, "paid")); err != nil || got != Written {
+			t.Fatalf("Upsert(%s v%d) = %v, %v, want written", u.key, u.v, got, err)
+		}
+		wants[u.key] = want{status: "paid", version: u.v}
+	}
+	if misplaced, teamChanged := f.check("Orders", wants); misplaced+teamChanged > 0 {
+		t.Errorf("misplaced=%d team_cells_changed=%d, want 0 and 0:\n%s", misplaced, teamChanged, table(f.snapshot()))
+	}
+}

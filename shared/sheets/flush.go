@@ -218,10 +218,29 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 				ForceSendFields: []string{"SheetId", "StartRowIndex"}})
 		}
 	}
+	// Where new keys would go, the row below the last keyed row: a key
+	// there means another writer (a backfill, the old instance of a
+	// rollover) added rows this index does not know, and the key about to
+	// be added may be one of them.
+	below := map[*tab]int{}
 	for _, g := range gs {
-		if e, ok := g.t.index[g.key]; ok {
-			ranges = append(ranges, g.t.rowGrid(e.row))
+		t := g.t
+		if e, ok := t.index[g.key]; ok {
+			ranges = append(ranges, t.rowGrid(e.row))
+			continue
 		}
+		if _, seen := below[t]; seen || t.unsure != nil {
+			continue
+		}
+		if int64(t.lastRow+1) >= t.rowCount {
+			// The grid was full when it was indexed: the new rows are to
+			// be appended, at the end of a grid another writer may have
+			// grown since. Its size is read again first (once: an append
+			// leaves a blank row below).
+			return s.moved(fs, t, "grid full")
+		}
+		below[t] = t.lastRow + 1
+		ranges = append(ranges, t.rowGrid(t.lastRow+1))
 	}
 	got, err := s.readGrid(ctx, fs, tabs[0], "read rows", "ROWS", ranges)
 	if err != nil {
@@ -245,6 +264,9 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 		}
 		if err := s.settleUnsure(fs, t, rows); err != nil {
 			return err
+		}
+		if r, ok := below[t]; ok && cellString(rows[gridKey{t.sheetID, r}], t.cols[t.key]) != "" {
+			return s.moved(fs, t, "rows added by another writer")
 		}
 	}
 	for _, g := range gs {
@@ -347,7 +369,7 @@ func (s *Sink) settleUnsure(fs *flushState, t *tab, rows map[gridKey][]any) erro
 		}
 		t.lastRow = u.at + len(u.keys) - 1
 		if u.appended {
-			t.rowCount = int64(u.at + len(u.keys))
+			t.rowCount = int64(u.at + len(u.keys) + 1) // and a blank row
 		} else {
 			t.rowCount += int64(len(u.keys))
 		}
@@ -499,9 +521,12 @@ func (s *Sink) plan(gs []*keyOps) *writePlan {
 				InheritFromBefore: at > 1, // the format of the data row above, not of the header
 			}})
 		} else {
+			// The grid is full: add the rows, and one blank row below them,
+			// so that the next new keys are inserted above it and the row
+			// below the last keyed row can be read (see tryOnce).
 			p.append[t] = true
 			p.reqs = append(p.reqs, &sheetsapi.Request{AppendDimension: &sheetsapi.AppendDimensionRequest{
-				SheetId: t.sheetID, Dimension: "ROWS", Length: int64(n), ForceSendFields: []string{"SheetId"},
+				SheetId: t.sheetID, Dimension: "ROWS", Length: int64(n + 1), ForceSendFields: []string{"SheetId"},
 			}})
 		}
 		rows := make([]Row, n)
@@ -620,7 +645,7 @@ func (p *writePlan) commit(skip map[*tab]bool) {
 		t.lastRow = at + len(news) - 1
 		t.rowCount += int64(len(news))
 		if p.append[t] {
-			t.rowCount = max(t.rowCount, int64(at+len(news)))
+			t.rowCount = max(t.rowCount, int64(at+len(news)+1)) // and a blank row
 		}
 	}
 }
