@@ -84,7 +84,7 @@
 // adds its rows, and a key there makes it index the tab again, so that it
 // updates the other's row instead of adding the order twice. That leaves
 // two writers adding the same key within one round trip. (A tab filled
-// to the last row of its grid has no row below to read: it is indexed
+// to the last row of its grid has no row below to read: its size is read
 // again before rows are appended to it, since another writer may have
 // grown it, and the append adds a blank row below, so that this happens
 // once.) Rows sharing a key are merged when a

@@ -237,7 +237,12 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 			// be appended, at the end of a grid another writer may have
 			// grown since. Its size is read again first (once: an append
 			// leaves a blank row below).
-			return s.moved(fs, t, "grid full")
+			if err := s.refreshGridSize(ctx, fs, t); err != nil {
+				return err
+			}
+			if int64(t.lastRow+1) >= t.rowCount {
+				continue // still full: nobody added a row
+			}
 		}
 		below[t] = t.lastRow + 1
 		ranges = append(ranges, t.rowGrid(t.lastRow+1))
@@ -284,6 +289,25 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 		g.decide(stored)
 	}
 	return s.write(fs, tabs, gs)
+}
+
+// refreshGridSize reads the number of rows of t's grid: one small read.
+func (s *Sink) refreshGridSize(ctx context.Context, fs *flushState, t *tab) error {
+	if err := s.readToken(ctx, fs); err != nil {
+		return newCallError("read grid size (waiting for read quota)", t, err)
+	}
+	ss, err := s.svc.Spreadsheets.Get(s.id).Fields("sheets(properties(sheetId,gridProperties(rowCount)))").Context(ctx).Do()
+	if err != nil {
+		return newCallError("read grid size", t, err)
+	}
+	for _, sh := range ss.Sheets {
+		if p := sh.Properties; p != nil && p.SheetId == t.sheetID && p.GridProperties != nil {
+			t.rowCount = p.GridProperties.RowCount
+			return nil
+		}
+	}
+	t.loaded = false // the tab is gone
+	return errMoved
 }
 
 // write sends what coalescing decided, in one request, and checks its
