@@ -223,15 +223,17 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 	// rollover) added rows this index does not know, and the key about to
 	// be added may be one of them.
 	below := map[*tab]int{}
+	looked := map[*tab]bool{}
 	for _, g := range gs {
 		t := g.t
 		if e, ok := t.index[g.key]; ok {
 			ranges = append(ranges, t.rowGrid(e.row))
 			continue
 		}
-		if _, seen := below[t]; seen || t.unsure != nil {
+		if looked[t] || t.unsure != nil {
 			continue
 		}
+		looked[t] = true
 		if int64(t.lastRow+1) >= t.rowCount {
 			// The grid was full when it was indexed: the new rows are to
 			// be appended, at the end of a grid another writer may have
