@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"math"
 	"strings"
 	"testing"
 )
@@ -23,20 +24,41 @@ func TestBenchRuns(t *testing.T) {
 		t.Fatalf("last line is not JSON: %v\n%s", err, out.String())
 	}
 	for _, k := range []string{"writes_per_event", "baseline_writes_per_event", "lost", "baseline_lost", "receipt_to_row_p95_ms",
-		"ack_p99_ms", "upsert_cost_ratio_100k_over_1k", "calm_receipt_to_row_p95_ms", "max_writes_in_60s"} {
+		"ack_p99_ms", "upsert_cost_ratio_100k_over_1k", "calm_receipt_to_row_p95_ms", "max_writes_in_60s",
+		"raised_calm_receipt_to_row_p95_ms", "calm_expected_p95_under_quota_ms"} {
 		if _, ok := f[k]; !ok {
 			t.Errorf("JSON line lacks %q", k)
 		}
 	}
-	for _, k := range []string{"lost", "doubled", "failed"} {
+	for _, k := range []string{"lost", "doubled", "failed", "raised_calm_failed", "raised_calm_rate_limited", "raised_calm_lost", "raised_calm_doubled"} {
 		if f[k] != 0.0 {
 			t.Errorf("%s = %v, want 0", k, f[k])
 		}
 	}
-	if f["writes_per_event"].(float64) <= 0 || f["upsert_requests_1k"].(float64) <= 0 {
+	if f["writes_per_event"].(float64) <= 0 || f["upsert_requests_1k"].(float64) <= 0 || f["raised_calm_writes_per_event"].(float64) <= 0 {
 		t.Errorf("figures = %v, want requests counted", f)
 	}
 	if !strings.Contains(out.String(), "write requests per event") {
 		t.Errorf("no table before the JSON line:\n%s", out.String())
+	}
+}
+
+// The figure printed beside the calm run: with a slot for every event
+// there is no wait; with fewer slots than events an event waits for the
+// next one.
+func TestSlotP95(t *testing.T) {
+	for _, c := range []struct {
+		rate      float64
+		perMinute int
+		want      float64
+	}{
+		{0.5, 55, 300}, // one event every 2 s, a slot every 1.09 s
+		{2, 55, math.Round(0.95*60_000/55 + 300)}, // 1,336 ms
+		{2, 140, 300}, // the raised quota
+		{2, 120, 300}, // exactly one slot an event
+	} {
+		if got := slotP95(c.rate, c.perMinute, 300); got != c.want {
+			t.Errorf("slotP95(%v, %d, 300) = %v, want %v", c.rate, c.perMinute, got, c.want)
+		}
 	}
 }
