@@ -260,6 +260,10 @@ var embedded = []struct {
 }{
 	{KindEmail, "harriet.smith@example.com"},
 	{KindEmail, "jean.dupont@orange.fr"},
+	{KindEmail, "harriet.smith%40example.com"},
+	{KindEmail, "jean.dupont%2Bshop%2540orange.fr"},
+	{KindEmail, "harriet&#64;example.com"},
+	{KindEmail, "marie.curie&commat;free.fr"},
 	{KindPhone, "+33 6 12 34 56 78"},
 	{KindPhone, "06 12 34 56 78"},
 	{KindPhone, "(555) 625-1199"},
