@@ -66,6 +66,9 @@ func escapedRune(c byte) rune {
 // decode returns s as the form reads it, normalized (see norm): what a
 // mask is made of.
 func (f form) decode(s string) string {
+	if f == plainForm {
+		return strings.Map(norm, s) // s itself when nothing changes
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for i := 0; i < len(s); {
