@@ -41,7 +41,7 @@ type corpusCase struct {
 
 // readCorpus reads a corpus file of testdata; see guard_corpus.txt's
 // header.
-func readCorpus(t *testing.T, name string) []corpusCase {
+func readCorpus(t testing.TB, name string) []corpusCase {
 	t.Helper()
 	f, err := os.Open("testdata/" + name)
 	if err != nil {

@@ -1,6 +1,9 @@
 package privacy
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Email addresses in free text: written plainly (harriet@example.com, also
 // with a fullwidth ＠), or obfuscated the ways people do it to dodge spam
@@ -9,22 +12,28 @@ import "strings"
 // "harriet @ example.com". A bare " at " is taken only where it cannot be
 // English: the domain is spelled with "dot", it is a webmail domain, the
 // name looks like a handle (dots, digits), or a word such as "email"
-// comes just before; "bought at amazon.com" stays as it is.
+// comes just before; "bought at amazon.com" stays as it is. Addresses
+// URL-encoded or written with HTML character references are read through
+// a form (see encoded.go).
 
 // scanEmails appends the email addresses of s that overlap no finding in
 // out.
 func scanEmails(s string, out []finding) []finding {
 	for i := 0; i < len(s); {
-		r, size := next(s, i)
-		if r != '@' {
-			i += size
+		if c := s[i]; c < utf8.RuneSelf && c != '@' && c != '%' && c != '&' {
+			i++
 			continue
 		}
-		start := localStart(s, i)
-		end, ok := domainEnd(s, i+size)
+		f, size := atSign(s, i)
+		if size == 0 {
+			_, n := next(s, i)
+			i += n
+			continue
+		}
+		start := f.localStart(s, i)
+		end, ok := f.domainEnd(s, i+size)
 		if start < i && ok && free(out, start, end) {
-			addr := strings.Map(norm, s[start:i]) + "@" + strings.Map(norm, s[i+size:end])
-			out = append(out, finding{kind: KindEmail, start: start, end: end, masked: MaskEmail(addr)})
+			out = append(out, finding{kind: KindEmail, start: start, end: end, masked: f.mask(s, start, i, i+size, end)})
 			i = end
 			continue
 		}
@@ -33,22 +42,37 @@ func scanEmails(s string, out []finding) []finding {
 	return scanObfuscated(s, out)
 }
 
+// mask masks the address s[start:end] whose @ is s[at:domain] like
+// MaskEmail, and writes its @ as it was: an encoded address stays a valid
+// part of its URL or HTML, and a second pass finds it masked already.
+func (f form) mask(s string, start, at, domain, end int) string {
+	m := MaskEmail(f.decode(s[start:at]) + "@" + f.decode(s[domain:end]))
+	if f == plainForm {
+		return m
+	}
+	local, host, ok := strings.Cut(m, "@")
+	if !ok {
+		return m
+	}
+	return local + s[at:domain] + host
+}
+
 func isLocalRune(r rune) bool {
 	return isASCIIAlnum(r) || isWordLetter(r) || r < 0x80 && strings.ContainsRune(".!#$%&'*+/=?^_`{|}~-", r)
 }
 
 // localStart returns where the local part that ends at the @ at i starts.
-func localStart(s string, i int) int {
+func (f form) localStart(s string, i int) int {
 	j := i
 	for {
-		r, size := prev(s, j)
-		if size == 0 || !isLocalRune(r) {
+		r, size := f.prev(s, j)
+		if size == 0 || !f.localRune(r) {
 			break
 		}
 		j -= size
 	}
 	for j < i {
-		if r, size := next(s, j); r == '.' || r == '\'' {
+		if r, size := f.next(s, j); r == '.' || r == '\'' {
 			j += size
 			continue
 		}
@@ -58,13 +82,14 @@ func localStart(s string, i int) int {
 }
 
 // domainEnd reads a domain of at least two labels, the last one all
-// letters, starting at i, and returns where it ends.
-func domainEnd(s string, i int) (int, bool) {
+// letters and not a file's extension (logo@2x.png), starting at i, and
+// returns where it ends.
+func (f form) domainEnd(s string, i int) (int, bool) {
 	j, labels, tldStart := i, 0, i
 	for {
 		ls := j
 		for {
-			r, size := next(s, j)
+			r, size := f.next(s, j)
 			if size == 0 || !(isASCIIAlnum(r) || r == '-' || r >= 0x80 && isWordLetter(r)) {
 				break
 			}
@@ -74,20 +99,20 @@ func domainEnd(s string, i int) (int, bool) {
 			break
 		}
 		labels, tldStart = labels+1, ls
-		r, size := next(s, j)
+		r, size := f.next(s, j)
 		if r != '.' {
 			break
 		}
-		if r2, _ := next(s, j+size); !(isASCIIAlnum(r2) || r2 >= 0x80 && isWordLetter(r2)) {
+		if r2, _ := f.next(s, j+size); !(isASCIIAlnum(r2) || r2 >= 0x80 && isWordLetter(r2)) {
 			break
 		}
 		j += size
 	}
-	if labels < 2 || j-tldStart < 2 {
+	if labels < 2 || j-tldStart < 2 || equalFoldAny(s[tldStart:j], fileExtensions) {
 		return i, false
 	}
 	for k := tldStart; k < j; {
-		r, size := next(s, k)
+		r, size := f.next(s, k)
 		if !isWordLetter(r) {
 			return i, false
 		}
@@ -180,6 +205,7 @@ var (
 	atWords        = []string{"at", "arobase", "arroba", "chiocciola", "klammeraffe"}
 	dotWords       = []string{"dot", "point", "punto", "punkt", "punt", "pt"}
 	emailContext   = []string{"mail", "email", "e-mail", "courriel", "correo", "write", "écri", "ecri", "schreib", "scriv", "escrib", "contact", "reply", "répond", "adress", "address", "indirizzo", "direcci"}
+	fileExtensions = []string{"png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "bmp", "ico", "tif", "tiff", "heic", "pdf", "css", "js", "html", "htm", "php", "json", "xml", "txt", "csv", "ttf", "otf"} // none is a top-level domain
 	webmailDomains = []string{"gmail", "googlemail", "yahoo", "ymail", "hotmail", "outlook", "live", "msn", "icloud", "me", "mac", "aol", "gmx", "web", "t-online", "freenet", "orange", "free", "wanadoo", "laposte", "sfr", "neuf", "bbox", "libero", "virgilio", "alice", "tiscali", "ziggo", "kpnmail", "telenet", "skynet", "proton", "protonmail", "pm", "yandex", "mail", "docomo", "ezweb", "softbank", "qq", "163", "126", "naver", "seznam", "wp", "o2", "onet", "interia", "bluewin"}
 	topLevel       = []string{"com", "net", "org", "edu", "gov", "info", "biz", "io", "co", "me", "tv", "eu", "fr", "de", "es", "it", "nl", "be", "ch", "at", "lu", "pt", "ie", "uk", "us", "ca", "au", "nz", "jp", "cn", "kr", "in", "br", "mx", "ar", "ru", "pl", "cz", "sk", "se", "no", "dk", "fi", "gr", "ro", "hu", "bg", "hr", "si", "ee", "lv", "lt", "ua", "tr", "il", "za", "sg", "hk", "tw", "li", "mc", "ad", "is", "email", "online", "shop", "store", "app", "dev", "xyz", "cat", "ai"}
 )

@@ -89,9 +89,9 @@ func free(fs []finding, start, end int) bool {
 // Guard masks the personal data it finds in a text that is about to leave
 // (a product name, a note, a gift message), whatever the configuration
 // says: email addresses keep their first letter and domain like
-// MaskEmail, phone numbers their last 2 digits like MaskPhone, card
-// numbers their last 4 like Last4, IBANs their country and last 4
-// characters. Then it neutralizes formulas (see Neutralize). It returns
+// MaskEmail (an encoded one keeps its @ as written: h***%40example.com),
+// phone numbers their last 2 digits like MaskPhone, card numbers their
+// last 4 like Last4, IBANs their country and last 4 characters. Then it neutralizes formulas (see Neutralize). It returns
 // the guarded text and how many values it masked, by kind.
 //
 // The guard is a net under the allowlist, not a substitute for it: it
@@ -145,12 +145,17 @@ func scan(s string, out []finding) []finding {
 }
 
 // suspicious is the fast path: a text with no digit, no @, no fullwidth
-// character and no word that can stand for @ holds nothing to find.
+// character, no word that can stand for @ and no named character
+// reference that can (&commat;, &amp;commat;) holds nothing to find.
 func suspicious(s string) bool {
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case c >= '0' && c <= '9', c == '@', c == 0xEF:
 			return true
+		case c == '&':
+			if i+1 < len(s) && (s[i+1] == 'c' || s[i+1] == 'a') {
+				return true
+			}
 		case c == 'a' || c == 'A':
 			if i+1 < len(s) && (s[i+1]|0x20 == 't' || s[i+1]|0x20 == 'r') {
 				return true // at, arobase, arroba

@@ -20,7 +20,7 @@ const maxGroups = 12
 type group struct {
 	start, end int  // byte offsets of the digits in the text
 	n          int  // number of digits
-	sep        byte // separator before the next group: ' ', '-', '.', '/' or '(' for one with a parenthesis
+	sep        byte // separator before the next group: ' ', '-', '.', '/', '_', '(' for one with a parenthesis, 'w' for a spaced dash or slash
 }
 
 // candidate is one run of digit groups.
@@ -126,14 +126,14 @@ func readCandidate(s string, i int, groups []group) (candidate, int) {
 }
 
 // readSep reads the separator between two groups of one number: one space,
-// dash, dot or slash, a parenthesis with or without a space next to it, or
-// a spaced dash or slash ('w', weak: "0211 / 1234567" splits an area code
-// off, "2024-03-15 - 2024-03-20" two dates). Anything else (", ", two
-// spaces) ends the number.
+// dash, dot, slash or underscore, a parenthesis with or without a space
+// next to it, or a spaced dash or slash ('w', weak: "0211 / 1234567"
+// splits an area code off, "2024-03-15 - 2024-03-20" two dates). Anything
+// else (", ", two spaces) ends the number.
 func readSep(s string, j int) (byte, int) {
 	r, size := next(s, j)
 	switch r {
-	case ' ', '-', '.', '/':
+	case ' ', '-', '.', '/', '_':
 		r2, size2 := next(s, j+size)
 		switch {
 		case r == ' ' && r2 == '(':
@@ -383,6 +383,8 @@ func (w *window) phone(ctx int, loose bool) bool {
 			slashes++
 		case g.sep == 'w' && i > 0:
 			return false // a spaced dash or slash only after the area code
+		case g.sep == '_':
+			return false // nobody writes a phone number so: a file's name, an id
 		}
 	}
 	if slashes > 1 {
@@ -424,7 +426,12 @@ func (w *window) card() bool {
 	if w.n < 13 || w.n > 19 || w.a == 0 && w.c.plus {
 		return false
 	}
-	if !w.seps(func(b byte) bool { return b == ' ' || b == '-' || b == '.' }) {
+	// Spaces, dashes or dots between the groups, or one _ or / throughout
+	// (4242/4242/4242/4242; a date's or a size's groups are too short).
+	switch {
+	case w.seps(func(b byte) bool { return b == ' ' || b == '-' || b == '.' }):
+	case w.seps(func(b byte) bool { return b == '_' }), w.seps(func(b byte) bool { return b == '/' }):
+	default:
 		return false
 	}
 	for _, g := range w.c.groups[w.a:w.b] {

@@ -193,6 +193,11 @@ func TestGuard(t *testing.T) {
 		{"harriet [at] example [dot] com", "h***@example.com", Counts{Emails: 1}},
 		{"EAN 4006381333931, order #1001, 2024-03-15", "EAN 4006381333931, order #1001, 2024-03-15", Counts{}},
 		{"Tel 06 12 34 56 78 06 98 76 54 32", "Tel ***78 ***32", Counts{Phones: 2}},
+		{"4242_4242_4242_4242, 3782_822463_10005", "***4242, ***0005", Counts{Cards: 2}},
+		{"Card: 4111/1111/1111/1111 exp 12/27", "Card: ***1111 exp 12/27", Counts{Cards: 1}},
+		{"4242/4242/4242/4241", "4242/4242/4242/4241", Counts{}}, // Luhn
+		{"Facture 2024/0456/0001/0002, 15/03/2024", "Facture 2024/0456/0001/0002, 15/03/2024", Counts{}},
+		{"scan_0612_345678.pdf", "scan_0612_345678.pdf", Counts{}}, // a phone is not written with _
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -260,11 +265,17 @@ var embedded = []struct {
 }{
 	{KindEmail, "harriet.smith@example.com"},
 	{KindEmail, "jean.dupont@orange.fr"},
+	{KindEmail, "harriet.smith%40example.com"},
+	{KindEmail, "jean.dupont%2Bshop%2540orange.fr"},
+	{KindEmail, "harriet&#64;example.com"},
+	{KindEmail, "marie.curie&commat;free.fr"},
 	{KindPhone, "+33 6 12 34 56 78"},
 	{KindPhone, "06 12 34 56 78"},
 	{KindPhone, "(555) 625-1199"},
 	{KindCard, "4242 4242 4242 4242"},
 	{KindCard, "3782-822463-10005"},
+	{KindCard, "4242_4242_4242_4242"},
+	{KindCard, "5555/5555/5555/4444"},
 	{KindIBAN, "FR76 3000 6000 0112 3456 7890 189"},
 	{KindIBAN, "DE89370400440532013000"},
 }
