@@ -243,7 +243,12 @@ func (h *Handler) write(ctx context.Context, src *source, ev *platform.Event) (i
 		all = append(all, o.Result)
 		// "masked" holds counts by kind (an empty group is left out): what
 		// the guard found never reaches a log.
-		log.InfoContext(ctx, "row", logging.KeyTable, o.Table, logging.KeyResult, string(o.Result), "masked", o.Masked)
+		attrs := []any{logging.KeyTable, o.Table, logging.KeyResult, string(o.Result), "masked", o.Masked}
+		if o.Cut > 0 {
+			// Text cells over Google's 50,000 characters, cut to fit.
+			attrs = append(attrs, "cut_cells", o.Cut)
+		}
+		log.InfoContext(ctx, "row", attrs...)
 	}
 	var te *view.Error
 	switch {

@@ -24,6 +24,7 @@ import (
 	"github.com/safeview/safeview/shared/platform"
 	"github.com/safeview/safeview/shared/privacy"
 	"github.com/safeview/safeview/shared/secrets"
+	"github.com/safeview/safeview/shared/sheets"
 	"github.com/safeview/safeview/shared/sheetstest"
 	"github.com/safeview/safeview/shared/webhook"
 )
@@ -622,5 +623,55 @@ func TestSourceWithoutSecretIs503(t *testing.T) {
 	req.Header.Set("Stripe-Signature", "t=1,v1=00")
 	if r := s.do(req); r.status != http.StatusServiceUnavailable || r.header.Get("Retry-After") == "" {
 		t.Errorf("stripe without its secret = %d %s, want 503 with Retry-After", r.status, r.body)
+	}
+}
+
+// A text field longer than a cell holds (Google's 50,000 characters) is
+// cut to fit, and the order is written: before, Google refused the whole
+// write, the order got 503 at every retry, and so did every order that
+// shared its flush. The cut shows no part of a value in clear.
+func TestLongTextIsCutAndWritten(t *testing.T) {
+	t.Parallel()
+	s := newStackWith(t, func(c *config.Config) {
+		c.Tables[0].Columns = append(c.Tables[0].Columns, &config.Column{Header: "tags", Path: "tags"})
+	})
+	const canary = "harriet.canary@example.com"
+	tags := strings.Repeat("vip, ", 9_997) + canary + ", " + strings.Repeat(canary+" ", 20_000)
+	long := shopifyOrder(t, order{id: "1001", edit: func(doc map[string]any) { doc["tags"] = tags }})
+	short := shopifyOrder(t, order{id: "1002"})
+	var wg sync.WaitGroup
+	got := make([]response, 2)
+	for i, body := range [][]byte{long, short} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i] = s.send(delivery{topic: "orders/create", body: body, secret: testSecret})
+		}()
+	}
+	wg.Wait()
+	for i, r := range got {
+		if r.status != http.StatusOK || r.answer.Result != "written" {
+			t.Errorf("send(order %d) = %d %s, want 200 written", 1001+i, r.status, r.body)
+		}
+	}
+	rows := s.rows()
+	if len(rows) != 3 {
+		t.Fatalf("sheet has %d rows, want the header and 2 orders", len(rows))
+	}
+	var cell string
+	for _, r := range rows[1:] {
+		if r[0] == "1001" {
+			cell = r[len(r)-1]
+		}
+	}
+	if n := sheets.CellLen(cell); n > sheets.MaxCellChars || !strings.HasSuffix(cell, "…") || !strings.HasPrefix(cell, "vip, vip") {
+		t.Errorf("tags cell: %d characters, ends %q; want at most %d, cut with …", n, cell[max(0, len(cell)-20):], sheets.MaxCellChars)
+	}
+	all := fmt.Sprint(rows) + s.logs.String()
+	if strings.Contains(all, "canary") || strings.Contains(all, "harriet") {
+		t.Errorf("the canary address reached the sheet or the logs")
+	}
+	if !strings.Contains(s.logs.String(), `"cut_cells":1`) {
+		t.Errorf("no cut_cells on the row's log line:\n%s", s.logs.String())
 	}
 }

@@ -92,7 +92,9 @@ func formatFunc(name string) func(v any, in *Input, c *privacy.Counts) sheets.Ce
 			guarded := make([]platform.Item, len(items))
 			for i, it := range items {
 				var n privacy.Counts
-				guarded[i].Name, n = privacy.Mask(it.Name)
+				// What Items can show of a name (ItemsMaxLen characters;
+				// 2× in UTF-16 units): a long name costs no more.
+				guarded[i].Name, n, _ = privacy.MaskPrefix(it.Name, 2*ItemsMaxLen+2)
 				guarded[i].Quantity = it.Quantity
 				c.Add(n)
 			}

@@ -116,6 +116,8 @@ type Result struct {
 	// Masked counts what the guard masked in the row's text cells, by
 	// kind: the only trace of it that may be logged.
 	Masked privacy.Counts
+	// Cut counts the text cells cut to fit sheets.MaxCellChars.
+	Cut int
 }
 
 // Run builds the table's row for an event: filter, project the declared
@@ -135,6 +137,7 @@ func (p *Pipeline) Run(in *Input) (Result, error) {
 		Update:  passed || p.Table.Updates == config.UpdatesAlways,
 	}
 	var masked privacy.Counts
+	cuts := 0
 	for i, c := range p.columns {
 		v, ok := c.get(in)
 		if !ok {
@@ -143,8 +146,12 @@ func (p *Pipeline) Run(in *Input) (Result, error) {
 		cell := c.format(v, in, &masked)
 		if cell.Text != "" {
 			var n privacy.Counts
-			cell.Text, n = privacy.Guard(cell.Text)
+			var cut bool
+			cell.Text, n, cut = privacy.GuardFit(cell.Text, sheets.MaxCellChars)
 			masked.Add(n)
+			if cut {
+				cuts++
+			}
 		}
 		row.Cells[i] = cell
 	}
@@ -156,5 +163,5 @@ func (p *Pipeline) Run(in *Input) (Result, error) {
 	if row.Key == "" {
 		return Result{}, ErrNoKey
 	}
-	return Result{Row: row, Passed: passed, Masked: masked}, nil
+	return Result{Row: row, Passed: passed, Masked: masked, Cut: cuts}, nil
 }

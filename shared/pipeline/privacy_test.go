@@ -15,6 +15,7 @@ import (
 
 	"github.com/safeview/safeview/shared/platform"
 	"github.com/safeview/safeview/shared/privacy"
+	"github.com/safeview/safeview/shared/sheets"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -362,5 +363,56 @@ func golden(t *testing.T, path, got string) {
 	}
 	if diff := cmp.Diff(string(want), got); diff != "" {
 		t.Errorf("%s mismatch (-want +got), run go test -update after checking:\n%s", path, diff)
+	}
+}
+
+// A text longer than a cell holds (a raw path onto a field that can be
+// anything) is guarded, then cut to fit with "…": Google would refuse the
+// whole write otherwise. A value the cut goes through is masked before the
+// cut, and values far beyond it are never seen whole nor leaked.
+func TestLongTextCutToFit(t *testing.T) {
+	t.Parallel()
+	p := compile(t, cfgYAML)["Orders"]
+	const canary = "harriet.canary@example.com"
+	filler := func(n int) string { return strings.Repeat("x", n) }
+	tests := []struct {
+		name, sku string
+		cut       bool
+		want      func(string) bool
+	}{
+		{"fits", filler(sheets.MaxCellChars), false, func(s string) bool { return s == filler(sheets.MaxCellChars) }},
+		{"one over", filler(sheets.MaxCellChars + 1), true, func(s string) bool { return s == filler(sheets.MaxCellChars-1)+"…" }},
+		{"emoji count two", strings.Repeat("😀", sheets.MaxCellChars/2+1), true, func(s string) bool {
+			return s == strings.Repeat("😀", sheets.MaxCellChars/2-1)+"…"
+		}},
+		{"value across the cut", filler(sheets.MaxCellChars-10) + " " + canary + " " + filler(100), true, nil},
+		{"value across the guard's reach", filler(sheets.MaxCellChars+1024-10) + " " + canary + " " + filler(10), true, nil},
+		{"a megabyte of addresses", strings.Repeat(canary+" ", (1<<20)/(len(canary)+1)), true, nil},
+		{"formula", "=" + filler(sheets.MaxCellChars+5), true, func(s string) bool { return strings.HasPrefix(s, "'=") }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ev := event()
+			body, _ := json.Marshal(map[string]any{"line_items": []map[string]string{{"sku": tt.sku}}})
+			ev.Body = body
+			got, err := p.Run(NewInput(ev, "shopify", nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sku := got.Row.Cells[8].Text
+			if n := sheets.CellLen(sku); n > sheets.MaxCellChars {
+				t.Errorf("cell holds %d characters, more than %d", n, sheets.MaxCellChars)
+			}
+			if strings.Contains(sku, "canary") || strings.Contains(sku, "harriet") {
+				t.Errorf("cell leaks the canary address: %q", sku[max(0, len(sku)-80):])
+			}
+			if (got.Cut == 1) != tt.cut || strings.HasSuffix(sku, "…") != tt.cut {
+				t.Errorf("Cut = %d, cell ends %q; want cut %v", got.Cut, sku[max(0, len(sku)-12):], tt.cut)
+			}
+			if tt.want != nil && !tt.want(sku) {
+				t.Errorf("cell = %q…%q (%d bytes)", sku[:min(12, len(sku))], sku[max(0, len(sku)-12):], len(sku))
+			}
+		})
 	}
 }

@@ -12,5 +12,8 @@ func TestGuardAllocs(t *testing.T) {
 		if n := testing.AllocsPerRun(50, func() { Guard(s) }); n != 0 {
 			t.Errorf("Guard(%q) allocates %v times, want 0", s, n)
 		}
+		if n := testing.AllocsPerRun(50, func() { GuardFit(s, 50_000) }); n != 0 {
+			t.Errorf("GuardFit(%q) allocates %v times, want 0", s, n)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"unicode/utf16"
 )
 
 // Kind is a kind of personal data the guard finds in free text.
@@ -107,20 +108,88 @@ func Guard(s string) (string, Counts) {
 // and cut to length, so that a cut never splits a value the guard would
 // have recognized whole.
 func Mask(s string) (string, Counts) {
+	return mask(s, len(s))
+}
+
+// GuardFit is Guard for a text bound for a cell that holds at most n
+// characters, counted in UTF-16 units as Google Sheets counts them (an
+// emoji is two). A text that does not fit comes back cut to n-1 units and
+// ends with "…"; the cut may go through a mask, never through a value
+// left in clear (see MaskPrefix). However long s is, GuardFit reads at
+// most n + reach units of it: its cost is bounded by n.
+func GuardFit(s string, n int) (string, Counts, bool) {
+	m, c, cut := MaskPrefix(s, n)
+	g := Neutralize(m)
+	if !cut && fits16(g, n) {
+		return g, c, false
+	}
+	g, _ = prefix16(g, n-1)
+	return g + "…", c, true
+}
+
+// MaskPrefix is Mask for the first n UTF-16 units of s, and reports
+// whether s is longer. A value that the cut at n goes through is masked
+// whole: the detectors read reach units past the cut, more than any value
+// they recognize spans. Nothing after the cut is shown, so that a value
+// they could not read whole is not shown in part, even where masks have
+// made the text shorter than n.
+func MaskPrefix(s string, n int) (string, Counts, bool) {
+	keep, cut := prefix16(s, n)
+	if !cut {
+		m, c := mask(s, len(s))
+		return m, c, false
+	}
+	head, _ := prefix16(s, n+reach)
+	m, c := mask(head, len(keep))
+	return m, c, true
+}
+
+// reach is how far past a cut GuardFit reads: longer than any value the
+// detectors recognize (an email address is at most 254 characters,
+// obfuscated or encoded a few times that).
+const reach = 1024
+
+// prefix16 returns the longest prefix of s of at most n UTF-16 units, and
+// whether it is shorter than s.
+func prefix16(s string, n int) (string, bool) {
+	if len(s) <= n { // a UTF-8 byte is never more than one UTF-16 unit
+		return s, false
+	}
+	u := 0
+	for i, r := range s {
+		if u += utf16.RuneLen(r); u > n {
+			return s[:i], true
+		}
+	}
+	return s, false
+}
+
+func fits16(s string, n int) bool {
+	_, cut := prefix16(s, n)
+	return !cut
+}
+
+// mask masks the values of s and returns what comes before stop, a byte
+// offset: the text up to stop, in which a value that starts before stop
+// is replaced whole, even when it ends after it.
+func mask(s string, stop int) (string, Counts) {
 	var counts Counts
 	if !suspicious(s) {
-		return s, counts
+		return s[:stop], counts
 	}
 	var buf [8]finding
 	fs := scan(s, buf[:0])
 	if len(fs) == 0 {
-		return s, counts
+		return s[:stop], counts
 	}
 	slices.SortFunc(fs, func(a, b finding) int { return a.start - b.start })
 	var b strings.Builder
-	b.Grow(len(s))
+	b.Grow(stop)
 	at := 0
 	for _, f := range fs {
+		if f.start >= stop {
+			break
+		}
 		if s[f.start:f.end] == f.masked {
 			continue // masked already (an operator's output, a second pass)
 		}
@@ -130,9 +199,11 @@ func Mask(s string) (string, Counts) {
 		counts.add(f.kind)
 	}
 	if at == 0 {
-		return s, counts
+		return s[:stop], counts
 	}
-	b.WriteString(s[at:])
+	if at < stop {
+		b.WriteString(s[at:stop])
+	}
 	return b.String(), counts
 }
 

@@ -1,5 +1,39 @@
 package sheets
 
+import (
+	"errors"
+	"unicode/utf16"
+)
+
+// MaxCellChars is Google Sheets' limit on the characters of one cell.
+// Google refuses a write request that holds a longer cell whole, and with
+// it every row of the flush: Upsert refuses such a row alone
+// (ErrCellTooLong), and package pipeline cuts text cells to fit.
+const MaxCellChars = 50_000
+
+// ErrCellTooLong means a row holds a text cell longer than MaxCellChars.
+var ErrCellTooLong = errors.New("cell longer than Google Sheets allows")
+
+// CellLen is the length of s as counted against MaxCellChars: UTF-16 code
+// units, as the API's JSON strings are, so a character beyond the Basic
+// Multilingual Plane (an emoji) counts two. It is never less than the
+// number of characters, so a text that fits by CellLen fits whichever way
+// Google counts.
+func CellLen(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
+// FitsCell reports whether s fits in a cell. A text of at most
+// MaxCellChars bytes always does (a UTF-8 byte never stands for more than
+// one UTF-16 unit), without counting.
+func FitsCell(s string) bool {
+	return len(s) <= MaxCellChars || CellLen(s) <= MaxCellChars
+}
+
 // Cell is one value on its way to the sheet: a text, or an exact number
 // with an optional number format.
 type Cell struct {

@@ -234,7 +234,8 @@ func (s *Sink) count(f func(*Stats)) {
 // returns once that flush is written, so that a nil error means the row is
 // in the sheet. An error wrapping ErrUnavailable means the sheet could not
 // be written before ctx ended: the caller should have the platform retry,
-// and the retry finds whatever landed.
+// and the retry finds whatever landed. A row with a text cell longer than
+// Google allows is refused with ErrCellTooLong before it can join a flush.
 func (s *Sink) Upsert(ctx context.Context, tabName string, r Row) (Result, error) {
 	t, ok := s.tabs[tabName]
 	if !ok {
@@ -245,6 +246,12 @@ func (s *Sink) Upsert(ctx context.Context, tabName string, r Row) (Result, error
 	}
 	if r.Key == "" {
 		return "", fmt.Errorf("sheets: tab %q: row has no key", tabName)
+	}
+	for i, c := range r.Cells {
+		if !FitsCell(c.Text) {
+			// Refused here, alone: in a flush, Google would refuse every row.
+			return "", fmt.Errorf("sheets: tab %q, column %q: %w (%d characters, at most %d)", tabName, t.Headers[i], ErrCellTooLong, CellLen(c.Text), MaxCellChars)
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return "", fmt.Errorf("%w: tab %q: %w", ErrUnavailable, tabName, err)

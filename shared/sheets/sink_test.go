@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -356,5 +357,52 @@ func TestA1(t *testing.T) {
 	}
 	if got := CellRange("It's", 1, 2); got != "'It''s'!C2" {
 		t.Errorf("CellRange = %q", got)
+	}
+}
+
+// Google refuses a write request holding a cell over 50,000 characters
+// whole. Such a row is refused alone, before it joins a flush: a row
+// upserted at the same moment is written. (Without the check, both got
+// "sheet unavailable": the long row poisoned its flush, and every retry.)
+func TestCellTooLongIsRefusedAlone(t *testing.T) {
+	f := newFixture(t)
+	f.upsert(row("1", 1, "paid"), Written)
+	emoji := strings.Repeat("☕", MaxCellChars-10) + strings.Repeat("😀", 6) // 50,002 UTF-16 units, 49,996 characters
+	for _, long := range []string{strings.Repeat("x", MaxCellChars+1), emoji} {
+		var wg sync.WaitGroup
+		var longErr, shortErr error
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			_, longErr = f.sink.Upsert(context.Background(), "Orders", row("2", 1, long))
+		}()
+		go func() {
+			defer wg.Done()
+			_, shortErr = f.sink.Upsert(context.Background(), "Orders", row("3", 1, "paid"))
+		}()
+		wg.Wait()
+		if !errors.Is(longErr, ErrCellTooLong) || errors.Is(longErr, ErrUnavailable) {
+			t.Errorf("Upsert(%d-byte cell) error = %v, want ErrCellTooLong (not retryable)", len(long), longErr)
+		}
+		if shortErr != nil {
+			t.Errorf("Upsert(row 3) beside a too-long row: %v, want written", shortErr)
+		}
+	}
+	want := [][]string{{"order_id", "status", "total", VersionHeader}, {"1", "paid", "1.50 EUR", "1"}, {"3", "paid", "1.50 EUR", "1"}}
+	if diff := cmp.Diff(want, f.snapshot()); diff != "" {
+		t.Errorf("sheet (-want +got):\n%s", diff)
+	}
+	fit := strings.Repeat("x", MaxCellChars)
+	f.upsert(row("4", 1, fit), Written)
+}
+
+func TestCellLen(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		want int
+	}{{"", 0}, {"abc", 3}, {"été", 3}, {"☕", 1}, {"😀", 2}, {"a😀b", 4}} {
+		if got := CellLen(c.s); got != c.want {
+			t.Errorf("CellLen(%q) = %d, want %d", c.s, got, c.want)
+		}
 	}
 }

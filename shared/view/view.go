@@ -125,6 +125,8 @@ type Outcome struct {
 	// Masked counts what the guard masked in the row: the only trace of
 	// it a log may carry.
 	Masked privacy.Counts
+	// Cut counts the text cells cut to fit a cell of the sheet.
+	Cut int
 }
 
 // Error is one table's failure to take an event. Its message names the
@@ -170,7 +172,7 @@ func (v *View) Write(ctx context.Context, source string, ev *platform.Event) ([]
 		if err != nil {
 			return &Error{Table: tab, Err: err}
 		}
-		outs = append(outs, Outcome{Table: tab, Result: res, Masked: out.Masked})
+		outs = append(outs, Outcome{Table: tab, Result: res, Masked: out.Masked, Cut: out.Cut})
 		return nil
 	})
 	return outs, err
