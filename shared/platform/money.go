@@ -17,6 +17,14 @@ func (m Money) IsZero() bool { return m.Amount == "" }
 
 var errDecimal = errors.New("not a decimal number")
 
+// maxIntDigits and maxFracDigits bound a decimal: far beyond any amount
+// (10^30; 18 decimals of a crypto currency), and short enough that no
+// number can reach a cell's limit or a float's range.
+const (
+	maxIntDigits  = 30
+	maxFracDigits = 20
+)
+
 // ParseDecimal validates a decimal number as platforms write it in JSON
 // ("12.50", "-3", "1e2" is refused) and returns it in canonical form:
 // no plus sign, no leading zeros, no trailing fractional zeros beyond the
@@ -44,6 +52,9 @@ func ParseDecimal(s string) (string, error) {
 	}
 	for len(frac) > 2 && frac[len(frac)-1] == '0' {
 		frac = frac[:len(frac)-1]
+	}
+	if len(intPart) > maxIntDigits || len(frac) > maxFracDigits {
+		return "", errDecimal
 	}
 	out := intPart
 	if frac != "" {

@@ -248,9 +248,9 @@ func (s *Sink) Upsert(ctx context.Context, tabName string, r Row) (Result, error
 		return "", fmt.Errorf("sheets: tab %q: row has no key", tabName)
 	}
 	for i, c := range r.Cells {
-		if !FitsCell(c.Text) {
+		if !FitsCell(c.Text) || !FitsCell(c.Number) {
 			// Refused here, alone: in a flush, Google would refuse every row.
-			return "", fmt.Errorf("sheets: tab %q, column %q: %w (%d characters, at most %d)", tabName, t.Headers[i], ErrCellTooLong, CellLen(c.Text), MaxCellChars)
+			return "", fmt.Errorf("sheets: tab %q, column %q: %w (%d characters, at most %d)", tabName, t.Headers[i], ErrCellTooLong, max(CellLen(c.Text), CellLen(c.Number)), MaxCellChars)
 		}
 	}
 	if err := ctx.Err(); err != nil {

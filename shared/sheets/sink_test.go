@@ -394,6 +394,11 @@ func TestCellTooLongIsRefusedAlone(t *testing.T) {
 	}
 	fit := strings.Repeat("x", MaxCellChars)
 	f.upsert(row("4", 1, fit), Written)
+	huge := row("5", 1, "paid")
+	huge.Cells[2].Number = strings.Repeat("9", MaxCellChars+1) // not a float: it would go as text
+	if _, err := f.sink.Upsert(context.Background(), "Orders", huge); !errors.Is(err, ErrCellTooLong) {
+		t.Errorf("Upsert(a number of %d digits) error = %v, want ErrCellTooLong", MaxCellChars+1, err)
+	}
 }
 
 func TestCellLen(t *testing.T) {
