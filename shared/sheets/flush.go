@@ -116,7 +116,10 @@ func (s *Sink) attempt(fs *flushState, batch []*op) error {
 func untilSettled(try func() error) error {
 	for n := 1; ; n++ {
 		err := try()
-		if err == nil || !(errors.Is(err, errMoved) || changedSheet(err)) || n >= movedRetries {
+		if errors.Is(err, errWithout) {
+			n-- // the flush is smaller, not stuck
+		}
+		if err == nil || !(errors.Is(err, errMoved) || errors.Is(err, errWithout) || changedSheet(err)) || n >= movedRetries {
 			return err
 		}
 	}
@@ -359,6 +362,9 @@ func (s *Sink) write(fs *flushState, tabs []*tab, gs []*keyOps) error {
 				t.loaded = false
 			}
 		}
+		if isFull(err) {
+			return s.refuseNewRows(fs, gs, err)
+		}
 		return err
 	}
 	if bad := p.verify(resp); len(bad) > 0 {
@@ -370,6 +376,33 @@ func (s *Sink) write(fs *flushState, tabs []*tab, gs []*keyOps) error {
 	settle(gs)
 	return nil
 }
+
+// refuseNewRows answers the ops that would add a row with err, when the
+// spreadsheet has no room for one, and has the flush go on with the
+// others: an update needs no new cell. The ops are answered with an error
+// the platform retries: nothing is lost if someone makes room before it
+// gives up.
+func (s *Sink) refuseNewRows(fs *flushState, gs []*keyOps, err error) error {
+	var refused []*op
+	for _, g := range gs {
+		if !g.exists && g.win != nil {
+			refused = append(refused, g.ops...)
+		}
+	}
+	if len(refused) == 0 {
+		return err // full without a new row (a new column, say): nothing to leave out
+	}
+	fs.log.Error("spreadsheet full: new rows are refused (the platform retries them) until cells are freed: delete empty rows and columns or unused tabs, or move old rows to another spreadsheet",
+		"rows_refused", len(refused), "cell_limit", maxCells)
+	s.count(func(st *Stats) { st.Refused += len(refused) })
+	for _, o := range refused {
+		o.finish("", unavailable(err))
+	}
+	return errWithout
+}
+
+// errWithout has the flush try again without the ops just answered.
+var errWithout = errors.New("some rows were refused; writing the others")
 
 // unsure is a block of rows inserted by a write whose answer was lost.
 type unsure struct {

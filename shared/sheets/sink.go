@@ -136,6 +136,9 @@ type Stats struct {
 	DuplicatesRemoved int
 	// RowsCleared and RowsDeleted count rows erased by Apply.
 	RowsCleared, RowsDeleted int
+	// Refused counts upserts of new rows refused because the spreadsheet
+	// was full (ErrSpreadsheetFull).
+	Refused int
 }
 
 // Sink writes rows to the tabs of one spreadsheet. It is the one writer of

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -409,5 +410,79 @@ func TestCellLen(t *testing.T) {
 		if got := CellLen(c.s); got != c.want {
 			t.Errorf("CellLen(%q) = %d, want %d", c.s, got, c.want)
 		}
+	}
+}
+
+// A spreadsheet at Google's limit of 10 million cells has no room for a
+// new row. The new row is refused with ErrSpreadsheetFull, which the
+// platform retries (it wraps ErrUnavailable); an update flushed with it
+// is written all the same; the log says what to do; and once the team
+// makes room, the retry lands, once. (Before, the 400 looked like a team
+// edit: three reindexes, then "sheet unavailable" for every row of the
+// flush, updates included, with nothing in the log to say why.)
+func TestSpreadsheetFull(t *testing.T) {
+	f := newFixture(t, "Orders", "Archive")
+	logs, err := os.CreateTemp(t.TempDir(), "log") // the flusher writes, the test reads: a file, not a shared buffer
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logs.Close()
+	o := testOptions()
+	o.Logger = slog.New(slog.NewJSONHandler(logs, nil))
+	f.sink, err = New(f.svc, f.id, []Table{{Tab: "Orders", Headers: headers, Key: "order_id"}}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.upsert(row("1", 1, "paid"), Written)
+	// A new row adds a row of Orders' grid; Archive, 26 columns wide,
+	// takes all the rest but less than that.
+	archive := func(rows int64) {
+		f.edit(&sheetsapi.Request{UpdateSheetProperties: &sheetsapi.UpdateSheetPropertiesRequest{
+			Properties: &sheetsapi.SheetProperties{SheetId: f.sheetID("Archive"), GridProperties: &sheetsapi.GridProperties{RowCount: rows, ColumnCount: 26}},
+			Fields:     "gridProperties.rowCount,gridProperties.columnCount"}})
+	}
+	ss, err := f.svc.Spreadsheets.Get(f.id).Do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := ss.Sheets[0].Properties.GridProperties
+	if g.ColumnCount < 26 {
+		t.Fatalf("Orders is %d columns wide, want at least Archive's 26", g.ColumnCount)
+	}
+	archive((10_000_000 - g.RowCount*g.ColumnCount) / 26)
+	reindexes := f.sink.Stats().Reindexes
+
+	var wg sync.WaitGroup
+	var newErr, updErr error
+	var updRes Result
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		_, newErr = f.sink.Upsert(context.Background(), "Orders", row("2", 1, "paid"))
+	}()
+	go func() {
+		defer wg.Done()
+		updRes, updErr = f.sink.Upsert(context.Background(), "Orders", row("1", 2, "refunded"))
+	}()
+	wg.Wait()
+	if !errors.Is(newErr, ErrSpreadsheetFull) || !errors.Is(newErr, ErrUnavailable) {
+		t.Errorf("Upsert(new row) error = %v, want ErrSpreadsheetFull and ErrUnavailable", newErr)
+	}
+	if updErr != nil || updRes != Written {
+		t.Errorf("Upsert(update) = %q, %v, want written beside the refused row", updRes, updErr)
+	}
+	if got := f.sink.Stats(); got.Refused != 1 || got.Reindexes != reindexes {
+		t.Errorf("Stats() = %+v, want 1 refused and no reindex", got)
+	}
+	if log, _ := os.ReadFile(logs.Name()); !strings.Contains(string(log), "spreadsheet full") {
+		t.Errorf("log does not say the spreadsheet is full:\n%s", log)
+	}
+
+	archive(1000) // the team makes room
+	f.upsert(row("2", 1, "paid"), Written)
+	f.upsert(row("2", 1, "paid"), Unchanged)
+	want := [][]string{{"order_id", "status", "total", VersionHeader}, {"1", "refunded", "2.50 EUR", "2"}, {"2", "paid", "1.50 EUR", "1"}}
+	if diff := cmp.Diff(want, f.snapshot()); diff != "" {
+		t.Errorf("sheet (-want +got):\n%s", diff)
 	}
 }
