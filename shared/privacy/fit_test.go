@@ -37,7 +37,7 @@ func TestGuardFit(t *testing.T) {
 				t.Errorf("GuardFit() is %d units long, want at most %d", u, n)
 			}
 			if strings.Contains(got, "canary") || strings.Contains(got, "harriet") {
-				t.Errorf("GuardFit() = %q, shows the address", got)
+				t.Errorf("GuardFit() shows the address (at byte %d of %d)", max(strings.Index(got, "canary"), strings.Index(got, "harriet")), len(got))
 			}
 			if tt.want != "" && got != tt.want {
 				t.Errorf("GuardFit() = %q, want %q", got, tt.want)
