@@ -185,14 +185,44 @@ var namedRefs = []struct {
 	r    rune
 }{{"commat;", '@'}, {"period;", '.'}, {"plus;", '+'}, {"lowbar;", '_'}, {"apos;", '\''}}
 
+// accents are the endings of the named references of accented Latin
+// letters (&eacute;, &Uuml;, &ccedil;, &ntilde;, &aring;, &oslash;,
+// &scaron;), and ligatures the references of other letters: HTML escaped
+// with every named reference (PHP's htmlentities) writes names so.
+var (
+	accents   = []string{"acute;", "grave;", "circ;", "uml;", "tilde;", "ring;", "cedil;", "slash;", "caron;"}
+	ligatures = []string{"szlig;", "aelig;", "AElig;", "oelig;", "OElig;", "eth;", "ETH;", "thorn;", "THORN;"}
+)
+
+// letterRef reads the name of an accented letter's reference at the start
+// of s (after its &) as the letter without its accent: a letter of the
+// local part, whose first letter a mask may show. n is 0 when there is
+// none.
+func letterRef(s string) (r rune, n int) {
+	if s == "" || !isASCIILetter(rune(s[0])) {
+		return 0, 0
+	}
+	for _, a := range accents {
+		if strings.HasPrefix(s[1:], a) {
+			return rune(s[0]), 1 + len(a)
+		}
+	}
+	for _, l := range ligatures {
+		if strings.HasPrefix(s, l) {
+			return rune(s[0]), len(l)
+		}
+	}
+	return 0, 0
+}
+
 // maxRef is the longest character reference charRefBefore looks back for:
 // &amp;amp;amp;#x0000040; and a little more.
 const maxRef = 32
 
 // charRef decodes the character reference at i: decimal (&#64;, &#064;)
 // or hexadecimal (&#x40;, &#X40;), with its semicolon, a few named ones
-// (&commat;), and the same escaped again (&amp;#64;). n is 0 when there is
-// none.
+// (&commat;) and those of accented letters (&eacute;, see letterRef), and
+// the same escaped again (&amp;#64;). n is 0 when there is none.
 func charRef(s string, i int) (r rune, n int) {
 	if i >= len(s) || s[i] != '&' {
 		return 0, 0
@@ -206,6 +236,9 @@ func charRef(s string, i int) (r rune, n int) {
 			if strings.HasPrefix(s[j:], ref.name) {
 				return ref.r, j + len(ref.name) - i
 			}
+		}
+		if r, n := letterRef(s[j:]); n > 0 {
+			return r, j + n - i
 		}
 		return 0, 0
 	}

@@ -34,6 +34,13 @@ func TestGuardEncodedEmails(t *testing.T) {
 		{"&lt;harriet&amp;#64;example.com&gt;", guarded{"&lt;h***&amp;#64;example.com&gt;", Counts{Emails: 1}}},
 		{"&#104;a&#114;r&#105;et&#64;e&#120;am&#112;le&#46;c&#111;m", guarded{"h***&#64;example.com", Counts{Emails: 1}}},
 		{"harriet&#43;shop&period;x&#64;example.com", guarded{"h***&#64;example.com", Counts{Emails: 1}}},
+		// Accented letters by name, as PHP's htmlentities writes them (with
+		// ENT_HTML5, @ and . too): the local part goes on through them.
+		{"fran&ccedil;ois&period;dupont&commat;orange&period;fr", guarded{"f***&commat;orange.fr", Counts{Emails: 1}}},
+		{"j&eacute;r&ocirc;me.martin&#64;free.fr", guarded{"j***&#64;free.fr", Counts{Emails: 1}}},
+		{"&Eacute;lodie&#64;exemple.fr", guarded{"e***&#64;exemple.fr", Counts{Emails: 1}}},
+		{"zo&euml;&#64;example.com, &lt;m&uuml;ller&#64;gmx.de&gt;", guarded{"z***&#64;example.com, &lt;m***&#64;gmx.de&gt;", Counts{Emails: 2}}},
+		{"Caf&eacute; cr&egrave;me &amp; th&eacute; &#64; 9.99", guarded{"Caf&eacute; cr&egrave;me &amp; th&eacute; &#64; 9.99", Counts{}}},
 		// Not addresses: no domain, a file, a path, a price.
 		{"100%40 off", guarded{"100%40 off", Counts{}}},
 		{"50%40", guarded{"50%40", Counts{}}},
@@ -162,7 +169,12 @@ func TestPercentAndCharRef(t *testing.T) {
 		{"&#x;", htmlForm, 0, 0},
 		{"&#xFFFFFFFF;", htmlForm, 0, 0},
 		{"&amp;", htmlForm, 0, 0},
-		{"&eacute;", htmlForm, 0, 0},
+		{"&eacute;", htmlForm, 'e', 8}, // a letter, as far as reading an address goes
+		{"&Ccedil;", htmlForm, 'C', 8},
+		{"&amp;oslash;", htmlForm, 'o', 12},
+		{"&szlig;", htmlForm, 's', 7},
+		{"&circ;", htmlForm, 0, 0}, // the accent alone is no letter
+		{"&sdot;", htmlForm, 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
