@@ -31,6 +31,13 @@ func scanEmails(s string, out []finding) []finding {
 			continue
 		}
 		start := f.localStart(s, i)
+		if f == plainForm {
+			// HTML escaped without its @ (htmlentities' default):
+			// "fran&ccedil;ois@orange.fr", "fran&#231;ois@orange.fr".
+			if h := htmlForm.localStart(s, i); h < start {
+				f, start = htmlForm, h
+			}
+		}
 		end, ok := f.domainEnd(s, i+size)
 		if start < i && ok && free(out, start, end) {
 			out = append(out, finding{kind: KindEmail, start: start, end: end, masked: f.mask(s, start, i, i+size, end)})

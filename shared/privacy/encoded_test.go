@@ -40,6 +40,9 @@ func TestGuardEncodedEmails(t *testing.T) {
 		{"j&eacute;r&ocirc;me.martin&#64;free.fr", guarded{"j***&#64;free.fr", Counts{Emails: 1}}},
 		{"&Eacute;lodie&#64;exemple.fr", guarded{"e***&#64;exemple.fr", Counts{Emails: 1}}},
 		{"zo&euml;&#64;example.com, &lt;m&uuml;ller&#64;gmx.de&gt;", guarded{"z***&#64;example.com, &lt;m***&#64;gmx.de&gt;", Counts{Emails: 2}}},
+		// And with the @ left as it is (htmlentities' default).
+		{"fran&ccedil;ois.dupont@orange.fr, fran&#231;ois@orange.fr", guarded{"f***@orange.fr, f***@orange.fr", Counts{Emails: 2}}},
+		{"zo&euml;@example.com &lt;harriet@example.com&gt; &nbsp;harriet@example.com", guarded{"z***@example.com &lt;h***@example.com&gt; &nbsp;h***@example.com", Counts{Emails: 3}}},
 		{"Caf&eacute; cr&egrave;me &amp; th&eacute; &#64; 9.99", guarded{"Caf&eacute; cr&egrave;me &amp; th&eacute; &#64; 9.99", Counts{}}},
 		// Not addresses: no domain, a file, a path, a price.
 		{"100%40 off", guarded{"100%40 off", Counts{}}},
