@@ -268,7 +268,9 @@ func (w *window) seps(ok func(byte) bool) bool {
 func (c *candidate) match(s string, out []finding) []finding {
 	afterPhone := false
 	for a := 0; a < len(c.groups); {
-		if a > 0 && !afterPhone && c.groups[a-1].sep != ' ' {
+		// An _ joins the groups of a card written so, nothing else: what
+		// follows one may start a number (scan_12_4242 4242 4242 4242).
+		if a > 0 && !afterPhone && c.groups[a-1].sep != ' ' && c.groups[a-1].sep != '_' {
 			a++ // inside a longer number: 2024-03-15-0042
 			continue
 		}

@@ -198,6 +198,11 @@ func TestGuard(t *testing.T) {
 		{"4242/4242/4242/4241", "4242/4242/4242/4241", Counts{}}, // Luhn
 		{"Facture 2024/0456/0001/0002, 15/03/2024", "Facture 2024/0456/0001/0002, 15/03/2024", Counts{}},
 		{"scan_0612_345678.pdf", "scan_0612_345678.pdf", Counts{}}, // a phone is not written with _
+		// What follows an _ may start a number, as it did before _ joined
+		// the groups of a card.
+		{"scan_12_4242 4242 4242 4242", "scan_12_***4242", Counts{Cards: 1}},
+		{"photo_2024_06 12 34 56 78", "photo_2024_***78", Counts{Phones: 1}},
+		{"IMG_20240315_4242424242424242", "IMG_20240315_***4242", Counts{Cards: 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
