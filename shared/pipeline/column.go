@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/safeview/safeview/shared/config"
@@ -91,10 +92,15 @@ func formatFunc(name string) func(v any, in *Input, c *privacy.Counts) sheets.Ce
 			items := v.([]platform.Item)
 			guarded := make([]platform.Item, len(items))
 			for i, it := range items {
-				var n privacy.Counts
 				// What Items can show of a name (ItemsMaxLen characters;
-				// 2× in UTF-16 units): a long name costs no more.
-				guarded[i].Name, n, _ = privacy.MaskPrefix(it.Name, 2*ItemsMaxLen+2)
+				// 2× in UTF-16 units): a long name costs no more. Where
+				// masks make that short enough to show whole, "…" still
+				// says the name goes on.
+				name, n, cut := privacy.MaskPrefix(it.Name, 2*ItemsMaxLen+2)
+				if cut {
+					name = strings.TrimRightFunc(name, unicode.IsSpace) + "…"
+				}
+				guarded[i].Name = name
 				guarded[i].Quantity = it.Quantity
 				c.Add(n)
 			}

@@ -416,3 +416,16 @@ func TestLongTextCutToFit(t *testing.T) {
 		})
 	}
 }
+
+// An item name longer than a summary can show is read only as far as the
+// summary can show it (MaskPrefix): where masks make what was read short
+// enough to show whole, the summary still says the name goes on.
+func TestItemsLongNameSaysItGoesOn(t *testing.T) {
+	t.Parallel()
+	name := strings.Repeat("harriet.elizabeth.smith.canary@example.com ", 60)
+	var c privacy.Counts
+	got := formatFunc("items")([]platform.Item{{Name: name, Quantity: 1}, {Name: "Tea", Quantity: 2}}, nil, &c).Text
+	if !strings.Contains(got, "…") || strings.Contains(got, "canary") {
+		t.Errorf("summary of a %d-character name = …%q, want it cut with …", len(name), got[max(0, len(got)-40):])
+	}
+}
