@@ -54,10 +54,12 @@ func newCallError(call string, t *tab, err error) error {
 
 // ErrSpreadsheetFull means a new row would take the spreadsheet past
 // Google's limit of 10 million cells (every tab's grid, empty cells
-// included). Updates of existing rows go on; new rows wait, answered with
-// an error that also wraps ErrUnavailable so that the platform retries,
-// until someone makes room: deletes empty columns or rows, unused tabs,
-// or moves old rows to another spreadsheet.
+// included). Updates of existing rows go on as long as the undo tab holds
+// a row for each update of a flush; new rows, and updates that would need
+// the undo tab to grow, wait, answered with an error that also wraps
+// ErrUnavailable so that the platform retries, until someone makes room:
+// deletes empty columns or rows, unused tabs, or moves old rows to
+// another spreadsheet.
 var ErrSpreadsheetFull = errors.New("spreadsheet full")
 
 // maxCells is Google's limit on the cells of a spreadsheet.

@@ -379,21 +379,30 @@ func (s *Sink) write(fs *flushState, tabs []*tab, gs []*keyOps) error {
 
 // refuseNewRows answers the ops that would add a row with err, when the
 // spreadsheet has no room for one, and has the flush go on with the
-// others: an update needs no new cell. The ops are answered with an error
-// the platform retries: nothing is lost if someone makes room before it
-// gives up.
+// others: an update needs no new cell, unless the undo tab must be created
+// or grown for it (more updates in one flush than it has rows), and then
+// it waits too. The ops are answered with an error the platform retries:
+// nothing is lost if someone makes room before it gives up.
 func (s *Sink) refuseNewRows(fs *flushState, gs []*keyOps, err error) error {
 	var refused []*op
+	waiting := 0
 	for _, g := range gs {
-		if !g.exists && g.win != nil {
-			refused = append(refused, g.ops...)
+		if g.win == nil {
+			continue
 		}
+		if g.exists {
+			waiting += len(g.ops)
+			continue
+		}
+		refused = append(refused, g.ops...)
 	}
+	const msg = "spreadsheet full (Google's limit of 10 million cells): rows that need new cells are refused, and the platform retries them, until cells are freed: delete empty rows and columns or unused tabs, or move old rows to another spreadsheet"
 	if len(refused) == 0 {
-		return err // full without a new row (a new column, say): nothing to leave out
+		// Only updates, and still no room: the undo tab needed more.
+		fs.log.Error(msg, "rows_refused", 0, "updates_refused", waiting)
+		return err
 	}
-	fs.log.Error("spreadsheet full: new rows are refused (the platform retries them) until cells are freed: delete empty rows and columns or unused tabs, or move old rows to another spreadsheet",
-		"rows_refused", len(refused), "cell_limit", maxCells)
+	fs.log.Error(msg, "rows_refused", len(refused))
 	s.count(func(st *Stats) { st.Refused += len(refused) })
 	for _, o := range refused {
 		o.finish("", unavailable(err))

@@ -3,6 +3,7 @@ package sheets
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -413,6 +414,56 @@ func TestCellLen(t *testing.T) {
 	}
 }
 
+// fill leaves the spreadsheet not one cell: Archive, 1,000 columns wide,
+// takes all but fewer than 1,000 of them, and a tab one column wide the
+// rest.
+func (f *fixture) fill() {
+	f.t.Helper()
+	ss, err := f.svc.Spreadsheets.Get(f.id).Do()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	used := int64(0)
+	for _, sh := range ss.Sheets {
+		if sh.Properties.Title != "Archive" {
+			used += sh.Properties.GridProperties.RowCount * sh.Properties.GridProperties.ColumnCount
+		}
+	}
+	const cols = 1000
+	f.resizeArchive(1, cols) // first narrow, so that no step passes the limit
+	f.resizeArchive((maxCells-used)/cols, cols)
+	if rest := (maxCells - used) % cols; rest > 0 {
+		f.edit(&sheetsapi.Request{AddSheet: &sheetsapi.AddSheetRequest{Properties: &sheetsapi.SheetProperties{
+			Title: "Spare", GridProperties: &sheetsapi.GridProperties{RowCount: rest, ColumnCount: 1}}}})
+	}
+}
+
+func (f *fixture) resizeArchive(rows, cols int64) {
+	f.t.Helper()
+	f.edit(&sheetsapi.Request{UpdateSheetProperties: &sheetsapi.UpdateSheetPropertiesRequest{
+		Properties: &sheetsapi.SheetProperties{SheetId: f.sheetID("Archive"), GridProperties: &sheetsapi.GridProperties{RowCount: rows, ColumnCount: cols}},
+		Fields:     "gridProperties.rowCount,gridProperties.columnCount"}})
+}
+
+// fullSink is a fixture with tabs Orders and Archive whose sink logs to a
+// file (the flusher writes it, the test reads it) and waits window for
+// company before a flush.
+func fullSink(t *testing.T, window time.Duration) (*fixture, func() string) {
+	f := newFixture(t, "Orders", "Archive")
+	logs, err := os.CreateTemp(t.TempDir(), "log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { logs.Close() })
+	o := testOptions()
+	o.Logger = slog.New(slog.NewJSONHandler(logs, nil))
+	o.BatchWindow = window
+	if f.sink, err = New(f.svc, f.id, []Table{{Tab: "Orders", Headers: headers, Key: "order_id"}}, o); err != nil {
+		t.Fatal(err)
+	}
+	return f, func() string { b, _ := os.ReadFile(logs.Name()); return string(b) }
+}
+
 // A spreadsheet at Google's limit of 10 million cells has no room for a
 // new row. The new row is refused with ErrSpreadsheetFull, which the
 // platform retries (it wraps ErrUnavailable); an update flushed with it
@@ -421,35 +472,10 @@ func TestCellLen(t *testing.T) {
 // edit: three reindexes, then "sheet unavailable" for every row of the
 // flush, updates included, with nothing in the log to say why.)
 func TestSpreadsheetFull(t *testing.T) {
-	f := newFixture(t, "Orders", "Archive")
-	logs, err := os.CreateTemp(t.TempDir(), "log") // the flusher writes, the test reads: a file, not a shared buffer
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logs.Close()
-	o := testOptions()
-	o.Logger = slog.New(slog.NewJSONHandler(logs, nil))
-	f.sink, err = New(f.svc, f.id, []Table{{Tab: "Orders", Headers: headers, Key: "order_id"}}, o)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, logs := fullSink(t, 300*time.Millisecond) // the two upserts below share a flush
 	f.upsert(row("1", 1, "paid"), Written)
-	// A new row adds a row of Orders' grid; Archive, 26 columns wide,
-	// takes all the rest but less than that.
-	archive := func(rows int64) {
-		f.edit(&sheetsapi.Request{UpdateSheetProperties: &sheetsapi.UpdateSheetPropertiesRequest{
-			Properties: &sheetsapi.SheetProperties{SheetId: f.sheetID("Archive"), GridProperties: &sheetsapi.GridProperties{RowCount: rows, ColumnCount: 26}},
-			Fields:     "gridProperties.rowCount,gridProperties.columnCount"}})
-	}
-	ss, err := f.svc.Spreadsheets.Get(f.id).Do()
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := ss.Sheets[0].Properties.GridProperties
-	if g.ColumnCount < 26 {
-		t.Fatalf("Orders is %d columns wide, want at least Archive's 26", g.ColumnCount)
-	}
-	archive((10_000_000 - g.RowCount*g.ColumnCount) / 26)
+	f.upsert(row("1", 2, "paid"), Written) // the undo tab now has a row: an update needs no more
+	f.fill()                               // not one cell left
 	reindexes := f.sink.Stats().Reindexes
 
 	var wg sync.WaitGroup
@@ -462,7 +488,7 @@ func TestSpreadsheetFull(t *testing.T) {
 	}()
 	go func() {
 		defer wg.Done()
-		updRes, updErr = f.sink.Upsert(context.Background(), "Orders", row("1", 2, "refunded"))
+		updRes, updErr = f.sink.Upsert(context.Background(), "Orders", row("1", 3, "refunded"))
 	}()
 	wg.Wait()
 	if !errors.Is(newErr, ErrSpreadsheetFull) || !errors.Is(newErr, ErrUnavailable) {
@@ -474,15 +500,64 @@ func TestSpreadsheetFull(t *testing.T) {
 	if got := f.sink.Stats(); got.Refused != 1 || got.Reindexes != reindexes {
 		t.Errorf("Stats() = %+v, want 1 refused and no reindex", got)
 	}
-	if log, _ := os.ReadFile(logs.Name()); !strings.Contains(string(log), "spreadsheet full") {
+	if log := logs(); !strings.Contains(log, "spreadsheet full") || !strings.Contains(log, `"rows_refused":1`) {
 		t.Errorf("log does not say the spreadsheet is full:\n%s", log)
 	}
 
-	archive(1000) // the team makes room
+	f.resizeArchive(1000, 1) // the team makes room
 	f.upsert(row("2", 1, "paid"), Written)
 	f.upsert(row("2", 1, "paid"), Unchanged)
-	want := [][]string{{"order_id", "status", "total", VersionHeader}, {"1", "refunded", "2.50 EUR", "2"}, {"2", "paid", "1.50 EUR", "1"}}
+	want := [][]string{{"order_id", "status", "total", VersionHeader}, {"1", "refunded", "3.50 EUR", "3"}, {"2", "paid", "1.50 EUR", "1"}}
 	if diff := cmp.Diff(want, f.snapshot()); diff != "" {
 		t.Errorf("sheet (-want +got):\n%s", diff)
+	}
+}
+
+// An update needs no cell of its tab, but its flush copies what it
+// overwrites to the undo tab, which is created, or grown to as many rows
+// as the flush has updates, in the same write. At the limit, such an
+// update waits too (ErrSpreadsheetFull, retried by the platform), and
+// lands once there is room. (Found in review: the docs said updates
+// always go on.)
+func TestSpreadsheetFullUndoNeedsRoom(t *testing.T) {
+	for _, tc := range []struct {
+		name            string
+		before, updates int // updates flushed before the sheet fills (the undo tab's rows), and after
+	}{
+		{"no undo tab yet", 0, 1},
+		{"undo tab grows", 1, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, logs := fullSink(t, 300*time.Millisecond) // the updates share a flush
+			for i := range 3 {
+				f.upsert(row(strconv.Itoa(i+1), 1, "paid"), Written)
+			}
+			for i := range tc.before {
+				f.upsert(row(strconv.Itoa(i+1), 2, "paid"), Written)
+			}
+			f.fill()
+			var wg sync.WaitGroup
+			errs := make([]error, tc.updates)
+			for i := range tc.updates {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, errs[i] = f.sink.Upsert(context.Background(), "Orders", row(strconv.Itoa(i+1), 3, "refunded"))
+				}()
+			}
+			wg.Wait()
+			for i, err := range errs {
+				if !errors.Is(err, ErrSpreadsheetFull) || !errors.Is(err, ErrUnavailable) {
+					t.Errorf("update of row %d at the limit, the undo tab short of room: %v, want ErrSpreadsheetFull", i+1, err)
+				}
+			}
+			if log := logs(); !strings.Contains(log, fmt.Sprintf(`"updates_refused":%d`, tc.updates)) {
+				t.Errorf("log does not count the refused updates:\n%s", log)
+			}
+			f.resizeArchive(1000, 1)
+			for i := range tc.updates {
+				f.upsert(row(strconv.Itoa(i+1), 3, "refunded"), Written)
+			}
+		})
 	}
 }
