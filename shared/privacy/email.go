@@ -68,10 +68,19 @@ func isLocalRune(r rune) bool {
 	return isASCIIAlnum(r) || isWordLetter(r) || r < 0x80 && strings.ContainsRune(".!#$%&'*+/=?^_`{|}~-", r)
 }
 
-// localStart returns where the local part that ends at the @ at i starts.
+// Longest local part and domain an address may have (RFC 5321): the
+// detectors read no further, which bounds the text an address can span
+// (see reach).
+const (
+	maxLocal  = 64
+	maxDomain = 253
+)
+
+// localStart returns where the local part that ends at the @ at i starts:
+// at most maxLocal characters before it.
 func (f form) localStart(s string, i int) int {
 	j := i
-	for {
+	for n := 0; n < maxLocal; n++ {
 		r, size := f.prev(s, j)
 		if size == 0 || !f.localRune(r) {
 			break
@@ -92,13 +101,16 @@ func (f form) localStart(s string, i int) int {
 // letters and not a file's extension (logo@2x.png), starting at i, and
 // returns where it ends.
 func (f form) domainEnd(s string, i int) (int, bool) {
-	j, labels, tldStart := i, 0, i
+	j, labels, tldStart, n := i, 0, i, 0
 	for {
 		ls := j
 		for {
 			r, size := f.next(s, j)
 			if size == 0 || !(isASCIIAlnum(r) || r == '-' || r >= 0x80 && isWordLetter(r)) {
 				break
+			}
+			if n++; n > maxDomain {
+				return i, false
 			}
 			j += size
 		}
@@ -341,9 +353,16 @@ func obfuscatedAt(s string, before [4]token, at token, bare bool) (finding, bool
 	if bare && !dotWord && !strings.ContainsAny(lw, "._-+0123456789") && !webmail(labels) && !mailContext(before[1:]) {
 		return finding{}, false // "bought at amazon.com"
 	}
+	if end-local.start > maxObfuscated {
+		return finding{}, false // words and spaces by the page, not an address
+	}
 	addr := strings.Map(norm, lw) + "@" + strings.Join(labels, ".")
 	return finding{kind: KindEmail, start: local.start, end: end, masked: MaskEmail(addr)}, true
 }
+
+// maxObfuscated bounds the bytes an obfuscated address spans: its words
+// and the spaces between them (see reach).
+const maxObfuscated = 1024
 
 func webmail(labels []string) bool {
 	for _, l := range labels[:len(labels)-1] {

@@ -66,3 +66,54 @@ func BenchmarkGuardFit(b *testing.B) {
 		})
 	}
 }
+
+// No value the guard masks spans more than reach, however it is written:
+// an address of RFC length (a 64-character local part) with every
+// character escaped in the longest form the guard reads, cut anywhere in
+// it, never shows in part. A local part longer than 64 characters, or an
+// obfuscated address spread over pages of spaces, is not read past those
+// bounds. (Found in review: with reach at 1,024, the triple-escaped
+// address below showed its first characters when cut in them.)
+func TestGuardFitLongestValues(t *testing.T) {
+	local := "harriet.canary.smith.montgomery.fitzwilliam.abcdefghijklmnopqrs" // 64
+	enc := func(s, format string) string {
+		var b strings.Builder
+		for _, r := range s {
+			b.WriteString(strings.ReplaceAll(format, "%x", string("0123456789abcdef"[r>>4])+string("0123456789abcdef"[r&15])))
+		}
+		return b.String()
+	}
+	var texts []string
+	for _, format := range []string{"%x", "&#x%x;", "&amp;#x%x;", "&amp;amp;amp;#x000000%x;", "%252525%x"} {
+		if format == "%x" {
+			texts = append(texts, "note "+local+"@example.com")
+			continue
+		}
+		texts = append(texts, "note "+enc(local, format)+enc("@", format)+"example.com")
+	}
+	texts = append(texts,
+		"note "+strings.Repeat("x", 3000)+local+"@example.com",             // a local part of 3,064 characters
+		"note "+strings.Repeat("x", 20000)+local+"@example.com",            // one longer than reach
+		"note "+local+" [at] "+strings.Repeat(" ", 3000)+"gmail [dot] com", // obfuscated, 3,000 spaces
+		"note "+strings.Repeat("y", 2000)+local+" [at] gmail [dot] com",    // obfuscated, a 2,064-character word
+		"note "+local+"@"+strings.Repeat("sub.", 70)+"example.com",         // a domain of 291 characters
+	)
+	for i, s := range texts {
+		g, c := Guard(s)
+		if i < 5 && (c.Emails != 1 || strings.Contains(g, "arri")) {
+			t.Fatalf("text %d: Guard does not mask the address", i)
+		}
+		step := 1
+		if len(s) > 4000 {
+			step = 37
+		}
+		for n := 5; n < len(s)+5; n += step {
+			got, _, _ := GuardFit(s, n)
+			if !strings.HasPrefix(g, strings.TrimSuffix(got, "…")) {
+				// Guard then cut is the reference: anything else shows
+				// what Guard masks, or hides what it shows.
+				t.Fatalf("text %d: GuardFit(s, %d) is not a prefix of Guard(s)", i, n)
+			}
+		}
+	}
+}

@@ -144,10 +144,15 @@ func MaskPrefix(s string, n int) (string, Counts, bool) {
 	return m, c, true
 }
 
-// reach is how far past a cut GuardFit reads: longer than any value the
-// detectors recognize (an email address is at most 254 characters,
-// obfuscated or encoded a few times that).
-const reach = 1024
+// reach is how far past a cut GuardFit reads: more than any value the
+// detectors recognize can span. The longest is an address of the longest
+// local part and domain they read (maxLocal + 1 + maxDomain = 318
+// characters, a percent-encoded byte counting as one), each written as the
+// longest form they decode: a character reference under three &amp;
+// layers with eight hex digits (24 bytes), or a byte percent-encoded
+// maxLayers times over (%25252540, 9 bytes): 318 × 24 = 7,632 at most. An
+// obfuscated address spans at most maxObfuscated; a number, a few dozen.
+const reach = 16 << 10
 
 // prefix16 returns the longest prefix of s of at most n UTF-16 units, and
 // whether it is shorter than s.
