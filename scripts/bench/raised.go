@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"math"
+	"net/http"
 	"net/http/httptest"
 	"strconv"
 
@@ -90,8 +92,8 @@ func calmRaised(ctx context.Context, st *localstack.Stack, emuOpts []sheetstest.
 	defer srv.Close()
 	sender := newWebhookSender(srv.URL, st.Ready.Sources["shopify"].Secret)
 	// The first delivery indexes the tabs: a cold start, not calm.
-	if _, _, _, err := sender.send(ctx, delivery{order: strconv.Itoa(firstOrder - 1), version: ds[0].version, topic: "orders/create"}); err != nil {
-		return raised{}, err
+	if status, _, _, err := sender.send(ctx, delivery{order: strconv.Itoa(firstOrder - 1), version: ds[0].version, topic: "orders/create"}); err != nil || status != http.StatusOK {
+		return raised{}, fmt.Errorf("warm-up delivery: status %d, %v", status, err)
 	}
 	emu.ResetStats()
 	r := raised{out: replay(ctx, ds, sender.send, p.retryCap, p.giveUp), stats: emu.Stats()}

@@ -44,8 +44,10 @@ func checkFit(t *testing.T, s string, n int, full string, fc Counts) {
 	t.Helper()
 	got, c, cut := GuardFit(s, n)
 	switch {
-	case n >= 1 && units(got) > n:
+	case units(got) > max(n, 0):
 		t.Errorf("GuardFit(%q, %d) = %q: %d units", s, n, got, units(got))
+	case n < 1:
+		// Nothing fits, not even the ellipsis.
 	case !cut && got != full:
 		t.Errorf("GuardFit(%q, %d) = %q uncut, Guard = %q", s, n, got, full)
 	case cut && !strings.HasSuffix(got, "…"):

@@ -118,6 +118,9 @@ func Mask(s string) (string, Counts) {
 // left in clear (see MaskPrefix). However long s is, GuardFit reads at
 // most n + reach units of it: its cost is bounded by n.
 func GuardFit(s string, n int) (string, Counts, bool) {
+	if n < 1 {
+		return "", Counts{}, s != "" // no room, not even for "…"
+	}
 	m, c, cut := MaskPrefix(s, n)
 	g := Neutralize(m)
 	if !cut && fits16(g, n) {
