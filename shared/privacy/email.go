@@ -39,6 +39,12 @@ func scanEmails(s string, out []finding) []finding {
 			}
 		}
 		end, ok := f.domainEnd(s, i+size)
+		if f == plainForm {
+			// An accented domain escaped: "harriet@m&uuml;ller.de".
+			if e, hok := htmlForm.domainEnd(s, i+size); hok && (!ok || e > end) {
+				f, end, ok = htmlForm, e, true
+			}
+		}
 		if start < i && ok && free(out, start, end) {
 			out = append(out, finding{kind: KindEmail, start: start, end: end, masked: f.mask(s, start, i, i+size, end)})
 			i = end

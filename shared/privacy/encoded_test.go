@@ -43,6 +43,8 @@ func TestGuardEncodedEmails(t *testing.T) {
 		// And with the @ left as it is (htmlentities' default).
 		{"fran&ccedil;ois.dupont@orange.fr, fran&#231;ois@orange.fr", guarded{"f***@orange.fr, f***@orange.fr", Counts{Emails: 2}}},
 		{"zo&euml;@example.com &lt;harriet@example.com&gt; &nbsp;harriet@example.com", guarded{"z***@example.com &lt;h***@example.com&gt; &nbsp;h***@example.com", Counts{Emails: 3}}},
+		// An accented domain (an IDN), escaped with the @ left as it is.
+		{"harriet@m&uuml;ller.de, jean@caf&eacute;-paris.fr", guarded{"h***@muller.de, j***@cafe-paris.fr", Counts{Emails: 2}}},
 		{"Caf&eacute; cr&egrave;me &amp; th&eacute; &#64; 9.99", guarded{"Caf&eacute; cr&egrave;me &amp; th&eacute; &#64; 9.99", Counts{}}},
 		// Not addresses: no domain, a file, a path, a price.
 		{"100%40 off", guarded{"100%40 off", Counts{}}},
