@@ -105,7 +105,10 @@ func (f form) localStart(s string, i int) int {
 
 // domainEnd reads a domain of at least two labels, the last one all
 // letters and not a file's extension (logo@2x.png), starting at i, and
-// returns where it ends.
+// returns where it ends. It reads at most maxDomain characters, dots
+// included: past them, what it read is an address if it holds a dot (a
+// text glued to the address without a space, in clear, would otherwise
+// leave the whole address in clear).
 func (f form) domainEnd(s string, i int) (int, bool) {
 	j, labels, tldStart, n := i, 0, i, 0
 	for {
@@ -116,7 +119,7 @@ func (f form) domainEnd(s string, i int) (int, bool) {
 				break
 			}
 			if n++; n > maxDomain {
-				return i, false
+				return j, labels > 0
 			}
 			j += size
 		}
@@ -132,6 +135,7 @@ func (f form) domainEnd(s string, i int) (int, bool) {
 			break
 		}
 		j += size
+		n++ // a dot counts, as in RFC 5321's length
 	}
 	if labels < 2 || j-tldStart < 2 || equalFoldAny(s[tldStart:j], fileExtensions) {
 		return i, false

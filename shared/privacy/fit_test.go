@@ -117,3 +117,30 @@ func TestGuardFitLongestValues(t *testing.T) {
 		}
 	}
 }
+
+// The domain bound (maxDomain) stops reading; it does not unmake the
+// address. An address with letters glued on past 253 characters (a text
+// without spaces after it), or a domain of more labels than any real one,
+// is still masked, and GuardFit agrees wherever it cuts. (Found in review:
+// past the bound the address was dropped whole, local part included,
+// where Guard had masked it before the bound was added.)
+func TestGuardDomainPastBound(t *testing.T) {
+	for _, s := range []string{
+		"note harriet.smith@example.com" + strings.Repeat("ñ", 260),
+		"note harriet.smith@example.com" + strings.Repeat("x", 250) + " thanks",
+		"note harriet.smith@" + strings.Repeat("a", 250) + ".com",
+		"note harriet.smith@" + strings.Repeat("ab.", 84) + "com",
+		"note harriet.smith&#64;example.com" + strings.Repeat("&eacute;", 260),
+	} {
+		g, c := Guard(s)
+		if c.Emails != 1 || strings.Contains(g, "arriet") {
+			t.Errorf("Guard(%.60q...) = %.60q..., %+v: the address is not masked", s, g, c)
+		}
+		for n := 5; n < len(s)+5; n += 7 {
+			got, _, _ := GuardFit(s, n)
+			if !strings.HasPrefix(g, strings.TrimSuffix(got, "…")) {
+				t.Fatalf("GuardFit(s, %d) is not a prefix of Guard(s)", n)
+			}
+		}
+	}
+}
