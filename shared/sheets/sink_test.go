@@ -464,6 +464,27 @@ func fullSink(t *testing.T, window time.Duration) (*fixture, func() string) {
 	return f, func() string { b, _ := os.ReadFile(logs.Name()); return string(b) }
 }
 
+// together runs the upserts in one flush, deterministically: they queue
+// behind the flush of blocker (a row as stored: unchanged, no write),
+// paused at its verification read, and the next flush takes them all.
+func (f *fixture) together(blocker Row, upserts ...func()) {
+	f.t.Helper()
+	paused, release := f.pauseAt(sheetstest.MethodValuesBatchGetByFilter)
+	b := f.upsertAsync(blocker)
+	<-paused
+	var wg sync.WaitGroup
+	for _, u := range upserts {
+		wg.Add(1)
+		go func() { defer wg.Done(); u() }()
+	}
+	f.waitQueued(len(upserts))
+	release()
+	if got := <-b; got != string(Unchanged) {
+		f.t.Fatalf("blocker: %s, want unchanged", got)
+	}
+	wg.Wait()
+}
+
 // A spreadsheet at Google's limit of 10 million cells has no room for a
 // new row. The new row is refused with ErrSpreadsheetFull, which the
 // platform retries (it wraps ErrUnavailable); an update flushed with it
@@ -472,25 +493,19 @@ func fullSink(t *testing.T, window time.Duration) (*fixture, func() string) {
 // edit: three reindexes, then "sheet unavailable" for every row of the
 // flush, updates included, with nothing in the log to say why.)
 func TestSpreadsheetFull(t *testing.T) {
-	f, logs := fullSink(t, 300*time.Millisecond) // the two upserts below share a flush
+	f, logs := fullSink(t, time.Millisecond)
 	f.upsert(row("1", 1, "paid"), Written)
 	f.upsert(row("1", 2, "paid"), Written) // the undo tab now has a row: an update needs no more
 	f.fill()                               // not one cell left
 	reindexes := f.sink.Stats().Reindexes
 
-	var wg sync.WaitGroup
 	var newErr, updErr error
 	var updRes Result
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
+	f.together(row("1", 2, "paid"), func() {
 		_, newErr = f.sink.Upsert(context.Background(), "Orders", row("2", 1, "paid"))
-	}()
-	go func() {
-		defer wg.Done()
+	}, func() {
 		updRes, updErr = f.sink.Upsert(context.Background(), "Orders", row("1", 3, "refunded"))
-	}()
-	wg.Wait()
+	})
 	if !errors.Is(newErr, ErrSpreadsheetFull) || !errors.Is(newErr, ErrUnavailable) {
 		t.Errorf("Upsert(new row) error = %v, want ErrSpreadsheetFull and ErrUnavailable", newErr)
 	}
@@ -528,7 +543,7 @@ func TestSpreadsheetFullUndoNeedsRoom(t *testing.T) {
 		{"undo tab grows", 1, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f, logs := fullSink(t, 300*time.Millisecond) // the updates share a flush
+			f, logs := fullSink(t, time.Millisecond)
 			for i := range 3 {
 				f.upsert(row(strconv.Itoa(i+1), 1, "paid"), Written)
 			}
@@ -536,16 +551,14 @@ func TestSpreadsheetFullUndoNeedsRoom(t *testing.T) {
 				f.upsert(row(strconv.Itoa(i+1), 2, "paid"), Written)
 			}
 			f.fill()
-			var wg sync.WaitGroup
 			errs := make([]error, tc.updates)
+			var upserts []func()
 			for i := range tc.updates {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
+				upserts = append(upserts, func() {
 					_, errs[i] = f.sink.Upsert(context.Background(), "Orders", row(strconv.Itoa(i+1), 3, "refunded"))
-				}()
+				})
 			}
-			wg.Wait()
+			f.together(row("3", 1, "paid"), upserts...) // row 3 as stored: never updated before
 			for i, err := range errs {
 				if !errors.Is(err, ErrSpreadsheetFull) || !errors.Is(err, ErrUnavailable) {
 					t.Errorf("update of row %d at the limit, the undo tab short of room: %v, want ErrSpreadsheetFull", i+1, err)
