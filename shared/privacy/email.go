@@ -74,11 +74,13 @@ func isLocalRune(r rune) bool {
 	return isASCIIAlnum(r) || isWordLetter(r) || r < 0x80 && strings.ContainsRune(".!#$%&'*+/=?^_`{|}~-", r)
 }
 
-// Longest local part and domain an address may have (RFC 5321): the
-// detectors read no further, which bounds the text an address can span
-// (see reach).
+// How far the detectors read an address: the domain as long as RFC 5321
+// allows (253), and the local part four times its 64, so that text glued
+// before an address (a URL's path and query) is masked with it rather
+// than shown in part. Bounded, so that an address spans at most
+// (256 + 1 + 253) × 24 = 12,240 bytes (see reach).
 const (
-	maxLocal  = 64
+	maxLocal  = 256
 	maxDomain = 253
 )
 
@@ -314,6 +316,16 @@ func spaceAfter(s string, i int) bool {
 
 func obfuscatedAt(s string, before [4]token, at token, bare bool) (finding, bool) {
 	local := before[0]
+	// A word longer than a local part: only its end is read.
+	j := local.end
+	for n := 0; n < maxLocal && j > local.start; n++ {
+		_, size := prev(s, j)
+		j -= size
+	}
+	local.start = j
+	if at.end-local.start > maxObfuscated {
+		return finding{}, false // pages of spaces between the name and its "at"
+	}
 	lw := strings.Trim(s[local.start:local.end], ".'-+")
 	if lw == "" {
 		return finding{}, false
@@ -325,7 +337,7 @@ func obfuscatedAt(s string, before [4]token, at token, bare bool) (finding, bool
 	wantLabel := true
 	for len(labels) < len(buf) {
 		t, ok := readToken(s, i)
-		if !ok || !t.spaced {
+		if !ok || !t.spaced || t.end-local.start > maxObfuscated {
 			break
 		}
 		if wantLabel {
@@ -363,16 +375,13 @@ func obfuscatedAt(s string, before [4]token, at token, bare bool) (finding, bool
 	if bare && !dotWord && !strings.ContainsAny(lw, "._-+0123456789") && !webmail(labels) && !mailContext(before[1:]) {
 		return finding{}, false // "bought at amazon.com"
 	}
-	if end-local.start > maxObfuscated {
-		return finding{}, false // words and spaces by the page, not an address
-	}
 	addr := strings.Map(norm, lw) + "@" + strings.Join(labels, ".")
 	return finding{kind: KindEmail, start: local.start, end: end, masked: MaskEmail(addr)}, true
 }
 
-// maxObfuscated bounds the bytes an obfuscated address spans: its words
-// and the spaces between them (see reach).
-const maxObfuscated = 1024
+// maxObfuscated bounds the bytes an obfuscated address spans, its words
+// and the spaces between them: the domain is read no further (see reach).
+const maxObfuscated = 2048
 
 func webmail(labels []string) bool {
 	for _, l := range labels[:len(labels)-1] {

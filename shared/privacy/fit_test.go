@@ -144,3 +144,27 @@ func TestGuardDomainPastBound(t *testing.T) {
 		}
 	}
 }
+
+// The bounds that keep an address within reach do not leave part of it in
+// clear: a local part over RFC's 64 characters (glued text before it) is
+// masked up to 256; an obfuscated address whose "dot org" comes pages
+// later is masked as far as the domain read; a word longer than a local
+// part is masked at its end. (Found in review: the first bounds showed
+// "ha" of the first, and all of the other two.)
+func TestGuardBoundsMaskTheAddress(t *testing.T) {
+	long := "harriet.elizabeth.montgomery-fitzwilliam.smith.of.kent.and.sussex" // 66 characters
+	for _, tc := range []struct{ s, clear string }{
+		{"mail " + long + "@gmail.com", "harriet"},
+		{"https://shop.example/account/orders/1001/tracking?utm_source=newsletter&utm_medium=email&email=" + long + "@gmail.com", "harriet"},
+		{"mail harriet.smith at gmail.com" + strings.Repeat(" ", 2100) + "dot org", "harriet"},
+		{"mail " + strings.Repeat("y", 2000) + "harriet.smith [at] gmail [dot] com", "harriet"},
+	} {
+		g, c := Guard(tc.s)
+		if strings.Contains(g, tc.clear) || c.Emails != 1 {
+			t.Errorf("Guard(text of %d bytes) masks %d addresses, shows the name: %v", len(tc.s), c.Emails, strings.Contains(g, tc.clear))
+		}
+	}
+	if g, _ := Guard("mail " + long + "@gmail.com"); g != "mail h***@gmail.com" {
+		t.Errorf("Guard(a 66-character local part) = %q, want it masked whole", g)
+	}
+}

@@ -149,11 +149,12 @@ func MaskPrefix(s string, n int) (string, Counts, bool) {
 
 // reach is how far past a cut GuardFit reads: more than any value the
 // detectors recognize can span. The longest is an address of the longest
-// local part and domain they read (maxLocal + 1 + maxDomain = 318
-// characters, a percent-encoded byte counting as one), each written as the
-// longest form they decode: a character reference under three &amp;
-// layers with eight hex digits (24 bytes), or a byte percent-encoded
-// maxLayers times over (%25252540, 9 bytes): 318 × 24 = 7,632 at most. An
+// local part and domain they read (maxLocal + 1 + maxDomain = 510
+// characters, dots included, a percent-encoded byte counting as one),
+// each written as the longest form they decode: a character reference
+// under three &amp; layers with eight hex digits (24 bytes), or a byte
+// percent-encoded maxLayers times over (%25252540, 9 bytes): 510 × 24 =
+// 12,240 bytes at most, and UTF-16 units are never more than bytes. An
 // obfuscated address spans at most maxObfuscated; a number, a few dozen.
 const reach = 16 << 10
 
