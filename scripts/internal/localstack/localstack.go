@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/funcframework"
@@ -74,10 +75,21 @@ type Stack struct {
 	tmp  string // the configuration copy with notification URLs, removed by Close
 }
 
+// ErrStarted is Start's answer when a stack was started in this process
+// already: functions-framework-go serves until the process ends, and the
+// function keeps the handler of the first stack (a second one would send
+// its deliveries to the first stack's emulator).
+var ErrStarted = errors.New("localstack: a stack was started in this process already; the functions framework cannot be started twice")
+
+var started atomic.Bool
+
 // Start starts the emulator, the view and the function, and returns once
 // the function accepts connections and its dependencies were built (so
 // that a bad configuration fails here rather than at the first delivery).
 func Start(ctx context.Context, o Options) (*Stack, error) {
+	if !started.CompareAndSwap(false, true) {
+		return nil, ErrStarted
+	}
 	if o.Config == "" {
 		o.Config = DefaultConfig()
 	}
