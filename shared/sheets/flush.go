@@ -116,10 +116,10 @@ func (s *Sink) attempt(fs *flushState, batch []*op) error {
 func untilSettled(try func() error) error {
 	for n := 1; ; n++ {
 		err := try()
-		if errors.Is(err, errWithout) {
-			n-- // the flush is smaller, not stuck
+		for errors.Is(err, errWithout) {
+			err = try() // the flush is smaller, not stuck: not a retry
 		}
-		if err == nil || !(errors.Is(err, errMoved) || errors.Is(err, errWithout) || changedSheet(err)) || n >= movedRetries {
+		if err == nil || !(errors.Is(err, errMoved) || changedSheet(err)) || n >= movedRetries {
 			return err
 		}
 	}
