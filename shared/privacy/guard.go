@@ -92,8 +92,10 @@ func free(fs []finding, start, end int) bool {
 // says: email addresses keep their first letter and domain like
 // MaskEmail (an encoded one keeps its @ as written: h***%40example.com),
 // phone numbers their last 2 digits like MaskPhone, card numbers their
-// last 4 like Last4, IBANs their country and last 4 characters. Then it neutralizes formulas (see Neutralize). It returns
-// the guarded text and how many values it masked, by kind.
+// last 4 like Last4, IBANs their country and last 4 characters. It first
+// cleans the text (see Clean), so that no invisible character hides a
+// value from it, and last neutralizes formulas (see Neutralize). It
+// returns the guarded text and how many values it masked, by kind.
 //
 // The guard is a net under the allowlist, not a substitute for it: it
 // cannot recognize a name or a street address. See docs/privacy.md for
@@ -108,6 +110,7 @@ func Guard(s string) (string, Counts) {
 // and cut to length, so that a cut never splits a value the guard would
 // have recognized whole.
 func Mask(s string) (string, Counts) {
+	s = Clean(s)
 	return mask(s, len(s))
 }
 
@@ -130,19 +133,20 @@ func GuardFit(s string, n int) (string, Counts, bool) {
 	return g + "…", c, true
 }
 
-// MaskPrefix is Mask for the first n UTF-16 units of s, and reports
-// whether s is longer. A value that the cut at n goes through is masked
+// MaskPrefix is Mask for the first n UTF-16 units of s (once cleaned),
+// and reports whether s is longer. A value that the cut at n goes through is masked
 // whole: the detectors read reach units past the cut, more than any value
 // they recognize spans. Nothing after the cut is shown, so that a value
 // they could not read whole is not shown in part, even where masks have
 // made the text shorter than n.
 func MaskPrefix(s string, n int) (string, Counts, bool) {
-	keep, cut := prefix16(s, n)
-	if !cut {
-		m, c := mask(s, len(s))
+	// Cleaned first, as Mask does; only as much as is read.
+	head, more := cleanPrefix(s, n+reach)
+	keep, cut := prefix16(head, n)
+	if !cut && !more {
+		m, c := mask(head, len(head))
 		return m, c, false
 	}
-	head, _ := prefix16(s, n+reach)
 	m, c := mask(head, len(keep))
 	return m, c, true
 }
@@ -267,4 +271,28 @@ func Neutralize(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// InIdentifier returns the kind of personal data an identifier holds (an
+// order id, a booking id): an email address; a phone, card or bank
+// account number written as people write one, with a +, spaces or
+// parentheses; or an id that is an IBAN whole. An identifier is never masked, since two ids masked alike
+// would become one row; one that holds personal data is refused instead.
+// Digits in an id are an id, whatever number they happen to look like:
+// 9% of the 13-digit ids Shopify gives orders today read as phone
+// numbers, one in ten long digit runs passes a card's checksum, and one
+// UUID in 70,000 holds a run that reads as a Belgian IBAN.
+func InIdentifier(id string) (Kind, bool) {
+	if !suspicious(id) {
+		return 0, false
+	}
+	var buf [4]finding
+	written := strings.ContainsAny(id, "+ ()")
+	for _, f := range scan(id, buf[:0]) {
+		iban := f.kind == KindIBAN && f.start == 0 && f.end == len(id)
+		if f.kind == KindEmail || written || iban {
+			return f.kind, true
+		}
+	}
+	return 0, false
 }
