@@ -54,6 +54,7 @@ func compileColumn(cfg *config.Config, c *config.Column, path string, keys *priv
 		col.format = func(v any, _ *Input, _ *privacy.Counts) sheets.Cell {
 			return sheets.Cell{Text: op.Apply(v.(string), keys)}
 		}
+		col.pseudonym = c.Op == "pseudonym"
 		return col, nil
 	}
 	allowed := formats[typ]

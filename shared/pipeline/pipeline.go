@@ -24,6 +24,7 @@ type Pipeline struct {
 	Table   *config.Table
 	Headers []string // the owned headers, in column order
 	key     int
+	store   int // the column of the table's store field, -1 when none
 	columns []column
 	filter  *filter
 	keys    *privacy.Keys
@@ -32,14 +33,42 @@ type Pipeline struct {
 // column produces one cell.
 type column struct {
 	header string
-	get    func(in *Input) (any, bool)
+	// key marks the key column, and pseudonym a pseudonym column: both
+	// find rows (upserts, erasure requests), so the guard never rewrites
+	// them. A key is checked instead (checkKey); a pseudonym is Safeview's
+	// own HMAC, which holds nothing of the value it was made from.
+	key, pseudonym bool
+	get            func(in *Input) (any, bool)
 	// format renders a value; what it masks on the way (the item names of
 	// a summary) it counts in c.
 	format func(v any, in *Input, c *privacy.Counts) sheets.Cell
 }
 
+// guarded reports whether the guard runs on the column's text.
+func (c column) guarded() bool { return !c.key && !c.pseudonym }
+
 // ErrNoKey means the event lacks the value of the table's key column.
 var ErrNoKey = errors.New("event has no value for the key column")
+
+// ErrBadKey means the value of the key column cannot identify a row: it
+// holds personal data (a generic platform keyed by an email address),
+// control or invisible characters, or more than a cell holds. The key is
+// an identifier, found again at every update, so it is never masked,
+// cleaned or cut: two keys masked alike would become one row.
+var ErrBadKey = errors.New("the key column's value cannot identify a row")
+
+// KeyError is ErrBadKey with the column and the reason, never the value.
+type KeyError struct {
+	Column string
+	Reason string // "holds an email address", …
+}
+
+func (e *KeyError) Error() string {
+	return fmt.Sprintf("column %q: %v: it %s", e.Column, ErrBadKey, e.Reason)
+}
+
+// Unwrap returns ErrBadKey.
+func (e *KeyError) Unwrap() error { return ErrBadKey }
 
 // Compile compiles every table of a configuration. Errors name the path
 // of each mistake in the file.
@@ -61,7 +90,7 @@ func Compile(cfg *config.Config, keys *privacy.Keys) (map[string]*Pipeline, erro
 }
 
 func compileTable(cfg *config.Config, t *config.Table, path string, keys *privacy.Keys) (*Pipeline, error) {
-	p := &Pipeline{Table: t, keys: keys}
+	p := &Pipeline{Table: t, keys: keys, store: -1}
 	var errs []error
 	for j, c := range t.Columns {
 		col, err := compileColumn(cfg, c, fmt.Sprintf("%s.columns[%d]", path, j), keys)
@@ -71,6 +100,10 @@ func compileTable(cfg *config.Config, t *config.Table, path string, keys *privac
 		}
 		if c.Header == t.Key {
 			p.key = len(p.columns)
+			col.key = true
+		}
+		if c.Field == t.Kind+".store" && c.Op == "" && p.store < 0 {
+			p.store = len(p.columns)
 		}
 		p.columns = append(p.columns, col)
 		p.Headers = append(p.Headers, c.Header)
@@ -87,10 +120,16 @@ func compileTable(cfg *config.Config, t *config.Table, path string, keys *privac
 }
 
 // SinkTable describes the table to the sink: its tab, its owned headers
-// in the order of the row's cells, its key, and the columns an erasure
-// clears (config.Column.IsPersonal).
+// in the order of the row's cells, its key, the columns an erasure clears
+// (config.Column.IsPersonal), and the store column, which tells apart the
+// orders of two sources that share a key in rows written before rows
+// named their source.
 func (p *Pipeline) SinkTable() sheets.Table {
-	return sheets.Table{Tab: p.Table.Tab, Headers: p.Headers, Key: p.Table.Key, Personal: p.Table.PersonalHeaders()}
+	t := sheets.Table{Tab: p.Table.Tab, Headers: p.Headers, Key: p.Table.Key, Personal: p.Table.PersonalHeaders()}
+	if p.store >= 0 {
+		t.Match = []string{p.Headers[p.store]}
+	}
+	return t
 }
 
 // Input is one event on its way through the pipelines of every table.
@@ -131,6 +170,7 @@ func (p *Pipeline) Run(in *Input) (Result, error) {
 		return Result{}, err
 	}
 	row := sheets.Row{
+		Source:  in.Source,
 		Version: in.Event.Version,
 		Cells:   make([]sheets.Cell, len(p.columns)),
 		Insert:  passed,
@@ -144,7 +184,7 @@ func (p *Pipeline) Run(in *Input) (Result, error) {
 			continue
 		}
 		cell := c.format(v, in, &masked)
-		if cell.Text != "" {
+		if cell.Text != "" && c.guarded() {
 			var n privacy.Counts
 			var cut bool
 			cell.Text, n, cut = privacy.GuardFit(cell.Text, sheets.MaxCellChars)
@@ -163,5 +203,26 @@ func (p *Pipeline) Run(in *Input) (Result, error) {
 	if row.Key == "" {
 		return Result{}, ErrNoKey
 	}
+	if err := checkKey(row.Key); err != "" {
+		return Result{}, &KeyError{Column: p.Headers[p.key], Reason: err}
+	}
+	// Neutralized as every text is (a key "=1+1" stays text in a CSV
+	// export): the same key always reads the same, so it still finds its
+	// row.
+	row.Cells[p.key].Text = privacy.Neutralize(row.Cells[p.key].Text)
+	row.Key = row.Cells[p.key].Text + row.Cells[p.key].Number
 	return Result{Row: row, Passed: passed, Masked: masked, Cut: cuts}, nil
+}
+
+// checkKey says why a key cannot identify a row, "" when it can.
+func checkKey(k string) string {
+	switch kind, ok := privacy.InIdentifier(k); {
+	case ok:
+		return "holds personal data (" + kind.String() + ")"
+	case privacy.HasUnclean(k):
+		return "holds control or invisible characters"
+	case !sheets.FitsCell(k):
+		return fmt.Sprintf("is longer than a cell holds (%d characters)", sheets.MaxCellChars)
+	}
+	return ""
 }

@@ -81,7 +81,7 @@ func TestRun(t *testing.T) {
 	}
 	keys, _ := privacy.NewKeys([]byte(strings.Repeat("k", 32)))
 	want := Result{Passed: true, Row: sheets.Row{
-		Key: "820982911946154508", Version: 42, Insert: true, Update: true,
+		Source: "shopify", Key: "820982911946154508", Version: 42, Insert: true, Update: true,
 		Cells: []sheets.Cell{
 			{Text: "820982911946154508"},
 			// 2026-11-23 15:30 in Paris: 46349 days after 1899-12-30, and 15.5/24 of a day.
