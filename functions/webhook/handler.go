@@ -307,7 +307,7 @@ func (h *Handler) erase(ctx context.Context, src *source, ev *platform.Event) (i
 		return http.StatusInternalServerError, answer{Error: "internal error"}
 	}
 	if len(plan.Unmatched) > 0 {
-		log.WarnContext(ctx, "tables without a store column that other sources feed too: their rows cannot be tied to the shop and were left; remove them by hand",
+		log.WarnContext(ctx, "rows written before rows named their source, in tables other sources feed too, cannot be tied to the shop and were left: remove them by hand",
 			"tables", plan.Unmatched)
 	}
 	action, result := sheets.Clear, resultErased

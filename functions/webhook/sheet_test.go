@@ -107,7 +107,7 @@ func (s *stack) tally() (rows map[string]int, versions map[string]int64) {
 			continue
 		}
 		rows[r[key]]++
-		versions[r[key]], _ = strconv.ParseInt(r[ver], 10, 64)
+		_, versions[r[key]], _ = sheets.ParseVersion(r[ver])
 	}
 	return rows, versions
 }

@@ -196,7 +196,7 @@ func (f *fixture) rows() map[string][]row {
 		if r[key] == "" {
 			continue
 		}
-		v, _ := strconv.ParseInt(r[ver], 10, 64)
+		_, v, _ := sheets.ParseVersion(r[ver])
 		out[r[key]] = append(out[r[key]], row{version: v, status: r[status], ref: r[ref], store: r[st]})
 	}
 	return out

@@ -160,7 +160,7 @@ func rowsOf(emu *sheetstest.Server, id, tab, keyHeader, versionHeader string) (m
 		if r[key] == "" {
 			continue
 		}
-		v, _ := strconv.ParseInt(r[ver], 10, 64)
+		_, v, _ := sheets.ParseVersion(r[ver])
 		out[r[key]] = append(out[r[key]], v)
 	}
 	return out, nil

@@ -161,8 +161,8 @@ func TestAccess(t *testing.T) {
 	}
 	want := [][]string{
 		{"tab", "order_id", "store", "status", "customer_ref", "_safeview_version", "notes", "booking_id", "guest"},
-		{"Orders", "1001", "cafe.myshopify.com", "paid", ref, "1795168800000000", "asked for a refund", "", ""},
-		{"Bookings", "", "Lyon", "", "", "1", "", "bk_1", ref},
+		{"Orders", "1001", "cafe.myshopify.com", "paid", ref, "shopify:1795168800000000", "asked for a refund", "", ""},
+		{"Bookings", "", "Lyon", "", "", "shopify:1", "", "bk_1", ref},
 	}
 	if diff := cmp.Diff(want, rows); diff != "" {
 		t.Errorf("dsar access -email CSV mismatch (-want +got):\n%s", diff)
@@ -199,7 +199,7 @@ func TestErase(t *testing.T) {
 	orders, _ := e.emu.Snapshot(e.id, "Orders")
 	want := [][]string{
 		{"order_id", "store", "status", "customer_ref", "_safeview_version", "notes"},
-		{"1001", "cafe.myshopify.com", "paid", "", "1795168800000000 erased", "asked for a refund"},
+		{"1001", "cafe.myshopify.com", "paid", "", "shopify:1795168800000000 erased", "asked for a refund"},
 		before[2], before[3],
 	}
 	if diff := cmp.Diff(want, orders); diff != "" {

@@ -54,9 +54,9 @@ var ErrNoKey = errors.New("the configuration writes pseudonyms: the pseudonym ke
 type Plan struct {
 	// Select picks the rows concerned, for sheets.Sink.Apply.
 	Select []sheets.Select
-	// Unmatched lists the tables a shop's removal cannot tie to the shop:
-	// they have no store column and other sources feed them too. Their
-	// rows are left.
+	// Unmatched lists the tables where a shop's removal leaves the rows
+	// written before rows named their source: other sources feed them
+	// too, so those rows cannot be tied to the shop.
 	Unmatched []string
 }
 
@@ -79,8 +79,10 @@ func Resolve(cfg *config.Config, keys *privacy.Keys, r Request) (Plan, error) {
 		fed := slices.ContainsFunc(r.Sources, func(s string) bool { return cfg.Feeds(t, s) })
 		// What identifies the person anywhere: email and phone.
 		anywhere := sheets.Select{Tab: t.Tab}
-		// What identifies them in their sources only: ids, and orders.
-		own := sheets.Select{Tab: t.Tab, Where: stores(cfg, t, r)}
+		// What identifies them in their sources only: ids, and orders,
+		// in the rows of those sources, and in the rows written before
+		// rows named their source, where the store tells sources apart.
+		own := sheets.Select{Tab: t.Tab, Where: stores(cfg, t, r), Sources: r.Sources, Legacy: true}
 		if fed && t.Kind == string(platform.KindOrder) {
 			own.Keys = r.OrderIDs
 		}
@@ -140,13 +142,18 @@ func candidates(cfg *config.Config, col *config.Column, r Request) (values, ids 
 }
 
 // pseudonyms computes what the pipeline writes for each value: the
-// pseudonym operator, then the guard every text cell passes through.
+// pseudonym operator's output, which the guard leaves alone, and, should
+// it differ, what earlier versions wrote: that output through the guard.
 func pseudonyms(keys *privacy.Keys, values []string) []string {
 	op, _ := privacy.LookupOperator("pseudonym")
 	var out []string
 	for _, v := range values {
-		if p, _ := privacy.Guard(op.Apply(v, keys)); p != "" && !slices.Contains(out, p) {
-			out = append(out, p)
+		p := op.Apply(v, keys)
+		g, _ := privacy.Guard(p)
+		for _, w := range []string{p, g} {
+			if w != "" && !slices.Contains(out, w) {
+				out = append(out, w)
+			}
 		}
 	}
 	return out
@@ -194,61 +201,51 @@ func stores(cfg *config.Config, t *config.Table, r Request) *sheets.Cells {
 	return c
 }
 
-// shop picks every row of a shop: in each table its sources feed, the
-// rows whose store cell is the shop's (its store: label, else its
-// domain), or every row of a table that only its sources feed and that
-// has no store column. A label another source of the same table uses
-// too cannot tell them apart, and is not used.
+// shop picks every row a shop's sources wrote: in each table they feed,
+// the rows that name one of them as their source (sheets.Row.Source) and,
+// where the store column shows shop domains, hold the shop's.
+// Rows written before rows named their source are picked too where only
+// those sources feed the table; where other sources feed it too, nothing
+// in such a row says whose it is (a store cell is a label any source may
+// show, and a replayed request must never reach another source's rows),
+// so they are left and the table is listed in Unmatched.
 func shop(cfg *config.Config, r Request) (Plan, error) {
 	if len(r.Sources) == 0 {
 		return Plan{}, ErrNoSource
 	}
 	var p Plan
 	for _, t := range cfg.Tables {
-		var ours, others []string
+		ours, others := false, false
 		for _, name := range cfg.SourceNames {
 			switch {
 			case !cfg.Feeds(t, name):
 			case slices.Contains(r.Sources, name):
-				ours = append(ours, name)
+				ours = true
 			default:
-				others = append(others, name)
+				others = true
 			}
 		}
-		if len(ours) == 0 {
+		if !ours {
 			continue
 		}
-		h := storeColumn(t)
-		if h == "" {
-			if len(others) == 0 {
-				p.Select = append(p.Select, sheets.Select{Tab: t.Tab, All: true})
-			} else {
-				p.Unmatched = append(p.Unmatched, t.Tab)
-			}
-			continue
+		sel := sheets.Select{Tab: t.Tab, All: true, Sources: r.Sources, Legacy: !others}
+		if h := storeColumn(t); h != "" && r.Shop != "" && !labelled(cfg, r.Sources) {
+			// The store cell holds the shop's domain: a source may serve
+			// several shops (an app), and only this one's rows go.
+			sel.All, sel.Any = false, []sheets.Cells{{Header: h, Values: appendGuarded(nil, r.Shop)}}
 		}
-		taken := map[string]bool{}
-		for _, s := range others {
-			if v, ok := storeCell(cfg, s, Request{}); ok {
-				taken[v] = true
-			}
-		}
-		var values []string
-		for _, s := range ours {
-			if v, ok := storeCell(cfg, s, r); ok && !taken[v] {
-				values = appendGuarded(values, v)
-			}
-		}
-		if r.Shop != "" && !taken[r.Shop] {
-			values = appendGuarded(values, r.Shop)
-		}
-		if len(values) == 0 {
+		p.Select = append(p.Select, sel)
+		if others {
 			p.Unmatched = append(p.Unmatched, t.Tab)
-			continue
 		}
-		p.Select = append(p.Select, sheets.Select{Tab: t.Tab, Any: []sheets.Cells{{Header: h, Values: values}}})
 	}
 	return p, nil
+}
+
+// labelled reports whether one of the sources shows a store: label in
+// place of the shop's domain.
+func labelled(cfg *config.Config, sources []string) bool {
+	return slices.ContainsFunc(sources, func(s string) bool { return cfg.Sources[s].Store != "" })
 }
 
 // appendGuarded adds a value as the pipeline writes it: through the guard.

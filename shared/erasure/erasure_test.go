@@ -143,10 +143,12 @@ func TestResolve(t *testing.T) {
 			want: Plan{Select: []sheets.Select{
 				{Tab: "Orders", Any: []sheets.Cells{{Header: "customer_ref", Values: []string{p("a@example.com")}}, {Header: "phone", Values: []string{p("555")}}}},
 				{Tab: "Orders", Keys: []string{"1001", "1002"}, Where: &sheets.Cells{Header: "store", Values: []string{"cafe.myshopify.com"}},
-					Any: []sheets.Cells{{Header: "customer_ref", Values: []string{p("shopify:7")}}, {Header: "customer_id", Values: []string{p("7")}}}},
+					Any:     []sheets.Cells{{Header: "customer_ref", Values: []string{p("shopify:7")}}, {Header: "customer_id", Values: []string{p("7")}}},
+					Sources: []string{"shopify"}, Legacy: true},
 				{Tab: "Bookings", Any: []sheets.Cells{{Header: "who", Values: []string{p("a@example.com")}}}},
 				{Tab: "Shopify only", Any: []sheets.Cells{{Header: "ref", Values: []string{p("a@example.com")}}}},
-				{Tab: "Shopify only", Keys: []string{"1001", "1002"}, Any: []sheets.Cells{{Header: "ref", Values: []string{p("shopify:7")}}}},
+				{Tab: "Shopify only", Keys: []string{"1001", "1002"}, Any: []sheets.Cells{{Header: "ref", Values: []string{p("shopify:7")}}},
+					Sources: []string{"shopify"}, Legacy: true},
 			}},
 		},
 		{
@@ -154,7 +156,8 @@ func TestResolve(t *testing.T) {
 			req:  Request{Scope: platform.AccessRequest, Sources: []string{"lyon"}, Customer: platform.Customer{ID: "7"}},
 			want: Plan{Select: []sheets.Select{
 				{Tab: "Orders", Where: &sheets.Cells{Header: "store", Values: []string{"Lyon"}},
-					Any: []sheets.Cells{{Header: "customer_ref", Values: []string{p("shopify:7")}}, {Header: "customer_id", Values: []string{p("7")}}}},
+					Any:     []sheets.Cells{{Header: "customer_ref", Values: []string{p("shopify:7")}}, {Header: "customer_id", Values: []string{p("7")}}},
+					Sources: []string{"lyon"}, Legacy: true},
 			}},
 		},
 		{
@@ -167,19 +170,19 @@ func TestResolve(t *testing.T) {
 			}},
 		},
 		{
-			name: "a shop: its domain where other sources write too, everything where only it does",
+			name: "a shop: the rows its source wrote, of its domain, and the older rows where only it writes",
 			req:  Request{Scope: platform.EraseShop, Sources: []string{"shopify"}, Shop: "cafe.myshopify.com"},
 			want: Plan{Select: []sheets.Select{
-				{Tab: "Orders", Any: []sheets.Cells{{Header: "store", Values: []string{"cafe.myshopify.com"}}}},
-				{Tab: "Shopify only", All: true},
-			}},
+				{Tab: "Orders", Any: []sheets.Cells{{Header: "store", Values: []string{"cafe.myshopify.com"}}}, Sources: []string{"shopify"}},
+				{Tab: "Shopify only", All: true, Sources: []string{"shopify"}, Legacy: true},
+			}, Unmatched: []string{"Orders"}},
 		},
 		{
-			name: "a shop with a store label",
+			name: "a shop with a store label: the label plays no part",
 			req:  Request{Scope: platform.EraseShop, Sources: []string{"lyon"}, Shop: "lyon.myshopify.com"},
 			want: Plan{Select: []sheets.Select{
-				{Tab: "Orders", Any: []sheets.Cells{{Header: "store", Values: []string{"Lyon", "lyon.myshopify.com"}}}},
-			}},
+				{Tab: "Orders", All: true, Sources: []string{"lyon"}},
+			}, Unmatched: []string{"Orders"}},
 		},
 		{name: "an id without its source", req: Request{Scope: platform.EraseCustomer, Customer: platform.Customer{ID: "7"}}, err: ErrNoSource},
 		{name: "orders without their source", req: Request{Scope: platform.EraseCustomer, OrderIDs: []string{"1"}}, err: ErrNoSource},
@@ -204,8 +207,8 @@ func TestResolve(t *testing.T) {
 	}
 }
 
-// A table that other sources feed too, and that has no store column,
-// cannot be tied to one shop: its rows stay, and the plan says so.
+// Without a store column, a shop's rows are still the rows its source
+// wrote; the older rows of a table other sources feed too stay.
 func TestResolveShopWithoutStoreColumn(t *testing.T) {
 	t.Parallel()
 	cfg, err := config.Parse("test.yaml", []byte(strings.Replace(cfgYAML, "      - {header: store, field: order.store}\n", "", 1)))
@@ -213,7 +216,10 @@ func TestResolveShopWithoutStoreColumn(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := Resolve(cfg, nil, Request{Scope: platform.EraseShop, Sources: []string{"shopify"}, Shop: "cafe.myshopify.com"})
-	want := Plan{Select: []sheets.Select{{Tab: "Shopify only", All: true}}, Unmatched: []string{"Orders"}}
+	want := Plan{Select: []sheets.Select{
+		{Tab: "Orders", All: true, Sources: []string{"shopify"}},
+		{Tab: "Shopify only", All: true, Sources: []string{"shopify"}, Legacy: true},
+	}, Unmatched: []string{"Orders"}}
 	if err != nil || !cmp.Equal(want, got) {
 		t.Errorf("Resolve(shop) = %+v, %v, want %+v", got, err, want)
 	}

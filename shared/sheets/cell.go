@@ -52,9 +52,16 @@ type Cell struct {
 // Empty reports whether the cell holds nothing.
 func (c Cell) Empty() bool { return c.Text == "" && c.Number == "" }
 
-// Row is one row to create or update, keyed by the table's key column.
+// Row is one row to create or update, identified by its source and the
+// value of the table's key column: order 4242 of one WooCommerce shop and
+// order 4242 of another source are two rows.
 type Row struct {
-	// Key identifies the row: the value of the key column.
+	// Source names the configured source the row comes from. It is kept
+	// in the row's hidden version cell (VersionHeader). Empty is the row
+	// of a sheet written before Safeview recorded sources: the key alone
+	// identifies it (see Table.Match for how such rows are taken over).
+	Source string
+	// Key is the value of the key column, as the platform shows it.
 	Key string
 	// Version orders states of the row: a row is only ever replaced by a
 	// higher version.
@@ -67,3 +74,11 @@ type Row struct {
 	// Update says the row may replace an existing row of the same key.
 	Update bool
 }
+
+// ID is a row's identity in its tab: its source and its key. Source names
+// hold no "/", so the identity is unambiguous; a row without a source has
+// the identity "/" + key.
+func ID(source, key string) string { return source + "/" + key }
+
+// id is the identity of r.
+func (r Row) id() string { return ID(r.Source, r.Key) }

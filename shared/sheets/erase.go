@@ -48,7 +48,7 @@ func (s *Sink) clearRows(ctx context.Context, fs *flushState, r *request, ps []*
 	for _, p := range writing {
 		t := p.t
 		bad[t] = !t.headerMatches(post[gridKey{t.sheetID, 0}]) || slices.ContainsFunc(p.change, func(row int) bool {
-			return cellString(post[gridKey{t.sheetID, row}], t.cols[t.key]) != p.keyAt(row)
+			return t.idAt(post[gridKey{t.sheetID, row}]) != p.keyAt(row)
 		})
 	}
 	if slices.ContainsFunc(writing, func(p *picked) bool { return bad[p.t] }) {
@@ -85,8 +85,8 @@ func (t *tab) clearRequests(g snapshot, row int) []*sheetsapi.Request {
 		for k, i := range run {
 			vals[k] = &sheetsapi.CellData{}
 			if i == t.version {
-				v := versionOf([]any{g.value(row, t.cols[i])}, 0)
-				vals[k] = cellData(Cell{Text: versionText(v, true)})
+				cell := []any{g.value(row, t.cols[i])}
+				vals[k] = cellData(Cell{Text: versionText(sourceOf(cell, 0), versionOf(cell, 0), true)})
 			}
 		}
 		reqs = append(reqs, &sheetsapi.Request{UpdateCells: &sheetsapi.UpdateCellsRequest{
@@ -139,10 +139,7 @@ func (s *Sink) healClear(fs *flushState, r *request, ps []*picked, post postStat
 			written = append(written, t.cols[i])
 		}
 		for _, row := range p.change {
-			key, owner := p.keyAt(row), ""
-			if postCols[t.key] >= 0 {
-				owner = cellString(post[gridKey{t.sheetID, row}], postCols[t.key])
-			}
+			key, owner := p.keyAt(row), t.idIn(post[gridKey{t.sheetID, row}], postCols)
 			if same && owner == key {
 				r.markSent(t, key)
 				continue
@@ -314,11 +311,11 @@ func (p *picked) remaining() []string {
 	return trimBlank(out)
 }
 
-// postKeys lists the keys of a tab as a write's answer shows it, below
+// postKeys lists the identities of a tab as a write's answer shows it, below
 // the header, trailing blanks left out.
 func postKeys(post postState, t *tab) []string {
-	col := t.locate(post[gridKey{t.sheetID, 0}])[t.key]
-	if col < 0 {
+	cols := t.locate(post[gridKey{t.sheetID, 0}])
+	if cols[t.key] < 0 {
 		return nil // the key header is gone: nothing to check against
 	}
 	last := 0
@@ -329,7 +326,7 @@ func postKeys(post postState, t *tab) []string {
 	}
 	out := make([]string, 0, last)
 	for row := 1; row <= last; row++ {
-		out = append(out, cellString(post[gridKey{t.sheetID, row}], col))
+		out = append(out, t.idIn(post[gridKey{t.sheetID, row}], cols))
 	}
 	return trimBlank(out)
 }

@@ -39,17 +39,29 @@ func (s *Sink) writeToken(ctx context.Context, fs *flushState) error {
 	return s.writes.wait(ctx)
 }
 
-// keyOps are the pending ops of one key, in arrival order, and what the
-// flush decided for them.
+// keyOps are the pending ops of one identity (source and key), in
+// arrival order, and what the flush decided for them.
 type keyOps struct {
 	t   *tab
-	key string
+	key string // the identity, ID(source, key)
 	ops []*op
 
 	exists bool // the key has a row
 	row    int  // its row, when it exists
 	erased bool // an erasure cleared the row's personal cells
 	win    *op  // the op whose row is written, nil when none
+	// legacy is the identity of the row written without a source that
+	// this key takes over (its source is written with the row): "" when
+	// none.
+	legacy string
+}
+
+// expect is the identity the key's row holds before the write.
+func (g *keyOps) expect() string {
+	if g.legacy != "" {
+		return g.legacy
+	}
+	return g.key
 }
 
 // decide coalesces the ops of g against the row as stored, and keeps an
@@ -76,10 +88,10 @@ func groups(batch []*op) []*keyOps {
 			continue
 		default:
 		}
-		k := tk{o.tab, o.row.Key}
+		k := tk{o.tab, o.row.id()}
 		g := at[k]
 		if g == nil {
-			g = &keyOps{t: o.tab, key: o.row.Key}
+			g = &keyOps{t: o.tab, key: k.key}
 			at[k] = g
 			out = append(out, g)
 		}
@@ -96,6 +108,54 @@ func tabsOf(gs []*keyOps) []*tab {
 		}
 	}
 	return out
+}
+
+// claimLegacy finds, for each identity not in the index, the row of the
+// same key written without a source (by a version of Safeview that keyed
+// rows by the key alone), which the identity takes over rather than add
+// the order a second time; one identity per row. It reports whether one
+// of them must be read first to see whether its Table.Match cells agree.
+func claimLegacy(gs []*keyOps) bool {
+	claimed := map[*tab]map[string]bool{}
+	read := false
+	for _, g := range gs {
+		g.legacy = ""
+		t, r := g.t, g.ops[0].row
+		if r.Source == "" {
+			continue
+		}
+		if _, ok := t.index[g.key]; ok {
+			continue
+		}
+		old := ID("", r.Key)
+		if _, ok := t.index[old]; !ok || claimed[t][old] {
+			continue
+		}
+		if claimed[t] == nil {
+			claimed[t] = map[string]bool{}
+		}
+		claimed[t][old] = true
+		g.legacy = old
+		read = read || len(t.match) > 0
+	}
+	return read
+}
+
+// matches reports whether a row written without a source, as read, may be
+// the order of g: its Table.Match cells hold what g's row holds there.
+func (g *keyOps) matches(row []any) bool {
+	r := g.ops[0].row
+	for _, i := range g.t.match {
+		c := r.Cells[i]
+		want := c.Text
+		if c.Number != "" {
+			want = c.Number
+		}
+		if cellString(row, g.t.cols[i]) != want {
+			return false
+		}
+	}
+	return true
 }
 
 // attempt writes a batch, rebuilding the index and trying again when the
@@ -195,15 +255,17 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 		fs.token = true
 	}
 
-	// A tab indexed a moment ago by this flush needs no second look.
-	fresh := true
+	// A tab indexed a moment ago by this flush needs no second look,
+	// unless a row written without a source may be taken over and the
+	// cells that decide it must be read.
+	fresh := !claimLegacy(gs)
 	for _, t := range tabs {
 		fresh = fresh && t.fresh && t.unsure == nil
 		t.fresh = false
 	}
 	if fresh {
 		for _, g := range gs {
-			e, ok := g.t.index[g.key]
+			e, ok := g.t.index[g.expect()]
 			g.exists, g.row, g.erased = ok, e.row, e.erased
 			g.decide(e.version)
 		}
@@ -229,7 +291,7 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 	looked := map[*tab]bool{}
 	for _, g := range gs {
 		t := g.t
-		if e, ok := t.index[g.key]; ok {
+		if e, ok := t.index[g.expect()]; ok {
 			ranges = append(ranges, t.rowGrid(e.row))
 			continue
 		}
@@ -275,17 +337,20 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 		if err := s.settleUnsure(fs, t, rows); err != nil {
 			return err
 		}
-		if r, ok := below[t]; ok && cellString(rows[gridKey{t.sheetID, r}], t.cols[t.key]) != "" {
+		if r, ok := below[t]; ok && t.idAt(rows[gridKey{t.sheetID, r}]) != "" {
 			return s.moved(fs, t, "rows added by another writer")
 		}
 	}
 	for _, g := range gs {
-		e, ok := g.t.index[g.key]
+		if g.legacy != "" && !g.matches(rows[gridKey{g.t.sheetID, g.t.index[g.legacy].row}]) {
+			g.legacy = "" // another source's order: a row of its own
+		}
+		e, ok := g.t.index[g.expect()]
 		g.exists, g.row, g.erased, g.win = ok, e.row, false, nil
 		stored := int64(0)
 		if g.exists {
 			row := rows[gridKey{g.t.sheetID, g.row}]
-			if cellString(row, g.t.cols[g.t.key]) != g.key {
+			if g.t.idAt(row) != g.expect() {
 				return s.moved(fs, g.t, "rows")
 			}
 			stored = versionOf(row, g.t.cols[g.t.version])
@@ -430,7 +495,7 @@ func (s *Sink) settleUnsure(fs *flushState, t *tab, rows map[gridKey][]any) erro
 	if u == nil {
 		return nil
 	}
-	switch cellString(rows[gridKey{t.sheetID, u.at}], t.cols[t.key]) {
+	switch t.idAt(rows[gridKey{t.sheetID, u.at}]) {
 	case u.keys[0]:
 		for i, k := range u.keys {
 			t.index[k] = entry{row: u.at + i}
@@ -692,7 +757,7 @@ func (p *writePlan) verify(resp *sheetsapi.BatchUpdateSpreadsheetResponse) map[*
 		}
 	}
 	for _, g := range p.updates {
-		if cellString(post[gridKey{g.t.sheetID, g.row}], g.t.cols[g.t.key]) != g.key {
+		if g.t.idAt(post[gridKey{g.t.sheetID, g.row}]) != g.key {
 			bad[g.t] = true
 		}
 	}
@@ -702,6 +767,13 @@ func (p *writePlan) verify(resp *sheetsapi.BatchUpdateSpreadsheetResponse) map[*
 // commit records the rows the write added, except in the tabs of skip,
 // which are indexed again.
 func (p *writePlan) commit(skip map[*tab]bool) {
+	for _, g := range p.updates {
+		if g.legacy != "" && !skip[g.t] {
+			// The row now names its source.
+			g.t.index[g.key] = g.t.index[g.legacy]
+			delete(g.t.index, g.legacy)
+		}
+	}
 	for t, news := range p.inserts {
 		if skip[t] {
 			continue

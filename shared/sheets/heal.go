@@ -115,10 +115,7 @@ func (s *Sink) heal(fs *flushState, p *writePlan, resp *sheetsapi.BatchUpdateSpr
 		header := post[gridKey{t.sheetID, 0}]
 		postCols := t.locate(header)
 		sameHeader := t.headerMatches(header)
-		owner := ""
-		if postCols[t.key] >= 0 {
-			owner = cellString(post[gridKey{t.sheetID, g.row}], postCols[t.key])
-		}
+		owner := t.idIn(post[gridKey{t.sheetID, g.row}], postCols)
 		if sameHeader && owner == g.key {
 			done = append(done, g)
 			continue

@@ -80,7 +80,7 @@ func (s *Sink) loadTabs(fs *flushState) (map[*tab]error, error) {
 	live = slices.DeleteFunc(live, func(t *tab) bool { return broken[t] != nil })
 	dups := map[*tab]map[string][]int{}
 	for _, t := range live {
-		if d := t.rebuild(cols[t].keys, cols[t].versions); len(d) > 0 {
+		if d := t.rebuild(cols[t]); len(d) > 0 {
 			dups[t] = d
 		}
 	}
@@ -331,14 +331,14 @@ func (s *Sink) ensureHeaders(ctx context.Context, fs *flushState, tabs []*tab, c
 	for i, t := range tabs {
 		p := t.planHeader(first(headers[gridKey{t.sheetID, 0}]), created[t])
 		plans[i] = p
-		for _, c := range []int{t.cols[t.key], t.cols[t.version]} {
-			if c >= 0 {
+		for _, i := range t.indexColumns() {
+			if c := t.cols[i]; c >= 0 {
 				ranges = append(ranges, t.colGrid(c))
 			}
 		}
 		if p.probe >= 0 {
-			// Never the key's or the version's column: those, when they
-			// exist, are left of the first column to add.
+			// Never a column of the index: those, when they exist, are
+			// left of the first column to add.
 			ranges = append(ranges, &sheetsapi.GridRange{SheetId: t.sheetID, StartRowIndex: 1, StartColumnIndex: int64(p.probe),
 				ForceSendFields: []string{"SheetId", "StartRowIndex", "StartColumnIndex"}})
 		}
@@ -353,20 +353,26 @@ func (s *Sink) ensureHeaders(ctx context.Context, fs *flushState, tabs []*tab, c
 	// Taken before the plans add columns: a column added now is empty.
 	out := map[*tab]keyColumns{}
 	for _, t := range tabs {
-		var kc keyColumns
-		if c := t.cols[t.key]; c >= 0 {
-			kc.keys = first(cols[gridKey{t.sheetID, c}])
-		}
-		if c := t.cols[t.version]; c >= 0 {
-			kc.versions = first(cols[gridKey{t.sheetID, c}])
-		}
-		// The team may have moved a column between the two reads: keys
-		// or versions read from another column would make an older
-		// delivery overwrite a newer row. Each column read starts with
-		// its header cell, which must still name it.
-		if t.cols[t.key] >= 0 && cellString(kc.keys, 0) != t.headers[t.key] ||
-			t.cols[t.version] >= 0 && cellString(kc.versions, 0) != t.headers[t.version] {
-			return nil, fmt.Errorf("tab %q: a column moved while it was indexed: %w", t.title, errMoved)
+		kc := keyColumns{}
+		for _, i := range t.indexColumns() {
+			c := t.cols[i]
+			if c < 0 {
+				continue
+			}
+			col := first(cols[gridKey{t.sheetID, c}])
+			// The team may have moved a column between the two reads: keys
+			// or versions read from another column would make an older
+			// delivery overwrite a newer row. Each column read starts with
+			// its header cell, which must still name it.
+			if cellString(col, 0) != t.headers[i] {
+				return nil, fmt.Errorf("tab %q: a column moved while it was indexed: %w", t.title, errMoved)
+			}
+			switch i {
+			case t.key:
+				kc.keys = col
+			case t.version:
+				kc.versions = col
+			}
 		}
 		out[t] = kc
 	}
@@ -412,10 +418,15 @@ func (s *Sink) ensureHeaders(ctx context.Context, fs *flushState, tabs []*tab, c
 // keyColumns are a tab's key and version columns as read, header first.
 type keyColumns struct{ keys, versions []any }
 
+// indexColumns are the owned columns the index is built from (indexes
+// into headers): the key, and the version, which names the source.
+func (t *tab) indexColumns() []int { return []int{t.key, t.version} }
+
 // rebuild indexes a tab from its key and version columns as read (whole
-// columns, header first). It returns the rows of each key found on more
-// than one row; the index holds the first of them.
-func (t *tab) rebuild(keys, versions []any) map[string][]int {
+// columns, header first). It returns the rows of each identity
+// found on more than one row; the index holds the first of them.
+func (t *tab) rebuild(kc keyColumns) map[string][]int {
+	keys, versions := kc.keys, kc.versions
 	t.index = map[string]entry{}
 	t.lastRow, t.unsure = 0, nil
 	dups := map[string][]int{}
@@ -424,6 +435,7 @@ func (t *tab) rebuild(keys, versions []any) map[string][]int {
 		if k == "" {
 			continue
 		}
+		k = ID(sourceOf(versions, row), k)
 		t.lastRow = row
 		if e, dup := t.index[k]; dup {
 			if len(dups[k]) == 0 {

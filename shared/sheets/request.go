@@ -40,16 +40,31 @@ type Cells struct {
 // picked when All is set, or when its key is one of Keys or its cell
 // under the header of one of Any is one of that header's values, and,
 // if Where is set, its cell under Where.Header is one of Where.Values
-// (ids of one shop, say, which another shop may use too). Cells are
-// compared as the sink writes them: text exactly, numbers without
-// exponent. Several selections of one tab pick the rows any of them
-// picks.
+// (ids of one shop, say, which another shop may use too). When Sources
+// is set, only rows of those sources (Row.Source) are picked, and rows
+// written without a source when Legacy is set too. Cells are compared
+// as the sink writes them: text exactly, numbers without exponent.
+// Several selections of one tab pick the rows any of them picks.
 type Select struct {
-	Tab   string
-	Keys  []string
-	Where *Cells
-	Any   []Cells
-	All   bool
+	Tab     string
+	Keys    []string
+	Where   *Cells
+	Any     []Cells
+	All     bool
+	Sources []string
+	Legacy  bool
+}
+
+// admits reports whether the selection's sources admit a row of source
+// src ("" for a row written without one).
+func (sl Select) admits(src string) bool {
+	if len(sl.Sources) == 0 {
+		return true
+	}
+	if src == "" {
+		return sl.Legacy
+	}
+	return slices.Contains(sl.Sources, src)
 }
 
 // Report says what Apply found, and did.
@@ -365,8 +380,12 @@ func (p *picked) pick(a Action, sent map[string]bool) {
 	t := p.t
 	col := func(h string) int { return t.cols[slices.Index(t.headers, h)] }
 	in := func(r int, c Cells) bool { return slices.Contains(c.Values, p.read.text(r, col(c.Header))) }
-	picks := func(r int, key string) bool {
+	picks := func(r int) bool {
+		key, src := p.read.text(r, t.cols[t.key]), p.sourceAt(r)
 		for _, sl := range p.sel {
+			if !sl.admits(src) {
+				continue
+			}
 			match := slices.Contains(sl.Keys, key) || slices.ContainsFunc(sl.Any, func(c Cells) bool { return in(r, c) })
 			if sl.All || (match && (sl.Where == nil || in(r, *sl.Where))) {
 				return true
@@ -376,13 +395,13 @@ func (p *picked) pick(a Action, sent map[string]bool) {
 	}
 	present := map[string]bool{}
 	for r := 1; r < p.read.len(); r++ {
-		key := p.read.text(r, t.cols[t.key])
+		key := p.keyAt(r)
 		if key == "" {
 			continue
 		}
 		present[key] = true
 		switch {
-		case picks(r, key):
+		case picks(r):
 			p.rows = append(p.rows, r)
 			if a == Delete || (a != Read && t.needsClear(p.read, r)) {
 				p.change = append(p.change, r)
@@ -424,8 +443,20 @@ func (t *tab) needsClear(g snapshot, r int) bool {
 	return !erasedOf([]any{g.value(r, t.cols[t.version])}, 0)
 }
 
-// keyAt is the key of row r as read.
-func (p *picked) keyAt(r int) string { return p.read.text(r, p.t.cols[p.t.key]) }
+// keyAt is the identity of row r as read, "" when it holds no key.
+func (p *picked) keyAt(r int) string {
+	k := p.read.text(r, p.t.cols[p.t.key])
+	if k == "" {
+		return ""
+	}
+	return ID(p.sourceAt(r), k)
+}
+
+// sourceAt is the source of row r as read, "" for a row written without
+// one.
+func (p *picked) sourceAt(r int) string {
+	return sourceOf([]any{p.read.value(r, p.t.cols[p.t.version])}, 0)
+}
 
 // changing lists the tabs that have rows to change.
 func changing(ps []*picked) []*picked {
@@ -491,7 +522,7 @@ func (s *Sink) readPickedRows(ctx context.Context, fs *flushState, ps []*picked)
 		p.found = nil
 		for _, r := range p.rows {
 			row := first(got[gridKey{t.sheetID, r}])
-			if cellString(row, t.cols[t.key]) != p.keyAt(r) {
+			if t.idAt(row) != p.keyAt(r) {
 				return s.moved(fs, t, "rows")
 			}
 			p.found = append(p.found, texts(row, len(header)))

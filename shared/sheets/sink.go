@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -15,7 +16,8 @@ import (
 )
 
 // VersionHeader is the header of the hidden column that holds each row's
-// version.
+// source and version ("shopify:1712345678000000"): with the key, the
+// source is the row's identity.
 const VersionHeader = "_safeview_version"
 
 // Result says what an upsert did.
@@ -117,6 +119,12 @@ type Table struct {
 	// (a pseudonym, a masked email): an erasure (Clear) empties them, and
 	// they stay empty in the rows it cleared. Never the key.
 	Personal []string
+	// Match lists the headers (the store column, say) whose cells must
+	// agree before a row written without a source (by a version of
+	// Safeview that keyed rows by the key alone) is taken over by a row
+	// of the same key that names its source. Without them, the key
+	// alone decides.
+	Match []string
 }
 
 // Stats count what a Sink did, for tests, benchmarks and logs.
@@ -204,6 +212,11 @@ func New(svc *sheetsapi.Service, spreadsheetID string, tables []Table, opt Optio
 		if slices.Contains(t.Headers, VersionHeader) {
 			return nil, fmt.Errorf("sheets: tab %q: header %q is reserved", t.Tab, VersionHeader)
 		}
+		for _, h := range t.Match {
+			if !slices.Contains(t.Headers, h) {
+				return nil, fmt.Errorf("sheets: tab %q: match column %q is not one of its headers", t.Tab, h)
+			}
+		}
 		for _, h := range t.Personal {
 			if h == t.Key || !slices.Contains(t.Headers, h) {
 				return nil, fmt.Errorf("sheets: tab %q: personal column %q is not one of its headers but the key", t.Tab, h)
@@ -249,6 +262,9 @@ func (s *Sink) Upsert(ctx context.Context, tabName string, r Row) (Result, error
 	}
 	if r.Key == "" {
 		return "", fmt.Errorf("sheets: tab %q: row has no key", tabName)
+	}
+	if strings.ContainsAny(r.Source, "/"+sourceSep) {
+		return "", fmt.Errorf("sheets: tab %q: a source name holds no / or %s", tabName, sourceSep)
 	}
 	for i, c := range r.Cells {
 		if !FitsCell(c.Text) || !FitsCell(c.Number) {

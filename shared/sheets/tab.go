@@ -17,6 +17,7 @@ type tab struct {
 	key      int      // index of Key in headers
 	version  int      // index of VersionHeader in headers
 	personal []int    // indexes of Personal in headers
+	match    []int    // indexes of Match in headers
 
 	loaded   bool // the index below matches the sheet as last verified
 	indexed  bool // the key column was read at least once
@@ -25,10 +26,10 @@ type tab struct {
 	tagged   bool   // the tab carries the sink's developer metadata
 	rowCount int64
 	colCount int64
-	cols     []int // sheet column of each of headers
-	index    map[string]entry
-	lastRow  int     // last row holding a key; 0 when only the header
-	unsure   *unsure // rows a write may have inserted, its answer lost
+	cols     []int            // sheet column of each of headers
+	index    map[string]entry // by identity (ID)
+	lastRow  int              // last row holding a key; 0 when only the header
+	unsure   *unsure          // rows a write may have inserted, its answer lost
 	// fresh says the index was just read, versions included: the next
 	// flush need not verify it.
 	fresh bool
@@ -49,8 +50,32 @@ func newTab(t Table, key int) *tab {
 	for _, h := range t.Personal {
 		tb.personal = append(tb.personal, slices.Index(headers, h))
 	}
+	for _, h := range t.Match {
+		tb.match = append(tb.match, slices.Index(headers, h))
+	}
 	return tb
 }
+
+// idIn returns the identity of a row as read, its cells at the given
+// sheet columns (indexed like headers): its source and key, "" when it
+// holds no key.
+func (t *tab) idIn(row []any, cols []int) string {
+	if cols[t.key] < 0 {
+		return ""
+	}
+	k := cellString(row, cols[t.key])
+	if k == "" {
+		return ""
+	}
+	src := ""
+	if c := cols[t.version]; c >= 0 {
+		src = sourceOf(row, c)
+	}
+	return ID(src, k)
+}
+
+// idAt is idIn at the columns of the index.
+func (t *tab) idAt(row []any) string { return t.idIn(row, t.cols) }
 
 // headerMatches reports whether every owned header is still where the
 // index expects it.
@@ -114,7 +139,7 @@ func (t *tab) runsOf(idx []int) [][]int {
 // its version, marked when the row is erased.
 func (t *tab) cellOf(r Row, erased bool, i int) Cell {
 	if i == t.version {
-		return Cell{Text: versionText(r.Version, erased)}
+		return Cell{Text: versionText(r.Source, r.Version, erased)}
 	}
 	return r.Cells[i]
 }
@@ -125,22 +150,46 @@ func (t *tab) cellOf(r Row, erased bool, i int) Cell {
 // that keeps sending the customer, must not bring them back.
 const erasedMark = " erased"
 
-func versionText(v int64, erased bool) string {
+// versionText is what a row's version cell holds: its source, a colon
+// and its version ("shopify:1712345678000000"), then the erased mark if
+// any. A row without a source holds its version alone, as rows written
+// before Safeview recorded sources do.
+func versionText(source string, v int64, erased bool) string {
 	s := strconv.FormatInt(v, 10)
+	if source != "" {
+		s = source + sourceSep + s
+	}
 	if erased {
 		s += erasedMark
 	}
 	return s
 }
 
+// sourceSep ends the source in a version cell: source names hold none.
+const sourceSep = ":"
+
 // versionOf reads a stored version; an empty or foreign value is 0, so
 // that any delivery may replace it.
 func versionOf(row []any, col int) int64 {
-	v, err := strconv.ParseInt(strings.TrimSuffix(cellString(row, col), erasedMark), 10, 64)
+	s := strings.TrimSuffix(cellString(row, col), erasedMark)
+	if i := strings.Index(s, sourceSep); i >= 0 {
+		s = s[i+len(sourceSep):]
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
 		return 0
 	}
 	return v
+}
+
+// sourceOf reads the source of a stored row from its version cell, ""
+// when it names none.
+func sourceOf(row []any, col int) string {
+	src, _, ok := strings.Cut(cellString(row, col), sourceSep)
+	if !ok {
+		return ""
+	}
+	return src
 }
 
 // erasedOf reads whether a stored row was erased.
@@ -192,4 +241,13 @@ func extString(v *sheetsapi.ExtendedValue) string {
 		return *v.FormulaValue
 	}
 	return ""
+}
+
+// ParseVersion reads a version cell as the sink writes it: the row's
+// source ("" for a row written before rows named their source), its
+// version, and whether an erasure cleared it. A cell that is not one
+// reads as version 0.
+func ParseVersion(cell string) (source string, version int64, erased bool) {
+	row := []any{cell}
+	return sourceOf(row, 0), versionOf(row, 0), erasedOf(row, 0)
 }
