@@ -109,3 +109,80 @@ func TestStandardWebhooksOracle(t *testing.T) {
 		})
 	}
 }
+
+// sdkOracles run a scheme's official Go library, where go.mod has one, and
+// report whether it accepts. Both ignore the clock: the vectors are old, and
+// the time window has its own oracle tests above.
+var sdkOracles = map[string]func(secret string, body []byte, h http.Header) bool{
+	SchemeStripe: func(secret string, body []byte, h http.Header) bool {
+		return stripewebhook.ValidatePayloadIgnoringTolerance(body, h.Get(StripeHeader), secret) == nil
+	},
+	SchemeStandardWebhooks: func(secret string, body []byte, h http.Header) bool {
+		lib, err := standardwebhooks.NewWebhook(secret)
+		return err == nil && lib.VerifyIgnoringTimestamp(body, h) == nil
+	},
+}
+
+// Inputs that a lenient reader accepts and the official SDKs refuse, each
+// beside the SDK's answer: the library itself where go.mod has it (stripe,
+// standard-webhooks), else the answer its source gives, cited.
+//
+// Shopify: Shopify/shopify-api-js, lib/webhooks/validate.ts. checkWebhookHmac
+// compares the base64 HMAC it computes with the header's text through
+// safeCompare (lib/auth/oauth/safe-compare.ts), a timing-safe compare of the
+// two strings; checkWebhookRequest answers MissingBody to an empty body.
+//
+// Square: square/square-go-sdk, webhooks/client/verify_signature.go.
+// VerifySignature compares the base64 HMAC with the header's text through
+// hmac.Equal on the strings (square/square-nodejs-sdk,
+// src/utilities/webhooksHelper.ts isValidWebhookEventSignature, with ===).
+func TestSDKAnswers(t *testing.T) {
+	t.Parallel()
+	const (
+		shopifyVector  = "hMTq0K2x7oyOjoBwGYeTj5oxfnaVYXzbanUG9aajpKI=" // go-shopify's, see vectors_test.go
+		squareURL      = "https://webhook.site/679a4f3a-dcfa-49ee-bac5-9d0edad886b9"
+		squareVector   = "GF4YkrJgGBDZ9NIYbNXBnMzqb2HoL4RW/S6vkZ9/2N4=" // square-go-sdk's
+		standardBody   = `{"test": 2432232314}`
+		standardVector = "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=" // the specification's
+	)
+	standard := func(sig string) map[string]string {
+		return map[string]string{StandardIDHeader: "msg_p5jXN8AQM9LWM0D4loKWxJek", StandardTimestampHeader: "1614265330", StandardSignatureHeader: sig}
+	}
+	standardOpts := Options{Clock: at(1614265330)}
+	tests := []struct {
+		sdk bool // the official SDK accepts it
+		vector
+	}{
+		{true, vector{"shopify vector", SchemeShopify, "hush", Options{}, `"my secret message"`,
+			map[string]string{ShopifyHeader: shopifyVector}, nil}},
+		{false, vector{"shopify other padding bits", SchemeShopify, "hush", Options{}, `"my secret message"`,
+			map[string]string{ShopifyHeader: otherPadding(shopifyVector)}, ErrMalformedSignature}},
+		{false, vector{"shopify line break inside", SchemeShopify, "hush", Options{}, `"my secret message"`,
+			map[string]string{ShopifyHeader: shopifyVector[:20] + "\n" + shopifyVector[20:]}, ErrMalformedSignature}},
+
+		{true, vector{"square vector", SchemeSquare, "Ibxx_5AKakO-3qeNVR61Dw", Options{NotificationURL: squareURL}, squareSDKBody,
+			map[string]string{SquareHeader: squareVector}, nil}},
+		{false, vector{"square other padding bits", SchemeSquare, "Ibxx_5AKakO-3qeNVR61Dw", Options{NotificationURL: squareURL}, squareSDKBody,
+			map[string]string{SquareHeader: otherPadding(squareVector)}, ErrMalformedSignature}},
+
+		{true, vector{"standard webhooks vector", SchemeStandardWebhooks, standardSecret, standardOpts, standardBody,
+			standard("v1," + standardVector), nil}},
+		// Standard Webhooks' list skips what it cannot read, so a list of
+		// nothing readable lacks a signature.
+		{false, vector{"standard webhooks other padding bits", SchemeStandardWebhooks, standardSecret, standardOpts, standardBody,
+			standard("v1," + otherPadding(standardVector)), ErrMissingSignature}},
+		{false, vector{"standard webhooks line break inside", SchemeStandardWebhooks, standardSecret, standardOpts, standardBody,
+			standard("v1," + standardVector[:20] + "\n" + standardVector[20:]), ErrMissingSignature}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if oracle := sdkOracles[tt.scheme]; oracle != nil {
+				if got := oracle(tt.secret, []byte(tt.body), tt.header()); got != tt.sdk {
+					t.Fatalf("%s SDK accepts(%q) = %v, want %v", tt.scheme, tt.headers, got, tt.sdk)
+				}
+			}
+			tt.check(t)
+		})
+	}
+}

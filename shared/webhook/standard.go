@@ -81,7 +81,7 @@ func (s *StandardWebhooks) Verify(body []byte, header http.Header) error {
 		if !ok || version != "v1" {
 			continue
 		}
-		if b, err := base64.StdEncoding.DecodeString(sig); err == nil && len(b) == sha256.Size {
+		if b, err := decode(EncodingBase64, sig, sha256.Size); err == nil {
 			sigs = append(sigs, b)
 		}
 	}
