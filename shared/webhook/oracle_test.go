@@ -159,6 +159,9 @@ func TestSDKAnswers(t *testing.T) {
 			map[string]string{ShopifyHeader: otherPadding(shopifyVector)}, ErrMalformedSignature}},
 		{false, vector{"shopify line break inside", SchemeShopify, "hush", Options{}, `"my secret message"`,
 			map[string]string{ShopifyHeader: shopifyVector[:20] + "\n" + shopifyVector[20:]}, ErrMalformedSignature}},
+		// printf '' | openssl dgst -sha256 -hmac hush -binary | base64
+		{false, vector{"shopify empty body", SchemeShopify, "hush", Options{}, "",
+			map[string]string{ShopifyHeader: "Knm8rWjeSXNIt2H0AOMT7DQ8/YSy8sQi/pEjbuUmGMs="}, ErrEmptyBody}},
 
 		{true, vector{"square vector", SchemeSquare, "Ibxx_5AKakO-3qeNVR61Dw", Options{NotificationURL: squareURL}, squareSDKBody,
 			map[string]string{SquareHeader: squareVector}, nil}},
