@@ -143,8 +143,11 @@ func TestSDKAnswers(t *testing.T) {
 		squareURL      = "https://webhook.site/679a4f3a-dcfa-49ee-bac5-9d0edad886b9"
 		squareVector   = "GF4YkrJgGBDZ9NIYbNXBnMzqb2HoL4RW/S6vkZ9/2N4=" // square-go-sdk's
 		standardBody   = `{"test": 2432232314}`
-		standardVector = "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=" // the specification's
+		standardVector = "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="                     // the specification's
+		stripeVector   = "bceebf6e82e46a629ad184a0dd32b7ba0fc811bf68784ec665b92eb5f42e2347" // openssl's, see vectors_test.go
 	)
+	stripe := func(header string) map[string]string { return map[string]string{StripeHeader: header} }
+	stripeOpts := Options{Clock: at(1700000000)}
 	standard := func(sig string) map[string]string {
 		return map[string]string{StandardIDHeader: "msg_p5jXN8AQM9LWM0D4loKWxJek", StandardTimestampHeader: "1614265330", StandardSignatureHeader: sig}
 	}
@@ -167,6 +170,21 @@ func TestSDKAnswers(t *testing.T) {
 			map[string]string{SquareHeader: squareVector}, nil}},
 		{false, vector{"square other padding bits", SchemeSquare, "Ibxx_5AKakO-3qeNVR61Dw", Options{NotificationURL: squareURL}, squareSDKBody,
 			map[string]string{SquareHeader: otherPadding(squareVector)}, ErrMalformedSignature}},
+
+		// stripe-go reads the header's items as they are, spaces included,
+		// and refuses the header for an item that is not one key=value.
+		{true, vector{"stripe vector", SchemeStripe, "whsec_hush", stripeOpts, `{"id":1}`,
+			stripe("t=1700000000,v1=" + stripeVector), nil}},
+		{true, vector{"stripe unknown scheme beside v1", SchemeStripe, "whsec_hush", stripeOpts, `{"id":1}`,
+			stripe("t=1700000000,v0=abc,v1=" + stripeVector), nil}},
+		{false, vector{"stripe space after a comma", SchemeStripe, "whsec_hush", stripeOpts, `{"id":1}`,
+			stripe("t=1700000000, v1=" + stripeVector), ErrMissingSignature}},
+		{false, vector{"stripe space before the timestamp", SchemeStripe, "whsec_hush", stripeOpts, `{"id":1}`,
+			stripe("v1=" + stripeVector + ", t=1700000000"), ErrMalformedSignature}},
+		{false, vector{"stripe v1=abc=def beside a valid v1", SchemeStripe, "whsec_hush", stripeOpts, `{"id":1}`,
+			stripe("t=1700000000,v1=abc=def,v1=" + stripeVector), ErrMalformedSignature}},
+		{false, vector{"stripe unknown item with two =", SchemeStripe, "whsec_hush", stripeOpts, `{"id":1}`,
+			stripe("t=1700000000,v1=" + stripeVector + ",v0=a=b"), ErrMalformedSignature}},
 
 		{true, vector{"standard webhooks vector", SchemeStandardWebhooks, standardSecret, standardOpts, standardBody,
 			standard("v1," + standardVector), nil}},
