@@ -123,9 +123,10 @@ var sdkOracles = map[string]func(secret string, body []byte, h http.Header) bool
 	},
 }
 
-// Inputs that a lenient reader accepts and the official SDKs refuse, each
-// beside the SDK's answer: the library itself where go.mod has it (stripe,
-// standard-webhooks), else the answer its source gives, cited.
+// Vectors beside the official SDK's answer, most of them inputs that a
+// lenient reader accepts and the SDK refuses. The answer is the library's
+// own where go.mod has it (stripe, standard-webhooks), else the one its
+// source gives, cited.
 //
 // Shopify: Shopify/shopify-api-js, lib/webhooks/validate.ts. checkWebhookHmac
 // compares the base64 HMAC it computes with the header's text through
@@ -143,8 +144,10 @@ func TestSDKAnswers(t *testing.T) {
 		squareURL      = "https://webhook.site/679a4f3a-dcfa-49ee-bac5-9d0edad886b9"
 		squareVector   = "GF4YkrJgGBDZ9NIYbNXBnMzqb2HoL4RW/S6vkZ9/2N4=" // square-go-sdk's
 		standardBody   = `{"test": 2432232314}`
-		standardVector = "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="                     // the specification's
-		stripeVector   = "bceebf6e82e46a629ad184a0dd32b7ba0fc811bf68784ec665b92eb5f42e2347" // openssl's, see vectors_test.go
+		standardVector = "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=" // the specification's
+		standardOther  = "Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=" // another key's
+
+		stripeVector = "bceebf6e82e46a629ad184a0dd32b7ba0fc811bf68784ec665b92eb5f42e2347" // openssl's, see vectors_test.go
 	)
 	stripe := func(header string) map[string]string { return map[string]string{StripeHeader: header} }
 	stripeOpts := Options{Clock: at(1700000000)}
@@ -194,6 +197,17 @@ func TestSDKAnswers(t *testing.T) {
 			standard("v1," + otherPadding(standardVector)), ErrMissingSignature}},
 		{false, vector{"standard webhooks line break inside", SchemeStandardWebhooks, standardSecret, standardOpts, standardBody,
 			standard("v1," + standardVector[:20] + "\n" + standardVector[20:]), ErrMissingSignature}},
+		// The specification's list is space delimited, and the library
+		// splits it at each space: a tab joins two items into one that is
+		// no signature, and two spaces make an empty item it skips.
+		{true, vector{"standard webhooks list", SchemeStandardWebhooks, standardSecret, standardOpts, standardBody,
+			standard("v1," + standardOther + " v1," + standardVector), nil}},
+		{true, vector{"standard webhooks list with two spaces", SchemeStandardWebhooks, standardSecret, standardOpts, standardBody,
+			standard("v1," + standardOther + "  v1," + standardVector), nil}},
+		{false, vector{"standard webhooks list with a tab", SchemeStandardWebhooks, standardSecret, standardOpts, standardBody,
+			standard("v1," + standardOther + "\tv1," + standardVector), ErrMissingSignature}},
+		{false, vector{"standard webhooks list with a tab after the valid one", SchemeStandardWebhooks, standardSecret, standardOpts, standardBody,
+			standard("v1," + standardVector + "\tv1," + standardOther), ErrMissingSignature}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -356,6 +356,7 @@ func fuzzVerify(f *testing.F, s scheme) {
 	f.Add(body, otherPadding(first(firstHeader(s))), fmt.Sprint(now))
 	f.Add(body, strings.ReplaceAll(first(firstHeader(s)), ",", ", "), fmt.Sprint(now))
 	f.Add(body, first(firstHeader(s))+",v1=abc=def", fmt.Sprint(now))
+	f.Add(body, "v1,AAAA\t"+first(firstHeader(s)), fmt.Sprint(now))
 	f.Add([]byte{}, "", "")
 	f.Add([]byte("webhook_id=1"), "t=1,v1=00", "0")
 	v := s.verifier(f, s.secret)
