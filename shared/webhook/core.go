@@ -84,7 +84,13 @@ func decode(enc, s string, size int) ([]byte, error) {
 	default:
 		return nil, fmt.Errorf("%w: unknown encoding", ErrOptions)
 	}
-	if err != nil || len(b) != size {
+	// The platforms' SDKs compare the base64 text itself, so one digest has
+	// one valid string. A decoder admits others: unused bits set before the
+	// padding (which Strict refuses) and CR or LF anywhere (which even Strict
+	// skips). Only re-encoding refuses both; it reads the header alone, so it
+	// leaks nothing about the secret, and the digests are still compared in
+	// constant time.
+	if err != nil || len(b) != size || (enc == EncodingBase64 && encode(enc, b) != s) {
 		return nil, fmt.Errorf("%w: not a %d-byte %s digest", ErrMalformedSignature, size, enc)
 	}
 	return b, nil

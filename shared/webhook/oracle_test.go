@@ -109,3 +109,115 @@ func TestStandardWebhooksOracle(t *testing.T) {
 		})
 	}
 }
+
+// sdkOracles run a scheme's official Go library, where go.mod has one, and
+// report whether it accepts. Both ignore the clock: the vectors are old, and
+// the time window has its own oracle tests above.
+var sdkOracles = map[string]func(secret string, body []byte, h http.Header) bool{
+	SchemeStripe: func(secret string, body []byte, h http.Header) bool {
+		return stripewebhook.ValidatePayloadIgnoringTolerance(body, h.Get(StripeHeader), secret) == nil
+	},
+	SchemeStandardWebhooks: func(secret string, body []byte, h http.Header) bool {
+		lib, err := standardwebhooks.NewWebhook(secret)
+		return err == nil && lib.VerifyIgnoringTimestamp(body, h) == nil
+	},
+}
+
+// Vectors beside the official SDK's answer, most of them inputs that a
+// lenient reader accepts and the SDK refuses. The answer is the library's
+// own where go.mod has it (stripe, standard-webhooks), else the one its
+// source gives, cited.
+//
+// Shopify: Shopify/shopify-api-js, lib/webhooks/validate.ts. checkWebhookHmac
+// compares the base64 HMAC it computes with the header's text through
+// safeCompare (lib/auth/oauth/safe-compare.ts), a timing-safe compare of the
+// two strings; checkWebhookRequest answers MissingBody to an empty body.
+//
+// Square: square/square-go-sdk, webhooks/client/verify_signature.go.
+// VerifySignature compares the base64 HMAC with the header's text through
+// hmac.Equal on the strings (square/square-nodejs-sdk,
+// src/utilities/webhooksHelper.ts isValidWebhookEventSignature, with ===).
+func TestSDKAnswers(t *testing.T) {
+	t.Parallel()
+	const (
+		shopifyVector  = "hMTq0K2x7oyOjoBwGYeTj5oxfnaVYXzbanUG9aajpKI=" // go-shopify's, see vectors_test.go
+		squareURL      = "https://webhook.site/679a4f3a-dcfa-49ee-bac5-9d0edad886b9"
+		squareVector   = "GF4YkrJgGBDZ9NIYbNXBnMzqb2HoL4RW/S6vkZ9/2N4=" // square-go-sdk's
+		standardBody   = `{"test": 2432232314}`
+		standardVector = "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=" // the specification's
+		standardOther  = "Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=" // another key's
+
+		stripeVector = "bceebf6e82e46a629ad184a0dd32b7ba0fc811bf68784ec665b92eb5f42e2347" // openssl's, see vectors_test.go
+	)
+	stripe := func(header string) map[string]string { return map[string]string{StripeHeader: header} }
+	stripeOpts := Options{Clock: at(1700000000)}
+	standard := func(sig string) map[string]string {
+		return map[string]string{StandardIDHeader: "msg_p5jXN8AQM9LWM0D4loKWxJek", StandardTimestampHeader: "1614265330", StandardSignatureHeader: sig}
+	}
+	standardOpts := Options{Clock: at(1614265330)}
+	tests := []struct {
+		sdk bool // the official SDK accepts it
+		vector
+	}{
+		{true, vector{"shopify vector", SchemeShopify, "hush", Options{}, `"my secret message"`,
+			map[string]string{ShopifyHeader: shopifyVector}, nil}},
+		{false, vector{"shopify other padding bits", SchemeShopify, "hush", Options{}, `"my secret message"`,
+			map[string]string{ShopifyHeader: otherPadding(shopifyVector)}, ErrMalformedSignature}},
+		{false, vector{"shopify line break inside", SchemeShopify, "hush", Options{}, `"my secret message"`,
+			map[string]string{ShopifyHeader: shopifyVector[:20] + "\n" + shopifyVector[20:]}, ErrMalformedSignature}},
+		// printf '' | openssl dgst -sha256 -hmac hush -binary | base64
+		{false, vector{"shopify empty body", SchemeShopify, "hush", Options{}, "",
+			map[string]string{ShopifyHeader: "Knm8rWjeSXNIt2H0AOMT7DQ8/YSy8sQi/pEjbuUmGMs="}, ErrEmptyBody}},
+
+		{true, vector{"square vector", SchemeSquare, "Ibxx_5AKakO-3qeNVR61Dw", Options{NotificationURL: squareURL}, squareSDKBody,
+			map[string]string{SquareHeader: squareVector}, nil}},
+		{false, vector{"square other padding bits", SchemeSquare, "Ibxx_5AKakO-3qeNVR61Dw", Options{NotificationURL: squareURL}, squareSDKBody,
+			map[string]string{SquareHeader: otherPadding(squareVector)}, ErrMalformedSignature}},
+
+		// stripe-go reads the header's items as they are, spaces included,
+		// and refuses the header for an item that is not one key=value.
+		{true, vector{"stripe vector", SchemeStripe, "whsec_hush", stripeOpts, `{"id":1}`,
+			stripe("t=1700000000,v1=" + stripeVector), nil}},
+		{true, vector{"stripe unknown scheme beside v1", SchemeStripe, "whsec_hush", stripeOpts, `{"id":1}`,
+			stripe("t=1700000000,v0=abc,v1=" + stripeVector), nil}},
+		{false, vector{"stripe space after a comma", SchemeStripe, "whsec_hush", stripeOpts, `{"id":1}`,
+			stripe("t=1700000000, v1=" + stripeVector), ErrMissingSignature}},
+		{false, vector{"stripe space before the timestamp", SchemeStripe, "whsec_hush", stripeOpts, `{"id":1}`,
+			stripe("v1=" + stripeVector + ", t=1700000000"), ErrMalformedSignature}},
+		{false, vector{"stripe v1=abc=def beside a valid v1", SchemeStripe, "whsec_hush", stripeOpts, `{"id":1}`,
+			stripe("t=1700000000,v1=abc=def,v1=" + stripeVector), ErrMalformedSignature}},
+		{false, vector{"stripe unknown item with two =", SchemeStripe, "whsec_hush", stripeOpts, `{"id":1}`,
+			stripe("t=1700000000,v1=" + stripeVector + ",v0=a=b"), ErrMalformedSignature}},
+
+		{true, vector{"standard webhooks vector", SchemeStandardWebhooks, standardSecret, standardOpts, standardBody,
+			standard("v1," + standardVector), nil}},
+		// Standard Webhooks' list skips what it cannot read, so a list of
+		// nothing readable lacks a signature.
+		{false, vector{"standard webhooks other padding bits", SchemeStandardWebhooks, standardSecret, standardOpts, standardBody,
+			standard("v1," + otherPadding(standardVector)), ErrMissingSignature}},
+		{false, vector{"standard webhooks line break inside", SchemeStandardWebhooks, standardSecret, standardOpts, standardBody,
+			standard("v1," + standardVector[:20] + "\n" + standardVector[20:]), ErrMissingSignature}},
+		// The specification's list is space delimited, and the library
+		// splits it at each space: a tab joins two items into one that is
+		// no signature, and two spaces make an empty item it skips.
+		{true, vector{"standard webhooks list", SchemeStandardWebhooks, standardSecret, standardOpts, standardBody,
+			standard("v1," + standardOther + " v1," + standardVector), nil}},
+		{true, vector{"standard webhooks list with two spaces", SchemeStandardWebhooks, standardSecret, standardOpts, standardBody,
+			standard("v1," + standardOther + "  v1," + standardVector), nil}},
+		{false, vector{"standard webhooks list with a tab", SchemeStandardWebhooks, standardSecret, standardOpts, standardBody,
+			standard("v1," + standardOther + "\tv1," + standardVector), ErrMissingSignature}},
+		{false, vector{"standard webhooks list with a tab after the valid one", SchemeStandardWebhooks, standardSecret, standardOpts, standardBody,
+			standard("v1," + standardVector + "\tv1," + standardOther), ErrMissingSignature}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if oracle := sdkOracles[tt.scheme]; oracle != nil {
+				if got := oracle(tt.secret, []byte(tt.body), tt.header()); got != tt.sdk {
+					t.Fatalf("%s SDK accepts(%q) = %v, want %v", tt.scheme, tt.headers, got, tt.sdk)
+				}
+			}
+			tt.check(t)
+		})
+	}
+}

@@ -15,7 +15,8 @@ var shopifyConfig = HMACConfig{Header: ShopifyHeader, Encoding: EncodingBase64}
 // for webhooks an app subscribes to, or, for webhooks created by hand in the
 // store admin (Settings > Notifications > Webhooks), the key shown on that
 // page ("Your webhooks will be signed with ..."): not the app secret, and
-// a delivery signed with the other one is rejected.
+// a delivery signed with the other one is rejected. An empty body fails, as
+// in Shopify's own library: every Shopify webhook carries a JSON body.
 type Shopify struct{ v *HMAC }
 
 // NewShopify returns a verifier accepting a signature by any of secrets.
@@ -29,6 +30,9 @@ func NewShopify(secrets ...string) (*Shopify, error) {
 
 // Verify implements Verifier.
 func (s *Shopify) Verify(body []byte, header http.Header) error {
+	if len(body) == 0 {
+		return ErrEmptyBody
+	}
 	return s.v.Verify(body, header)
 }
 

@@ -21,11 +21,11 @@ const (
 )
 
 // StandardWebhooks verifies deliveries signed per the Standard Webhooks
-// specification (and by Svix): the signature header holds space-separated
-// "v1,<base64>" values, each the HMAC-SHA256 of "{id}.{timestamp}.{body}",
-// keyed with the base64 bytes after "whsec_". The timestamp must be within
-// the tolerance (default 5 minutes) in both directions. Other versions
-// (v1a, asymmetric) are ignored.
+// specification (and by Svix): the signature header holds "v1,<base64>"
+// values separated by spaces (not tabs), each the HMAC-SHA256 of
+// "{id}.{timestamp}.{body}", keyed with the base64 bytes after "whsec_".
+// The timestamp must be within the tolerance (default 5 minutes) in both
+// directions. Other versions (v1a, asymmetric) are ignored.
 type StandardWebhooks struct {
 	o    Options
 	keys [][]byte
@@ -76,12 +76,16 @@ func (s *StandardWebhooks) Verify(body []byte, header http.Header) error {
 		return err
 	}
 	var sigs [][]byte
-	for _, item := range strings.Fields(raw) {
+	// The list is space delimited, as the specification says; like its Go
+	// library, split at each space and skip what is no v1 signature (the
+	// empty item between two spaces too), so a tab or a line break joins two
+	// items into one that is none.
+	for _, item := range strings.Split(raw, " ") {
 		version, sig, ok := strings.Cut(item, ",")
 		if !ok || version != "v1" {
 			continue
 		}
-		if b, err := base64.StdEncoding.DecodeString(sig); err == nil && len(b) == sha256.Size {
+		if b, err := decode(EncodingBase64, sig, sha256.Size); err == nil {
 			sigs = append(sigs, b)
 		}
 	}

@@ -17,7 +17,9 @@ const StripeHeader = "Stripe-Signature"
 // "{t}.{raw body}", keyed with the endpoint's signing secret exactly as
 // Stripe shows it, "whsec_" included (it is not decoded). Stripe sends
 // several v1 values while an endpoint secret is being rolled; any may
-// match. Other schemes (v0, test schemes) are ignored.
+// match. Other schemes (v0, test schemes) are ignored. The header is read
+// as stripe-go reads it: an item with a space before its key is an unknown
+// scheme, and one that is not a single key=value refuses the header.
 //
 // The timestamp must be within the tolerance (default 5 minutes) of now in
 // both directions; Stripe's own libraries only refuse old ones.
@@ -43,10 +45,13 @@ func (s *Stripe) Verify(body []byte, header http.Header) error {
 	}
 	var ts string
 	var sigs [][]byte
+	// The items are read as stripe-go reads them: as they are, so that " v1"
+	// is an unknown scheme, and each one key=value, or the header is refused
+	// however valid another item is.
 	for _, item := range strings.Split(raw, ",") {
-		k, v, ok := strings.Cut(strings.TrimSpace(item), "=")
-		if !ok {
-			return fmt.Errorf("%w: %s item without =", ErrMalformedSignature, StripeHeader)
+		k, v, ok := strings.Cut(item, "=")
+		if !ok || strings.Contains(v, "=") {
+			return fmt.Errorf("%w: %s item is not one key=value", ErrMalformedSignature, StripeHeader)
 		}
 		switch k {
 		case "t":

@@ -6,8 +6,10 @@
 // asked to Verify the raw body and the headers of every delivery.
 // Verification runs on the bytes exactly as received, in constant time, and
 // fails closed: no secret, an empty secret, a missing or malformed signature
-// all reject. Errors are sentinels for callers to branch on with errors.Is;
-// none of them quotes a header value, the body or a secret.
+// all reject. A base64 signature must be the canonical text of its digest,
+// as the platforms' SDKs compare text. Errors are sentinels for callers to
+// branch on with errors.Is; none of them quotes a header value, the body or
+// a secret.
 //
 // The schemes, by the name New takes:
 //
