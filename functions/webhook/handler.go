@@ -130,8 +130,7 @@ type answer struct {
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	name := strings.Trim(r.URL.Path, "/")
-	src := h.sources[name]
+	name, src := h.route(r)
 	id := ""
 	if src != nil {
 		id = platform.SafeID(src.preset.DeliveryID(r.Header))
@@ -174,6 +173,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	log.Log(r.Context(), level, "delivery", logging.KeyStatus, status, logging.KeyResult, a.Result+a.Error,
 		logging.KeyDuration, time.Since(start).Milliseconds())
+}
+
+// route finds the source a request is for. A source has one path, "/"
+// and its name, compared as sent (the escaped path): "/shopify/",
+// "/shopify%2f", "/%2fshopify", "//shopify" and "/SHOPIFY" are other
+// paths, unknown sources. Source names are lower-case letters, digits, -
+// and _, which nothing escapes.
+func (h *Handler) route(r *http.Request) (string, *source) {
+	name, ok := strings.CutPrefix(r.URL.EscapedPath(), "/")
+	if !ok {
+		return "", nil
+	}
+	src := h.sources[name]
+	if src == nil {
+		return "", nil
+	}
+	return name, src
 }
 
 // serve runs the steps of DESIGN.md's data flow. It returns the logger
