@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -127,11 +128,14 @@ type answer struct {
 	RequestID string `json:"request_id,omitempty"`
 }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler. The delivery's deadline
+// (limits.deadline) starts when its headers are in: its body must arrive
+// and the sheet must be written within it.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	name := strings.Trim(r.URL.Path, "/")
-	src := h.sources[name]
+	deadline := start.Add(time.Duration(h.cfg.Limits.Deadline))
+	br := newBodyReader(w, r, deadline)
+	name, src := h.route(r)
 	id := ""
 	if src != nil {
 		id = platform.SafeID(src.preset.DeliveryID(r.Header))
@@ -155,7 +159,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusInternalServerError, answer{Error: "internal error", RequestID: id})
 		}
 	}()
-	status, a, log := h.serve(logging.With(r.Context(), log), r, src)
+	ctx, cancel := context.WithDeadline(logging.With(r.Context(), log), deadline)
+	defer cancel()
+	status, a, log := h.serve(ctx, r, src, br)
 	a.RequestID = id
 	w.Header().Set("X-Request-Id", id)
 	switch status {
@@ -176,9 +182,26 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		logging.KeyDuration, time.Since(start).Milliseconds())
 }
 
+// route finds the source a request is for. A source has one path, "/"
+// and its name, compared as sent (the escaped path): "/shopify/",
+// "/shopify%2f", "/%2fshopify", "//shopify" and "/SHOPIFY" are other
+// paths, unknown sources. Source names are lower-case letters, digits, -
+// and _, which nothing escapes.
+func (h *Handler) route(r *http.Request) (string, *source) {
+	name, ok := strings.CutPrefix(r.URL.EscapedPath(), "/")
+	if !ok {
+		return "", nil
+	}
+	src := h.sources[name]
+	if src == nil {
+		return "", nil
+	}
+	return name, src
+}
+
 // serve runs the steps of DESIGN.md's data flow. It returns the logger
 // with what it learned (the topic) for the final line.
-func (h *Handler) serve(ctx context.Context, r *http.Request, src *source) (int, answer, *slog.Logger) {
+func (h *Handler) serve(ctx context.Context, r *http.Request, src *source, br *bodyReader) (int, answer, *slog.Logger) {
 	log := logging.From(ctx)
 	if r.Method != http.MethodPost {
 		return http.StatusMethodNotAllowed, answer{Error: "only POST is accepted"}, log
@@ -186,10 +209,14 @@ func (h *Handler) serve(ctx context.Context, r *http.Request, src *source) (int,
 	if src == nil {
 		return http.StatusNotFound, answer{Error: "unknown source"}, log
 	}
-	body, err := readBody(r.Body, h.cfg.Limits.MaxBodyBytes)
+	body, err := br.read(ctx, h.cfg.Limits.MaxBodyBytes)
 	switch {
 	case errors.Is(err, errTooLarge):
 		return http.StatusRequestEntityTooLarge, answer{Error: "body too large"}, log
+	case errors.Is(err, errSlowBody):
+		// The client's problem, not the sheet's: a platform that retries
+		// at its usual speed gets through.
+		return http.StatusRequestTimeout, answer{Error: "body not received in time"}, log
 	case err != nil:
 		return http.StatusBadRequest, answer{Error: "could not read body"}, log
 	}
@@ -227,13 +254,11 @@ func (h *Handler) serve(ctx context.Context, r *http.Request, src *source) (int,
 }
 
 // write runs the event through every table that takes it and upserts the
-// rows, inside the configured deadline.
+// rows, by the delivery's deadline (ctx's).
 func (h *Handler) write(ctx context.Context, src *source, ev *platform.Event) (int, answer) {
 	if len(h.cfg.TablesFor(src.name, string(ev.Kind))) == 0 {
 		return http.StatusOK, answer{Result: "ignored"}
 	}
-	ctx, cancel := context.WithTimeout(ctx, time.Duration(h.cfg.Limits.Deadline))
-	defer cancel()
 	log := logging.From(ctx)
 	outs, err := h.view.Write(ctx, src.name, ev)
 	results := map[string]string{}
@@ -277,7 +302,7 @@ const (
 
 // erase serves a data subject's request (Shopify's customers/redact and
 // customers/data_request, or the erasure platform's) and a shop's
-// (shop/redact), inside the configured deadline: it finds the rows
+// (shop/redact), by the delivery's deadline (ctx's): it finds the rows
 // (package erasure) and has the sink clear, count or delete them, as one
 // turn of the group commit. The log says which request and how many rows,
 // never who.
@@ -317,8 +342,6 @@ func (h *Handler) erase(ctx context.Context, src *source, ev *platform.Event) (i
 	case platform.AccessRequest:
 		action, result = sheets.Count, resultCounted
 	}
-	ctx, cancel := context.WithTimeout(ctx, time.Duration(h.cfg.Limits.Deadline))
-	defer cancel()
 	rep, err := h.view.Sink().Apply(ctx, action, plan.Select)
 	if err != nil {
 		if errors.Is(err, sheets.ErrUnavailable) {
@@ -349,11 +372,79 @@ func (h *Handler) dataSources() []string {
 	return out
 }
 
-var errTooLarge = errors.New("body too large")
+var (
+	errTooLarge = errors.New("body too large")
+	errSlowBody = errors.New("body not received by the deadline")
+)
 
-// readBody reads at most max bytes, and reports a larger body without
+// bodyReader reads a request's body once, by the delivery's deadline.
+type bodyReader struct {
+	r  io.Reader
+	rc *http.ResponseController
+	// bounded: the connection's read deadline is the delivery's, so a
+	// read past it fails by itself.
+	bounded bool
+}
+
+// newBodyReader sets the connection's read deadline to the delivery's,
+// before anything else: an answer given without reading the body (404,
+// 405) has the server drain it, and that drain is bounded too. Any
+// net/http server supports it, the functions framework's included; with a
+// writer that does not (a test's recorder), read stops waiting on its
+// own. A request without a body is left alone: its connection is already
+// watched for the client hanging up, and a read deadline there would end
+// the request's context instead.
+func newBodyReader(w http.ResponseWriter, r *http.Request, deadline time.Time) *bodyReader {
+	b := &bodyReader{r: r.Body, rc: http.NewResponseController(w)}
+	if r.ContentLength != 0 {
+		b.bounded = b.rc.SetReadDeadline(deadline) == nil
+	}
+	return b
+}
+
+// read reads at most max bytes (else errTooLarge, without reading the
+// rest), by ctx's deadline (else errSlowBody).
+//
+// Once the body is read to its end, the read deadline is cleared, so that
+// it cannot end the connection the server keeps for the next request.
+// After a failed read it is left: the rest of the body is still on its
+// way, and the server must not wait for it past the deadline (a read
+// deadline already passed makes it close the connection at once).
+func (b *bodyReader) read(ctx context.Context, max int64) ([]byte, error) {
+	if b.bounded {
+		data, err := readAtMost(b.r, max)
+		switch {
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return nil, errSlowBody
+		case err == nil:
+			_ = b.rc.SetReadDeadline(time.Time{})
+		}
+		return data, err
+	}
+	type result struct {
+		data []byte
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		data, err := readAtMost(b.r, max)
+		done <- result{data, err}
+	}()
+	select {
+	case res := <-done:
+		return res.data, res.err
+	case <-ctx.Done():
+		// The reader is left to the body's Close.
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, errSlowBody
+		}
+		return nil, ctx.Err()
+	}
+}
+
+// readAtMost reads at most max bytes, and reports a larger body without
 // reading all of it.
-func readBody(r io.Reader, max int64) ([]byte, error) {
+func readAtMost(r io.Reader, max int64) ([]byte, error) {
 	var buf bytes.Buffer
 	n, err := io.Copy(&buf, io.LimitReader(r, max+1))
 	if err != nil {

@@ -48,7 +48,7 @@ var handlerSecrets = map[string]string{
 	"lse": "lse-secret", "lse-token": "lse-shop-token-0123456789", "dg1": "dg1-secret",
 }
 
-func newTestHandler(t *testing.T) *Handler {
+func newTestHandler(t *testing.T, edit func(*config.Config)) *Handler {
 	t.Helper()
 	sheet := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t.Errorf("the sheet was called: %s %s", r.Method, r.URL.Path)
@@ -62,6 +62,9 @@ func newTestHandler(t *testing.T) *Handler {
 	cfg, err := config.Parse("safeview.yaml", []byte(handlerConfig))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if edit != nil {
+		edit(cfg)
 	}
 	env := secrets.Env{Getenv: func(k string) string {
 		for name, v := range handlerSecrets {
@@ -80,7 +83,7 @@ func newTestHandler(t *testing.T) *Handler {
 
 func TestHandlerAnswersWithoutTheSheet(t *testing.T) {
 	t.Parallel()
-	h := newTestHandler(t)
+	h := newTestHandler(t, nil)
 	sign := func(scheme, secret, body string, o webhook.Options) webhook.Signed {
 		s, err := webhook.Sign(scheme, secret, []byte(body), o)
 		if err != nil {

@@ -59,9 +59,10 @@ type Privacy struct {
 type Limits struct {
 	// MaxBodyBytes caps a delivery's body; larger ones get 413. Default 1 MiB.
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
-	// Deadline caps how long a delivery may wait for the sheet before the
-	// function answers 503 so that the platform retries. Default 4s, inside
-	// Shopify's 5 s.
+	// Deadline caps how long a delivery may take, from its headers to the
+	// answer: a body not received by then gets 408, a sheet not written by
+	// then 503 so that the platform retries. Default 4s, inside Shopify's
+	// 5 s.
 	Deadline Duration `yaml:"deadline"`
 }
 

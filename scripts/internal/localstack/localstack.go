@@ -4,6 +4,10 @@
 // the Google Sheets v4 API holding the spreadsheet, and a read-only web
 // page that shows the spreadsheet's tabs as tables.
 //
+// The function's address is a front of Safeview's own, with timeouts sized
+// from the function's deadline, which forwards to the framework on a
+// loopback port: the framework serves without timeouts (see front.go).
+//
 // The function reads its configuration from the environment, as when
 // deployed; Start sets that environment, with demo secrets (see
 // scripts/internal/demo), never real ones. functions-framework-go serves
@@ -16,6 +20,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -51,7 +56,8 @@ type ReadySource struct {
 
 // Options say where the stack listens and how the emulator behaves.
 type Options struct {
-	// Addr is the function's host:port; port 0 picks a free one.
+	// Addr is the function's host:port (its front's); port 0 picks a free
+	// one.
 	Addr string
 	// Config is the configuration file; DefaultConfig when empty.
 	Config string
@@ -70,9 +76,10 @@ type Stack struct {
 	// Config is the configuration the function runs with.
 	Config *config.Config
 
-	srv  *http.Server
-	errc chan error
-	tmp  string // the configuration copy with notification URLs, removed by Close
+	srv   *http.Server // the emulator and the view
+	front *http.Server // the function's
+	errc  chan error
+	tmp   string // the configuration copy with notification URLs, removed by Close
 }
 
 // ErrStarted is Start's answer when a stack was started in this process
@@ -119,20 +126,36 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/v4/", emu.Handler())
 	mux.Handle("/", &view{endpoint: sheetsBase, spreadsheetID: id})
-	st := &Stack{Emulator: emu, Config: cfg, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}, errc: make(chan error, 1)}
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		// No WriteTimeout: the emulator's slow fault holds a response on
+		// purpose, for as long as a test asks.
+		IdleTimeout: idleTimeout,
+	}
+	st := &Stack{Emulator: emu, Config: cfg, srv: srv, errc: make(chan error, 2)}
 	go func() { _ = st.srv.Serve(ln) }()
 
-	host, port, err := net.SplitHostPort(o.Addr)
+	host, _, err := net.SplitHostPort(o.Addr)
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("function address: %w", err)
 	}
-	if port == "0" {
-		if port, err = freePort(host); err != nil {
-			st.Close()
-			return nil, err
-		}
+	// The framework listens on loopback, reached only through the front.
+	fwPort, err := freePort("127.0.0.1")
+	if err != nil {
+		st.Close()
+		return nil, err
 	}
+	fln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("function: %w", err)
+	}
+	_, port, _ := net.SplitHostPort(fln.Addr().String())
+	st.front = newFront(&url.URL{Scheme: "http", Host: net.JoinHostPort("127.0.0.1", fwPort)}, time.Duration(cfg.Limits.Deadline))
+	go func() { st.errc <- st.front.Serve(fln) }()
 	st.Ready = Ready{WebhookBase: "http://" + net.JoinHostPort(host, port), SheetsEndpoint: sheetsBase, SpreadsheetID: id,
 		ViewURL: sheetsBase, Sources: map[string]ReadySource{}}
 	env := map[string]string{
@@ -176,8 +199,8 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		}
 	}
 
-	go func() { st.errc <- funcframework.StartHostPort(host, port) }()
-	if err := waitListening(ctx, net.JoinHostPort(host, port), st.errc); err != nil {
+	go func() { st.errc <- funcframework.StartHostPort("127.0.0.1", fwPort) }()
+	if err := waitListening(ctx, net.JoinHostPort("127.0.0.1", fwPort), st.errc); err != nil {
 		st.Close()
 		return nil, err
 	}
@@ -198,11 +221,14 @@ func (s *Stack) Wait(ctx context.Context) error {
 	}
 }
 
-// Close stops the emulator and the view. functions-framework-go cannot be
-// stopped: the function stops with the process.
+// Close stops the front, the emulator and the view. functions-framework-go
+// cannot be stopped: the function stops with the process.
 func (s *Stack) Close() {
 	if s.tmp != "" {
 		os.Remove(s.tmp)
+	}
+	if s.front != nil {
+		s.front.Close()
 	}
 	s.srv.Close()
 	s.Emulator.Close()
@@ -252,9 +278,31 @@ func waitListening(ctx context.Context, addr string, errc <-chan error) error {
 }
 
 // withNotificationURLs writes a copy of the configuration file in which
-// the given sources have their notification_url replaced, keeping every
-// other byte of meaning (comments included).
+// the given sources have their notification_url replaced.
 func withNotificationURLs(path string, urls map[string]string) (string, error) {
+	return editConfig(path, func(root *yaml.Node) error {
+		sources := child(root, "sources")
+		for name, u := range urls {
+			src := child(sources, name)
+			if src == nil {
+				return fmt.Errorf("%s: no source %q", path, name)
+			}
+			if v := child(src, "notification_url"); v != nil {
+				v.Value = u
+			} else {
+				src.Content = append(src.Content,
+					&yaml.Node{Kind: yaml.ScalarNode, Value: "notification_url"},
+					&yaml.Node{Kind: yaml.ScalarNode, Value: u})
+			}
+		}
+		return nil
+	})
+}
+
+// editConfig writes a copy of the configuration file changed by edit,
+// keeping every other byte of meaning (comments included), to a temporary
+// file whose name it returns.
+func editConfig(path string, edit func(root *yaml.Node) error) (string, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return "", err
@@ -263,19 +311,8 @@ func withNotificationURLs(path string, urls map[string]string) (string, error) {
 	if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Content) == 0 {
 		return "", fmt.Errorf("%s: not YAML", path)
 	}
-	sources := child(doc.Content[0], "sources")
-	for name, url := range urls {
-		src := child(sources, name)
-		if src == nil {
-			return "", fmt.Errorf("%s: no source %q", path, name)
-		}
-		if v := child(src, "notification_url"); v != nil {
-			v.Value = url
-		} else {
-			src.Content = append(src.Content,
-				&yaml.Node{Kind: yaml.ScalarNode, Value: "notification_url"},
-				&yaml.Node{Kind: yaml.ScalarNode, Value: url})
-		}
+	if err := edit(doc.Content[0]); err != nil {
+		return "", err
 	}
 	out, err := yaml.Marshal(&doc)
 	if err != nil {
