@@ -72,7 +72,7 @@ func quantity(field string, n json.Number) (int64, error) {
 		return 1, nil
 	}
 	if q, err := strconv.ParseInt(n.String(), 10, 64); err == nil {
-		return q, nil
+		return positive(field, q)
 	}
 	r, ok := new(big.Rat).SetString(n.String())
 	if !ok || strings.ContainsAny(n.String(), "eE/") {
@@ -82,6 +82,16 @@ func quantity(field string, n json.Number) (int64, error) {
 	q := int64(f + 0.5)
 	if q < 1 && r.Sign() > 0 {
 		q = 1
+	}
+	return positive(field, q)
+}
+
+// positive refuses a line of no or minus units: an order line sells at
+// least one, and the items cell would otherwise read "x0" or "x-3". Every
+// preset that reads quantities passes them through here.
+func positive(field string, q int64) (int64, error) {
+	if q < 1 {
+		return 0, fmt.Errorf("%w: field %q is not a positive quantity", ErrMalformed, field)
 	}
 	return q, nil
 }

@@ -165,6 +165,9 @@ func (s *shopify) order(r Request, ev Event) (Event, error) {
 		if err != nil {
 			return Event{}, fmt.Errorf("%w: field %q is not an integer", ErrMalformed, "line_items.quantity")
 		}
+		if q, err = positive("line_items.quantity", q); err != nil {
+			return Event{}, err
+		}
 		order.Items = append(order.Items, Item{Name: name, Quantity: q})
 	}
 	ev.Kind = KindOrder
