@@ -96,6 +96,14 @@ func positive(field string, q int64) (int64, error) {
 	return q, nil
 }
 
+// mismatch is the error of a body that is not what its topic says, when
+// the topic comes from a header or a field that nothing signs: the body
+// decides what a delivery does, the topic only has to agree with it.
+// topic must be one the preset knows, since the message quotes it.
+func mismatch(topic, want string) error {
+	return fmt.Errorf("%w: %s: the body is not %s", ErrMalformed, topic, want)
+}
+
 // fullName joins name parts that are present.
 func fullName(parts ...string) string {
 	var out []string

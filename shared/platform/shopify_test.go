@@ -195,6 +195,8 @@ func FuzzShopifyDecode(f *testing.F) {
 	f.Add(body, "orders/create")
 	f.Add([]byte(`{"id":1,"updated_at":"2024-01-01T00:00:00Z"}`), "orders/paid")
 	f.Add([]byte(`{"shop_domain":"x","customer":{"id":1}}`), "customers/redact")
+	f.Add([]byte(`{"shop_id":1,"shop_domain":"x.myshopify.com"}`), "shop/redact")
+	f.Add([]byte(`{"shop_id":1,"shop_domain":"x.myshopify.com","customer":{"id":1},"orders_requested":[],"data_request":{"id":2}}`), "customers/data_request")
 	p, _ := New("shopify", Options{})
 	f.Fuzz(func(t *testing.T, body []byte, topic string) {
 		h := http.Header{}
