@@ -34,6 +34,13 @@ func TestTopicMustAgreeWithBody(t *testing.T) {
 	shopRedactWith := func(k string, v any) []byte {
 		return editJSON(t, "shopify_shop_redact.json", func(d map[string]any) { d["shop_domain"] = "cafe-demo.myshopify.com"; d[k] = v })
 	}
+	wooProduct := []byte(`{"id":794,"name":"` + canary + `","slug":"premium-quality","type":"simple","status":"publish","price":"21.99",` +
+		`"date_created_gmt":"2017-03-23T17:01:14","date_modified_gmt":"2017-03-23T17:01:14"}`)
+	wooSubscription := editJSON(t, "woocommerce_order_created_v3.json", func(d map[string]any) { d["billing_period"] = "month" })
+	wooOrder := fixture(t, "woocommerce_order_created_v3.json")
+	woo := func(kv ...string) http.Header {
+		return headers(append([]string{WooCommerceSourceHeader, "https://example.com/"}, kv...)...)
+	}
 	tests := []struct {
 		name     string
 		platform string
@@ -63,6 +70,15 @@ func TestTopicMustAgreeWithBody(t *testing.T) {
 			[]byte(`{"shop_id":1,"shop_domain":"cafe-demo.myshopify.com","customer":{"id":1},"orders_requested":[],"data_request":{}}`), ErrMalformed},
 		{"shopify data_request with a fractional order id", "shopify", shopifyTopic("customers/data_request"),
 			[]byte(`{"shop_id":1,"shop_domain":"cafe-demo.myshopify.com","customer":{"id":1},"orders_requested":[1.5],"data_request":{"id":9}}`), ErrMalformed},
+		{"woocommerce product as an order", "woocommerce", woo(WooCommerceTopicHeader, "order.updated"), wooProduct, ErrMalformed},
+		{"woocommerce subscription as an order", "woocommerce", woo(WooCommerceTopicHeader, "order.created"), wooSubscription, ErrMalformed},
+		{"woocommerce resource disagrees", "woocommerce",
+			woo(WooCommerceTopicHeader, "order.updated", WooCommerceResourceHeader, "product", WooCommerceEventHeader, "updated"), wooOrder, ErrUnknownTopic},
+		{"woocommerce event disagrees", "woocommerce",
+			woo(WooCommerceTopicHeader, "order.created", WooCommerceResourceHeader, "order", WooCommerceEventHeader, "deleted"), wooOrder, ErrUnknownTopic},
+		{"woocommerce resource without topic", "woocommerce", woo(WooCommerceResourceHeader, "order", WooCommerceEventHeader, "created"), wooOrder, ErrUnknownTopic},
+		{"x-series customer as a sale", "lightspeed-xseries", http.Header{},
+			xseriesForm("sale.update", fixture(t, "lightspeed_xseries_customer_update_payload.json")), ErrMalformed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -98,6 +114,16 @@ func TestTopicAgreesWithBody(t *testing.T) {
 		{"shopify shop/redact with a key Shopify may add", "shopify", shopifyTopic("shop/redact"),
 			editJSON(t, "shopify_shop_redact.json", func(d map[string]any) { d["api_version"] = "2026-01" }), KindErasure},
 		{"shopify order under a topic Safeview does not use", "shopify", shopifyTopic("products/update"), fixture(t, "shopify_orders_create_devdocs_sample.json"), KindIgnored},
+		{"woocommerce order with its resource and event", "woocommerce",
+			headers(WooCommerceTopicHeader, "order.updated", WooCommerceResourceHeader, "order", WooCommerceEventHeader, "updated"),
+			fixture(t, "woocommerce_order_created_v3.json"), KindOrder},
+		{"woocommerce action topic", "woocommerce",
+			headers(WooCommerceTopicHeader, "action.woocommerce_payment_complete", WooCommerceResourceHeader, "action", WooCommerceEventHeader, "woocommerce_payment_complete"),
+			[]byte(`{"action":"woocommerce_payment_complete","arg":727}`), KindIgnored},
+		{"x-series sale", "lightspeed-xseries", http.Header{}, xseriesForm("sale.update", fixture(t, "lightspeed_xseries_sale_update_payload.json")), KindOrder},
+		{"x-series sale without a type", "lightspeed-xseries", http.Header{}, xseriesForm("", fixture(t, "lightspeed_xseries_sale_update_payload.json")), KindOrder},
+		{"x-series customer", "lightspeed-xseries", http.Header{},
+			xseriesForm("customer.update", fixture(t, "lightspeed_xseries_customer_update_payload.json")), KindIgnored},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
