@@ -20,7 +20,7 @@ const (
 )
 
 func init() {
-	register("shopify", webhook.SchemeShopify, func(o Options) (Preset, error) { return &shopify{opts: o}, nil })
+	register("shopify", webhook.SchemeShopify, shopifyPreset)
 }
 
 // shopify decodes Shopify's order topics and its mandatory compliance
@@ -30,7 +30,59 @@ func init() {
 // order, a compliance topic needs exactly the fields Shopify documents for
 // it (and none of another topic's), and a compliance request names its
 // shop by the body's shop_domain, never by the header.
-type shopify struct{ opts Options }
+type shopify struct {
+	opts Options
+	// shops are the shops the source serves: Options.Shops, and
+	// Options.Store when it is a myshopify.com domain. None: the source
+	// serves the one shop its secret signs for.
+	shops []string
+}
+
+func shopifyPreset(o Options) (Preset, error) {
+	s := &shopify{opts: o}
+	for _, d := range o.Shops {
+		shop, ok := ShopDomain(d)
+		if !ok {
+			return nil, fmt.Errorf("shopify: shops: %q is not a shop's domain", d)
+		}
+		s.shops = append(s.shops, shop)
+	}
+	if shop, ok := ShopDomain(o.Store); ok && strings.HasSuffix(shop, ".myshopify.com") && !slices.Contains(s.shops, shop) {
+		s.shops = append(s.shops, shop)
+	}
+	return s, nil
+}
+
+// ShopDomain returns a shop's domain in lower case, and whether it is one:
+// a host name of at least two labels of letters, digits and inner
+// hyphens, such as cafe-demo.myshopify.com.
+func ShopDomain(s string) (string, bool) {
+	d := shopKey(s)
+	labels := strings.Split(d, ".")
+	if len(d) > 253 || len(labels) < 2 {
+		return "", false
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return "", false
+		}
+		for _, r := range l {
+			if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' {
+				return "", false
+			}
+		}
+	}
+	return d, true
+}
+
+// shopKey is a shop's domain as shops are compared.
+func shopKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// serves reports whether the source serves a shop (a domain as Shopify
+// sends it).
+func (s *shopify) serves(shop string) bool {
+	return len(s.shops) == 0 || slices.Contains(s.shops, shopKey(shop))
+}
 
 func (*shopify) Name() string   { return "shopify" }
 func (*shopify) Scheme() string { return webhook.SchemeShopify }
@@ -155,6 +207,12 @@ func (s *shopify) order(r Request, ev Event) (Event, error) {
 	if o.OrderNumber == nil || o.LineItems == nil || o.OrderRef != nil {
 		return Event{}, mismatch(ev.Topic, "an order")
 	}
+	// Shopify always names the shop; a body replayed from a store of
+	// webhooks (a backfill) has no header, and the store: label or
+	// nothing names it.
+	if shop := r.Header.Get(ShopifyShopDomainHeader); shop != "" && !s.serves(shop) {
+		return Event{}, fmt.Errorf("%w: %s: %s names a shop this source does not serve", ErrMalformed, ev.Topic, ShopifyShopDomainHeader)
+	}
 	orderID, err := orderID("id", o.ID)
 	if err != nil {
 		return Event{}, err
@@ -243,9 +301,12 @@ func (s *shopify) compliance(r Request, ev Event) (Event, error) {
 	if sid := strings.TrimSpace(string(p.ShopID)); sid == "" || !digits(sid) {
 		return Event{}, fmt.Errorf("%w: field %q is not an integer id", ErrMalformed, "shop_id")
 	}
-	shop := strings.ToLower(strings.TrimSpace(*p.ShopDomain))
+	shop := shopKey(*p.ShopDomain)
 	if shop == "" {
 		return Event{}, fmt.Errorf("%w: field %q is empty", ErrMalformed, "shop_domain")
+	}
+	if !s.serves(shop) {
+		return Event{}, fmt.Errorf("%w: %s: shop_domain names a shop this source does not serve", ErrMalformed, ev.Topic)
 	}
 	er := &Erasure{Shop: shop}
 	var err error
