@@ -54,7 +54,8 @@ func bookingsWithRef(c *config.Config) {
 }
 
 // post signs a body for a configured source, as its platform would, and
-// posts it with the given headers.
+// posts it with the given headers (as JSON unless they name another
+// content type).
 func (s *stack) post(source string, body []byte, h http.Header) response {
 	s.t.Helper()
 	src := s.handler.cfg.Sources[source]
@@ -72,7 +73,9 @@ func (s *stack) post(source string, body []byte, h http.Header) response {
 	}
 	req := httptest.NewRequest(http.MethodPost, "/"+source+"?"+signed.Query.Encode(), bytes.NewReader(body))
 	req.Header = h.Clone()
-	req.Header.Set("Content-Type", "application/json")
+	if req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	for k, v := range signed.Header {
 		req.Header[k] = v
 	}
