@@ -54,7 +54,8 @@ func bookingsWithRef(c *config.Config) {
 }
 
 // post signs a body for a configured source, as its platform would, and
-// posts it with the given headers.
+// posts it with the given headers (as JSON unless they name another
+// content type).
 func (s *stack) post(source string, body []byte, h http.Header) response {
 	s.t.Helper()
 	src := s.handler.cfg.Sources[source]
@@ -72,7 +73,9 @@ func (s *stack) post(source string, body []byte, h http.Header) response {
 	}
 	req := httptest.NewRequest(http.MethodPost, "/"+source+"?"+signed.Query.Encode(), bytes.NewReader(body))
 	req.Header = h.Clone()
-	req.Header.Set("Content-Type", "application/json")
+	if req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	for k, v := range signed.Header {
 		req.Header[k] = v
 	}
@@ -453,8 +456,14 @@ func TestErasureCanaries(t *testing.T) {
 	s.sendOrder("1001", list[0].value, "cafe-demo.myshopify.com", t0, "paid") // the customer has a row
 	s.sendBooking("bk_1", list[3].value)
 	redact := func(topic string) []byte {
-		b, _ := json.Marshal(map[string]any{"shop_domain": "cafe-demo.myshopify.com", "orders_to_redact": []int{1001}, "orders_requested": []int{1001},
-			"customer": map[string]any{"id": json.Number(list[2].value), "email": list[0].value, "phone": list[1].value}, "data_request": map[string]any{"id": 77}})
+		doc := map[string]any{"shop_id": 954889, "shop_domain": "cafe-demo.myshopify.com",
+			"customer": map[string]any{"id": json.Number(list[2].value), "email": list[0].value, "phone": list[1].value}}
+		if topic == "customers/redact" {
+			doc["orders_to_redact"] = []int{1001}
+		} else {
+			doc["orders_requested"], doc["data_request"] = []int{1001}, map[string]any{"id": 77}
+		}
+		b, _ := json.Marshal(doc)
 		return b
 	}
 	var answers []string

@@ -154,6 +154,12 @@ func (c *Config) defaults() {
 		if s != nil && s.TimeZone == "" {
 			s.TimeZone = c.Spreadsheet.TimeZone
 		}
+		if s != nil {
+			// Shopify names shops in lower case; so does the configuration.
+			for i, d := range s.Shops {
+				s.Shops[i] = strings.ToLower(strings.TrimSpace(d))
+			}
+		}
 	}
 }
 

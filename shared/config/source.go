@@ -23,6 +23,11 @@ type Source struct {
 	Secrets []string `yaml:"secrets"`
 	// Store replaces the store the platform names in the store columns.
 	Store string `yaml:"store"`
+	// Shops lists the domains of the shops a Shopify source serves
+	// (cafe-demo.myshopify.com), lower-cased. Orders and compliance
+	// requests of any other shop are refused. With several, the source
+	// must not set store: a shop/redact could not tell their rows apart.
+	Shops []string `yaml:"shops"`
 	// TimeZone is the IANA time zone of the store; default the
 	// spreadsheet's.
 	TimeZone string `yaml:"time_zone"`
@@ -132,6 +137,7 @@ func (c *Config) validateSources() []error {
 			errs = append(errs, c.validateScheme(path, scheme, s)...)
 		}
 		errs = append(errs, c.validateFields(path, s)...)
+		errs = append(errs, c.validateShops(path, s)...)
 		if s.Platform == ErasurePlatform && (s.Store != "" || s.Currency != "") {
 			errs = append(errs, c.Errorf(path, "an erasure source writes no rows: store and currency mean nothing to it"))
 		}
@@ -246,6 +252,34 @@ func (c *Config) validateFields(path string, s *Source) []error {
 	return errs
 }
 
+// validateShops checks a Shopify source's shops: domains, each once,
+// and no store label that would merge them.
+func (c *Config) validateShops(path string, s *Source) []error {
+	switch {
+	case len(s.Shops) == 0:
+		return nil
+	case s.Platform != "shopify":
+		return []error{c.Errorf(path+".shops", "only a shopify source declares shops (%s names its store otherwise)", s.Platform)}
+	}
+	var errs []error
+	seen := map[string]bool{}
+	for i, d := range s.Shops {
+		p := path + ".shops[" + itoa(i) + "]"
+		shop, ok := platform.ShopDomain(d)
+		switch {
+		case !ok:
+			errs = append(errs, c.Errorf(p, "want the shop's domain, e.g. cafe-demo.myshopify.com"))
+		case seen[shop]:
+			errs = append(errs, c.Errorf(p, "%s is listed twice", shop))
+		}
+		seen[shop] = true
+	}
+	if len(s.Shops) > 1 && s.Store != "" {
+		errs = append(errs, c.Errorf(path+".store", "a source that serves several shops must not set store: one label on every shop's rows would make shop/redact remove all of them"))
+	}
+	return errs
+}
+
 // secretName is Secret Manager's rule for secret ids.
 var secretName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
 
@@ -294,5 +328,5 @@ func (s *Source) WebhookOptions(tokens []string) webhook.Options {
 
 // PresetOptions returns the options of the source's platform preset.
 func (s *Source) PresetOptions() platform.Options {
-	return platform.Options{Store: s.Store, Currency: s.Currency, Fields: s.Fields}
+	return platform.Options{Store: s.Store, Currency: s.Currency, Fields: s.Fields, Shops: s.Shops}
 }

@@ -91,6 +91,20 @@ func TestSourcesOfEveryPlatform(t *testing.T) {
 	}
 }
 
+// A Shopify source's shops reach its preset, lower-cased; one shop may
+// keep a store label.
+func TestShopifyShops(t *testing.T) {
+	t.Parallel()
+	cfg := strings.Replace(everyPlatform, "secrets: [shopify-secret]}", "secrets: [shopify-secret], store: Lyon, shops: [' Lyon.MyShopify.com']}", 1)
+	c, err := Parse("safeview.yaml", []byte(cfg))
+	if err != nil {
+		t.Fatalf("Parse() error = %v", err)
+	}
+	if got, want := c.Sources["shopify"].PresetOptions().Shops, []string{"lyon.myshopify.com"}; !slices.Equal(got, want) {
+		t.Errorf("PresetOptions().Shops = %q, want %q", got, want)
+	}
+}
+
 // Each mistake in a source is reported with its path.
 func TestSourceErrors(t *testing.T) {
 	t.Parallel()
@@ -141,6 +155,21 @@ func TestSourceErrors(t *testing.T) {
 		{"unknown key", func(s string) string {
 			return strings.Replace(s, "token: {query: true}", "token: {query: true, param: t}", 1)
 		}, `sources.lightspeed-xseries.token: unknown key "param"`},
+		{"shops elsewhere", func(s string) string {
+			return strings.Replace(s, "secrets: [woo-secret]}", "secrets: [woo-secret], shops: [cafe.example.com]}", 1)
+		}, "safeview.yaml:5: sources.woocommerce.shops: only a shopify source declares shops"},
+		{"shop not a domain", func(s string) string {
+			return strings.Replace(s, "secrets: [shopify-secret]}", "secrets: [shopify-secret], shops: [cafe.myshopify.com, Boutique en ligne]}", 1)
+		}, "safeview.yaml:4: sources.shopify.shops[1]: want the shop's domain"},
+		{"shop twice", func(s string) string {
+			return strings.Replace(s, "secrets: [shopify-secret]}", "secrets: [shopify-secret], shops: [cafe.myshopify.com, Cafe.myshopify.com]}", 1)
+		}, "sources.shopify.shops[1]: cafe.myshopify.com is listed twice"},
+		{"several shops and a store", func(s string) string {
+			return strings.Replace(s, "secrets: [shopify-secret]}", "secrets: [shopify-secret], store: Lyon, shops: [lyon.myshopify.com, paris.myshopify.com]}", 1)
+		}, "safeview.yaml:4: sources.shopify.store: a source that serves several shops must not set store"},
+		{"shops not a list", func(s string) string {
+			return strings.Replace(s, "secrets: [shopify-secret]}", "secrets: [shopify-secret], shops: cafe.myshopify.com}", 1)
+		}, "sources.shopify.shops: want a list"},
 		{"erasure source with a store", func(s string) string {
 			return strings.Replace(s, "secrets: [erasure-secret]}", "secrets: [erasure-secret], store: Lyon}", 1)
 		}, "sources.erasure: an erasure source writes no rows"},

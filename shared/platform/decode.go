@@ -72,7 +72,7 @@ func quantity(field string, n json.Number) (int64, error) {
 		return 1, nil
 	}
 	if q, err := strconv.ParseInt(n.String(), 10, 64); err == nil {
-		return q, nil
+		return positive(field, q)
 	}
 	r, ok := new(big.Rat).SetString(n.String())
 	if !ok || strings.ContainsAny(n.String(), "eE/") {
@@ -83,7 +83,25 @@ func quantity(field string, n json.Number) (int64, error) {
 	if q < 1 && r.Sign() > 0 {
 		q = 1
 	}
+	return positive(field, q)
+}
+
+// positive refuses a line of no or minus units: an order line sells at
+// least one, and the items cell would otherwise read "x0" or "x-3". Every
+// preset that reads quantities passes them through here.
+func positive(field string, q int64) (int64, error) {
+	if q < 1 {
+		return 0, fmt.Errorf("%w: field %q is not a positive quantity", ErrMalformed, field)
+	}
 	return q, nil
+}
+
+// mismatch is the error of a body that is not what its topic says, when
+// the topic comes from a header or a field that nothing signs: the body
+// decides what a delivery does, the topic only has to agree with it.
+// topic must be one the preset knows, since the message quotes it.
+func mismatch(topic, want string) error {
+	return fmt.Errorf("%w: %s: the body is not %s", ErrMalformed, topic, want)
 }
 
 // fullName joins name parts that are present.

@@ -150,6 +150,11 @@ func (g *generic) Decode(r Request) (Event, error) {
 	if err != nil {
 		return Event{}, fmt.Errorf("%w: not a JSON document", ErrMalformed)
 	}
+	// Every platform's event is an object; null, a list or a bare value
+	// is no event, and answering "ignored" would hide a broken sender.
+	if _, ok := v.(map[string]any); !ok {
+		return Event{}, fmt.Errorf("%w: not a JSON object", ErrMalformed)
+	}
 	d := doc{g: g, v: v}
 	ev := Event{Body: r.Body, DeliveryID: g.DeliveryID(r.Header)}
 	if ev.Topic, err = d.str("event.topic"); err != nil {

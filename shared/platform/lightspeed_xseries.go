@@ -82,13 +82,20 @@ func (x *xseries) Decode(r Request) (Event, error) {
 	if err := unmarshal(payload, &sale); err != nil {
 		return Event{}, err
 	}
-	// The form names its type when X-Series sends one; otherwise a sale
-	// is known by its shape (each webhook has its own URL and type).
-	if ev.Topic == "" && (sale.InvoiceNumber != "" || sale.Products != nil) {
+	// A sale has its lines; a customer, a product or a register has
+	// none. The form names its type when X-Series sends one, and the
+	// payload must then agree with it: a customer is never written as a
+	// sale. Without a type, the shape says what it is (each webhook has
+	// its own URL and type).
+	isSale := sale.Products != nil
+	if ev.Topic == "" && isSale {
 		ev.Topic = "sale.update"
 	}
 	if ev.Topic != "sale.update" {
 		return ignored(firstNonEmpty(ev.Topic, "unknown"), ev)
+	}
+	if !isSale {
+		return Event{}, mismatch(ev.Topic, "a sale")
 	}
 	if sale.ID == "" {
 		return Event{}, fmt.Errorf("%w: no sale id", ErrMalformed)

@@ -54,6 +54,12 @@ type Options struct {
 	// Fields maps canonical field names to JSON paths, for the generic
 	// and standard-webhooks presets (see GenericFields).
 	Fields map[string]string
+	// Shops are the domains of the shops a Shopify source serves
+	// (cafe-demo.myshopify.com). With Store when it is a myshopify.com
+	// domain, they are the only shops whose orders and compliance requests
+	// the shopify preset accepts; when there are none, it accepts the shop
+	// each request names.
+	Shops []string
 }
 
 type constructor func(Options) (Preset, error)

@@ -33,7 +33,8 @@ func XSeriesStatus(status string) Status { return xseriesStatus(status) }
 
 // ParseQuantity reads a line item's quantity as the presets do: an integer,
 // or a decimal (weighed goods) rounded to the nearest unit and never below
-// one; "" is one unit. The error says only that s is not a quantity.
+// one; "" is one unit. Zero and negative quantities are refused, as the
+// presets refuse them. The error says only that s is not a quantity.
 func ParseQuantity(s string) (int64, error) {
 	q, err := quantity("quantity", json.Number(s))
 	if err != nil {

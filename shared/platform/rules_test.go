@@ -56,7 +56,10 @@ func TestParseQuantity(t *testing.T) {
 		{"", 1, false},
 		{"0.25", 1, false},
 		{"2.5", 3, false},
-		{"-1", -1, false},
+		{"-1", 0, true},
+		{"0", 0, true},
+		{"0.0", 0, true},
+		{"-0.3", 0, true},
 		{"1e3", 0, true},
 		{"two", 0, true},
 	}

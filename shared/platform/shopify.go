@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -19,10 +20,69 @@ const (
 )
 
 func init() {
-	register("shopify", webhook.SchemeShopify, func(o Options) (Preset, error) { return &shopify{opts: o}, nil })
+	register("shopify", webhook.SchemeShopify, shopifyPreset)
 }
 
-type shopify struct{ opts Options }
+// shopify decodes Shopify's order topics and its mandatory compliance
+// topics. Shopify signs the body only: X-Shopify-Topic and
+// X-Shopify-Shop-Domain are not signed, and a captured body can be
+// replayed with any of them. So the body decides: an order topic needs an
+// order, a compliance topic needs exactly the fields Shopify documents for
+// it (and none of another topic's), and a compliance request names its
+// shop by the body's shop_domain, never by the header.
+type shopify struct {
+	opts Options
+	// shops are the shops the source serves: Options.Shops, and
+	// Options.Store when it is a myshopify.com domain. None: the source
+	// serves the one shop its secret signs for.
+	shops []string
+}
+
+func shopifyPreset(o Options) (Preset, error) {
+	s := &shopify{opts: o}
+	for _, d := range o.Shops {
+		shop, ok := ShopDomain(d)
+		if !ok {
+			return nil, fmt.Errorf("shopify: shops: %q is not a shop's domain", d)
+		}
+		s.shops = append(s.shops, shop)
+	}
+	if shop, ok := ShopDomain(o.Store); ok && strings.HasSuffix(shop, ".myshopify.com") && !slices.Contains(s.shops, shop) {
+		s.shops = append(s.shops, shop)
+	}
+	return s, nil
+}
+
+// ShopDomain returns a shop's domain in lower case, and whether it is one:
+// a host name of at least two labels of letters, digits and inner
+// hyphens, such as cafe-demo.myshopify.com.
+func ShopDomain(s string) (string, bool) {
+	d := shopKey(s)
+	labels := strings.Split(d, ".")
+	if len(d) > 253 || len(labels) < 2 {
+		return "", false
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return "", false
+		}
+		for _, r := range l {
+			if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' {
+				return "", false
+			}
+		}
+	}
+	return d, true
+}
+
+// shopKey is a shop's domain as shops are compared.
+func shopKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// serves reports whether the source serves a shop (a domain as Shopify
+// sends it).
+func (s *shopify) serves(shop string) bool {
+	return len(s.shops) == 0 || slices.Contains(s.shops, shopKey(shop))
+}
 
 func (*shopify) Name() string   { return "shopify" }
 func (*shopify) Scheme() string { return webhook.SchemeShopify }
@@ -49,9 +109,12 @@ func (*shopify) PIIPaths() []string {
 }
 
 type shopifyOrder struct {
-	ID                json.RawMessage `json:"id"`
-	Name              string          `json:"name"`
-	OrderNumber       json.RawMessage `json:"order_number"`
+	ID          json.RawMessage `json:"id"`
+	Name        string          `json:"name"`
+	OrderNumber json.RawMessage `json:"order_number"`
+	// OrderRef is the order_id of the bodies that point to an order (a
+	// draft order, a fulfillment, a refund): an order has none.
+	OrderRef          json.RawMessage `json:"order_id"`
 	CreatedAt         string          `json:"created_at"`
 	UpdatedAt         string          `json:"updated_at"`
 	CancelledAt       *string         `json:"cancelled_at"`
@@ -83,7 +146,8 @@ type shopifyOrder struct {
 }
 
 type shopifyPrivacy struct {
-	ShopDomain string `json:"shop_domain"`
+	ShopID     json.RawMessage `json:"shop_id"`
+	ShopDomain *string         `json:"shop_domain"`
 	Customer   *struct {
 		ID    json.RawMessage `json:"id"`
 		Email string          `json:"email"`
@@ -96,6 +160,21 @@ type shopifyPrivacy struct {
 	} `json:"data_request"`
 }
 
+// shopifyCompliance lists, for each compliance topic, the top-level keys
+// of its documented body (shopify.dev, "Privacy law compliance"). A body
+// must have each of them, and none of the other keys of complianceKeys: an
+// order (id), or another topic's body, is not the request its topic
+// header says. Keys Shopify may add later are let through.
+var shopifyCompliance = map[string][]string{
+	"shop/redact":            {"shop_id", "shop_domain"},
+	"customers/redact":       {"shop_id", "shop_domain", "customer", "orders_to_redact"},
+	"customers/data_request": {"shop_id", "shop_domain", "orders_requested", "customer", "data_request"},
+}
+
+// complianceKeys are the keys that tell the compliance bodies and an
+// order apart.
+var complianceKeys = []string{"shop_id", "shop_domain", "customer", "orders_to_redact", "orders_requested", "data_request", "id", "line_items"}
+
 func (s *shopify) Decode(r Request) (Event, error) {
 	if err := checkJSON(r.Header); err != nil {
 		return Event{}, err
@@ -107,7 +186,7 @@ func (s *shopify) Decode(r Request) (Event, error) {
 		"orders/fulfilled", "orders/partially_fulfilled", "orders/edited":
 		return s.order(r, ev)
 	case "customers/redact", "shop/redact", "customers/data_request":
-		return s.privacy(r, ev)
+		return s.compliance(r, ev)
 	case "":
 		return Event{}, fmt.Errorf("%w: no %s header", ErrUnknownTopic, ShopifyTopicHeader)
 	}
@@ -122,6 +201,17 @@ func (s *shopify) order(r Request, ev Event) (Event, error) {
 	var o shopifyOrder
 	if err := unmarshal(r.Body, &o); err != nil {
 		return Event{}, err
+	}
+	// An order has a number and lines; a draft order, a fulfillment or a
+	// refund points to one (order_id) and a compliance body has neither.
+	if o.OrderNumber == nil || o.LineItems == nil || o.OrderRef != nil {
+		return Event{}, mismatch(ev.Topic, "an order")
+	}
+	// Shopify always names the shop; a body replayed from a store of
+	// webhooks (a backfill) has no header, and the store: label or
+	// nothing names it.
+	if shop := r.Header.Get(ShopifyShopDomainHeader); shop != "" && !s.serves(shop) {
+		return Event{}, fmt.Errorf("%w: %s: %s names a shop this source does not serve", ErrMalformed, ev.Topic, ShopifyShopDomainHeader)
 	}
 	orderID, err := orderID("id", o.ID)
 	if err != nil {
@@ -165,6 +255,9 @@ func (s *shopify) order(r Request, ev Event) (Event, error) {
 		if err != nil {
 			return Event{}, fmt.Errorf("%w: field %q is not an integer", ErrMalformed, "line_items.quantity")
 		}
+		if q, err = positive("line_items.quantity", q); err != nil {
+			return Event{}, err
+		}
 		order.Items = append(order.Items, Item{Name: name, Quantity: q})
 	}
 	ev.Kind = KindOrder
@@ -184,12 +277,38 @@ func (s *shopify) order(r Request, ev Event) (Event, error) {
 	return ev, nil
 }
 
-func (s *shopify) privacy(r Request, ev Event) (Event, error) {
+// compliance decodes a mandatory compliance request. Its shop is the
+// body's shop_domain: the signed body is Shopify's word, the header is
+// anyone's.
+func (s *shopify) compliance(r Request, ev Event) (Event, error) {
+	var keys map[string]json.RawMessage
+	if err := unmarshal(r.Body, &keys); err != nil {
+		return Event{}, err
+	}
+	want := shopifyCompliance[ev.Topic]
+	for _, k := range complianceKeys {
+		v, ok := keys[k]
+		has := ok && string(v) != "null"
+		if has != slices.Contains(want, k) {
+			return Event{}, mismatch(ev.Topic, "its documented {"+strings.Join(want, ", ")+"}")
+		}
+	}
 	var p shopifyPrivacy
 	if err := unmarshal(r.Body, &p); err != nil {
 		return Event{}, err
 	}
-	er := &Erasure{Shop: firstNonEmpty(p.ShopDomain, r.Header.Get(ShopifyShopDomainHeader))}
+	// Shopify's shop ids are integers.
+	if sid := strings.TrimSpace(string(p.ShopID)); sid == "" || !digits(sid) {
+		return Event{}, fmt.Errorf("%w: field %q is not an integer id", ErrMalformed, "shop_id")
+	}
+	shop := shopKey(*p.ShopDomain)
+	if shop == "" {
+		return Event{}, fmt.Errorf("%w: field %q is empty", ErrMalformed, "shop_domain")
+	}
+	if !s.serves(shop) {
+		return Event{}, fmt.Errorf("%w: %s: shop_domain names a shop this source does not serve", ErrMalformed, ev.Topic)
+	}
+	er := &Erasure{Shop: shop}
 	var err error
 	switch ev.Topic {
 	case "shop/redact":
@@ -200,17 +319,14 @@ func (s *shopify) privacy(r Request, ev Event) (Event, error) {
 	case "customers/data_request":
 		er.Scope = AccessRequest
 		er.OrderIDs, err = ids("orders_requested", p.OrdersRequested)
-		if p.DataRequest != nil {
-			er.RequestID, _ = id("data_request.id", p.DataRequest.ID)
+		if err == nil {
+			er.RequestID, err = requestID(p.DataRequest.ID)
 		}
 	}
 	if err != nil {
 		return Event{}, err
 	}
 	if er.Scope != EraseShop {
-		if p.Customer == nil {
-			return Event{}, fmt.Errorf("%w: no customer", ErrMalformed)
-		}
 		cid, err := id("customer.id", p.Customer.ID)
 		if err != nil {
 			return Event{}, err
@@ -220,6 +336,16 @@ func (s *shopify) privacy(r Request, ev Event) (Event, error) {
 	ev.Kind = KindErasure
 	ev.Erasure = er
 	return ev, nil
+}
+
+// requestID reads data_request.id, which the log records: required, and
+// kept only when it is safe to log.
+func requestID(raw json.RawMessage) (string, error) {
+	rid, err := id("data_request.id", raw)
+	if err == nil && rid == "" {
+		err = fmt.Errorf("%w: field %q is not an id", ErrMalformed, "data_request.id")
+	}
+	return SafeID(rid), err
 }
 
 func (s *shopify) store(h http.Header) string {

@@ -195,7 +195,9 @@ func FuzzShopifyDecode(f *testing.F) {
 	f.Add(body, "orders/create")
 	f.Add([]byte(`{"id":1,"updated_at":"2024-01-01T00:00:00Z"}`), "orders/paid")
 	f.Add([]byte(`{"shop_domain":"x","customer":{"id":1}}`), "customers/redact")
-	p, _ := New("shopify", Options{})
+	f.Add([]byte(`{"shop_id":1,"shop_domain":"x.myshopify.com"}`), "shop/redact")
+	f.Add([]byte(`{"shop_id":1,"shop_domain":"x.myshopify.com","customer":{"id":1},"orders_requested":[],"data_request":{"id":2}}`), "customers/data_request")
+	p, _ := New("shopify", Options{Shops: []string{"x.myshopify.com"}})
 	f.Fuzz(func(t *testing.T, body []byte, topic string) {
 		h := http.Header{}
 		h.Set(ShopifyTopicHeader, topic)
@@ -205,6 +207,9 @@ func FuzzShopifyDecode(f *testing.F) {
 		}
 		if ev.Kind == KindOrder && (ev.Order == nil || ev.Order.ID == "" || ev.Version == 0) {
 			t.Fatalf("Decode() accepted an order without id or version: %+v", ev.Order)
+		}
+		if ev.Kind == KindErasure && (ev.Erasure == nil || ev.Erasure.Shop != "x.myshopify.com") {
+			t.Fatalf("Decode() accepted a compliance request of another shop: %+v", ev.Erasure)
 		}
 	})
 }

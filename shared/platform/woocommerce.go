@@ -13,6 +13,8 @@ import (
 // WooCommerce's webhook headers.
 const (
 	WooCommerceTopicHeader      = "X-WC-Webhook-Topic"
+	WooCommerceResourceHeader   = "X-WC-Webhook-Resource" // the topic's resource, e.g. "order"
+	WooCommerceEventHeader      = "X-WC-Webhook-Event"    // the topic's event, e.g. "created"
 	WooCommerceSourceHeader     = "X-WC-Webhook-Source"
 	WooCommerceDeliveryIDHeader = "X-WC-Webhook-Delivery-ID"
 )
@@ -23,6 +25,12 @@ func init() {
 
 // woocommerce decodes WooCommerce's order webhooks (order.created,
 // order.updated, order.restored), whose body is the REST API v3 order.
+//
+// WooCommerce signs the body only; the topic travels in headers
+// (X-WC-Webhook-Topic, and split in X-WC-Webhook-Resource and
+// X-WC-Webhook-Event). A signed product, customer or coupon body, replayed
+// under an order topic, must not become a row: an order topic needs the
+// body of an order, and the headers that name the topic must agree.
 type woocommerce struct{ opts Options }
 
 func (*woocommerce) Name() string   { return "woocommerce" }
@@ -59,6 +67,9 @@ type wooOrder struct {
 		Quantity json.Number `json:"quantity"`
 	} `json:"line_items"`
 	Refunds []json.RawMessage `json:"refunds"`
+	// BillingPeriod marks a WooCommerce Subscriptions subscription, which
+	// has an order's fields but is not one.
+	BillingPeriod json.RawMessage `json:"billing_period"`
 }
 
 func (w *woocommerce) Decode(r Request) (Event, error) {
@@ -70,6 +81,9 @@ func (w *woocommerce) Decode(r Request) (Event, error) {
 		return ev, nil
 	}
 	if err := checkJSON(r.Header); err != nil {
+		return Event{}, err
+	}
+	if err := wooTopicAgrees(r.Header, ev.Topic); err != nil {
 		return Event{}, err
 	}
 	switch ev.Topic {
@@ -87,6 +101,11 @@ func (w *woocommerce) order(r Request, ev Event) (Event, error) {
 	var o wooOrder
 	if err := unmarshal(r.Body, &o); err != nil {
 		return Event{}, err
+	}
+	// Every v3 order has its lines (products, customers and coupons have
+	// none); a subscription has them too, and a billing period.
+	if o.LineItems == nil || o.BillingPeriod != nil {
+		return Event{}, mismatch(ev.Topic, "an order")
 	}
 	orderID, err := orderID("id", o.ID)
 	if err != nil {
@@ -130,6 +149,20 @@ func (w *woocommerce) order(r Request, ev Event) (Event, error) {
 		ev.Customer.ID = cid
 	}
 	return ev, nil
+}
+
+// wooTopicAgrees checks that the headers naming the topic say the same:
+// WooCommerce sends the topic whole and split into its resource and event
+// (order.created is order and created). A header that is absent says
+// nothing; one that disagrees is refused.
+func wooTopicAgrees(h http.Header, topic string) error {
+	resource, event, _ := strings.Cut(topic, ".")
+	for _, x := range []struct{ header, want string }{{WooCommerceResourceHeader, resource}, {WooCommerceEventHeader, event}} {
+		if v := h.Values(x.header); len(v) > 1 || (len(v) == 1 && v[0] != x.want) {
+			return fmt.Errorf("%w: %s and %s disagree", ErrUnknownTopic, WooCommerceTopicHeader, x.header)
+		}
+	}
+	return nil
 }
 
 // wooStatus normalizes WooCommerce's order status: processing and

@@ -442,6 +442,7 @@ func writeJSONL(w *writer) error {
 	type order struct {
 		ID              uint64   `json:"id"`
 		Name            string   `json:"name"`
+		OrderNumber     int      `json:"order_number"`
 		Email           string   `json:"email"`
 		CreatedAt       string   `json:"created_at"`
 		UpdatedAt       string   `json:"updated_at"`
@@ -460,7 +461,7 @@ func writeJSONL(w *writer) error {
 		p := w.person(i)
 		its, total := items(i)
 		o := order{
-			ID: id, Name: "#" + strconv.Itoa(1001+i), Email: p.email,
+			ID: id, Name: "#" + strconv.Itoa(1001+i), OrderNumber: 1001 + i, Email: p.email,
 			CreatedAt: at(i).Format(time.RFC3339), UpdatedAt: at(i).Add(2 * time.Minute).Format(time.RFC3339),
 			FinancialStatus: "paid", Currency: "USD", TotalPrice: total, SourceName: "web", Note: p.note,
 			Customer:       customer{ID: 7000 + uint64(i), Email: p.email, FirstName: p.first, LastName: p.last, Phone: p.phone},
