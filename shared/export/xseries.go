@@ -111,12 +111,15 @@ func (b *xseriesBuilder) add(r *row) {
 	if !strings.EqualFold(get(f, b.c.lineType), "sale line") {
 		return
 	}
-	q, err := quantity("quantity", get(f, b.c.qty))
+	q, returned, err := platform.ParseReturnable(get(f, b.c.qty))
 	if err != nil {
-		b.fail(r, err)
+		b.fail(r, invalid("quantity", "a quantity"))
 	}
 	name := get(f, b.c.details)
-	b.items = append(b.items, platform.Item{Name: name, Quantity: q})
+	b.items = append(b.items, platform.Item{Name: name, Quantity: q, Returned: returned})
+	if returned {
+		q = -q // the live payload's sign, for raw paths
+	}
 	b.lines = append(b.lines, xseriesLine{Name: name, Quantity: q, SKU: get(f, b.c.sku)})
 }
 

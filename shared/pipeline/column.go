@@ -103,6 +103,7 @@ func formatFunc(name string) func(v any, in *Input, c *privacy.Counts) sheets.Ce
 				}
 				guarded[i].Name = name
 				guarded[i].Quantity = it.Quantity
+				guarded[i].Returned = it.Returned
 				c.Add(n)
 			}
 			return sheets.Cell{Text: Items(guarded, ItemsMaxLen)}
@@ -207,6 +208,9 @@ func Items(items []platform.Item, maxLen int) string {
 	for i, it := range items {
 		name := strings.TrimSpace(it.Name)
 		qty := " x" + strconv.FormatInt(it.Quantity, 10)
+		if it.Returned {
+			qty += " returned"
+		}
 		sep := ""
 		if i > 0 {
 			sep = ", "

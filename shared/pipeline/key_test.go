@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/safeview/safeview/shared/platform"
 	"github.com/safeview/safeview/shared/privacy"
 )
 
@@ -76,5 +77,14 @@ func TestBadKeyIsRefused(t *testing.T) {
 		if _, err := p.Run(NewInput(ev, "shopify", nil)); err != nil {
 			t.Errorf("Run(key %q) error = %v, want none", id, err)
 		}
+	}
+}
+
+// A returned line (Lightspeed X-Series) says so, rather than "x-1".
+func TestItemsReturned(t *testing.T) {
+	t.Parallel()
+	got := Items([]platform.Item{{Name: "Mug, large", Quantity: 1, Returned: true}, {Name: "Tasse", Quantity: 2}}, ItemsMaxLen)
+	if want := "Mug, large x1 returned, Tasse x2"; got != want {
+		t.Errorf("Items(…) = %q, want %q", got, want)
 	}
 }

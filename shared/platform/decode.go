@@ -86,6 +86,19 @@ func quantity(field string, n json.Number) (int64, error) {
 	return positive(field, q)
 }
 
+// returnable reads a line's quantity where the platform records a return
+// as a line of minus units (Lightspeed X-Series): a line of -2 is 2 units
+// returned. No units at all is still refused.
+func returnable(field string, n json.Number) (q int64, returned bool, err error) {
+	s := n.String()
+	if neg, ok := strings.CutPrefix(s, "-"); ok {
+		q, err = quantity(field, json.Number(neg))
+		return q, err == nil, err
+	}
+	q, err = quantity(field, n)
+	return q, false, err
+}
+
 // positive refuses a line of no or minus units: an order line sells at
 // least one, and the items cell would otherwise read "x0" or "x-3". Every
 // preset that reads quantities passes them through here.

@@ -88,7 +88,10 @@ type Booking struct {
 // Item is one line of an order: a product name and how many.
 type Item struct {
 	Name     string
-	Quantity int64
+	Quantity int64 // at least 1
+	// Returned marks a line given back: Lightspeed X-Series records a
+	// return as a sale whose lines count their units below zero.
+	Returned bool `json:",omitempty"`
 }
 
 // Customer is the identity of the person behind an order. Every field is

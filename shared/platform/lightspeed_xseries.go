@@ -130,13 +130,13 @@ func (x *xseries) Decode(r Request) (Event, error) {
 		Channel:   sale.Source,
 	}
 	for _, p := range sale.Products {
-		q, err := quantity("register_sale_products.quantity", p.Quantity)
+		q, returned, err := returnable("register_sale_products.quantity", p.Quantity)
 		if err != nil {
 			return Event{}, err
 		}
 		// The webhook names products by id only, unless the sale line
 		// carries a name.
-		order.Items = append(order.Items, Item{Name: firstNonEmpty(p.Name, p.ProductID), Quantity: q})
+		order.Items = append(order.Items, Item{Name: firstNonEmpty(p.Name, p.ProductID), Quantity: q, Returned: returned})
 	}
 	// X-Series' version grows with every change of the retailer's data:
 	// it orders a sale's states exactly.

@@ -38,7 +38,8 @@ func xseriesForm(typ string, payload []byte) []byte {
 }
 
 // A line of no or minus units is refused by every preset that reads
-// quantities, not written as "x0" or "x-3".
+// quantities, not written as "x0" or "x-3"; but for Lightspeed X-Series,
+// which records a return as a sale of minus units.
 func TestQuantityMustBePositive(t *testing.T) {
 	t.Parallel()
 	shopifyWith := func(q any) []byte {
@@ -91,6 +92,9 @@ func TestQuantityMustBePositive(t *testing.T) {
 			if p.name == "shopify" && q == any(json.Number("-0.4")) {
 				continue // Shopify's quantities are integers: a fraction is refused as one
 			}
+			if p.name == "lightspeed-xseries" && q != any(0) {
+				continue // a return: TestXSeriesReturnLines
+			}
 			t.Run(p.name+"/"+jsonText(q), func(t *testing.T) {
 				t.Parallel()
 				ev, err := mustNew(t, p.name, p.opts).Decode(Request{Header: p.header, Body: p.body(q)})
@@ -142,5 +146,30 @@ func TestGenericNeedsAnObject(t *testing.T) {
 				t.Errorf("Decode({}) = %q, %v, want ignored", ev.Kind, err)
 			}
 		})
+	}
+}
+
+// Lightspeed X-Series records a return as a sale whose lines count their
+// units below zero: such a line is so many units returned, never refused
+// (Lightspeed would retry it for 48 hours, then drop the return).
+func TestXSeriesReturnLines(t *testing.T) {
+	t.Parallel()
+	for q, want := range map[string]Item{"-3": {Quantity: 3, Returned: true}, "-0.4": {Quantity: 1, Returned: true}, "2": {Quantity: 2}} {
+		body := xseriesForm("sale.update", editJSON(t, "lightspeed_xseries_sale_update_payload.json", func(d map[string]any) {
+			d["register_sale_products"].([]any)[0].(map[string]any)["quantity"] = json.Number(q)
+		}))
+		ev, err := mustNew(t, "lightspeed-xseries", Options{}).Decode(Request{Body: body})
+		if err != nil {
+			t.Fatalf("Decode(quantity %s) error = %v", q, err)
+		}
+		got := ev.Order.Items[0]
+		if got.Quantity != want.Quantity || got.Returned != want.Returned {
+			t.Errorf("Decode(quantity %s) first line = %d returned %v, want %d returned %v", q, got.Quantity, got.Returned, want.Quantity, want.Returned)
+		}
+	}
+	for _, s := range []string{"0", "-0", "x"} {
+		if _, _, err := ParseReturnable(s); err == nil {
+			t.Errorf("ParseReturnable(%q) succeeded, want an error", s)
+		}
 	}
 }

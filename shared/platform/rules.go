@@ -44,3 +44,14 @@ func ParseQuantity(s string) (int64, error) {
 }
 
 var errNotQuantity = errors.New("not a quantity")
+
+// ParseReturnable is ParseQuantity for the platforms that record a return
+// as a line of minus units (Lightspeed X-Series): "-2" is 2 units
+// returned. Zero is still refused.
+func ParseReturnable(s string) (q int64, returned bool, err error) {
+	q, returned, err = returnable("quantity", json.Number(s))
+	if err != nil {
+		return 0, false, errNotQuantity
+	}
+	return q, returned, nil
+}
