@@ -25,6 +25,12 @@ type Sheet struct {
 	// RequestTimeout caps one call to the API, so that a hung call leaves
 	// time for a retry within limits.deadline. Default 2s.
 	RequestTimeout Duration `yaml:"request_timeout"`
+	// RememberFiltered is how long the newest version of an order that
+	// the filter kept out is remembered, so that an older version
+	// delivered later (a paid order after its refund) does not enter.
+	// Default 48h, the longest retry window of the platforms; at most
+	// 30 days.
+	RememberFiltered Duration `yaml:"remember_filtered"`
 }
 
 // Bounds of the sheet block.
@@ -33,6 +39,8 @@ const (
 	MaxBatchWindow       = time.Second
 	MaxRowsPerFlush      = 10000
 	MinRequestTimeout    = 100 * time.Millisecond
+	MinRememberFiltered  = time.Hour
+	MaxRememberFiltered  = 30 * 24 * time.Hour
 )
 
 func (c *Config) validateSheet() []error {
@@ -57,6 +65,9 @@ func (c *Config) validateSheet() []error {
 	}
 	if d := time.Duration(s.RequestTimeout); d != 0 && (d < MinRequestTimeout || d > time.Duration(c.Limits.Deadline)) {
 		errs = append(errs, c.Errorf("sheet.request_timeout", "want between %s and limits.deadline (%s)", MinRequestTimeout, time.Duration(c.Limits.Deadline)))
+	}
+	if d := time.Duration(s.RememberFiltered); d != 0 && (d < MinRememberFiltered || d > MaxRememberFiltered) {
+		errs = append(errs, c.Errorf("sheet.remember_filtered", "want between 1h and 720h (30 days): at least the retry window of your platforms"))
 	}
 	return errs
 }

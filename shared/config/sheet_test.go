@@ -49,6 +49,8 @@ func TestSheetBlockErrors(t *testing.T) {
 		{"rows", "sheet: {max_rows_per_flush: 20000}\n", []string{"sheet.max_rows_per_flush: want between 1 and 10000"}},
 		{"timeout past deadline", "sheet: {request_timeout: 5s}\n", []string{"sheet.request_timeout: want between 100ms and limits.deadline (4s)"}},
 		{"tiny timeout", "sheet: {request_timeout: 1ms}\n", []string{"sheet.request_timeout: want between 100ms"}},
+		{"filtered forgotten too soon", "sheet: {remember_filtered: 10m}\n", []string{"sheet.remember_filtered: want between 1h and 720h"}},
+		{"filtered remembered too long", "sheet: {remember_filtered: 1000h}\n", []string{"sheet.remember_filtered: want between 1h and 720h"}},
 		{"two mistakes", "sheet: {write_requests_per_minute: -5, max_rows_per_flush: -1}\n", []string{"sheet.write_requests_per_minute", "sheet.max_rows_per_flush"}},
 	}
 	for _, tt := range tests {

@@ -19,6 +19,9 @@ type flushState struct {
 	// log is the logger of the delivery that opened the flush, so that
 	// the flush's lines carry its request id.
 	log *slog.Logger
+	// noMarks has the flush write no marks: the spreadsheet is full, and
+	// a mark must not hold up the rows that fit.
+	noMarks bool
 }
 
 // readToken uses the flush's read token, or waits for a new one.
@@ -54,6 +57,9 @@ type keyOps struct {
 	// this key takes over (its source is written with the row): "" when
 	// none.
 	legacy string
+	// mark is the version to remember as kept out by the filter, 0 when
+	// none (see coalesce).
+	mark int64
 }
 
 // expect is the identity the key's row holds before the write.
@@ -64,10 +70,10 @@ func (g *keyOps) expect() string {
 	return g.key
 }
 
-// decide coalesces the ops of g against the row as stored, and keeps an
-// erased row erased.
-func (g *keyOps) decide(stored int64) {
-	g.win = coalesce(g.exists, stored, g.ops)
+// decide coalesces the ops of g against the row as stored and the mark
+// of its key, and keeps an erased row erased.
+func (g *keyOps) decide(stored, mark int64) {
+	g.win, g.mark = coalesce(g.exists, stored, mark, g.ops)
 	if g.win != nil && g.erased {
 		g.win.row = g.t.keepErased(g.win.row)
 	}
@@ -267,7 +273,7 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 		for _, g := range gs {
 			e, ok := g.t.index[g.expect()]
 			g.exists, g.row, g.erased = ok, e.row, e.erased
-			g.decide(e.version)
+			g.decide(e.version, s.marks.of(g))
 		}
 		return s.write(fs, tabs, gs)
 	}
@@ -356,7 +362,7 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 			stored = versionOf(row, g.t.cols[g.t.version])
 			g.erased = erasedOf(row, g.t.cols[g.t.version])
 		}
-		g.decide(stored)
+		g.decide(stored, s.marks.of(g))
 	}
 	return s.write(fs, tabs, gs)
 }
@@ -384,6 +390,7 @@ func (s *Sink) refreshGridSize(ctx context.Context, fs *flushState, t *tab) erro
 // answer.
 func (s *Sink) write(fs *flushState, tabs []*tab, gs []*keyOps) error {
 	p := s.plan(gs)
+	s.planMarks(fs, p, gs)
 	if len(p.reqs) == 0 {
 		settle(gs)
 		return nil
@@ -437,6 +444,7 @@ func (s *Sink) write(fs *flushState, tabs []*tab, gs []*keyOps) error {
 	}
 	p.commit(nil)
 	s.undo = p.undo
+	s.commitMarks(p)
 	s.count(func(st *Stats) { st.Flushes++; st.Rows += p.rows })
 	settle(gs)
 	return nil
@@ -462,6 +470,9 @@ func (s *Sink) refuseNewRows(fs *flushState, gs []*keyOps, err error) error {
 		refused = append(refused, g.ops...)
 	}
 	const msg = "spreadsheet full (Google's limit of 10 million cells): rows that need new cells are refused, and the platform retries them, until cells are freed: delete empty rows and columns or unused tabs, or move old rows to another spreadsheet"
+	// Marks need cells too: until room is made, filtered versions are not
+	// remembered, rather than held up.
+	fs.noMarks = true
 	if len(refused) == 0 {
 		// Only updates, and still no room: the undo tab needed more.
 		fs.log.Error(msg, "rows_refused", 0, "updates_refused", waiting)
@@ -532,20 +543,40 @@ func settle(gs []*keyOps) {
 }
 
 // coalesce decides what the ops of one key do: applied in version order
-// to the row as stored, each with the rules of a single upsert. It returns
-// the op whose row is to be written, nil when none. Results are relative
-// to the row after the flush: an op overtaken by a newer one of the same
-// flush is Stale, as if it had arrived after it.
-func coalesce(exists bool, stored int64, ops []*op) *op {
+// to the row as stored, each with the rules of a single upsert. mark is
+// the newest version of the key that the table's filter (or its update
+// policy) kept out, 0 when none: the sheet never shows a version older
+// than one delivered, so no op older than it is written (Stale), and an
+// op kept out raises it. coalesce returns the op whose row is to be
+// written, nil when none, and the mark to record, 0 when it did not rise
+// above what the sheet will hold. Results are relative to the row after
+// the flush: an op overtaken by a newer one of the same flush is Stale,
+// as if it had arrived after it.
+func coalesce(exists bool, stored, mark int64, ops []*op) (*op, int64) {
 	sorted := slices.Clone(ops)
 	slices.SortStableFunc(sorted, func(a, b *op) int { return cmp.Compare(a.row.Version, b.row.Version) })
 	var win *op
 	landed := false
+	raised := int64(0)
+	keptOut := func(o *op) {
+		v := o.row.Version
+		switch {
+		case v < mark:
+			o.res = Stale
+		case v == mark:
+			o.res = Filtered
+		default:
+			o.res = Filtered
+			mark, raised = v, v
+		}
+	}
 	for _, o := range sorted {
 		v := o.row.Version
 		switch {
 		case !exists && !o.row.Insert:
-			o.res = Filtered
+			keptOut(o)
+		case !exists && v < mark:
+			o.res = Stale // a newer version was kept out: this one may not enter
 		case !exists:
 			exists, stored, win = true, v, o
 			o.res = Written
@@ -558,18 +589,26 @@ func coalesce(exists bool, stored int64, ops []*op) *op {
 		case v == stored:
 			o.res = Unchanged
 		case !o.row.Update:
-			o.res = Filtered
+			keptOut(o)
+		case v < mark:
+			o.res = Stale
 		default:
 			stored, win = v, o
 			o.res = Written
 		}
 	}
 	for _, o := range ops {
-		if o != win && o.row.Version < stored && (o.res == Written || o.res == Unchanged) {
+		switch v := o.row.Version; {
+		case o != win && v < stored && (o.res == Written || o.res == Unchanged):
+			o.res = Stale
+		case o.res == Filtered && v < mark:
 			o.res = Stale
 		}
 	}
-	return win
+	if exists && stored >= raised {
+		raised = 0 // the row holds a newer version: no mark needed
+	}
+	return win, raised
 }
 
 // cellFields is the mask of every cell write: the value, and the number
@@ -589,6 +628,46 @@ type writePlan struct {
 	tabs    []*tab
 	rows    int
 	undo    undoTab // the undo tab once the write lands
+	// news are the marks the write records, and compact says it rewrites
+	// them all (see marks.requests).
+	news    map[markKey]mark
+	compact bool
+}
+
+// planMarks adds to p the marks its keys raised, and the marks' compaction
+// when it is due and the flush writes anyway.
+func (s *Sink) planMarks(fs *flushState, p *writePlan, gs []*keyOps) {
+	if fs.noMarks || !s.marks.loaded {
+		return
+	}
+	now := s.marks.now().Unix()
+	for _, g := range gs {
+		if g.mark > 0 {
+			if p.news == nil {
+				p.news = map[markKey]mark{}
+			}
+			p.news[markKey{g.t.Tab, g.key}] = mark{version: g.mark, at: now}
+		}
+	}
+	p.compact = (len(p.reqs) > 0 || len(p.news) > 0) && s.marks.compactDue(len(p.news))
+	p.reqs = append(p.reqs, s.marks.requests(p.news, p.compact)...)
+}
+
+// commitMarks records the marks of a write that landed.
+func (s *Sink) commitMarks(p *writePlan) {
+	written := map[markKey]int64{}
+	for _, g := range p.updates {
+		written[markKey{g.t.Tab, g.key}] = g.win.row.Version
+	}
+	for _, news := range p.inserts {
+		for _, g := range news {
+			written[markKey{g.t.Tab, g.key}] = g.win.row.Version
+		}
+	}
+	s.marks.commit(p.news, p.compact, written)
+	if n := len(p.news); n > 0 {
+		s.count(func(st *Stats) { st.Marks += n })
+	}
 }
 
 // plan builds the write: each update rewrites the owned cells of its row

@@ -162,18 +162,27 @@ func TestCoalesce(t *testing.T) {
 		sent           bool
 	}
 	tests := []struct {
-		name   string
-		exists bool
-		stored int64
-		ops    []in
-		want   []Result
-		win    int // index of the op written, -1 for none
+		name         string
+		exists       bool
+		stored, mark int64
+		ops          []in
+		want         []Result
+		win          int   // index of the op written, -1 for none
+		raised       int64 // the mark to record
 	}{
-		{"filtered create, then a create", false, 0, []in{{v: 2}, {v: 1, insert: true}}, []Result{Filtered, Written}, 1},
-		{"create then an update that may not create", false, 0, []in{{v: 1, insert: true}, {v: 2, update: true}}, []Result{Stale, Written}, 1},
-		{"update refused by the table", true, 1, []in{{v: 2}}, []Result{Filtered}, -1},
-		{"a lost write that landed", true, 3, []in{{v: 3, update: true, sent: true}, {v: 3, update: true}}, []Result{Written, Unchanged}, -1},
-		{"a lost write that landed, then a newer one", true, 3, []in{{v: 3, update: true, sent: true}, {v: 4, update: true}}, []Result{Stale, Written}, 1},
+		{"filtered, then an older create in the same flush", false, 0, 0, []in{{v: 2}, {v: 1, insert: true}}, []Result{Filtered, Written}, 1, 2},
+		{"filtered refund, then its older create in the same flush", false, 0, 0, []in{{v: 2, update: true}, {v: 1, insert: true}}, []Result{Written, Stale}, 0, 0},
+		{"create then an update that may not create", false, 0, 0, []in{{v: 1, insert: true}, {v: 2, update: true}}, []Result{Stale, Written}, 1, 0},
+		{"update refused by the table", true, 1, 0, []in{{v: 2}}, []Result{Filtered}, -1, 2},
+		{"a lost write that landed", true, 3, 0, []in{{v: 3, update: true, sent: true}, {v: 3, update: true}}, []Result{Written, Unchanged}, -1, 0},
+		{"a lost write that landed, then a newer one", true, 3, 0, []in{{v: 3, update: true, sent: true}, {v: 4, update: true}}, []Result{Stale, Written}, 1, 0},
+		{"a create older than a version kept out", false, 0, 5, []in{{v: 4, insert: true, update: true}}, []Result{Stale}, -1, 0},
+		{"a create newer than a version kept out", false, 0, 5, []in{{v: 6, insert: true, update: true}}, []Result{Written}, 0, 0},
+		{"the version kept out, again", false, 0, 5, []in{{v: 5, update: true}}, []Result{Filtered}, -1, 0},
+		{"an older version kept out too", false, 0, 5, []in{{v: 3, update: true}}, []Result{Stale}, -1, 0},
+		{"a newer version kept out", false, 0, 5, []in{{v: 7, update: true}}, []Result{Filtered}, -1, 7},
+		{"two kept out in one flush", false, 0, 0, []in{{v: 3}, {v: 2}}, []Result{Filtered, Stale}, -1, 3},
+		{"an update older than a version kept out by the update policy", true, 1, 5, []in{{v: 3, update: true}}, []Result{Stale}, -1, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -181,7 +190,10 @@ func TestCoalesce(t *testing.T) {
 			for _, o := range tt.ops {
 				ops = append(ops, &op{row: Row{Key: "k", Version: o.v, Insert: o.insert, Update: o.update}, sent: o.sent})
 			}
-			win := coalesce(tt.exists, tt.stored, ops)
+			win, raised := coalesce(tt.exists, tt.stored, tt.mark, ops)
+			if raised != tt.raised {
+				t.Errorf("coalesce(%v, %d, %d, %+v) raised the mark to %d, want %d", tt.exists, tt.stored, tt.mark, tt.ops, raised, tt.raised)
+			}
 			var got []Result
 			for _, o := range ops {
 				got = append(got, o.res)

@@ -165,6 +165,7 @@ func (s *Sink) heal(fs *flushState, p *writePlan, resp *sheetsapi.BatchUpdateSpr
 	}
 	s.undo = p.undo
 	p.commit(bad) // the other tabs' new rows landed where intended
+	s.commitMarks(p)
 	for t := range bad {
 		t.loaded = false
 	}

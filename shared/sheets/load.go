@@ -109,6 +109,7 @@ func (s *Sink) findTabs(ctx context.Context, fs *flushState, tabs []*tab, broken
 		return nil, newCallError("read spreadsheet", tabs[0], err)
 	}
 	s.undo = undoTab{}
+	s.marks.exists = false
 	var sheets []*sheetsapi.Sheet
 	for _, sh := range ss.Sheets {
 		if sh.Properties == nil {
@@ -116,6 +117,10 @@ func (s *Sink) findTabs(ctx context.Context, fs *flushState, tabs []*tab, broken
 		}
 		if isUndoTab(sh) {
 			s.undo = undoOf(sh.Properties)
+			continue
+		}
+		if isMarksTab(sh) {
+			s.marks.found(sh)
 			continue
 		}
 		sheets = append(sheets, sh)
@@ -343,12 +348,23 @@ func (s *Sink) ensureHeaders(ctx context.Context, fs *flushState, tabs []*tab, c
 				ForceSendFields: []string{"SheetId", "StartRowIndex", "StartColumnIndex"}})
 		}
 	}
+	// The marks, once per instance: from then on, it keeps them itself.
+	readMarks := !s.marks.loaded && s.marks.exists
+	if readMarks {
+		ranges = append(ranges, s.marks.grid())
+	}
 	cols := map[gridKey][][]any{}
 	if len(ranges) > 0 {
 		var err error
 		if cols, err = s.readGrid(ctx, fs, tabs[0], "read key column", "COLUMNS", ranges); err != nil {
 			return nil, err
 		}
+	}
+	switch {
+	case readMarks:
+		s.marks.load(cols[gridKey{s.marks.sheetID, 0}])
+	case !s.marks.exists:
+		s.marks.loaded = true
 	}
 	// Taken before the plans add columns: a column added now is empty.
 	out := map[*tab]keyColumns{}

@@ -85,6 +85,10 @@ type Options struct {
 	MaxRowsPerFlush int
 	// RequestTimeout caps one API call.
 	RequestTimeout time.Duration
+	// MarksTTL is how long a version kept out by a filter is remembered
+	// (see MarksTab); MaxMarks caps how many are.
+	MarksTTL time.Duration
+	MaxMarks int
 }
 
 func (o *Options) defaults() {
@@ -107,6 +111,12 @@ func (o *Options) defaults() {
 	}
 	if o.RequestTimeout <= 0 {
 		o.RequestTimeout = DefaultRequestTimeout
+	}
+	if o.MarksTTL <= 0 {
+		o.MarksTTL = DefaultMarksTTL
+	}
+	if o.MaxMarks <= 0 {
+		o.MaxMarks = DefaultMaxMarks
 	}
 }
 
@@ -147,6 +157,8 @@ type Stats struct {
 	// Refused counts upserts of new rows refused because the spreadsheet
 	// was full (ErrSpreadsheetFull).
 	Refused int
+	// Marks counts versions recorded as kept out by a filter (MarksTab).
+	Marks int
 }
 
 // Sink writes rows to the tabs of one spreadsheet. It is the one writer of
@@ -171,6 +183,7 @@ type Sink struct {
 	backoff time.Duration
 	retryAt time.Time
 	undo    undoTab
+	marks   marks
 }
 
 // op is one Upsert, or one request (Apply), waiting for its flush.
@@ -203,6 +216,7 @@ func New(svc *sheetsapi.Service, spreadsheetID string, tables []Table, opt Optio
 		svc: svc, id: spreadsheetID, log: opt.Logger, opt: opt, tabs: map[string]*tab{},
 		writes: newLimiter(opt.WriteRequestsPerMinute, writeBurst, nil),
 		reads:  newLimiter(opt.ReadRequestsPerMinute, readBurst, nil),
+		marks:  newMarks(opt.MarksTTL, opt.MaxMarks),
 	}
 	for _, t := range tables {
 		k := slices.Index(t.Headers, t.Key)

@@ -81,6 +81,7 @@ func New(ctx context.Context, d Deps) (*View, error) {
 		BatchWindow:            time.Duration(cfg.Sheet.BatchWindow),
 		MaxRowsPerFlush:        cfg.Sheet.MaxRowsPerFlush,
 		RequestTimeout:         time.Duration(cfg.Sheet.RequestTimeout),
+		MarksTTL:               time.Duration(cfg.Sheet.RememberFiltered),
 	}); err != nil {
 		return nil, err
 	}
