@@ -20,6 +20,7 @@ import (
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/erasure"
 	"github.com/safeview/safeview/shared/logging"
+	"github.com/safeview/safeview/shared/pipeline"
 	"github.com/safeview/safeview/shared/platform"
 	"github.com/safeview/safeview/shared/secrets"
 	"github.com/safeview/safeview/shared/sheets"
@@ -276,8 +277,13 @@ func (h *Handler) write(ctx context.Context, src *source, ev *platform.Event) (i
 		log.InfoContext(ctx, "row", attrs...)
 	}
 	var te *view.Error
+	var ke *pipeline.KeyError
 	switch {
 	case err == nil:
+	case errors.As(err, &te) && te.Rejected && errors.As(err, &ke):
+		// Which column and why, never the value.
+		log.WarnContext(ctx, "event rejected by table", logging.KeyTable, te.Table, logging.KeyError, te.Err.Error())
+		return http.StatusBadRequest, answer{Error: "table " + te.Table + ": " + ke.Error()}
 	case errors.As(err, &te) && te.Rejected:
 		log.WarnContext(ctx, "event rejected by table", logging.KeyTable, te.Table, logging.KeyError, te.Err.Error())
 		return http.StatusBadRequest, answer{Error: "event lacks the fields of table " + te.Table}

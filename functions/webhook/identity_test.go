@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -160,4 +161,25 @@ func jsonNumbers(raw []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	return dec.Decode(v)
+}
+
+// A key that would hold personal data is refused with 400, naming the
+// table and the column, never the value; nothing is written.
+func TestKeyHoldingAnEmailIsRefused(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	const email = "harriet.keyed@example.com"
+	std, _ := json.Marshal(map[string]any{"type": "order.paid", "timestamp": "2026-11-23T10:00:00Z", "data": map[string]any{
+		"id": email, "number": "1", "status": "paid", "created_at": "2026-11-23T10:00:00Z", "total": "12.00", "currency": "EUR"}})
+	r := s.post("standard-webhooks", std, http.Header{})
+	want := `table Orders: column "order_id": the key column's value cannot identify a row: it holds personal data (email)`
+	if r.status != http.StatusBadRequest || r.answer.Error != want {
+		t.Fatalf("order keyed by an email = %d %s, want 400 %q", r.status, r.body, want)
+	}
+	if strings.Contains(r.body, "harriet") || strings.Contains(s.logs.String(), "harriet") {
+		t.Error("the answer or the log quotes the key")
+	}
+	if rows, _ := s.emu.Snapshot(s.id, "Orders"); len(rows) > 1 {
+		t.Errorf("rows written: %v", rows[1:])
+	}
 }
