@@ -8,7 +8,7 @@ locals {
   # the root, with go.mod beside it (DESIGN.md, "Deployment"). Patterns are
   # fileset() patterns from the repository root; a file whose path matches
   # one of source_excludes (RE2 regular expressions) is left out: tests,
-  # test data, test helper packages (sheetstest, secretmanagertest) and
+  # test data, test helper packages (gsheetstest, secretmanagertest) and
   # hidden files. zip_test.go builds the zip from these same two lists and
   # compiles it as the buildpack does: keep them literal.
   source_common   = ["go.mod", "go.sum", "shared/**"]

@@ -24,9 +24,9 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/gsheetstest"
 	"github.com/safeview/safeview/shared/platform"
 	"github.com/safeview/safeview/shared/secrets"
-	"github.com/safeview/safeview/shared/sheetstest"
 	"github.com/safeview/safeview/shared/webhook"
 
 	// The generated main imports funcframework: importing it here keeps
@@ -216,7 +216,7 @@ func TestZipContents(t *testing.T) {
 		if strings.HasSuffix(f.Name, "_test.go") || strings.Contains(f.Name, "testdata/") || strings.HasPrefix(filepath.Base(f.Name), ".") {
 			t.Errorf("the zip holds %s, which the function does not need", f.Name)
 		}
-		if strings.Contains(f.Name, "sheetstest/") || strings.Contains(f.Name, "secretmanagertest/") {
+		if strings.Contains(f.Name, "gsheetstest/") || strings.Contains(f.Name, "secretmanagertest/") {
 			t.Errorf("the zip holds the test helper %s", f.Name)
 		}
 	}
@@ -283,7 +283,7 @@ func TestZipBuildsAndServes(t *testing.T) {
 	// The function as deployed, but with the Sheets emulator for Google
 	// and its secrets from the environment (Secret Manager has its own
 	// tests): every secret the configuration names gets a demo value.
-	emu := sheetstest.NewServer(t)
+	emu := gsheetstest.NewServer(t)
 	spreadsheet := emu.CreateSpreadsheet("zip test", "Orders")
 	cfg, err := config.Load(filepath.Join(src, "safeview.yaml"))
 	if err != nil {

@@ -18,14 +18,14 @@ import (
 	"sync"
 	"testing"
 
-	sheetsapi "google.golang.org/api/sheets/v4"
+	"google.golang.org/api/sheets/v4"
 
 	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/gsheetstest"
 	"github.com/safeview/safeview/shared/logging"
 	"github.com/safeview/safeview/shared/platform"
 	"github.com/safeview/safeview/shared/privacy"
 	"github.com/safeview/safeview/shared/secrets"
-	"github.com/safeview/safeview/shared/sheetstest"
 	"github.com/safeview/safeview/shared/webhook"
 )
 
@@ -647,7 +647,7 @@ func TestCanaryHarnessSeesALeak(t *testing.T) {
 // back what it holds.
 type sheetsBackend struct {
 	name  string
-	svc   *sheetsapi.Service
+	svc   *sheets.Service
 	cells sheetCells
 	sent  func() []recorded // nil: requests are not recorded
 }
@@ -655,7 +655,7 @@ type sheetsBackend struct {
 // emulatorCells reads every cell of every tab of the emulated
 // spreadsheet, and the developer metadata the sink keeps there, as the
 // people the sheet is shared with could.
-func emulatorCells(t *testing.T, emu *sheetstest.Server, svc *sheetsapi.Service, id string) sheetCells {
+func emulatorCells(t *testing.T, emu *gsheetstest.Server, svc *sheets.Service, id string) sheetCells {
 	return func() []string {
 		ss, err := svc.Spreadsheets.Get(id).Do()
 		if err != nil {
@@ -726,7 +726,7 @@ func runCanary(t *testing.T, cc canaryCase) ([]leak, int) {
 		t.Fatal(err)
 	}
 
-	emu := sheetstest.NewServer(t)
+	emu := gsheetstest.NewServer(t)
 	cfg.Spreadsheet.ID = emu.CreateSpreadsheet("canary")
 	emuSvc, err := emu.Service(t.Context())
 	if err != nil {

@@ -14,11 +14,11 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	sheetsapi "google.golang.org/api/sheets/v4"
+	"google.golang.org/api/sheets/v4"
 
 	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/gsheetstest"
 	"github.com/safeview/safeview/shared/platform"
-	"github.com/safeview/safeview/shared/sheetstest"
 	"github.com/safeview/safeview/shared/webhook"
 )
 
@@ -443,7 +443,7 @@ func TestErasureEndpoint(t *testing.T) {
 func TestErasureCanaries(t *testing.T) {
 	t.Parallel()
 	var rec *recorder
-	s := newStackVia(t, bookingsWithRef, func(emu *sheetstest.Server) *sheetsapi.Service {
+	s := newStackVia(t, bookingsWithRef, func(emu *gsheetstest.Server) *sheets.Service {
 		rec = newRecorder(t, emu)
 		return rec.service(t)
 	})

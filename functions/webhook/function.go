@@ -22,7 +22,7 @@ import (
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 	"google.golang.org/api/option"
-	sheetsapi "google.golang.org/api/sheets/v4"
+	"google.golang.org/api/sheets/v4"
 
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/logging"
@@ -131,11 +131,11 @@ func NewFromEnv(ctx context.Context) (_ *Handler, err error) {
 			}
 		}()
 	}
-	opts := []option.ClientOption{option.WithScopes(sheetsapi.SpreadsheetsScope)}
+	opts := []option.ClientOption{option.WithScopes(sheets.SpreadsheetsScope)}
 	if ep := os.Getenv(EnvSheetsEndpoint); ep != "" {
 		opts = []option.ClientOption{option.WithEndpoint(ep), option.WithoutAuthentication()}
 	}
-	svc, err := sheetsapi.NewService(ctx, opts...)
+	svc, err := sheets.NewService(ctx, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("sheets client: %w", err)
 	}
@@ -181,7 +181,7 @@ func secretsFromEnv(ctx context.Context, spec string) (secrets.Resolver, error) 
 type Deps struct {
 	Config  *config.Config
 	Secrets secrets.Resolver
-	Sheets  *sheetsapi.Service
+	Sheets  *sheets.Service
 	Logger  *slog.Logger
 	// Project, when set, links log lines to Cloud Trace.
 	Project string

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"google.golang.org/api/option"
-	sheetsapi "google.golang.org/api/sheets/v4"
+	"google.golang.org/api/sheets/v4"
 
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/logging"
@@ -55,7 +55,7 @@ func newTestHandler(t *testing.T, edit func(*config.Config)) *Handler {
 		http.Error(w, "no", http.StatusInternalServerError)
 	}))
 	t.Cleanup(sheet.Close)
-	svc, err := sheetsapi.NewService(context.Background(), option.WithEndpoint(sheet.URL), option.WithoutAuthentication())
+	svc, err := sheets.NewService(context.Background(), option.WithEndpoint(sheet.URL), option.WithoutAuthentication())
 	if err != nil {
 		t.Fatal(err)
 	}

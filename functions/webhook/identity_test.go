@@ -14,9 +14,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/gsheets"
 	"github.com/safeview/safeview/shared/platform"
 	"github.com/safeview/safeview/shared/privacy"
-	"github.com/safeview/safeview/shared/sheets"
 )
 
 // Order ids the guard would mask alike stay distinct keys: three Shopify
@@ -102,13 +102,13 @@ func TestSameIdFromTwoSourcesIsTwoRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	status, ver := slices.Index(rows[0], "status"), slices.Index(rows[0], sheets.VersionHeader)
+	status, ver := slices.Index(rows[0], "status"), slices.Index(rows[0], gsheets.VersionHeader)
 	got := map[string]string{}
 	for _, r := range rows[1:] {
 		if r[0] != id {
 			t.Fatalf("row %v: want order 4242", r)
 		}
-		src, _, _ := sheets.ParseVersion(r[ver])
+		src, _, _ := gsheets.ParseVersion(r[ver])
 		got[src] = r[status]
 	}
 	want := map[string]string{"woocommerce": "refunded", "woo-lille": "paid", "lightspeed-ecom": "paid", "standard-webhooks": "paid"}

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/gsheetstest"
 	"github.com/safeview/safeview/shared/secrets"
-	"github.com/safeview/safeview/shared/sheetstest"
 )
 
 // Not parallel: it sets environment variables.
@@ -44,7 +44,7 @@ func TestSecretsFromEnv(t *testing.T) {
 // running instance, so a fix made after the deploy is picked up. Not
 // parallel: it sets environment variables and the instance's handler.
 func TestServeRetriesAFailedSetup(t *testing.T) {
-	emu := sheetstest.NewServer(t)
+	emu := gsheetstest.NewServer(t)
 	t.Setenv("K_SERVICE", "")
 	t.Setenv(EnvConfig, "safeview.yaml")
 	t.Setenv(EnvSecrets, "env")

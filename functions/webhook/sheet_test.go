@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/gsheets"
+	"github.com/safeview/safeview/shared/gsheetstest"
 	"github.com/safeview/safeview/shared/platform"
-	"github.com/safeview/safeview/shared/sheets"
-	"github.com/safeview/safeview/shared/sheetstest"
 	"github.com/safeview/safeview/shared/webhook"
 )
 
@@ -100,14 +100,14 @@ func (s *stack) tally() (rows map[string]int, versions map[string]int64) {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	key, ver := slices.Index(all[0], "order_id"), slices.Index(all[0], sheets.VersionHeader)
+	key, ver := slices.Index(all[0], "order_id"), slices.Index(all[0], gsheets.VersionHeader)
 	rows, versions = map[string]int{}, map[string]int64{}
 	for _, r := range all[1:] {
 		if r[key] == "" {
 			continue
 		}
 		rows[r[key]]++
-		_, versions[r[key]], _ = sheets.ParseVersion(r[ver])
+		_, versions[r[key]], _ = gsheets.ParseVersion(r[ver])
 	}
 	return rows, versions
 }
@@ -138,10 +138,10 @@ func TestStreamUnderFaults(t *testing.T) {
 	s := newStackWith(t, func(c *config.Config) {
 		c.Limits.Deadline = config.Duration(time.Second)
 		c.Sheet.RequestTimeout = config.Duration(150 * time.Millisecond)
-	}, sheetstest.WithSeed(42))
+	}, gsheetstest.WithSeed(42))
 	s.emu.SetSlowDelay(time.Second)
 	// Five faults, 6% each, of every call: 30% in all.
-	faults := []sheetstest.Fault{sheetstest.FaultRateLimit, sheetstest.FaultInternal, sheetstest.FaultDrop, sheetstest.FaultLostResponse, sheetstest.FaultSlow}
+	faults := []gsheetstest.Fault{gsheetstest.FaultRateLimit, gsheetstest.FaultInternal, gsheetstest.FaultDrop, gsheetstest.FaultLostResponse, gsheetstest.FaultSlow}
 	left := 1.0
 	for _, f := range faults {
 		s.emu.FailRandomly(nil, 0.06/left, f)

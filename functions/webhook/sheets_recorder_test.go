@@ -12,14 +12,14 @@ import (
 	"testing"
 
 	"google.golang.org/api/option"
-	sheetsapi "google.golang.org/api/sheets/v4"
+	"google.golang.org/api/sheets/v4"
 
-	"github.com/safeview/safeview/shared/sheetstest"
+	"github.com/safeview/safeview/shared/gsheetstest"
 )
 
 // sheetCells returns every cell string of the spreadsheet. The canary
 // harness reads both sheets it writes to through it: the recorder below
-// (what it was asked to write) and the Sheets emulator (shared/sheetstest,
+// (what it was asked to write) and the Sheets emulator (shared/gsheetstest,
 // every tab read back, see emulatorCells).
 type sheetCells func() []string
 
@@ -41,7 +41,7 @@ type recorded struct {
 	Body        []byte
 }
 
-func newRecorder(t *testing.T, emu *sheetstest.Server) *recorder {
+func newRecorder(t *testing.T, emu *gsheetstest.Server) *recorder {
 	t.Helper()
 	r := &recorder{emu: emu.Handler()}
 	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
@@ -50,9 +50,9 @@ func newRecorder(t *testing.T, emu *sheetstest.Server) *recorder {
 }
 
 // service returns a real Sheets client pointed at the recorder.
-func (r *recorder) service(t *testing.T) *sheetsapi.Service {
+func (r *recorder) service(t *testing.T) *sheets.Service {
 	t.Helper()
-	svc, err := sheetsapi.NewService(t.Context(), option.WithEndpoint(r.srv.URL+"/"), option.WithoutAuthentication(), option.WithHTTPClient(r.srv.Client()))
+	svc, err := sheets.NewService(t.Context(), option.WithEndpoint(r.srv.URL+"/"), option.WithoutAuthentication(), option.WithHTTPClient(r.srv.Client()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func (r *recorder) serve(w http.ResponseWriter, req *http.Request) {
 	r.mu.Lock()
 	r.requests = append(r.requests, recorded{Method: req.Method, URL: req.URL.String(), Body: body})
 	if req.Method == http.MethodPost && strings.HasSuffix(req.URL.Path, ":batchUpdate") {
-		var in sheetsapi.BatchUpdateSpreadsheetRequest
+		var in sheets.BatchUpdateSpreadsheetRequest
 		if json.Unmarshal(body, &in) == nil {
 			for _, rq := range in.Requests {
 				if u := rq.UpdateCells; u != nil {
@@ -82,7 +82,7 @@ func (r *recorder) serve(w http.ResponseWriter, req *http.Request) {
 	r.emu.ServeHTTP(w, req)
 }
 
-func cellText(c *sheetsapi.CellData) string {
+func cellText(c *sheets.CellData) string {
 	v := c.UserEnteredValue
 	switch {
 	case v == nil:

@@ -17,15 +17,15 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	sheetsapi "google.golang.org/api/sheets/v4"
+	"google.golang.org/api/sheets/v4"
 
 	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/gsheets"
+	"github.com/safeview/safeview/shared/gsheetstest"
 	"github.com/safeview/safeview/shared/logging"
 	"github.com/safeview/safeview/shared/platform"
 	"github.com/safeview/safeview/shared/privacy"
 	"github.com/safeview/safeview/shared/secrets"
-	"github.com/safeview/safeview/shared/sheets"
-	"github.com/safeview/safeview/shared/sheetstest"
 	"github.com/safeview/safeview/shared/webhook"
 )
 
@@ -38,7 +38,7 @@ var testWhsec = "whsec_" + base64.StdEncoding.EncodeToString([]byte(strings.Repe
 // stack is the function under test with its emulated spreadsheet.
 type stack struct {
 	t       *testing.T
-	emu     *sheetstest.Server
+	emu     *gsheetstest.Server
 	id      string
 	handler *Handler
 	logs    *syncBuffer
@@ -63,15 +63,15 @@ func (b *syncBuffer) String() string {
 
 // newStack builds the handler from the example configuration, with the
 // real Sheets client pointed at the emulator.
-func newStack(t *testing.T, opts ...sheetstest.Option) *stack {
+func newStack(t *testing.T, opts ...gsheetstest.Option) *stack {
 	t.Helper()
 	return newStackWith(t, nil, opts...)
 }
 
 // newStackWith is newStack with changes to the configuration.
-func newStackWith(t *testing.T, edit func(*config.Config), opts ...sheetstest.Option) *stack {
+func newStackWith(t *testing.T, edit func(*config.Config), opts ...gsheetstest.Option) *stack {
 	t.Helper()
-	return newStackVia(t, edit, func(emu *sheetstest.Server) *sheetsapi.Service {
+	return newStackVia(t, edit, func(emu *gsheetstest.Server) *sheets.Service {
 		svc, err := emu.Service(context.Background())
 		if err != nil {
 			t.Fatal(err)
@@ -82,7 +82,7 @@ func newStackWith(t *testing.T, edit func(*config.Config), opts ...sheetstest.Op
 
 // newStackVia is newStackWith with the Sheets client of the test's
 // choosing (a recorder in front of the emulator, say).
-func newStackVia(t *testing.T, edit func(*config.Config), service func(*sheetstest.Server) *sheetsapi.Service, opts ...sheetstest.Option) *stack {
+func newStackVia(t *testing.T, edit func(*config.Config), service func(*gsheetstest.Server) *sheets.Service, opts ...gsheetstest.Option) *stack {
 	t.Helper()
 	data, err := os.ReadFile("safeview.yaml")
 	if err != nil {
@@ -97,7 +97,7 @@ func newStackVia(t *testing.T, edit func(*config.Config), service func(*sheetste
 	if edit != nil {
 		edit(cfg)
 	}
-	emu := sheetstest.NewServer(t, opts...)
+	emu := gsheetstest.NewServer(t, opts...)
 	cfg.Spreadsheet.ID = emu.CreateSpreadsheet("test", "Orders")
 	svc := service(emu)
 	logs := &syncBuffer{}
@@ -446,14 +446,14 @@ func TestSheetUnavailableIs503(t *testing.T) {
 	s := newStack(t)
 	// A few failures pass within the delivery's deadline: the sink backs
 	// off and retries.
-	s.emu.FailNext(sheetstest.Writes, sheetstest.FaultUnavailable, sheetstest.FaultRateLimit)
+	s.emu.FailNext(gsheetstest.Writes, gsheetstest.FaultUnavailable, gsheetstest.FaultRateLimit)
 	if r := s.send(delivery{topic: "orders/create", body: shopifyOrder(t, order{id: "7001"}), secret: testSecret}); r.status != http.StatusOK || r.answer.Result != "written" {
 		t.Fatalf("send after two failures = %d %s, want 200 written", r.status, r.body)
 	}
 	// A sheet down for longer than the deadline: 503, so the platform
 	// retries later.
 	s.handler.cfg.Limits.Deadline = config.Duration(300 * time.Millisecond)
-	s.emu.FailRandomly(sheetstest.Writes, 1, sheetstest.FaultUnavailable)
+	s.emu.FailRandomly(gsheetstest.Writes, 1, gsheetstest.FaultUnavailable)
 	r := s.send(delivery{topic: "orders/create", body: shopifyOrder(t, order{}), secret: testSecret})
 	if r.status != http.StatusServiceUnavailable || r.header.Get("Retry-After") == "" {
 		t.Fatalf("send with the sheet down = %d (Retry-After %q), want 503 with Retry-After", r.status, r.header.Get("Retry-After"))
@@ -600,7 +600,7 @@ func TestSourceWithoutSecretIs503(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	emu := sheetstest.NewServer(t)
+	emu := gsheetstest.NewServer(t)
 	cfg.Spreadsheet.ID = emu.CreateSpreadsheet("test", "Orders")
 	svc, err := emu.Service(context.Background())
 	if err != nil {
@@ -664,8 +664,8 @@ func TestLongTextIsCutAndWritten(t *testing.T) {
 			cell = r[len(r)-1]
 		}
 	}
-	if n := sheets.CellLen(cell); n > sheets.MaxCellChars || !strings.HasSuffix(cell, "…") || !strings.HasPrefix(cell, "vip, vip") {
-		t.Errorf("tags cell: %d characters, ends %q; want at most %d, cut with …", n, cell[max(0, len(cell)-20):], sheets.MaxCellChars)
+	if n := gsheets.CellLen(cell); n > gsheets.MaxCellChars || !strings.HasSuffix(cell, "…") || !strings.HasPrefix(cell, "vip, vip") {
+		t.Errorf("tags cell: %d characters, ends %q; want at most %d, cut with …", n, cell[max(0, len(cell)-20):], gsheets.MaxCellChars)
 	}
 	all := fmt.Sprint(rows) + s.logs.String()
 	if strings.Contains(all, "canary") || strings.Contains(all, "harriet") {

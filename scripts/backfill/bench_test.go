@@ -8,7 +8,7 @@ import (
 
 	"github.com/safeview/safeview/shared/export"
 	"github.com/safeview/safeview/shared/export/exporttest"
-	"github.com/safeview/safeview/shared/sheetstest"
+	"github.com/safeview/safeview/shared/gsheetstest"
 )
 
 // BenchmarkDefaultPacing backfills 10,000 records at the sink's default
@@ -21,7 +21,7 @@ func BenchmarkDefaultPacing(b *testing.B) {
 	const n = 10000
 	for b.Loop() {
 		f := newPacedFixture(b, true)
-		f.emu.SetQuotas(sheetstest.GoogleQuotas())
+		f.emu.SetQuotas(gsheetstest.GoogleQuotas())
 		f.emu.SetLatency(150*time.Millisecond, 0)
 		path, _ := f.export(exporttest.Spec{Format: export.ShopifyCSV, Records: n, CountOnly: true})
 		start := time.Now()

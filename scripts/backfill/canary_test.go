@@ -16,7 +16,7 @@ import (
 
 	"github.com/safeview/safeview/shared/export"
 	"github.com/safeview/safeview/shared/export/exporttest"
-	"github.com/safeview/safeview/shared/sheets"
+	"github.com/safeview/safeview/shared/gsheets"
 )
 
 // recorder is a proxy in front of the emulator that keeps every request
@@ -99,7 +99,7 @@ func TestCanariesStayOut(t *testing.T) {
 			if !strings.Contains(first.stderr, "\r") || !strings.Contains(second.stderr, "progress: ") {
 				t.Errorf("no progress shown: bar %q..., lines %q...", first.stderr[:min(len(first.stderr), 200)], second.stderr[:min(len(second.stderr), 200)])
 			}
-			for _, tab := range []string{"Orders", "Bookings", sheets.UndoTab} {
+			for _, tab := range []string{"Orders", "Bookings", gsheets.UndoTab} {
 				rows, err := f.emu.Snapshot(f.id, tab)
 				if err != nil {
 					continue // a tab never created

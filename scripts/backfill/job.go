@@ -11,8 +11,8 @@ import (
 
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/export"
+	"github.com/safeview/safeview/shared/gsheets"
 	"github.com/safeview/safeview/shared/platform"
-	"github.com/safeview/safeview/shared/sheets"
 	"github.com/safeview/safeview/shared/view"
 )
 
@@ -267,7 +267,7 @@ func (j *job) process(ctx context.Context, seq int, rec export.Record) outcome {
 		}
 	}
 	switch {
-	case errors.Is(err, sheets.ErrUnavailable):
+	case errors.Is(err, gsheets.ErrUnavailable):
 		o.result = ""
 		o.stop = fmt.Errorf("%s: the sheet did not take the row within -retry-for %s: %w", lines(o.line, o.endLine), j.retryFor, err)
 	case err != nil:
@@ -285,7 +285,7 @@ func (j *job) write(ctx context.Context, ev *platform.Event) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, j.retryFor)
 	defer cancel()
 	outs, err := j.view.Write(ctx, j.source, ev)
-	var results []sheets.Result
+	var results []gsheets.Result
 	for _, out := range outs {
 		results = append(results, out.Result)
 	}
@@ -335,11 +335,11 @@ func (j *job) dry(ev *platform.Event) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	res := string(sheets.Filtered)
+	res := string(gsheets.Filtered)
 	for _, r := range rows {
 		switch {
 		case r.Row.Insert:
-			return string(sheets.Written), nil
+			return string(gsheets.Written), nil
 		case r.Row.Update:
 			res = updateOnly
 		}

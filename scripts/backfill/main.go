@@ -77,7 +77,7 @@ import (
 
 	"golang.org/x/term"
 	"google.golang.org/api/option"
-	sheetsapi "google.golang.org/api/sheets/v4"
+	"google.golang.org/api/sheets/v4"
 
 	"github.com/safeview/safeview/scripts/internal/cloud"
 	"github.com/safeview/safeview/shared/config"
@@ -259,9 +259,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, d deps) e
 		return fmt.Errorf("-secrets: %w", err)
 	}
 	defer release()
-	var svc *sheetsapi.Service
+	var svc *sheets.Service
 	if !*dryRun {
-		if svc, err = sheetsapi.NewService(ctx, sheetsOptions(d.sheets, *endpoint, *project)...); err != nil {
+		if svc, err = sheets.NewService(ctx, sheetsOptions(d.sheets, *endpoint, *project)...); err != nil {
 			return fmt.Errorf("sheets client: %w (run gcloud auth application-default login, see the README)", err)
 		}
 	}

@@ -20,9 +20,9 @@ import (
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/export"
 	"github.com/safeview/safeview/shared/export/exporttest"
+	"github.com/safeview/safeview/shared/gsheets"
+	"github.com/safeview/safeview/shared/gsheetstest"
 	"github.com/safeview/safeview/shared/platform"
-	"github.com/safeview/safeview/shared/sheets"
-	"github.com/safeview/safeview/shared/sheetstest"
 )
 
 // These tests print their figures (fmt.Printf, not t.Log) so that plain
@@ -41,7 +41,7 @@ const (
 // the backfill.
 type fixture struct {
 	t       testing.TB
-	emu     *sheetstest.Server
+	emu     *gsheetstest.Server
 	id      string
 	dir     string
 	config  string // path of the configuration
@@ -67,7 +67,7 @@ func newPacedFixture(t testing.TB, paced bool) *fixture {
 			config.MaxRequestsPerMinute, config.MaxRequestsPerMinute)...)
 	}
 	dir := t.TempDir()
-	f := &fixture{t: t, emu: sheetstest.NewServer(t), dir: dir,
+	f := &fixture{t: t, emu: gsheetstest.NewServer(t), dir: dir,
 		config: filepath.Join(dir, "safeview.yaml"), secrets: filepath.Join(dir, "secrets.yaml")}
 	f.id = f.emu.CreateSpreadsheet("backfill", "Orders")
 	if err := os.WriteFile(f.config, data, 0o600); err != nil {
@@ -190,13 +190,13 @@ func (f *fixture) rows() map[string][]row {
 		return out
 	}
 	h := all[0]
-	key, ver := slices.Index(h, "order_id"), slices.Index(h, sheets.VersionHeader)
+	key, ver := slices.Index(h, "order_id"), slices.Index(h, gsheets.VersionHeader)
 	status, ref, st := slices.Index(h, "status"), slices.Index(h, "customer_ref"), slices.Index(h, "store")
 	for _, r := range all[1:] {
 		if r[key] == "" {
 			continue
 		}
-		_, v, _ := sheets.ParseVersion(r[ver])
+		_, v, _ := gsheets.ParseVersion(r[ver])
 		out[r[key]] = append(out[r[key]], row{version: v, status: r[status], ref: r[ref], store: r[st]})
 	}
 	return out

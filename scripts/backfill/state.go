@@ -9,7 +9,7 @@ import (
 	"sync"
 
 	"github.com/safeview/safeview/shared/export"
-	"github.com/safeview/safeview/shared/sheets"
+	"github.com/safeview/safeview/shared/gsheets"
 )
 
 // resumeSuffix names the default resume file after the export.
@@ -50,13 +50,13 @@ type counts struct {
 func (c *counts) add(result string) {
 	c.Read++
 	switch result {
-	case string(sheets.Written):
+	case string(gsheets.Written):
 		c.Written++
-	case string(sheets.Unchanged):
+	case string(gsheets.Unchanged):
 		c.Unchanged++
-	case string(sheets.Stale):
+	case string(gsheets.Stale):
 		c.Stale++
-	case string(sheets.Filtered):
+	case string(gsheets.Filtered):
 		c.Filtered++
 	case updateOnly:
 		c.UpdateOnly++

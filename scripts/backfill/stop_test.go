@@ -11,8 +11,8 @@ import (
 
 	"github.com/safeview/safeview/shared/export"
 	"github.com/safeview/safeview/shared/export/exporttest"
-	"github.com/safeview/safeview/shared/sheets"
-	"github.com/safeview/safeview/shared/sheetstest"
+	"github.com/safeview/safeview/shared/gsheets"
+	"github.com/safeview/safeview/shared/gsheetstest"
 )
 
 // 429s, 5xx and dropped connections are the sink's to retry: no record
@@ -23,8 +23,8 @@ func TestQuotaAndServerErrorsAreRetried(t *testing.T) {
 	path, _ := f.export(exporttest.Spec{Format: export.ShopifyCSV, Records: 300})
 	// Each fault doubles the sink's backoff (100ms to 4s): a few of each
 	// kind keep the test short.
-	f.emu.FailNext(sheetstest.Writes, sheetstest.FaultRateLimit, sheetstest.FaultUnavailable, sheetstest.FaultLostResponse)
-	f.emu.FailNext(sheetstest.Reads, sheetstest.FaultRateLimit)
+	f.emu.FailNext(gsheetstest.Writes, gsheetstest.FaultRateLimit, gsheetstest.FaultUnavailable, gsheetstest.FaultLostResponse)
+	f.emu.FailNext(gsheetstest.Reads, gsheetstest.FaultRateLimit)
 	res := f.run(context.Background(), deps{}, f.args(export.ShopifyCSV, path, "-concurrency", "50")...)
 	if res.err != nil {
 		t.Fatalf("run through transient faults: %v\n%s", res.err, res.stdout)
@@ -45,9 +45,9 @@ func TestSheetUnavailableStopsTheRun(t *testing.T) {
 	f := newFixture(t)
 	path, _ := f.export(exporttest.Spec{Format: export.ShopifyCSV, Records: 300})
 	args := f.args(export.ShopifyCSV, path, "-concurrency", "50")
-	f.emu.FailRandomly(sheetstest.Writes, 1, sheetstest.FaultUnavailable)
+	f.emu.FailRandomly(gsheetstest.Writes, 1, gsheetstest.FaultUnavailable)
 	down := f.run(context.Background(), deps{}, append([]string{"-retry-for", "300ms"}, args...)...)
-	if !errors.Is(down.err, errStopped) || exitCode(down.err) != 2 || !errors.Is(down.err, sheets.ErrUnavailable) {
+	if !errors.Is(down.err, errStopped) || exitCode(down.err) != 2 || !errors.Is(down.err, gsheets.ErrUnavailable) {
 		t.Fatalf("run while the sheet is down = %v (exit %d), want stopped on the sheet's unavailability (exit 2)", down.err, exitCode(down.err))
 	}
 	if strings.Contains(down.stdout, "line ") && !strings.Contains(down.stdout, "stopped at line") {
@@ -74,9 +74,9 @@ func TestSecondInterruptStopsAtOnce(t *testing.T) {
 	// Let the first flushes through, then hold every write.
 	var writes atomic.Int32
 	f.emu.SetRequestHook(func(method string) {
-		if sheetstest.Writes(method) {
+		if gsheetstest.Writes(method) {
 			if writes.Add(1) == 3 {
-				f.emu.FailRandomly(sheetstest.Writes, 1, sheetstest.FaultSlow)
+				f.emu.FailRandomly(gsheetstest.Writes, 1, gsheetstest.FaultSlow)
 			}
 		}
 	})

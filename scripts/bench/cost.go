@@ -8,10 +8,10 @@ import (
 	"strconv"
 	"time"
 
-	sheetsapi "google.golang.org/api/sheets/v4"
+	"google.golang.org/api/sheets/v4"
 
-	"github.com/safeview/safeview/shared/sheets"
-	"github.com/safeview/safeview/shared/sheetstest"
+	"github.com/safeview/safeview/shared/gsheets"
+	"github.com/safeview/safeview/shared/gsheetstest"
 )
 
 // cost is what upserts into a tab of a given size cost, measured by the
@@ -33,9 +33,9 @@ func upsertCost(ctx context.Context, rows, n int) (cost, error) {
 	c := cost{rows: rows}
 	headers := []string{"order_id", "status", "total"}
 
-	emu := sheetstest.Start()
+	emu := gsheetstest.Start()
 	defer emu.Close()
-	id, err := fill(emu, "Orders", rows, []any{"order_id", "status", "total", sheets.VersionHeader}, func(i int) []any {
+	id, err := fill(emu, "Orders", rows, []any{"order_id", "status", "total", gsheets.VersionHeader}, func(i int) []any {
 		return []any{strconv.Itoa(1_000_000 + i), "paid", 12.5, "1"}
 	})
 	if err != nil {
@@ -45,15 +45,15 @@ func upsertCost(ctx context.Context, rows, n int) (cost, error) {
 	if err != nil {
 		return c, err
 	}
-	sink, err := sheets.New(svc, id, []sheets.Table{{Tab: "Orders", Headers: headers, Key: "order_id"}}, sheets.Options{
+	sink, err := gsheets.New(svc, id, []gsheets.Table{{Tab: "Orders", Headers: headers, Key: "order_id"}}, gsheets.Options{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), WriteRequestsPerMinute: 3000, ReadRequestsPerMinute: 3000, BatchWindow: -1,
 	})
 	if err != nil {
 		return c, err
 	}
-	row := func(key string, v int64) sheets.Row {
-		return sheets.Row{Key: key, Version: v, Insert: true, Update: true,
-			Cells: []sheets.Cell{{Text: key}, {Text: "refunded"}, {Number: "12.50", FormatType: "CURRENCY", FormatPattern: `#,##0.00 "EUR"`}}}
+	row := func(key string, v int64) gsheets.Row {
+		return gsheets.Row{Key: key, Version: v, Insert: true, Update: true,
+			Cells: []gsheets.Cell{{Text: key}, {Text: "refunded"}, {Number: "12.50", FormatType: "CURRENCY", FormatPattern: `#,##0.00 "EUR"`}}}
 	}
 	emu.ResetStats()
 	if _, err := sink.Upsert(ctx, "Orders", row(strconv.Itoa(1_000_000+rows/2), 2)); err != nil {
@@ -75,7 +75,7 @@ func upsertCost(ctx context.Context, rows, n int) (cost, error) {
 	c.requests = float64(st.Reads+st.Writes) / float64(n)
 	c.bytes = float64(st.BytesReceived+st.BytesSent) / float64(n)
 
-	bemu := sheetstest.Start()
+	bemu := gsheetstest.Start()
 	defer bemu.Close()
 	bid, err := fill(bemu, "Orders", rows, baselineHeader, func(i int) []any {
 		return []any{strconv.Itoa(1_000_000 + i), "paid", "1"}
@@ -106,29 +106,29 @@ func upsertCost(ctx context.Context, rows, n int) (cost, error) {
 
 // fill makes a spreadsheet whose tab holds header and rows rows, written
 // directly (no HTTP, not counted).
-func fill(emu *sheetstest.Server, tab string, rows int, header []any, row func(int) []any) (string, error) {
+func fill(emu *gsheetstest.Server, tab string, rows int, header []any, row func(int) []any) (string, error) {
 	id := emu.CreateSpreadsheet("bench", tab)
 	ss, err := sheetIDOf(emu, id, tab)
 	if err != nil {
 		return "", err
 	}
-	data := []*sheetsapi.RowData{cells(header)}
+	data := []*sheets.RowData{cells(header)}
 	for i := range rows {
 		data = append(data, cells(row(i)))
 	}
 	err = emu.Update(id,
-		&sheetsapi.Request{AppendDimension: &sheetsapi.AppendDimensionRequest{SheetId: ss, Dimension: "ROWS", Length: int64(max(rows+1-1000, 1))}},
-		&sheetsapi.Request{UpdateCells: &sheetsapi.UpdateCellsRequest{
-			Start: &sheetsapi.GridCoordinate{SheetId: ss, ForceSendFields: []string{"SheetId", "RowIndex", "ColumnIndex"}},
+		&sheets.Request{AppendDimension: &sheets.AppendDimensionRequest{SheetId: ss, Dimension: "ROWS", Length: int64(max(rows+1-1000, 1))}},
+		&sheets.Request{UpdateCells: &sheets.UpdateCellsRequest{
+			Start: &sheets.GridCoordinate{SheetId: ss, ForceSendFields: []string{"SheetId", "RowIndex", "ColumnIndex"}},
 			Rows:  data, Fields: "userEnteredValue",
 		}})
 	return id, err
 }
 
-func cells(values []any) *sheetsapi.RowData {
-	rd := &sheetsapi.RowData{}
+func cells(values []any) *sheets.RowData {
+	rd := &sheets.RowData{}
 	for _, v := range values {
-		d := &sheetsapi.CellData{UserEnteredValue: &sheetsapi.ExtendedValue{}}
+		d := &sheets.CellData{UserEnteredValue: &sheets.ExtendedValue{}}
 		switch v := v.(type) {
 		case string:
 			d.UserEnteredValue.StringValue = &v
@@ -140,7 +140,7 @@ func cells(values []any) *sheetsapi.RowData {
 	return rd
 }
 
-func sheetIDOf(emu *sheetstest.Server, id, tab string) (int64, error) {
+func sheetIDOf(emu *gsheetstest.Server, id, tab string) (int64, error) {
 	svc, err := emu.Service(context.Background())
 	if err != nil {
 		return 0, err

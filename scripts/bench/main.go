@@ -46,8 +46,8 @@ import (
 	"time"
 
 	"github.com/safeview/safeview/scripts/internal/localstack"
-	"github.com/safeview/safeview/shared/sheets"
-	"github.com/safeview/safeview/shared/sheetstest"
+	"github.com/safeview/safeview/shared/gsheets"
+	"github.com/safeview/safeview/shared/gsheetstest"
 )
 
 func main() {
@@ -193,10 +193,10 @@ func measure(ctx context.Context, p params, progress io.Writer) (figures, error)
 	began := time.Now()
 	stalls := watchStalls(ctx)
 	f := figures{Date: began.UTC().Format(time.RFC3339), LatencyMS: ms(p.latency), Events: p.events, OverS: p.over.Seconds(),
-		WriteQuota: sheetstest.GoogleQuotas().WriteRequestsPerMinutePerUser, SinkWriteRate: sheets.DefaultWriteRequestsPerMinute}
-	emuOpts := []sheetstest.Option{sheetstest.WithQuotas(sheetstest.GoogleQuotas())}
+		WriteQuota: gsheetstest.GoogleQuotas().WriteRequestsPerMinutePerUser, SinkWriteRate: gsheets.DefaultWriteRequestsPerMinute}
+	emuOpts := []gsheetstest.Option{gsheetstest.WithQuotas(gsheetstest.GoogleQuotas())}
 	if p.latency > 0 {
-		emuOpts = append(emuOpts, sheetstest.WithLatency(p.latency, 0))
+		emuOpts = append(emuOpts, gsheetstest.WithLatency(p.latency, 0))
 	}
 	st, err := localstack.Start(ctx, localstack.Options{Emulator: emuOpts})
 	if err != nil {
@@ -208,7 +208,7 @@ func measure(ctx context.Context, p params, progress io.Writer) (figures, error)
 	}
 	writesAt := recordWrites(st.Emulator)
 
-	bemu := sheetstest.Start(emuOpts...)
+	bemu := gsheetstest.Start(emuOpts...)
 	defer bemu.Close()
 	bid := bemu.CreateSpreadsheet("baseline", "Orders")
 	if err := bemu.SetValues(bid, "Orders!A1:C1", [][]any{baselineHeader}); err != nil {
@@ -267,7 +267,7 @@ func measure(ctx context.Context, p params, progress io.Writer) (figures, error)
 	f.ReceiptToRowP50, f.ReceiptToRowP95, f.ReceiptToRowP99 = percentile(r2r, 0.50), percentile(r2r, 0.95), percentile(r2r, 0.99)
 	f.BaselineReceiptToRowP50, f.BaselineReceiptToRowP95, f.BaselineReceiptToRowP99 = percentile(br2r, 0.50), percentile(br2r, 0.95), percentile(br2r, 0.99)
 	f.AckP50, f.AckP99 = percentile(acks, 0.50), percentile(acks, 0.99)
-	rows, err := rowsOf(st.Emulator, st.Ready.SpreadsheetID, "Orders", "order_id", sheets.VersionHeader)
+	rows, err := rowsOf(st.Emulator, st.Ready.SpreadsheetID, "Orders", "order_id", gsheets.VersionHeader)
 	if err != nil {
 		return f, err
 	}
@@ -383,10 +383,10 @@ type stamps struct {
 	ts []time.Time
 }
 
-func recordWrites(emu *sheetstest.Server) *stamps {
+func recordWrites(emu *gsheetstest.Server) *stamps {
 	s := &stamps{}
 	emu.SetRequestHook(func(method string) {
-		if sheetstest.Writes(method) {
+		if gsheetstest.Writes(method) {
 			s.mu.Lock()
 			s.ts = append(s.ts, time.Now())
 			s.mu.Unlock()

@@ -10,10 +10,10 @@ import (
 
 	webhookfn "github.com/safeview/safeview/functions/webhook"
 	"github.com/safeview/safeview/scripts/internal/localstack"
+	"github.com/safeview/safeview/shared/gsheets"
+	"github.com/safeview/safeview/shared/gsheetstest"
 	"github.com/safeview/safeview/shared/logging"
 	"github.com/safeview/safeview/shared/secrets"
-	"github.com/safeview/safeview/shared/sheets"
-	"github.com/safeview/safeview/shared/sheetstest"
 )
 
 // Why the calm run at 2 events a second misses 400 ms under Google's
@@ -57,7 +57,7 @@ func slotP95(rate float64, perMinute int, flush float64) float64 {
 // raised is what the raised run measured.
 type raised struct {
 	out           []outcome
-	stats         sheetstest.Stats
+	stats         gsheetstest.Stats
 	lost, doubled int
 }
 
@@ -65,12 +65,12 @@ type raised struct {
 // (webhookfn.New, what the functions framework serves; the framework itself
 // runs once per process and is busy with the first stack) in front of a
 // second emulator with the raised quota.
-func calmRaised(ctx context.Context, st *localstack.Stack, emuOpts []sheetstest.Option, p params) (raised, error) {
+func calmRaised(ctx context.Context, st *localstack.Stack, emuOpts []gsheetstest.Option, p params) (raised, error) {
 	const firstOrder = 9_000_000
 	ds := calm(p.calmEvents, p.calmRate, firstOrder)
-	q := sheetstest.GoogleQuotas()
+	q := gsheetstest.GoogleQuotas()
 	q.WriteRequestsPerMinutePerUser, q.ReadRequestsPerMinutePerUser = raisedQuota, raisedQuota
-	emu := sheetstest.Start(append(emuOpts, sheetstest.WithQuotas(q))...)
+	emu := gsheetstest.Start(append(emuOpts, gsheetstest.WithQuotas(q))...)
 	defer emu.Close()
 	cfg := *st.Config
 	var tabs []string
@@ -97,7 +97,7 @@ func calmRaised(ctx context.Context, st *localstack.Stack, emuOpts []sheetstest.
 	}
 	emu.ResetStats()
 	r := raised{out: replay(ctx, ds, sender.send, p.retryCap, p.giveUp), stats: emu.Stats()}
-	rows, err := rowsOf(emu, id, "Orders", "order_id", sheets.VersionHeader)
+	rows, err := rowsOf(emu, id, "Orders", "order_id", gsheets.VersionHeader)
 	if err != nil {
 		return r, err
 	}

@@ -12,11 +12,11 @@ import (
 	"sync"
 	"time"
 
-	sheetsapi "google.golang.org/api/sheets/v4"
+	"google.golang.org/api/sheets/v4"
 
 	"github.com/safeview/safeview/scripts/internal/demo"
-	"github.com/safeview/safeview/shared/sheets"
-	"github.com/safeview/safeview/shared/sheetstest"
+	"github.com/safeview/safeview/shared/gsheets"
+	"github.com/safeview/safeview/shared/gsheetstest"
 )
 
 // outcome is what happened to one delivery.
@@ -106,7 +106,7 @@ func (w *webhookSender) send(ctx context.Context, d delivery) (int, string, time
 // the row, then update that row or append one. No versions, no batching,
 // no retry: a 429 fails the event.
 type baseline struct {
-	svc *sheetsapi.Service
+	svc *sheets.Service
 	id  string
 	tab string
 }
@@ -123,27 +123,27 @@ func (b *baseline) send(ctx context.Context, d delivery) (int, string, time.Dura
 }
 
 func (b *baseline) upsert(ctx context.Context, key, status string, version int64) error {
-	col, err := b.svc.Spreadsheets.Values.Get(b.id, sheets.QuoteTab(b.tab)+"!A:A").Context(ctx).Do()
+	col, err := b.svc.Spreadsheets.Values.Get(b.id, gsheets.QuoteTab(b.tab)+"!A:A").Context(ctx).Do()
 	if err != nil {
 		return err
 	}
 	values := []any{key, status, strconv.FormatInt(version, 10)}
 	for i, r := range col.Values {
 		if i > 0 && len(r) > 0 && fmt.Sprint(r[0]) == key {
-			rng := sheets.QuoteTab(b.tab) + "!A" + strconv.Itoa(i+1)
-			_, err := b.svc.Spreadsheets.Values.Update(b.id, rng, &sheetsapi.ValueRange{Values: [][]any{values}}).
+			rng := gsheets.QuoteTab(b.tab) + "!A" + strconv.Itoa(i+1)
+			_, err := b.svc.Spreadsheets.Values.Update(b.id, rng, &sheets.ValueRange{Values: [][]any{values}}).
 				ValueInputOption("RAW").Context(ctx).Do()
 			return err
 		}
 	}
-	_, err = b.svc.Spreadsheets.Values.Append(b.id, sheets.QuoteTab(b.tab)+"!A:C", &sheetsapi.ValueRange{Values: [][]any{values}}).
+	_, err = b.svc.Spreadsheets.Values.Append(b.id, gsheets.QuoteTab(b.tab)+"!A:C", &sheets.ValueRange{Values: [][]any{values}}).
 		ValueInputOption("RAW").InsertDataOption("INSERT_ROWS").Context(ctx).Do()
 	return err
 }
 
 // rowsOf reads a tab as the team sees it and returns, for each key, the
 // versions of its rows.
-func rowsOf(emu *sheetstest.Server, id, tab, keyHeader, versionHeader string) (map[string][]int64, error) {
+func rowsOf(emu *gsheetstest.Server, id, tab, keyHeader, versionHeader string) (map[string][]int64, error) {
 	all, err := emu.Snapshot(id, tab)
 	if err != nil {
 		return nil, err
@@ -160,7 +160,7 @@ func rowsOf(emu *sheetstest.Server, id, tab, keyHeader, versionHeader string) (m
 		if r[key] == "" {
 			continue
 		}
-		_, v, _ := sheets.ParseVersion(r[ver])
+		_, v, _ := gsheets.ParseVersion(r[ver])
 		out[r[key]] = append(out[r[key]], v)
 	}
 	return out, nil

@@ -40,10 +40,10 @@ import (
 	"google.golang.org/api/drive/v3"
 	"google.golang.org/api/googleapi"
 	"google.golang.org/api/option"
-	sheetsapi "google.golang.org/api/sheets/v4"
+	"google.golang.org/api/sheets/v4"
 
 	"github.com/safeview/safeview/shared/config"
-	"github.com/safeview/safeview/shared/sheets"
+	"github.com/safeview/safeview/shared/gsheets"
 )
 
 func main() {
@@ -114,7 +114,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, c clients
 		return nil
 	}
 
-	svc, err := sheetsapi.NewService(ctx, googleOptions(c.sheets, sheetsapi.SpreadsheetsScope, *project)...)
+	svc, err := sheets.NewService(ctx, googleOptions(c.sheets, sheets.SpreadsheetsScope, *project)...)
 	if err != nil {
 		return fmt.Errorf("sheets client: %w (run gcloud auth application-default login, see -h)", err)
 	}
@@ -157,21 +157,21 @@ type tab struct {
 
 // prepare creates the missing tabs, then writes the missing headers,
 // freezes and protects the header row, in one batch.
-func prepare(ctx context.Context, svc *sheetsapi.Service, id string, tabs []tab, out io.Writer) error {
+func prepare(ctx context.Context, svc *sheets.Service, id string, tabs []tab, out io.Writer) error {
 	const fields = "sheets(properties(sheetId,title,gridProperties),protectedRanges(protectedRangeId,description))"
 	ss, err := svc.Spreadsheets.Get(id).Fields(fields).Context(ctx).Do()
 	if err != nil {
 		return err
 	}
-	var add []*sheetsapi.Request
+	var add []*sheets.Request
 	for _, t := range tabs {
 		if find(ss, t.title) == nil {
-			add = append(add, &sheetsapi.Request{AddSheet: &sheetsapi.AddSheetRequest{Properties: &sheetsapi.SheetProperties{Title: t.title}}})
+			add = append(add, &sheets.Request{AddSheet: &sheets.AddSheetRequest{Properties: &sheets.SheetProperties{Title: t.title}}})
 			fmt.Fprintf(out, "tab %q: created\n", t.title)
 		}
 	}
 	if len(add) > 0 {
-		if _, err := svc.Spreadsheets.BatchUpdate(id, &sheetsapi.BatchUpdateSpreadsheetRequest{Requests: add}).Context(ctx).Do(); err != nil {
+		if _, err := svc.Spreadsheets.BatchUpdate(id, &sheets.BatchUpdateSpreadsheetRequest{Requests: add}).Context(ctx).Do(); err != nil {
 			return err
 		}
 		if ss, err = svc.Spreadsheets.Get(id).Fields(fields).Context(ctx).Do(); err != nil {
@@ -179,10 +179,10 @@ func prepare(ctx context.Context, svc *sheetsapi.Service, id string, tabs []tab,
 		}
 	}
 
-	var reqs []*sheetsapi.Request
+	var reqs []*sheets.Request
 	for _, t := range tabs {
 		sh := find(ss, t.title)
-		got, err := svc.Spreadsheets.Values.Get(id, sheets.RowRange(t.title, 0)).ValueRenderOption("UNFORMATTED_VALUE").Context(ctx).Do()
+		got, err := svc.Spreadsheets.Values.Get(id, gsheets.RowRange(t.title, 0)).ValueRenderOption("UNFORMATTED_VALUE").Context(ctx).Do()
 		if err != nil {
 			return err
 		}
@@ -196,11 +196,11 @@ func prepare(ctx context.Context, svc *sheetsapi.Service, id string, tabs []tab,
 	if len(reqs) == 0 {
 		return nil
 	}
-	_, err = svc.Spreadsheets.BatchUpdate(id, &sheetsapi.BatchUpdateSpreadsheetRequest{Requests: reqs}).Context(ctx).Do()
+	_, err = svc.Spreadsheets.BatchUpdate(id, &sheets.BatchUpdateSpreadsheetRequest{Requests: reqs}).Context(ctx).Do()
 	return err
 }
 
-func find(ss *sheetsapi.Spreadsheet, title string) *sheetsapi.Sheet {
+func find(ss *sheets.Spreadsheet, title string) *sheets.Sheet {
 	for _, sh := range ss.Sheets {
 		if sh.Properties != nil && sh.Properties.Title == title {
 			return sh
@@ -212,7 +212,7 @@ func find(ss *sheetsapi.Spreadsheet, title string) *sheetsapi.Sheet {
 // requests returns what the tab still needs, and says it. Headers the
 // team added stay where they are; a missing header goes after the last
 // one, as the function would put it.
-func (t tab) requests(sh *sheetsapi.Sheet, rows [][]any) ([]*sheetsapi.Request, []string) {
+func (t tab) requests(sh *sheets.Sheet, rows [][]any) ([]*sheets.Request, []string) {
 	p := sh.Properties
 	var header []string
 	if len(rows) > 0 {
@@ -229,7 +229,7 @@ func (t tab) requests(sh *sheetsapi.Sheet, rows [][]any) ([]*sheetsapi.Request, 
 	if g := p.GridProperties; g != nil {
 		cols, frozen = g.ColumnCount, g.FrozenRowCount
 	}
-	var reqs []*sheetsapi.Request
+	var reqs []*sheets.Request
 	var did []string
 	var written []string
 	for _, h := range t.headers {
@@ -237,13 +237,13 @@ func (t tab) requests(sh *sheetsapi.Sheet, rows [][]any) ([]*sheetsapi.Request, 
 			continue
 		}
 		if int64(next) >= cols {
-			reqs = append(reqs, &sheetsapi.Request{AppendDimension: &sheetsapi.AppendDimensionRequest{SheetId: p.SheetId, Dimension: "COLUMNS", Length: 1}})
+			reqs = append(reqs, &sheets.Request{AppendDimension: &sheets.AppendDimensionRequest{SheetId: p.SheetId, Dimension: "COLUMNS", Length: 1}})
 			cols++
 		}
 		text := h
-		reqs = append(reqs, &sheetsapi.Request{UpdateCells: &sheetsapi.UpdateCellsRequest{
-			Start:  &sheetsapi.GridCoordinate{SheetId: p.SheetId, RowIndex: 0, ColumnIndex: int64(next), ForceSendFields: []string{"SheetId", "RowIndex", "ColumnIndex"}},
-			Rows:   []*sheetsapi.RowData{{Values: []*sheetsapi.CellData{{UserEnteredValue: &sheetsapi.ExtendedValue{StringValue: &text}}}}},
+		reqs = append(reqs, &sheets.Request{UpdateCells: &sheets.UpdateCellsRequest{
+			Start:  &sheets.GridCoordinate{SheetId: p.SheetId, RowIndex: 0, ColumnIndex: int64(next), ForceSendFields: []string{"SheetId", "RowIndex", "ColumnIndex"}},
+			Rows:   []*sheets.RowData{{Values: []*sheets.CellData{{UserEnteredValue: &sheets.ExtendedValue{StringValue: &text}}}}},
 			Fields: "userEnteredValue",
 		}})
 		written = append(written, h)
@@ -253,18 +253,18 @@ func (t tab) requests(sh *sheetsapi.Sheet, rows [][]any) ([]*sheetsapi.Request, 
 		did = append(did, "header "+strings.Join(written, " | "))
 	}
 	if frozen < 1 {
-		reqs = append(reqs, &sheetsapi.Request{UpdateSheetProperties: &sheetsapi.UpdateSheetPropertiesRequest{
-			Properties: &sheetsapi.SheetProperties{SheetId: p.SheetId, GridProperties: &sheetsapi.GridProperties{FrozenRowCount: 1}},
+		reqs = append(reqs, &sheets.Request{UpdateSheetProperties: &sheets.UpdateSheetPropertiesRequest{
+			Properties: &sheets.SheetProperties{SheetId: p.SheetId, GridProperties: &sheets.GridProperties{FrozenRowCount: 1}},
 			Fields:     "gridProperties.frozenRowCount",
 		}})
 		did = append(did, "frozen")
 	}
-	protected := slices.ContainsFunc(sh.ProtectedRanges, func(r *sheetsapi.ProtectedRange) bool {
+	protected := slices.ContainsFunc(sh.ProtectedRanges, func(r *sheets.ProtectedRange) bool {
 		return r.Description == protectionDescription
 	})
 	if !protected {
-		reqs = append(reqs, &sheetsapi.Request{AddProtectedRange: &sheetsapi.AddProtectedRangeRequest{ProtectedRange: &sheetsapi.ProtectedRange{
-			Range:       &sheetsapi.GridRange{SheetId: p.SheetId, StartRowIndex: 0, EndRowIndex: 1, ForceSendFields: []string{"SheetId", "StartRowIndex"}},
+		reqs = append(reqs, &sheets.Request{AddProtectedRange: &sheets.AddProtectedRangeRequest{ProtectedRange: &sheets.ProtectedRange{
+			Range:       &sheets.GridRange{SheetId: p.SheetId, StartRowIndex: 0, EndRowIndex: 1, ForceSendFields: []string{"SheetId", "StartRowIndex"}},
 			Description: protectionDescription,
 			WarningOnly: true,
 		}}})

@@ -16,10 +16,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/api/option"
-	sheetsapi "google.golang.org/api/sheets/v4"
+	"google.golang.org/api/sheets/v4"
 
-	"github.com/safeview/safeview/shared/sheets"
-	"github.com/safeview/safeview/shared/sheetstest"
+	"github.com/safeview/safeview/shared/gsheets"
+	"github.com/safeview/safeview/shared/gsheetstest"
 )
 
 // exampleConfig is the configuration deployed by default.
@@ -67,15 +67,15 @@ func (d *driveFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 type env struct {
-	emu   *sheetstest.Server
-	svc   *sheetsapi.Service
+	emu   *gsheetstest.Server
+	svc   *sheets.Service
 	drive *driveFake
 	c     clients
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	emu := sheetstest.NewServer(t)
+	emu := gsheetstest.NewServer(t)
 	svc, err := emu.Service(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -178,16 +178,16 @@ func TestTheFunctionWritesBelowTheBootstrappedHeader(t *testing.T) {
 	id := e.emu.CreateSpreadsheet("shop", "Sheet1")
 	e.bootstrap(t, id)
 	headers := exampleHeaders(t)
-	sink, err := sheets.New(e.svc, id, []sheets.Table{{Tab: "Orders", Headers: headers, Key: headers[0]}}, sheets.Options{Logger: slog.New(slog.DiscardHandler)})
+	sink, err := gsheets.New(e.svc, id, []gsheets.Table{{Tab: "Orders", Headers: headers, Key: headers[0]}}, gsheets.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cells := make([]sheets.Cell, len(headers))
+	cells := make([]gsheets.Cell, len(headers))
 	for i := range cells {
-		cells[i] = sheets.Cell{Text: "v" + headers[i]}
+		cells[i] = gsheets.Cell{Text: "v" + headers[i]}
 	}
-	cells[0] = sheets.Cell{Text: "1001"}
-	if _, err := sink.Upsert(context.Background(), "Orders", sheets.Row{Key: "1001", Version: 1, Cells: cells, Insert: true, Update: true}); err != nil {
+	cells[0] = gsheets.Cell{Text: "1001"}
+	if _, err := sink.Upsert(context.Background(), "Orders", gsheets.Row{Key: "1001", Version: 1, Cells: cells, Insert: true, Update: true}); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := e.emu.Snapshot(id, "Orders")

@@ -56,13 +56,13 @@ import (
 	"time"
 
 	"golang.org/x/term"
-	sheetsapi "google.golang.org/api/sheets/v4"
+	"google.golang.org/api/sheets/v4"
 
 	"github.com/safeview/safeview/scripts/internal/cloud"
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/erasure"
+	"github.com/safeview/safeview/shared/gsheets"
 	"github.com/safeview/safeview/shared/platform"
-	"github.com/safeview/safeview/shared/sheets"
 	"github.com/safeview/safeview/shared/view"
 )
 
@@ -132,7 +132,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return fmt.Errorf("-secrets: %w", err)
 	}
 	defer release()
-	svc, err := sheetsapi.NewService(ctx, cloud.SheetsOptions(*endpoint, *project)...)
+	svc, err := sheets.NewService(ctx, cloud.SheetsOptions(*endpoint, *project)...)
 	if err != nil {
 		return fmt.Errorf("sheets client: %w (run gcloud auth application-default login, see -h)", err)
 	}
@@ -151,28 +151,28 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	action := sheets.Read
+	action := gsheets.Read
 	switch {
 	case cmd == "erase" && *dryRun:
-		action = sheets.Count
+		action = gsheets.Count
 	case cmd == "erase":
-		action = sheets.Clear
+		action = gsheets.Clear
 	}
 	rep, err := v.Sink().Apply(ctx, action, plan.Select)
 	if err != nil {
 		return fmt.Errorf("the spreadsheet %s: %w", id, err)
 	}
 	switch action {
-	case sheets.Read:
+	case gsheets.Read:
 		if err := writeCSV(stdout, rep); err != nil {
 			return err
 		}
-		fmt.Fprintf(stderr, "%d rows in %s\n", rep.Selected(), tabCounts(rep, func(t sheets.TabReport) int { return t.Selected }))
-	case sheets.Count:
+		fmt.Fprintf(stderr, "%d rows in %s\n", rep.Selected(), tabCounts(rep, func(t gsheets.TabReport) int { return t.Selected }))
+	case gsheets.Count:
 		fmt.Fprintf(stdout, "dry run: would clear %d rows (%s) of %d found; nothing was changed\n",
-			rep.Changed(), tabCounts(rep, func(t sheets.TabReport) int { return t.Changed }), rep.Selected())
+			rep.Changed(), tabCounts(rep, func(t gsheets.TabReport) int { return t.Changed }), rep.Selected())
 	default:
-		fmt.Fprintf(stdout, "cleared %d rows (%s)\n", rep.Changed(), tabCounts(rep, func(t sheets.TabReport) int { return t.Changed }))
+		fmt.Fprintf(stdout, "cleared %d rows (%s)\n", rep.Changed(), tabCounts(rep, func(t gsheets.TabReport) int { return t.Changed }))
 	}
 	return nil
 }
@@ -256,7 +256,7 @@ func sourcesOf(cfg *config.Config, customerID, platformName string) ([]string, e
 
 // writeCSV prints the rows found, under one header: "tab", then every
 // header of the tabs in the order met; a cell goes under its header.
-func writeCSV(w io.Writer, rep sheets.Report) error {
+func writeCSV(w io.Writer, rep gsheets.Report) error {
 	header := []string{"tab"}
 	names := make([][]string, len(rep.Tabs)) // each tab's column names
 	for i, t := range rep.Tabs {
@@ -266,7 +266,7 @@ func writeCSV(w io.Writer, rep sheets.Report) error {
 		seen := map[string]int{}
 		for c, h := range t.Header {
 			if h == "" {
-				h = "(column " + sheets.ColumnLetters(c) + ")"
+				h = "(column " + gsheets.ColumnLetters(c) + ")"
 			}
 			if seen[h]++; seen[h] > 1 {
 				h = fmt.Sprintf("%s (%d)", h, seen[h])
@@ -300,7 +300,7 @@ func writeCSV(w io.Writer, rep sheets.Report) error {
 }
 
 // tabCounts says a count per tab: "Orders 2, Bookings 1".
-func tabCounts(rep sheets.Report, n func(sheets.TabReport) int) string {
+func tabCounts(rep gsheets.Report, n func(gsheets.TabReport) int) string {
 	var parts []string
 	for _, t := range rep.Tabs {
 		parts = append(parts, fmt.Sprintf("%s %d", t.Tab, n(t)))

@@ -14,11 +14,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/gsheets"
+	"github.com/safeview/safeview/shared/gsheetstest"
 	"github.com/safeview/safeview/shared/pipeline"
 	"github.com/safeview/safeview/shared/platform"
 	"github.com/safeview/safeview/shared/privacy"
-	"github.com/safeview/safeview/shared/sheets"
-	"github.com/safeview/safeview/shared/sheetstest"
 )
 
 // The customer asking, and another one: neither's identity may show in
@@ -62,7 +62,7 @@ tables:
 // env is a spreadsheet in the emulator that the function's sink filled
 // from events, the configuration file, and the secrets file with the key.
 type env struct {
-	emu            *sheetstest.Server
+	emu            *gsheetstest.Server
 	id             string
 	config, secret string
 }
@@ -70,7 +70,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	dir := t.TempDir()
-	e := &env{emu: sheetstest.NewServer(t), config: filepath.Join(dir, "safeview.yaml"), secret: filepath.Join(dir, "secrets.yaml")}
+	e := &env{emu: gsheetstest.NewServer(t), config: filepath.Join(dir, "safeview.yaml"), secret: filepath.Join(dir, "secrets.yaml")}
 	if err := os.WriteFile(e.config, []byte(cfgYAML), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -94,8 +94,8 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sink, err := sheets.New(svc, e.id, []sheets.Table{pipes["Orders"].SinkTable(), pipes["Bookings"].SinkTable()},
-		sheets.Options{Logger: slog.New(slog.DiscardHandler), WriteRequestsPerMinute: 6000, ReadRequestsPerMinute: 6000})
+	sink, err := gsheets.New(svc, e.id, []gsheets.Table{pipes["Orders"].SinkTable(), pipes["Bookings"].SinkTable()},
+		gsheets.Options{Logger: slog.New(slog.DiscardHandler), WriteRequestsPerMinute: 6000, ReadRequestsPerMinute: 6000})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,7 @@ import (
 )
 
 // Sheet tunes how the function talks to the Sheets API. Every field is
-// optional: zero means the sink's default (package sheets documents each
+// optional: zero means the sink's default (package gsheets documents each
 // one and docs/sheet.md explains the arithmetic behind them).
 type Sheet struct {
 	// WriteRequestsPerMinute paces write requests. Google allows 60 per

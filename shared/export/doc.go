@@ -30,7 +30,7 @@
 // # Versions
 //
 // Rows are upserted by version: an older version never overwrites a newer
-// one (package sheets). An export has no updated-at time, so a record's
+// one (package gsheets). An export has no updated-at time, so a record's
 // version is one microsecond before the latest time the export dates for
 // the order (created, paid, fulfilled, cancelled, refunded). Every one of
 // those events changed the order, so the order's updated-at, and with it the

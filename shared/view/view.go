@@ -13,14 +13,14 @@ import (
 	"log/slog"
 	"time"
 
-	sheetsapi "google.golang.org/api/sheets/v4"
+	"google.golang.org/api/sheets/v4"
 
 	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/gsheets"
 	"github.com/safeview/safeview/shared/pipeline"
 	"github.com/safeview/safeview/shared/platform"
 	"github.com/safeview/safeview/shared/privacy"
 	"github.com/safeview/safeview/shared/secrets"
-	"github.com/safeview/safeview/shared/sheets"
 )
 
 // Deps are what a View is built from.
@@ -32,7 +32,7 @@ type Deps struct {
 	Secrets secrets.Resolver
 	// Sheets is the client of the Sheets API. Nil builds a View that runs
 	// the pipelines but writes nothing (a dry run).
-	Sheets *sheetsapi.Service
+	Sheets *sheets.Service
 	// Logger receives the sink's lines.
 	Logger *slog.Logger
 }
@@ -43,7 +43,7 @@ type View struct {
 	zones     map[string]*time.Location
 	pipelines map[string]*pipeline.Pipeline
 	keys      *privacy.Keys
-	sink      *sheets.Sink
+	sink      *gsheets.Sink
 }
 
 // New reads the pseudonym key, compiles every table and, when d.Sheets is
@@ -70,11 +70,11 @@ func New(ctx context.Context, d Deps) (*View, error) {
 	if d.Sheets == nil {
 		return v, nil
 	}
-	var tables []sheets.Table
+	var tables []gsheets.Table
 	for _, t := range cfg.Tables {
 		tables = append(tables, v.pipelines[t.Tab].SinkTable())
 	}
-	if v.sink, err = sheets.New(d.Sheets, cfg.Spreadsheet.ID, tables, sheets.Options{
+	if v.sink, err = gsheets.New(d.Sheets, cfg.Spreadsheet.ID, tables, gsheets.Options{
 		Logger:                 d.Logger,
 		WriteRequestsPerMinute: cfg.Sheet.WriteRequestsPerMinute,
 		ReadRequestsPerMinute:  cfg.Sheet.ReadRequestsPerMinute,
@@ -111,7 +111,7 @@ func PseudonymKeys(ctx context.Context, cfg *config.Config, res secrets.Resolver
 func (v *View) Keys() *privacy.Keys { return v.keys }
 
 // Sink returns the sink, nil for a View built without a Sheets client.
-func (v *View) Sink() *sheets.Sink { return v.sink }
+func (v *View) Sink() *gsheets.Sink { return v.sink }
 
 // Row is what one table made of an event.
 type Row struct {
@@ -122,7 +122,7 @@ type Row struct {
 // Outcome is what one table did with an event.
 type Outcome struct {
 	Table  string
-	Result sheets.Result
+	Result gsheets.Result
 	// Masked counts what the guard masked in the row: the only trace of
 	// it a log may carry.
 	Masked privacy.Counts
@@ -137,7 +137,7 @@ type Error struct {
 	// Rejected says the table's pipeline refused the event (no value for
 	// the key column, a filter that could not be evaluated): the event's
 	// fault, which no retry mends. Otherwise the sink failed; the error
-	// wraps sheets.ErrUnavailable when a retry later may succeed.
+	// wraps gsheets.ErrUnavailable when a retry later may succeed.
 	Rejected bool
 	Err      error
 }
@@ -199,8 +199,8 @@ func (v *View) each(source string, ev *platform.Event, fn func(tab string, out p
 // Combine returns the most significant of several results, as a
 // delivery's answer reports it: written, then unchanged, stale, filtered;
 // "" for none.
-func Combine(results []sheets.Result) sheets.Result {
-	for _, r := range []sheets.Result{sheets.Written, sheets.Unchanged, sheets.Stale, sheets.Filtered} {
+func Combine(results []gsheets.Result) gsheets.Result {
+	for _, r := range []gsheets.Result{gsheets.Written, gsheets.Unchanged, gsheets.Stale, gsheets.Filtered} {
 		for _, got := range results {
 			if got == r {
 				return r

@@ -10,10 +10,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/gsheets"
+	"github.com/safeview/safeview/shared/gsheetstest"
 	"github.com/safeview/safeview/shared/platform"
 	"github.com/safeview/safeview/shared/secrets"
-	"github.com/safeview/safeview/shared/sheets"
-	"github.com/safeview/safeview/shared/sheetstest"
 	"github.com/safeview/safeview/shared/view"
 )
 
@@ -106,7 +106,7 @@ func TestNewNeedsThePseudonymKey(t *testing.T) {
 // Write upserts table after table and says which table failed, and why.
 func TestWrite(t *testing.T) {
 	t.Parallel()
-	emu := sheetstest.NewServer(t)
+	emu := gsheetstest.NewServer(t)
 	cfg := parse(t)
 	cfg.Spreadsheet.ID = emu.CreateSpreadsheet("shop", "Orders", "Totals")
 	svc, err := emu.Service(context.Background())
@@ -122,14 +122,14 @@ func TestWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []sheets.Result
+	var got []gsheets.Result
 	for _, o := range outs {
 		got = append(got, o.Result)
 	}
-	if want := []sheets.Result{sheets.Written, sheets.Written}; !cmp.Equal(got, want) {
+	if want := []gsheets.Result{gsheets.Written, gsheets.Written}; !cmp.Equal(got, want) {
 		t.Errorf("Write() = %v, want %v", got, want)
 	}
-	if got := view.Combine([]sheets.Result{sheets.Filtered, sheets.Unchanged}); got != sheets.Unchanged {
+	if got := view.Combine([]gsheets.Result{gsheets.Filtered, gsheets.Unchanged}); got != gsheets.Unchanged {
 		t.Errorf("Combine(filtered, unchanged) = %q, want unchanged", got)
 	}
 
@@ -140,11 +140,11 @@ func TestWrite(t *testing.T) {
 		t.Errorf("Write(no number) = %v, %v, want Orders written, then Totals rejected", outs, err)
 	}
 
-	emu.FailNext(sheetstest.Writes, sheetstest.FaultUnavailable, sheetstest.FaultUnavailable, sheetstest.FaultUnavailable)
+	emu.FailNext(gsheetstest.Writes, gsheetstest.FaultUnavailable, gsheetstest.FaultUnavailable, gsheetstest.FaultUnavailable)
 	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()
 	_, err = v.Write(short, "shop", order("1003", "#1003", "paid"))
-	if !errors.As(err, &te) || te.Rejected || !errors.Is(err, sheets.ErrUnavailable) {
+	if !errors.As(err, &te) || te.Rejected || !errors.Is(err, gsheets.ErrUnavailable) {
 		t.Errorf("Write(sheet down) = %v, want a table's ErrUnavailable", err)
 	}
 }

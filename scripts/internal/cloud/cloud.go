@@ -8,7 +8,7 @@ import (
 	"io"
 
 	"google.golang.org/api/option"
-	sheetsapi "google.golang.org/api/sheets/v4"
+	"google.golang.org/api/sheets/v4"
 
 	"github.com/safeview/safeview/shared/secrets"
 )
@@ -46,7 +46,7 @@ func SheetsOptions(endpoint, project string) []option.ClientOption {
 	if endpoint != "" {
 		return []option.ClientOption{option.WithEndpoint(endpoint), option.WithoutAuthentication()}
 	}
-	opts := []option.ClientOption{option.WithScopes(sheetsapi.SpreadsheetsScope)}
+	opts := []option.ClientOption{option.WithScopes(sheets.SpreadsheetsScope)}
 	if project != "" {
 		opts = append(opts, option.WithQuotaProject(project))
 	}

@@ -33,8 +33,8 @@ import (
 	webhookfn "github.com/safeview/safeview/functions/webhook" // registers the function "Webhook"
 	"github.com/safeview/safeview/scripts/internal/demo"
 	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/gsheetstest"
 	"github.com/safeview/safeview/shared/secrets"
-	"github.com/safeview/safeview/shared/sheetstest"
 )
 
 // Ready describes a running stack; scripts/dev prints it as its READY
@@ -64,7 +64,7 @@ type Options struct {
 	// SheetsAddr is the host:port of the emulator and the view.
 	SheetsAddr string
 	// Emulator configures the Sheets emulator: latency, quotas, faults.
-	Emulator []sheetstest.Option
+	Emulator []gsheetstest.Option
 }
 
 // Stack is a running stack.
@@ -72,7 +72,7 @@ type Stack struct {
 	Ready Ready
 	// Emulator is the Sheets emulator, for inspection (Snapshot, Stats)
 	// and for changing its behaviour while the stack runs.
-	Emulator *sheetstest.Server
+	Emulator *gsheetstest.Server
 	// Config is the configuration the function runs with.
 	Config *config.Config
 
@@ -112,7 +112,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 
 	// The emulator and the view share one listener.
-	emu := sheetstest.New(o.Emulator...)
+	emu := gsheetstest.New(o.Emulator...)
 	ln, err := net.Listen("tcp", o.SheetsAddr)
 	if err != nil {
 		return nil, fmt.Errorf("sheets emulator: %w", err)

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"google.golang.org/api/option"
-	sheetsapi "google.golang.org/api/sheets/v4"
+	"google.golang.org/api/sheets/v4"
 )
 
 //go:embed view.html
@@ -23,7 +23,7 @@ type view struct {
 	spreadsheetID string
 
 	once sync.Once
-	svc  *sheetsapi.Service
+	svc  *sheets.Service
 	err  error
 }
 
@@ -54,7 +54,7 @@ func (v *view) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (v *view) data(ctx context.Context) ([]TabData, error) {
 	v.once.Do(func() {
-		v.svc, v.err = sheetsapi.NewService(context.Background(), option.WithEndpoint(v.endpoint), option.WithoutAuthentication())
+		v.svc, v.err = sheets.NewService(context.Background(), option.WithEndpoint(v.endpoint), option.WithoutAuthentication())
 	})
 	if v.err != nil {
 		return nil, v.err

@@ -1,0 +1,201 @@
+package gsheets
+
+import (
+	"context"
+	"math/rand/v2"
+	"slices"
+	"time"
+)
+
+// run is the flusher: while rows are pending it waits for a write token,
+// takes every pending row and writes them in one request. It ends when the
+// queue is empty, so that an idle sink holds no goroutine; Upsert starts
+// it again.
+func (s *Sink) run() {
+	for {
+		s.mu.Lock()
+		s.dropAbandoned()
+		if len(s.queue) == 0 {
+			s.running = false
+			s.mu.Unlock()
+			return
+		}
+		latest := s.latestDeadline()
+		s.mu.Unlock()
+
+		// Back off after a 429 or a 5xx, then wait for a write and a read
+		// token. Both are taken before the batch, so that rows arriving
+		// meanwhile join it, and so that nothing but one round trip
+		// separates the verification read from the write.
+		if wait := time.Until(s.retryAt); wait > 0 {
+			sleep(min(wait, untilOr(latest, wait)))
+			continue
+		}
+		wait := max(s.writes.reserve(), s.reads.reserve())
+		if wait > 0 && !latest.IsZero() && time.Until(latest) < wait {
+			// Nobody waiting would still be there: let them go.
+			s.writes.cancel()
+			s.reads.cancel()
+			sleep(max(time.Until(latest), time.Millisecond))
+			continue
+		}
+		sleep(wait + s.opt.BatchWindow)
+
+		s.mu.Lock()
+		batch := s.take()
+		s.mu.Unlock()
+		fs := &flushState{token: true, readToken: true}
+		if len(batch) > 0 {
+			fs.log = s.logger(batch[0].ctx)
+			s.flush(fs, batch)
+		}
+		// Tokens the flush did not need go back.
+		if fs.token {
+			s.writes.cancel()
+		}
+		if fs.readToken {
+			s.reads.cancel()
+		}
+	}
+}
+
+func sleep(d time.Duration) {
+	if d > 0 {
+		time.Sleep(d)
+	}
+}
+
+// untilOr returns the time until t, or def when t is zero.
+func untilOr(t time.Time, def time.Duration) time.Duration {
+	if t.IsZero() {
+		return def
+	}
+	return max(time.Until(t), 0)
+}
+
+// dropAbandoned forgets the ops whose caller has gone. The caller holds s.mu.
+func (s *Sink) dropAbandoned() {
+	live := s.queue[:0]
+	for _, o := range s.queue {
+		if o.ctx.Err() == nil {
+			live = append(live, o)
+		}
+	}
+	clear(s.queue[len(live):])
+	s.queue = live
+}
+
+// latestDeadline returns the last deadline of the pending ops, zero when
+// one of them has none. The caller holds s.mu.
+func (s *Sink) latestDeadline() time.Time {
+	var latest time.Time
+	for _, o := range s.queue {
+		dl, ok := o.ctx.Deadline()
+		if !ok {
+			return time.Time{}
+		}
+		if dl.After(latest) {
+			latest = dl
+		}
+	}
+	return latest
+}
+
+// take removes from the queue the ops of at most MaxRowsPerFlush keys, in
+// arrival order, every op of a key together so that a key's versions are
+// never split across flushes. A request (Apply) is a barrier: the upserts
+// queued before it go first, it goes alone, and the upserts queued after
+// it wait for it. The caller holds s.mu.
+func (s *Sink) take() []*op {
+	s.dropAbandoned()
+	if len(s.queue) > 0 && s.queue[0].req != nil {
+		o := s.queue[0]
+		s.queue = slices.Delete(s.queue, 0, 1)
+		return []*op{o}
+	}
+	barrier := slices.IndexFunc(s.queue, func(o *op) bool { return o.req != nil })
+	if barrier < 0 {
+		barrier = len(s.queue)
+	}
+	type tk struct {
+		t   *tab
+		key string
+	}
+	keys := map[tk]bool{}
+	var batch, rest []*op
+	for _, o := range s.queue[:barrier] {
+		k := tk{o.tab, o.row.id()}
+		if keys[k] || len(keys) < s.opt.MaxRowsPerFlush {
+			keys[k] = true
+			batch = append(batch, o)
+		} else {
+			rest = append(rest, o)
+		}
+	}
+	s.queue = append(rest, s.queue[barrier:]...)
+	return batch
+}
+
+// flush writes one batch, or applies one request. Ops it cannot settle
+// because of a transient failure go back to the front of the queue,
+// where the next flush finds them together with whatever arrived
+// meanwhile.
+func (s *Sink) flush(fs *flushState, batch []*op) {
+	var err error
+	if batch[0].req != nil {
+		err = s.applyRequest(fs, batch[0])
+	} else {
+		err = s.attempt(fs, batch)
+	}
+	var left []*op
+	for _, o := range batch {
+		select {
+		case <-o.done:
+		default:
+			left = append(left, o)
+		}
+	}
+	if err == nil || len(left) == 0 {
+		s.backoff = 0
+		return
+	}
+	if !retryable(err) {
+		for _, o := range left {
+			o.finish("", unavailable(err))
+		}
+		return
+	}
+	s.backoff = min(max(2*s.backoff, backoffMin), backoffMax)
+	// Equal jitter: at least half the backoff, so that retries thin out.
+	d := s.backoff/2 + rand.N(s.backoff/2+1)
+	s.retryAt = time.Now().Add(d)
+	if isQuota(err) {
+		s.writes.penalize(d)
+	}
+	s.count(func(st *Stats) { st.Retries++ })
+	fs.log.Info("sheet write failed; retrying", "rows", len(left), "backoff_ms", d.Milliseconds(), "error", err.Error())
+	s.mu.Lock()
+	s.queue = append(left, s.queue...)
+	s.mu.Unlock()
+}
+
+// callContext bounds one API call by the request timeout and by the last
+// deadline of the ops it serves: nobody waits beyond that.
+func (s *Sink) callContext(batch []*op) (context.Context, context.CancelFunc) {
+	dl := time.Now().Add(s.opt.RequestTimeout)
+	var latest time.Time
+	for _, o := range batch {
+		d, ok := o.ctx.Deadline()
+		if !ok {
+			latest = time.Time{}
+			break
+		}
+		if d.After(latest) {
+			latest = d
+		}
+	}
+	if !latest.IsZero() && latest.Before(dl) {
+		dl = latest
+	}
+	return context.WithDeadline(context.Background(), dl)
+}

@@ -1,0 +1,84 @@
+package gsheets
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// limiter is a token bucket in its GCRA form: one token every interval,
+// at most burst of them saved up. In any window of length T it lets
+// through at most burst + T/interval requests, which is what keeps the
+// sink under a per-minute quota however the quota's minutes are aligned.
+type limiter struct {
+	interval time.Duration
+	burst    int
+	now      func() time.Time
+
+	mu  sync.Mutex
+	tat time.Time // theoretical arrival time of the next request
+}
+
+func newLimiter(perMinute, burst int, now func() time.Time) *limiter {
+	if now == nil {
+		now = time.Now
+	}
+	return &limiter{interval: time.Minute / time.Duration(perMinute), burst: max(burst, 1), now: now}
+}
+
+// reserve takes a token and returns how long the caller must wait before
+// using it.
+func (l *limiter) reserve() time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	if l.tat.Before(now) {
+		l.tat = now
+	}
+	allowAt := l.tat.Add(-time.Duration(l.burst-1) * l.interval)
+	l.tat = l.tat.Add(l.interval)
+	if allowAt.After(now) {
+		return allowAt.Sub(now)
+	}
+	return 0
+}
+
+// cancel gives back a token reserved but not used.
+func (l *limiter) cancel() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.tat = l.tat.Add(-l.interval)
+}
+
+// wait takes a token, sleeping until it is due. It fails without
+// consuming anything when ctx ends first.
+func (l *limiter) wait(ctx context.Context) error {
+	d := l.reserve()
+	if d == 0 {
+		return nil
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+		l.cancel()
+		return context.DeadlineExceeded
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		l.cancel()
+		return ctx.Err()
+	}
+}
+
+// penalize pushes the next token at least d into the future: after a 429
+// the quota is spent, and nothing should be sent before the backoff ends.
+func (l *limiter) penalize(d time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	next := l.now().Add(d + time.Duration(l.burst-1)*l.interval)
+	if l.tat.Before(next) {
+		l.tat = next
+	}
+}

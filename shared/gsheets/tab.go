@@ -1,0 +1,253 @@
+package gsheets
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"google.golang.org/api/sheets/v4"
+)
+
+// tab is what the sink knows of one configured tab. Only the flusher
+// touches it.
+type tab struct {
+	Table
+	headers  []string // Headers and VersionHeader
+	key      int      // index of Key in headers
+	version  int      // index of VersionHeader in headers
+	personal []int    // indexes of Personal in headers
+	match    []int    // indexes of Match in headers
+
+	loaded   bool // the index below matches the sheet as last verified
+	indexed  bool // the key column was read at least once
+	sheetID  int64
+	title    string // the tab's current title: the team may rename it
+	tagged   bool   // the tab carries the sink's developer metadata
+	rowCount int64
+	colCount int64
+	cols     []int            // sheet column of each of headers
+	index    map[string]entry // by identity (ID)
+	lastRow  int              // last row holding a key; 0 when only the header
+	unsure   *unsure          // rows a write may have inserted, its answer lost
+	// fresh says the index was just read, versions included: the next
+	// flush need not verify it.
+	fresh bool
+}
+
+// entry is where a key's row is.
+type entry struct {
+	row int
+	// version and erased are as read by the last load; meaningful while
+	// the tab is fresh.
+	version int64
+	erased  bool
+}
+
+func newTab(t Table, key int) *tab {
+	headers := append(append([]string(nil), t.Headers...), VersionHeader)
+	tb := &tab{Table: t, headers: headers, key: key, version: len(headers) - 1}
+	for _, h := range t.Personal {
+		tb.personal = append(tb.personal, slices.Index(headers, h))
+	}
+	for _, h := range t.Match {
+		tb.match = append(tb.match, slices.Index(headers, h))
+	}
+	return tb
+}
+
+// idIn returns the identity of a row as read, its cells at the given
+// sheet columns (indexed like headers): its source and key, "" when it
+// holds no key.
+func (t *tab) idIn(row []any, cols []int) string {
+	if cols[t.key] < 0 {
+		return ""
+	}
+	k := cellString(row, cols[t.key])
+	if k == "" {
+		return ""
+	}
+	src := ""
+	if c := cols[t.version]; c >= 0 {
+		src = sourceOf(row, c)
+	}
+	return ID(src, k)
+}
+
+// idAt is idIn at the columns of the index.
+func (t *tab) idAt(row []any) string { return t.idIn(row, t.cols) }
+
+// headerMatches reports whether every owned header is still where the
+// index expects it.
+func (t *tab) headerMatches(header []any) bool {
+	for i, col := range t.cols {
+		if cellString(header, col) != t.headers[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// a1 returns the A1 range of a whole row, with the tab's current title.
+func (t *tab) a1Row(row int) string { return RowRange(t.title, row) }
+
+// rowGrid is the grid range of a whole row.
+func (t *tab) rowGrid(row int) *sheets.GridRange {
+	return &sheets.GridRange{SheetId: t.sheetID, StartRowIndex: int64(row), EndRowIndex: int64(row) + 1,
+		ForceSendFields: []string{"SheetId", "StartRowIndex"}}
+}
+
+// colGrid is the grid range of a whole column.
+func (t *tab) colGrid(col int) *sheets.GridRange {
+	return &sheets.GridRange{SheetId: t.sheetID, StartColumnIndex: int64(col), EndColumnIndex: int64(col) + 1,
+		ForceSendFields: []string{"SheetId", "StartColumnIndex"}}
+}
+
+// runs groups sheet columns into runs of adjacent columns, so that one
+// updateCells writes each run; skip leaves one owned column out (the key,
+// which an update never rewrites). Each run lists the indexes into headers.
+func (t *tab) runs(skip int) [][]int {
+	order := make([]int, 0, len(t.cols))
+	for i := range t.cols {
+		if i != skip {
+			order = append(order, i)
+		}
+	}
+	return t.runsOf(order)
+}
+
+// runsOf groups the given owned columns (indexes into headers) into runs
+// of columns adjacent in the sheet.
+func (t *tab) runsOf(idx []int) [][]int {
+	order := slices.Clone(idx)
+	slices.SortFunc(order, func(a, b int) int { return t.cols[a] - t.cols[b] })
+	var out [][]int
+	for _, i := range order {
+		if n := len(out); n > 0 {
+			last := out[n-1]
+			if t.cols[last[len(last)-1]]+1 == t.cols[i] {
+				out[n-1] = append(last, i)
+				continue
+			}
+		}
+		out = append(out, []int{i})
+	}
+	return out
+}
+
+// cellOf returns the cell of owned column i for row r: its cells, then
+// its version, marked when the row is erased.
+func (t *tab) cellOf(r Row, erased bool, i int) Cell {
+	if i == t.version {
+		return Cell{Text: versionText(r.Source, r.Version, erased)}
+	}
+	return r.Cells[i]
+}
+
+// erasedMark follows the version in the version cell of a row whose
+// personal cells an erasure cleared. Later upserts of its key keep them
+// empty: a delivery in flight when the erasure was written, or a platform
+// that keeps sending the customer, must not bring them back.
+const erasedMark = " erased"
+
+// versionText is what a row's version cell holds: its source, a colon
+// and its version ("shopify:1712345678000000"), then the erased mark if
+// any. A row without a source holds its version alone, as rows written
+// before Safeview recorded sources do.
+func versionText(source string, v int64, erased bool) string {
+	s := strconv.FormatInt(v, 10)
+	if source != "" {
+		s = source + sourceSep + s
+	}
+	if erased {
+		s += erasedMark
+	}
+	return s
+}
+
+// sourceSep ends the source in a version cell: source names hold none.
+const sourceSep = ":"
+
+// versionOf reads a stored version; an empty or foreign value is 0, so
+// that any delivery may replace it.
+func versionOf(row []any, col int) int64 {
+	s := strings.TrimSuffix(cellString(row, col), erasedMark)
+	if i := strings.Index(s, sourceSep); i >= 0 {
+		s = s[i+len(sourceSep):]
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0
+	}
+	return v
+}
+
+// sourceOf reads the source of a stored row from its version cell, ""
+// when it names none.
+func sourceOf(row []any, col int) string {
+	src, _, ok := strings.Cut(cellString(row, col), sourceSep)
+	if !ok {
+		return ""
+	}
+	return src
+}
+
+// erasedOf reads whether a stored row was erased.
+func erasedOf(row []any, col int) bool {
+	return strings.HasSuffix(cellString(row, col), erasedMark)
+}
+
+// keepErased returns r as a row the sheet holds as erased may take: its
+// personal cells empty (cellOf marks its version).
+func (t *tab) keepErased(r Row) Row {
+	r.Cells = slices.Clone(r.Cells)
+	for _, i := range t.personal {
+		r.Cells[i] = Cell{}
+	}
+	return r
+}
+
+// cellString renders an unformatted cell value as text: strings as they
+// are, numbers without exponent.
+func cellString(row []any, i int) string {
+	if i < 0 || i >= len(row) {
+		return ""
+	}
+	switch v := row[i].(type) {
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(v)
+	case nil:
+		return ""
+	}
+	return fmt.Sprint(row[i])
+}
+
+// extString renders a value of grid data as cellString renders values.
+func extString(v *sheets.ExtendedValue) string {
+	switch {
+	case v == nil:
+		return ""
+	case v.StringValue != nil:
+		return *v.StringValue
+	case v.NumberValue != nil:
+		return strconv.FormatFloat(*v.NumberValue, 'f', -1, 64)
+	case v.BoolValue != nil:
+		return strconv.FormatBool(*v.BoolValue)
+	case v.FormulaValue != nil:
+		return *v.FormulaValue
+	}
+	return ""
+}
+
+// ParseVersion reads a version cell as the sink writes it: the row's
+// source ("" for a row written before rows named their source), its
+// version, and whether an erasure cleared it. A cell that is not one
+// reads as version 0.
+func ParseVersion(cell string) (source string, version int64, erased bool) {
+	row := []any{cell}
+	return sourceOf(row, 0), versionOf(row, 0), erasedOf(row, 0)
+}
