@@ -19,8 +19,8 @@ import (
 
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/erasure"
-	"github.com/safeview/safeview/shared/gsheets"
 	"github.com/safeview/safeview/shared/logging"
+	"github.com/safeview/safeview/shared/model"
 	"github.com/safeview/safeview/shared/pipeline"
 	"github.com/safeview/safeview/shared/platform"
 	"github.com/safeview/safeview/shared/secrets"
@@ -263,7 +263,7 @@ func (h *Handler) write(ctx context.Context, src *source, ev *platform.Event) (i
 	log := logging.From(ctx)
 	outs, err := h.view.Write(ctx, src.name, ev)
 	results := map[string]string{}
-	var all []gsheets.Result
+	var all []model.Result
 	for _, o := range outs {
 		results[o.Table] = string(o.Result)
 		all = append(all, o.Result)
@@ -287,7 +287,7 @@ func (h *Handler) write(ctx context.Context, src *source, ev *platform.Event) (i
 	case errors.As(err, &te) && te.Rejected:
 		log.WarnContext(ctx, "event rejected by table", logging.KeyTable, te.Table, logging.KeyError, te.Err.Error())
 		return http.StatusBadRequest, answer{Error: "event lacks the fields of table " + te.Table}
-	case errors.As(err, &te) && errors.Is(err, gsheets.ErrUnavailable):
+	case errors.As(err, &te) && errors.Is(err, model.ErrUnavailable):
 		log.ErrorContext(ctx, "sheet unavailable; the platform will retry", logging.KeyTable, te.Table, logging.KeyError, te.Err.Error())
 		return http.StatusServiceUnavailable, answer{Error: "sheet unavailable, retry later"}
 	case errors.As(err, &te):
@@ -341,16 +341,16 @@ func (h *Handler) erase(ctx context.Context, src *source, ev *platform.Event) (i
 		log.WarnContext(ctx, "rows written before rows named their source, in tables other sources feed too, cannot be tied to the shop and were left: remove them by hand",
 			"tables", plan.Unmatched)
 	}
-	action, result := gsheets.Clear, resultErased
+	action, result := model.Clear, resultErased
 	switch er.Scope {
 	case platform.EraseShop:
-		action = gsheets.Delete
+		action = model.Delete
 	case platform.AccessRequest:
-		action, result = gsheets.Count, resultCounted
+		action, result = model.Count, resultCounted
 	}
 	rep, err := h.view.Sink().Apply(ctx, action, plan.Select)
 	if err != nil {
-		if errors.Is(err, gsheets.ErrUnavailable) {
+		if errors.Is(err, model.ErrUnavailable) {
 			log.ErrorContext(ctx, "sheet unavailable; the platform will retry", logging.KeyError, err.Error())
 			return http.StatusServiceUnavailable, answer{Error: "sheet unavailable, retry later"}
 		}
@@ -358,7 +358,7 @@ func (h *Handler) erase(ctx context.Context, src *source, ev *platform.Event) (i
 		return http.StatusInternalServerError, answer{Error: "internal error"}
 	}
 	rows := rep.Changed()
-	if action == gsheets.Count {
+	if action == model.Count {
 		rows = rep.Selected()
 	}
 	// The request's id and counts: nothing that says who.

@@ -20,9 +20,9 @@ import (
 	"google.golang.org/api/sheets/v4"
 
 	"github.com/safeview/safeview/shared/config"
-	"github.com/safeview/safeview/shared/gsheets"
 	"github.com/safeview/safeview/shared/gsheetstest"
 	"github.com/safeview/safeview/shared/logging"
+	"github.com/safeview/safeview/shared/model"
 	"github.com/safeview/safeview/shared/platform"
 	"github.com/safeview/safeview/shared/privacy"
 	"github.com/safeview/safeview/shared/secrets"
@@ -664,8 +664,8 @@ func TestLongTextIsCutAndWritten(t *testing.T) {
 			cell = r[len(r)-1]
 		}
 	}
-	if n := gsheets.CellLen(cell); n > gsheets.MaxCellChars || !strings.HasSuffix(cell, "…") || !strings.HasPrefix(cell, "vip, vip") {
-		t.Errorf("tags cell: %d characters, ends %q; want at most %d, cut with …", n, cell[max(0, len(cell)-20):], gsheets.MaxCellChars)
+	if n := model.CellLen(cell); n > model.MaxCellChars || !strings.HasSuffix(cell, "…") || !strings.HasPrefix(cell, "vip, vip") {
+		t.Errorf("tags cell: %d characters, ends %q; want at most %d, cut with …", n, cell[max(0, len(cell)-20):], model.MaxCellChars)
 	}
 	all := fmt.Sprint(rows) + s.logs.String()
 	if strings.Contains(all, "canary") || strings.Contains(all, "harriet") {

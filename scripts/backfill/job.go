@@ -11,7 +11,7 @@ import (
 
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/export"
-	"github.com/safeview/safeview/shared/gsheets"
+	"github.com/safeview/safeview/shared/model"
 	"github.com/safeview/safeview/shared/platform"
 	"github.com/safeview/safeview/shared/view"
 )
@@ -267,7 +267,7 @@ func (j *job) process(ctx context.Context, seq int, rec export.Record) outcome {
 		}
 	}
 	switch {
-	case errors.Is(err, gsheets.ErrUnavailable):
+	case errors.Is(err, model.ErrUnavailable):
 		o.result = ""
 		o.stop = fmt.Errorf("%s: the sheet did not take the row within -retry-for %s: %w", lines(o.line, o.endLine), j.retryFor, err)
 	case err != nil:
@@ -285,7 +285,7 @@ func (j *job) write(ctx context.Context, ev *platform.Event) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, j.retryFor)
 	defer cancel()
 	outs, err := j.view.Write(ctx, j.source, ev)
-	var results []gsheets.Result
+	var results []model.Result
 	for _, out := range outs {
 		results = append(results, out.Result)
 	}
@@ -335,11 +335,11 @@ func (j *job) dry(ev *platform.Event) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	res := string(gsheets.Filtered)
+	res := string(model.Filtered)
 	for _, r := range rows {
 		switch {
 		case r.Row.Insert:
-			return string(gsheets.Written), nil
+			return string(model.Written), nil
 		case r.Row.Update:
 			res = updateOnly
 		}

@@ -9,7 +9,7 @@ import (
 	"sync"
 
 	"github.com/safeview/safeview/shared/export"
-	"github.com/safeview/safeview/shared/gsheets"
+	"github.com/safeview/safeview/shared/model"
 )
 
 // resumeSuffix names the default resume file after the export.
@@ -50,13 +50,13 @@ type counts struct {
 func (c *counts) add(result string) {
 	c.Read++
 	switch result {
-	case string(gsheets.Written):
+	case string(model.Written):
 		c.Written++
-	case string(gsheets.Unchanged):
+	case string(model.Unchanged):
 		c.Unchanged++
-	case string(gsheets.Stale):
+	case string(model.Stale):
 		c.Stale++
-	case string(gsheets.Filtered):
+	case string(model.Filtered):
 		c.Filtered++
 	case updateOnly:
 		c.UpdateOnly++

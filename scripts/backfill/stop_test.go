@@ -11,8 +11,8 @@ import (
 
 	"github.com/safeview/safeview/shared/export"
 	"github.com/safeview/safeview/shared/export/exporttest"
-	"github.com/safeview/safeview/shared/gsheets"
 	"github.com/safeview/safeview/shared/gsheetstest"
+	"github.com/safeview/safeview/shared/model"
 )
 
 // 429s, 5xx and dropped connections are the sink's to retry: no record
@@ -47,7 +47,7 @@ func TestSheetUnavailableStopsTheRun(t *testing.T) {
 	args := f.args(export.ShopifyCSV, path, "-concurrency", "50")
 	f.emu.FailRandomly(gsheetstest.Writes, 1, gsheetstest.FaultUnavailable)
 	down := f.run(context.Background(), deps{}, append([]string{"-retry-for", "300ms"}, args...)...)
-	if !errors.Is(down.err, errStopped) || exitCode(down.err) != 2 || !errors.Is(down.err, gsheets.ErrUnavailable) {
+	if !errors.Is(down.err, errStopped) || exitCode(down.err) != 2 || !errors.Is(down.err, model.ErrUnavailable) {
 		t.Fatalf("run while the sheet is down = %v (exit %d), want stopped on the sheet's unavailability (exit 2)", down.err, exitCode(down.err))
 	}
 	if strings.Contains(down.stdout, "line ") && !strings.Contains(down.stdout, "stopped at line") {

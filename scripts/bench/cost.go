@@ -12,6 +12,7 @@ import (
 
 	"github.com/safeview/safeview/shared/gsheets"
 	"github.com/safeview/safeview/shared/gsheetstest"
+	"github.com/safeview/safeview/shared/model"
 )
 
 // cost is what upserts into a tab of a given size cost, measured by the
@@ -45,15 +46,15 @@ func upsertCost(ctx context.Context, rows, n int) (cost, error) {
 	if err != nil {
 		return c, err
 	}
-	sink, err := gsheets.New(svc, id, []gsheets.Table{{Tab: "Orders", Headers: headers, Key: "order_id"}}, gsheets.Options{
+	sink, err := gsheets.New(svc, id, []model.Table{{Tab: "Orders", Headers: headers, Key: "order_id"}}, gsheets.Options{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), WriteRequestsPerMinute: 3000, ReadRequestsPerMinute: 3000, BatchWindow: -1,
 	})
 	if err != nil {
 		return c, err
 	}
-	row := func(key string, v int64) gsheets.Row {
-		return gsheets.Row{Key: key, Version: v, Insert: true, Update: true,
-			Cells: []gsheets.Cell{{Text: key}, {Text: "refunded"}, {Number: "12.50", FormatType: "CURRENCY", FormatPattern: `#,##0.00 "EUR"`}}}
+	row := func(key string, v int64) model.Row {
+		return model.Row{Key: key, Version: v, Insert: true, Update: true,
+			Cells: []model.Cell{{Text: key}, {Text: "refunded"}, {Number: "12.50", FormatType: "CURRENCY", FormatPattern: `#,##0.00 "EUR"`}}}
 	}
 	emu.ResetStats()
 	if _, err := sink.Upsert(ctx, "Orders", row(strconv.Itoa(1_000_000+rows/2), 2)); err != nil {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/safeview/safeview/shared/gsheets"
 	"github.com/safeview/safeview/shared/gsheetstest"
+	"github.com/safeview/safeview/shared/model"
 )
 
 // exampleConfig is the configuration deployed by default.
@@ -178,16 +179,16 @@ func TestTheFunctionWritesBelowTheBootstrappedHeader(t *testing.T) {
 	id := e.emu.CreateSpreadsheet("shop", "Sheet1")
 	e.bootstrap(t, id)
 	headers := exampleHeaders(t)
-	sink, err := gsheets.New(e.svc, id, []gsheets.Table{{Tab: "Orders", Headers: headers, Key: headers[0]}}, gsheets.Options{Logger: slog.New(slog.DiscardHandler)})
+	sink, err := gsheets.New(e.svc, id, []model.Table{{Tab: "Orders", Headers: headers, Key: headers[0]}}, gsheets.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cells := make([]gsheets.Cell, len(headers))
+	cells := make([]model.Cell, len(headers))
 	for i := range cells {
-		cells[i] = gsheets.Cell{Text: "v" + headers[i]}
+		cells[i] = model.Cell{Text: "v" + headers[i]}
 	}
-	cells[0] = gsheets.Cell{Text: "1001"}
-	if _, err := sink.Upsert(context.Background(), "Orders", gsheets.Row{Key: "1001", Version: 1, Cells: cells, Insert: true, Update: true}); err != nil {
+	cells[0] = model.Cell{Text: "1001"}
+	if _, err := sink.Upsert(context.Background(), "Orders", model.Row{Key: "1001", Version: 1, Cells: cells, Insert: true, Update: true}); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := e.emu.Snapshot(id, "Orders")

@@ -62,6 +62,7 @@ import (
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/erasure"
 	"github.com/safeview/safeview/shared/gsheets"
+	"github.com/safeview/safeview/shared/model"
 	"github.com/safeview/safeview/shared/platform"
 	"github.com/safeview/safeview/shared/view"
 )
@@ -151,28 +152,28 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	action := gsheets.Read
+	action := model.Read
 	switch {
 	case cmd == "erase" && *dryRun:
-		action = gsheets.Count
+		action = model.Count
 	case cmd == "erase":
-		action = gsheets.Clear
+		action = model.Clear
 	}
 	rep, err := v.Sink().Apply(ctx, action, plan.Select)
 	if err != nil {
 		return fmt.Errorf("the spreadsheet %s: %w", id, err)
 	}
 	switch action {
-	case gsheets.Read:
+	case model.Read:
 		if err := writeCSV(stdout, rep); err != nil {
 			return err
 		}
-		fmt.Fprintf(stderr, "%d rows in %s\n", rep.Selected(), tabCounts(rep, func(t gsheets.TabReport) int { return t.Selected }))
-	case gsheets.Count:
+		fmt.Fprintf(stderr, "%d rows in %s\n", rep.Selected(), tabCounts(rep, func(t model.TabReport) int { return t.Selected }))
+	case model.Count:
 		fmt.Fprintf(stdout, "dry run: would clear %d rows (%s) of %d found; nothing was changed\n",
-			rep.Changed(), tabCounts(rep, func(t gsheets.TabReport) int { return t.Changed }), rep.Selected())
+			rep.Changed(), tabCounts(rep, func(t model.TabReport) int { return t.Changed }), rep.Selected())
 	default:
-		fmt.Fprintf(stdout, "cleared %d rows (%s)\n", rep.Changed(), tabCounts(rep, func(t gsheets.TabReport) int { return t.Changed }))
+		fmt.Fprintf(stdout, "cleared %d rows (%s)\n", rep.Changed(), tabCounts(rep, func(t model.TabReport) int { return t.Changed }))
 	}
 	return nil
 }
@@ -256,7 +257,7 @@ func sourcesOf(cfg *config.Config, customerID, platformName string) ([]string, e
 
 // writeCSV prints the rows found, under one header: "tab", then every
 // header of the tabs in the order met; a cell goes under its header.
-func writeCSV(w io.Writer, rep gsheets.Report) error {
+func writeCSV(w io.Writer, rep model.Report) error {
 	header := []string{"tab"}
 	names := make([][]string, len(rep.Tabs)) // each tab's column names
 	for i, t := range rep.Tabs {
@@ -300,7 +301,7 @@ func writeCSV(w io.Writer, rep gsheets.Report) error {
 }
 
 // tabCounts says a count per tab: "Orders 2, Bookings 1".
-func tabCounts(rep gsheets.Report, n func(gsheets.TabReport) int) string {
+func tabCounts(rep model.Report, n func(model.TabReport) int) string {
 	var parts []string
 	for _, t := range rep.Tabs {
 		parts = append(parts, fmt.Sprintf("%s %d", t.Tab, n(t)))

@@ -16,6 +16,7 @@ import (
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/gsheets"
 	"github.com/safeview/safeview/shared/gsheetstest"
+	"github.com/safeview/safeview/shared/model"
 	"github.com/safeview/safeview/shared/pipeline"
 	"github.com/safeview/safeview/shared/platform"
 	"github.com/safeview/safeview/shared/privacy"
@@ -94,7 +95,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sink, err := gsheets.New(svc, e.id, []gsheets.Table{pipes["Orders"].SinkTable(), pipes["Bookings"].SinkTable()},
+	sink, err := gsheets.New(svc, e.id, []model.Table{pipes["Orders"].SinkTable(), pipes["Bookings"].SinkTable()},
 		gsheets.Options{Logger: slog.New(slog.DiscardHandler), WriteRequestsPerMinute: 6000, ReadRequestsPerMinute: 6000})
 	if err != nil {
 		t.Fatal(err)

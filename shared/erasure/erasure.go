@@ -1,7 +1,7 @@
 // Package erasure resolves a data subject's request (erase what you hold
 // about me, or tell me what it is) and a shop's (remove my rows) into the
 // rows of the sheet they concern, as selections for the sink
-// (gsheets.Select). It is pure: the sink reads and writes.
+// (model.Select). It is pure: the sink reads and writes.
 //
 // The sheet holds no direct identifier, so a customer is found the way
 // the pipeline wrote them: every pseudonym the configuration could have
@@ -18,7 +18,7 @@ import (
 	"slices"
 
 	"github.com/safeview/safeview/shared/config"
-	"github.com/safeview/safeview/shared/gsheets"
+	"github.com/safeview/safeview/shared/model"
 	"github.com/safeview/safeview/shared/platform"
 	"github.com/safeview/safeview/shared/privacy"
 )
@@ -53,7 +53,7 @@ var ErrNoKey = errors.New("the configuration writes pseudonyms: the pseudonym ke
 // Plan is what a request resolves to.
 type Plan struct {
 	// Select picks the rows concerned, for gsheets.Sink.Apply.
-	Select []gsheets.Select
+	Select []model.Select
 	// Unmatched lists the tables where a shop's removal leaves the rows
 	// written before rows named their source: other sources feed them
 	// too, so those rows cannot be tied to the shop.
@@ -78,11 +78,11 @@ func Resolve(cfg *config.Config, keys *privacy.Keys, r Request) (Plan, error) {
 	for _, t := range cfg.Tables {
 		fed := slices.ContainsFunc(r.Sources, func(s string) bool { return cfg.Feeds(t, s) })
 		// What identifies the person anywhere: email and phone.
-		anywhere := gsheets.Select{Tab: t.Tab}
+		anywhere := model.Select{Tab: t.Tab}
 		// What identifies them in their sources only: ids, and orders,
 		// in the rows of those sources, and in the rows written before
 		// rows named their source, where the store tells sources apart.
-		own := gsheets.Select{Tab: t.Tab, Where: stores(cfg, t, r), Sources: r.Sources, Legacy: true}
+		own := model.Select{Tab: t.Tab, Where: stores(cfg, t, r), Sources: r.Sources, Legacy: true}
 		if fed && t.Kind == string(platform.KindOrder) {
 			own.Keys = r.OrderIDs
 		}
@@ -95,10 +95,10 @@ func Resolve(cfg *config.Config, keys *privacy.Keys, r Request) (Plan, error) {
 				return Plan{}, ErrNoKey
 			}
 			if v := pseudonyms(keys, values); len(v) > 0 {
-				anywhere.Any = append(anywhere.Any, gsheets.Cells{Header: col.Header, Values: v})
+				anywhere.Any = append(anywhere.Any, model.Cells{Header: col.Header, Values: v})
 			}
 			if v := pseudonyms(keys, ids); len(v) > 0 && fed {
-				own.Any = append(own.Any, gsheets.Cells{Header: col.Header, Values: v})
+				own.Any = append(own.Any, model.Cells{Header: col.Header, Values: v})
 			}
 		}
 		if len(anywhere.Any) > 0 {
@@ -185,12 +185,12 @@ func storeCell(cfg *config.Config, source string, r Request) (string, bool) {
 
 // stores narrows the ids of a request to the rows of its sources, in a
 // table that tells stores apart; nil when it cannot.
-func stores(cfg *config.Config, t *config.Table, r Request) *gsheets.Cells {
+func stores(cfg *config.Config, t *config.Table, r Request) *model.Cells {
 	h := storeColumn(t)
 	if h == "" || len(r.Sources) == 0 {
 		return nil
 	}
-	c := &gsheets.Cells{Header: h}
+	c := &model.Cells{Header: h}
 	for _, s := range r.Sources {
 		v, ok := storeCell(cfg, s, r)
 		if !ok {
@@ -202,7 +202,7 @@ func stores(cfg *config.Config, t *config.Table, r Request) *gsheets.Cells {
 }
 
 // shop picks every row a shop's sources wrote: in each table they feed,
-// the rows that name one of them as their source (gsheets.Row.Source) and,
+// the rows that name one of them as their source (model.Row.Source) and,
 // where the store column shows shop domains, hold the shop's.
 // Rows written before rows named their source are picked too where only
 // those sources feed the table; where other sources feed it too, nothing
@@ -228,11 +228,11 @@ func shop(cfg *config.Config, r Request) (Plan, error) {
 		if !ours {
 			continue
 		}
-		sel := gsheets.Select{Tab: t.Tab, All: true, Sources: r.Sources, Legacy: !others}
+		sel := model.Select{Tab: t.Tab, All: true, Sources: r.Sources, Legacy: !others}
 		if h := storeColumn(t); h != "" && r.Shop != "" && !labelled(cfg, r.Sources) {
 			// The store cell holds the shop's domain: a source may serve
 			// several shops (an app), and only this one's rows go.
-			sel.All, sel.Any = false, []gsheets.Cells{{Header: h, Values: appendGuarded(nil, r.Shop)}}
+			sel.All, sel.Any = false, []model.Cells{{Header: h, Values: appendGuarded(nil, r.Shop)}}
 		}
 		p.Select = append(p.Select, sel)
 		if others {

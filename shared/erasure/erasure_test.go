@@ -10,7 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/safeview/safeview/shared/config"
-	"github.com/safeview/safeview/shared/gsheets"
+	"github.com/safeview/safeview/shared/model"
 	"github.com/safeview/safeview/shared/pipeline"
 	"github.com/safeview/safeview/shared/platform"
 	"github.com/safeview/safeview/shared/privacy"
@@ -140,47 +140,47 @@ func TestResolve(t *testing.T) {
 			name: "a Shopify customer: by email and phone anywhere, by id and order in the shop's rows",
 			req: Request{Scope: platform.EraseCustomer, Sources: []string{"shopify"}, Shop: "cafe.myshopify.com",
 				Customer: platform.Customer{ID: "7", Email: "a@example.com", Phone: "555"}, OrderIDs: []string{"1001", "1002"}},
-			want: Plan{Select: []gsheets.Select{
-				{Tab: "Orders", Any: []gsheets.Cells{{Header: "customer_ref", Values: []string{p("a@example.com")}}, {Header: "phone", Values: []string{p("555")}}}},
-				{Tab: "Orders", Keys: []string{"1001", "1002"}, Where: &gsheets.Cells{Header: "store", Values: []string{"cafe.myshopify.com"}},
-					Any:     []gsheets.Cells{{Header: "customer_ref", Values: []string{p("shopify:7")}}, {Header: "customer_id", Values: []string{p("7")}}},
+			want: Plan{Select: []model.Select{
+				{Tab: "Orders", Any: []model.Cells{{Header: "customer_ref", Values: []string{p("a@example.com")}}, {Header: "phone", Values: []string{p("555")}}}},
+				{Tab: "Orders", Keys: []string{"1001", "1002"}, Where: &model.Cells{Header: "store", Values: []string{"cafe.myshopify.com"}},
+					Any:     []model.Cells{{Header: "customer_ref", Values: []string{p("shopify:7")}}, {Header: "customer_id", Values: []string{p("7")}}},
 					Sources: []string{"shopify"}, Legacy: true},
-				{Tab: "Bookings", Any: []gsheets.Cells{{Header: "who", Values: []string{p("a@example.com")}}}},
-				{Tab: "Shopify only", Any: []gsheets.Cells{{Header: "ref", Values: []string{p("a@example.com")}}}},
-				{Tab: "Shopify only", Keys: []string{"1001", "1002"}, Any: []gsheets.Cells{{Header: "ref", Values: []string{p("shopify:7")}}},
+				{Tab: "Bookings", Any: []model.Cells{{Header: "who", Values: []string{p("a@example.com")}}}},
+				{Tab: "Shopify only", Any: []model.Cells{{Header: "ref", Values: []string{p("a@example.com")}}}},
+				{Tab: "Shopify only", Keys: []string{"1001", "1002"}, Any: []model.Cells{{Header: "ref", Values: []string{p("shopify:7")}}},
 					Sources: []string{"shopify"}, Legacy: true},
 			}},
 		},
 		{
 			name: "a source with a store label",
 			req:  Request{Scope: platform.AccessRequest, Sources: []string{"lyon"}, Customer: platform.Customer{ID: "7"}},
-			want: Plan{Select: []gsheets.Select{
-				{Tab: "Orders", Where: &gsheets.Cells{Header: "store", Values: []string{"Lyon"}},
-					Any:     []gsheets.Cells{{Header: "customer_ref", Values: []string{p("shopify:7")}}, {Header: "customer_id", Values: []string{p("7")}}},
+			want: Plan{Select: []model.Select{
+				{Tab: "Orders", Where: &model.Cells{Header: "store", Values: []string{"Lyon"}},
+					Any:     []model.Cells{{Header: "customer_ref", Values: []string{p("shopify:7")}}, {Header: "customer_id", Values: []string{p("7")}}},
 					Sources: []string{"lyon"}, Legacy: true},
 			}},
 		},
 		{
 			name: "an email alone, from the erasure endpoint",
 			req:  Request{Scope: platform.EraseCustomer, Customer: platform.Customer{Email: "B@example.com"}},
-			want: Plan{Select: []gsheets.Select{
-				{Tab: "Orders", Any: []gsheets.Cells{{Header: "customer_ref", Values: []string{p("b@example.com")}}}},
-				{Tab: "Bookings", Any: []gsheets.Cells{{Header: "who", Values: []string{p("b@example.com")}}}},
-				{Tab: "Shopify only", Any: []gsheets.Cells{{Header: "ref", Values: []string{p("b@example.com")}}}},
+			want: Plan{Select: []model.Select{
+				{Tab: "Orders", Any: []model.Cells{{Header: "customer_ref", Values: []string{p("b@example.com")}}}},
+				{Tab: "Bookings", Any: []model.Cells{{Header: "who", Values: []string{p("b@example.com")}}}},
+				{Tab: "Shopify only", Any: []model.Cells{{Header: "ref", Values: []string{p("b@example.com")}}}},
 			}},
 		},
 		{
 			name: "a shop: the rows its source wrote, of its domain, and the older rows where only it writes",
 			req:  Request{Scope: platform.EraseShop, Sources: []string{"shopify"}, Shop: "cafe.myshopify.com"},
-			want: Plan{Select: []gsheets.Select{
-				{Tab: "Orders", Any: []gsheets.Cells{{Header: "store", Values: []string{"cafe.myshopify.com"}}}, Sources: []string{"shopify"}},
+			want: Plan{Select: []model.Select{
+				{Tab: "Orders", Any: []model.Cells{{Header: "store", Values: []string{"cafe.myshopify.com"}}}, Sources: []string{"shopify"}},
 				{Tab: "Shopify only", All: true, Sources: []string{"shopify"}, Legacy: true},
 			}, Unmatched: []string{"Orders"}},
 		},
 		{
 			name: "a shop with a store label: the label plays no part",
 			req:  Request{Scope: platform.EraseShop, Sources: []string{"lyon"}, Shop: "lyon.myshopify.com"},
-			want: Plan{Select: []gsheets.Select{
+			want: Plan{Select: []model.Select{
 				{Tab: "Orders", All: true, Sources: []string{"lyon"}},
 			}, Unmatched: []string{"Orders"}},
 		},
@@ -216,7 +216,7 @@ func TestResolveShopWithoutStoreColumn(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := Resolve(cfg, nil, Request{Scope: platform.EraseShop, Sources: []string{"shopify"}, Shop: "cafe.myshopify.com"})
-	want := Plan{Select: []gsheets.Select{
+	want := Plan{Select: []model.Select{
 		{Tab: "Orders", All: true, Sources: []string{"shopify"}},
 		{Tab: "Shopify only", All: true, Sources: []string{"shopify"}, Legacy: true},
 	}, Unmatched: []string{"Orders"}}

@@ -11,7 +11,7 @@
 // owned header is a missing one: the renamed column becomes the team's and
 // is never written again, and the owned column is added anew. The key
 // column is the exception: a tab that holds rows but no key header is
-// refused (ErrUnavailable, so the platform retries while someone renames
+// refused (model.ErrUnavailable, so the platform retries while someone renames
 // it back) rather than given an empty key column under which every order
 // would be added again. Each row carries its version in the hidden owned
 // column VersionHeader, so that an older delivery never overwrites a
@@ -27,13 +27,13 @@
 // minute per user), it takes every pending row and sends them all in one
 // spreadsheets.batchUpdate, after one verification read. Versions of one
 // key pending together coalesce to the newest, and the other callers are
-// answered Stale or Unchanged as if they had come after it; a key's rows
+// answered model.Stale or model.Unchanged as if they had come after it; a key's rows
 // are never split across flushes, so its order holds. A 429, a 5xx, a
 // lost connection or a timeout puts the rows back in the queue behind an
 // exponential backoff with jitter; a caller whose deadline passes gets
-// ErrUnavailable. Each write is one atomic request: nothing is half
+// model.ErrUnavailable. Each write is one atomic request: nothing is half
 // written. A write whose answer was lost may have landed: the next read
-// finds an update's version already there (Written), and reads the rows
+// finds an update's version already there (model.Written), and reads the rows
 // an insert would have added, so that it is not added twice.
 //
 // # Finding rows: a verified cache of the key column
@@ -96,7 +96,7 @@
 // # Erasure and access requests
 //
 // Apply serves a data subject's or a shop's request: it counts, reads,
-// clears (the columns of Table.Personal) or deletes the rows a selection
+// clears (the columns of model.Table.Personal) or deletes the rows a selection
 // picks, as one turn of the group commit, between the upserts queued
 // before it and those queued after it. Finding the rows is one read of
 // the columns compared (O(rows) bytes, for a request a shop gets a few

@@ -39,7 +39,7 @@ func (s *Sink) repairDuplicates(ctx context.Context, fs *flushState, dups map[*t
 		reqs = append(reqs, merges...)
 		doomed[t], annotated[t] = d, a
 	}
-	// Delete from the bottom up, so that each index still means what it
+	// model.Delete from the bottom up, so that each index still means what it
 	// meant when read; the merges come first, before any row moves.
 	for _, t := range tabs {
 		d := doomed[t]

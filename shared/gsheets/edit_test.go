@@ -1,6 +1,8 @@
 package gsheets
 
 import (
+	"github.com/safeview/safeview/shared/model"
+
 	"errors"
 	"fmt"
 	"slices"
@@ -60,7 +62,7 @@ func (f *fixture) seed(n int) map[string]want {
 	out := map[string]want{}
 	for i := 1; i <= n; i++ {
 		k := strconv.Itoa(1000 + i)
-		f.upsert(row(k, int64(i), "paid"), Written)
+		f.upsert(row(k, int64(i), "paid"), model.Written)
 		out[k] = want{status: "paid", version: int64(i), note: "note " + k}
 	}
 	values := [][]any{{"notes"}}
@@ -168,11 +170,11 @@ func TestTeamEditsBetweenFlushes(t *testing.T) {
 			f := newFixture(t)
 			wants := f.seed(5)
 			f.edit(tt.edit(f.sheetID("Orders"))...)
-			f.upsert(row("1003", 13, "refunded"), Written)
-			f.upsert(row("1006", 6, "paid"), Written)
+			f.upsert(row("1003", 13, "refunded"), model.Written)
+			f.upsert(row("1006", 6, "paid"), model.Written)
 			if tt.name == "delete a row above" {
 				delete(wants, "1001")
-				f.upsert(row("1001", 11, "paid"), Written) // deleted by the team: comes back
+				f.upsert(row("1001", 11, "paid"), model.Written) // deleted by the team: comes back
 				wants["1001"] = want{status: "paid", version: 11}
 			}
 			wants["1003"] = want{status: "refunded", version: 13, note: "note 1003"}
@@ -283,7 +285,7 @@ func TestTwoEditsInARowEscapeTheUndo(t *testing.T) {
 			_ = f.emu.Update(f.id, insertRows(sid, 1, 1))
 		}
 	})
-	f.upsert(row("1002", 20, "refunded"), Written)
+	f.upsert(row("1002", 20, "refunded"), model.Written)
 	f.emu.SetRequestHook(nil)
 	wants["1002"] = want{status: "refunded", version: 20, note: "note 1002"}
 	rows := f.snapshot()
@@ -343,7 +345,7 @@ func TestDuplicatesFromTwoWritersAreMerged(t *testing.T) {
 		}
 	}
 	f.sink = f.newSink() // the next instance
-	f.upsert(row("1001", 11, "refunded"), Written)
+	f.upsert(row("1001", 11, "refunded"), model.Written)
 	wants["1001"] = want{status: "refunded", version: 11, note: "note 1001"}
 	wants["1009"] = want{status: "refunded", version: 10, note: "call back"}
 	f.check("Orders", wants)
@@ -355,7 +357,7 @@ func TestDuplicatesFromTwoWritersAreMerged(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.sink = f.newSink()
-	f.upsert(row("1009", 12, "cancelled"), Written)
+	f.upsert(row("1009", 12, "cancelled"), model.Written)
 	if n := strings.Count(table(f.snapshot()), "\n1009 |"); n != 2 {
 		t.Errorf("1009 is on %d rows, want both annotated rows kept:\n%s", n, table(f.snapshot()))
 	}
@@ -404,8 +406,8 @@ func TestHeaderChanges(t *testing.T) {
 				t.Fatalf("Upsert(1002) error = %v, want %v", err, tt.errIs)
 			}
 			if err != nil {
-				if !errors.Is(err, ErrUnavailable) {
-					t.Errorf("Upsert(1002) error = %v, want it to wrap ErrUnavailable (503: the team can fix the header)", err)
+				if !errors.Is(err, model.ErrUnavailable) {
+					t.Errorf("Upsert(1002) error = %v, want it to wrap model.ErrUnavailable (503: the team can fix the header)", err)
 				}
 				return
 			}
@@ -544,7 +546,7 @@ func TestTeamEditsMidStream(t *testing.T) {
 func TestWindowInOneTabOfTwo(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "Orders", "Returns")
-	sink := f.useTables(Table{Tab: "Orders", Headers: headers, Key: "order_id"}, Table{Tab: "Returns", Headers: headers, Key: "order_id"})
+	sink := f.useTables(model.Table{Tab: "Orders", Headers: headers, Key: "order_id"}, model.Table{Tab: "Returns", Headers: headers, Key: "order_id"})
 	wants := f.seed(5)
 	if _, err := sink.Upsert(t.Context(), "Returns", row("9001", 1, "open")); err != nil {
 		t.Fatal(err)
@@ -602,8 +604,8 @@ func TestColumnMovedWhileIndexing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got != Stale {
-		t.Errorf("Upsert(1004 v2) over v4 = %v, want Stale", got)
+	if got != model.Stale {
+		t.Errorf("Upsert(1004 v2) over v4 = %v, want model.Stale", got)
 	}
 	f.emu.SetRequestHook(nil)
 	if misplaced, teamChanged := f.check("Orders", wants); misplaced+teamChanged > 0 {
@@ -622,12 +624,12 @@ func TestRowsAddedByAnotherWriter(t *testing.T) {
 	wants := f.seed(3) // f.sink has indexed the tab
 	other := f.newSink()
 	for _, k := range []string{"1004", "1005"} {
-		if got, err := other.Upsert(t.Context(), "Orders", row(k, 4, "paid")); err != nil || got != Written {
+		if got, err := other.Upsert(t.Context(), "Orders", row(k, 4, "paid")); err != nil || got != model.Written {
 			t.Fatalf("other.Upsert(%s) = %v, %v", k, got, err)
 		}
 	}
-	f.upsert(row("1005", 7, "refunded"), Written) // the other's order: an update
-	f.upsert(row("1006", 1, "paid"), Written)     // a new one
+	f.upsert(row("1005", 7, "refunded"), model.Written) // the other's order: an update
+	f.upsert(row("1006", 1, "paid"), model.Written)     // a new one
 	rows := f.snapshot()
 	var keys []string
 	for _, r := range rows[1:] {
@@ -687,7 +689,7 @@ func TestTwoWritersAppendToAFullGrid(t *testing.T) {
 		key string
 		v   int64
 	}{{a, "1004", 1}, {b, "1005", 1}, {b, "1004", 2}, {a, "1006", 1}} {
-		if got, err := u.s.Upsert(t.Context(), "Orders", row(u.key, u.v, "paid")); err != nil || got != Written {
+		if got, err := u.s.Upsert(t.Context(), "Orders", row(u.key, u.v, "paid")); err != nil || got != model.Written {
 			t.Fatalf("Upsert(%s v%d) = %v, %v, want written", u.key, u.v, got, err)
 		}
 		wants[u.key] = want{status: "paid", version: u.v}

@@ -1,6 +1,8 @@
 package gsheets
 
 import (
+	"github.com/safeview/safeview/shared/model"
+
 	"context"
 	"slices"
 	"strings"
@@ -86,7 +88,7 @@ func (t *tab) clearRequests(g snapshot, row int) []*sheets.Request {
 			vals[k] = &sheets.CellData{}
 			if i == t.version {
 				cell := []any{g.value(row, t.cols[i])}
-				vals[k] = cellData(Cell{Text: versionText(sourceOf(cell, 0), versionOf(cell, 0), true)})
+				vals[k] = cellData(model.Cell{Text: versionText(sourceOf(cell, 0), versionOf(cell, 0), true)})
 			}
 		}
 		reqs = append(reqs, &sheets.Request{UpdateCells: &sheets.UpdateCellsRequest{
@@ -164,7 +166,7 @@ func (s *Sink) healClear(fs *flushState, r *request, ps []*picked, post postStat
 		}
 	}
 	s.count(func(st *Stats) { st.Heals++ })
-	// Row numbers only: a key need not be an order id.
+	// model.Row numbers only: a key need not be an order id.
 	fs.log.Warn("a team edit landed between an erasure's read and its write; restoring the cells it overwrote", "rows", moved)
 	if lost = slices.Compact(lost); len(lost) > 0 {
 		fs.log.Error("an erasure's write landed on cells of columns a team edit had just moved there, which it cannot restore: see File > Version history",

@@ -1,6 +1,8 @@
 package gsheets
 
 import (
+	"github.com/safeview/safeview/shared/model"
+
 	"context"
 	"errors"
 	"fmt"
@@ -57,7 +59,7 @@ func newCallError(call string, t *tab, err error) error {
 // included). Updates of existing rows go on as long as the undo tab holds
 // a row for each update of a flush; new rows, and updates that would need
 // the undo tab to grow, wait, answered with an error that also wraps
-// ErrUnavailable so that the platform retries, until someone makes room:
+// model.ErrUnavailable so that the platform retries, until someone makes room:
 // deletes empty columns or rows, unused tabs, or moves old rows to
 // another spreadsheet.
 var ErrSpreadsheetFull = errors.New("spreadsheet full")
@@ -108,10 +110,10 @@ func ambiguous(err error) bool {
 }
 
 // unavailable wraps err for the caller: every failure to write in time is
-// ErrUnavailable, so that the platform retries.
+// model.ErrUnavailable, so that the platform retries.
 func unavailable(err error) error {
-	if errors.Is(err, ErrUnavailable) {
+	if errors.Is(err, model.ErrUnavailable) {
 		return err
 	}
-	return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	return fmt.Errorf("%w: %w", model.ErrUnavailable, err)
 }

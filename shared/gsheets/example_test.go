@@ -7,6 +7,7 @@ import (
 
 	"github.com/safeview/safeview/shared/gsheets"
 	"github.com/safeview/safeview/shared/gsheetstest"
+	"github.com/safeview/safeview/shared/model"
 )
 
 // One order, delivered twice and then out of order: one row, at its
@@ -19,16 +20,16 @@ func ExampleSink_Upsert() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	sink, err := gsheets.New(svc, id, []gsheets.Table{{Tab: "Orders", Headers: []string{"order_id", "status"}, Key: "order_id"}}, gsheets.Options{})
+	sink, err := gsheets.New(svc, id, []model.Table{{Tab: "Orders", Headers: []string{"order_id", "status"}, Key: "order_id"}}, gsheets.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}
-	order := func(version int64, status string) gsheets.Row {
-		return gsheets.Row{Key: "1001", Version: version, Insert: true, Update: true,
-			Cells: []gsheets.Cell{{Text: "1001"}, {Text: status}}}
+	order := func(version int64, status string) model.Row {
+		return model.Row{Key: "1001", Version: version, Insert: true, Update: true,
+			Cells: []model.Cell{{Text: "1001"}, {Text: status}}}
 	}
 	ctx := context.Background()
-	for _, r := range []gsheets.Row{order(2, "paid"), order(2, "paid"), order(3, "refunded"), order(1, "pending")} {
+	for _, r := range []model.Row{order(2, "paid"), order(2, "paid"), order(3, "refunded"), order(1, "pending")} {
 		res, err := sink.Upsert(ctx, "Orders", r)
 		if err != nil {
 			log.Fatal(err)

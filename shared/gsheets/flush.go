@@ -1,6 +1,8 @@
 package gsheets
 
 import (
+	"github.com/safeview/safeview/shared/model"
+
 	"cmp"
 	"context"
 	"errors"
@@ -46,7 +48,7 @@ func (s *Sink) writeToken(ctx context.Context, fs *flushState) error {
 // arrival order, and what the flush decided for them.
 type keyOps struct {
 	t   *tab
-	key string // the identity, ID(source, key)
+	key string // the identity, model.ID(source, key)
 	ops []*op
 
 	exists bool // the key has a row
@@ -94,7 +96,7 @@ func groups(batch []*op) []*keyOps {
 			continue
 		default:
 		}
-		k := tk{o.tab, o.row.id()}
+		k := tk{o.tab, o.row.ID()}
 		g := at[k]
 		if g == nil {
 			g = &keyOps{t: o.tab, key: k.key}
@@ -120,7 +122,7 @@ func tabsOf(gs []*keyOps) []*tab {
 // same key written without a source (by a version of Safeview that keyed
 // rows by the key alone), which the identity takes over rather than add
 // the order a second time; one identity per row. It reports whether one
-// of them must be read first to see whether its Table.Match cells agree.
+// of them must be read first to see whether its model.Table.Match cells agree.
 func claimLegacy(gs []*keyOps) bool {
 	claimed := map[*tab]map[string]bool{}
 	read := false
@@ -133,7 +135,7 @@ func claimLegacy(gs []*keyOps) bool {
 		if _, ok := t.index[g.key]; ok {
 			continue
 		}
-		old := ID("", r.Key)
+		old := model.ID("", r.Key)
 		if _, ok := t.index[old]; !ok || claimed[t][old] {
 			continue
 		}
@@ -148,7 +150,7 @@ func claimLegacy(gs []*keyOps) bool {
 }
 
 // matches reports whether a row written without a source, as read, may be
-// the order of g: its Table.Match cells hold what g's row holds there.
+// the order of g: its model.Table.Match cells hold what g's row holds there.
 func (g *keyOps) matches(row []any) bool {
 	r := g.ops[0].row
 	for _, i := range g.t.match {
@@ -546,11 +548,11 @@ func settle(gs []*keyOps) {
 // to the row as stored, each with the rules of a single upsert. mark is
 // the newest version of the key that the table's filter (or its update
 // policy) kept out, 0 when none: the sheet never shows a version older
-// than one delivered, so no op older than it is written (Stale), and an
+// than one delivered, so no op older than it is written (model.Stale), and an
 // op kept out raises it. coalesce returns the op whose row is to be
 // written, nil when none, and the mark to record, 0 when it did not rise
 // above what the sheet will hold. Results are relative to the row after
-// the flush: an op overtaken by a newer one of the same flush is Stale,
+// the flush: an op overtaken by a newer one of the same flush is model.Stale,
 // as if it had arrived after it.
 func coalesce(exists bool, stored, mark int64, ops []*op) (*op, int64) {
 	sorted := slices.Clone(ops)
@@ -562,11 +564,11 @@ func coalesce(exists bool, stored, mark int64, ops []*op) (*op, int64) {
 		v := o.row.Version
 		switch {
 		case v < mark:
-			o.res = Stale
+			o.res = model.Stale
 		case v == mark:
-			o.res = Filtered
+			o.res = model.Filtered
 		default:
-			o.res = Filtered
+			o.res = model.Filtered
 			mark, raised = v, v
 		}
 	}
@@ -576,33 +578,33 @@ func coalesce(exists bool, stored, mark int64, ops []*op) (*op, int64) {
 		case !exists && !o.row.Insert:
 			keptOut(o)
 		case !exists && v < mark:
-			o.res = Stale // a newer version was kept out: this one may not enter
+			o.res = model.Stale // a newer version was kept out: this one may not enter
 		case !exists:
 			exists, stored, win = true, v, o
-			o.res = Written
+			o.res = model.Written
 		case v < stored:
-			o.res = Stale
+			o.res = model.Stale
 		case v == stored && o.sent && !landed && win == nil:
 			// This op's earlier write landed though its answer was lost.
 			landed = true
-			o.res = Written
+			o.res = model.Written
 		case v == stored:
-			o.res = Unchanged
+			o.res = model.Unchanged
 		case !o.row.Update:
 			keptOut(o)
 		case v < mark:
-			o.res = Stale
+			o.res = model.Stale
 		default:
 			stored, win = v, o
-			o.res = Written
+			o.res = model.Written
 		}
 	}
 	for _, o := range ops {
 		switch v := o.row.Version; {
-		case o != win && v < stored && (o.res == Written || o.res == Unchanged):
-			o.res = Stale
-		case o.res == Filtered && v < mark:
-			o.res = Stale
+		case o != win && v < stored && (o.res == model.Written || o.res == model.Unchanged):
+			o.res = model.Stale
+		case o.res == model.Filtered && v < mark:
+			o.res = model.Stale
 		}
 	}
 	if exists && stored >= raised {
@@ -713,7 +715,7 @@ func (s *Sink) plan(gs []*keyOps) *writePlan {
 	for _, g := range p.updates {
 		t := g.t
 		for _, run := range t.runs(t.key) {
-			p.reqs = append(p.reqs, t.cellsRequest(g.row, run, []Row{g.win.row}, g.erased))
+			p.reqs = append(p.reqs, t.cellsRequest(g.row, run, []model.Row{g.win.row}, g.erased))
 		}
 		p.check = append(p.check, t.a1Row(g.row))
 	}
@@ -741,7 +743,7 @@ func (s *Sink) plan(gs []*keyOps) *writePlan {
 				SheetId: t.sheetID, Dimension: "ROWS", Length: int64(n + 1), ForceSendFields: []string{"SheetId"},
 			}})
 		}
-		rows := make([]Row, n)
+		rows := make([]model.Row, n)
 		for i, g := range news {
 			rows[i] = g.win.row
 			p.check = append(p.check, t.a1Row(at+i))
@@ -755,7 +757,7 @@ func (s *Sink) plan(gs []*keyOps) *writePlan {
 
 // cellsRequest writes the cells of one run of adjacent owned columns for
 // consecutive rows starting at row, erased rows or not.
-func (t *tab) cellsRequest(row int, run []int, rows []Row, erased bool) *sheets.Request {
+func (t *tab) cellsRequest(row int, run []int, rows []model.Row, erased bool) *sheets.Request {
 	data := make([]*sheets.RowData, len(rows))
 	for j, r := range rows {
 		vals := make([]*sheets.CellData, len(run))
@@ -772,9 +774,9 @@ func (t *tab) cellsRequest(row int, run []int, rows []Row, erased bool) *sheets.
 	}}
 }
 
-// cellData converts a Cell to the API's shape. An empty cell clears the
+// cellData converts a model.Cell to the API's shape. An empty cell clears the
 // value; a text is a stringValue, which Sheets stores as is (RAW).
-func cellData(c Cell) *sheets.CellData {
+func cellData(c model.Cell) *sheets.CellData {
 	d := &sheets.CellData{}
 	switch {
 	case c.Number != "":

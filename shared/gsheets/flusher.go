@@ -124,7 +124,7 @@ func (s *Sink) take() []*op {
 	keys := map[tk]bool{}
 	var batch, rest []*op
 	for _, o := range s.queue[:barrier] {
-		k := tk{o.tab, o.row.id()}
+		k := tk{o.tab, o.row.ID()}
 		if keys[k] || len(keys) < s.opt.MaxRowsPerFlush {
 			keys[k] = true
 			batch = append(batch, o)

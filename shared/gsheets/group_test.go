@@ -1,6 +1,8 @@
 package gsheets
 
 import (
+	"github.com/safeview/safeview/shared/model"
+
 	"context"
 	"errors"
 	"fmt"
@@ -49,7 +51,7 @@ func (f *fixture) waitQueued(n int) {
 }
 
 // upsertAsync starts an upsert and returns where its answer will be.
-func (f *fixture) upsertAsync(r Row) <-chan string {
+func (f *fixture) upsertAsync(r model.Row) <-chan string {
 	out := make(chan string, 1)
 	go func() {
 		res, err := f.sink.Upsert(context.Background(), "Orders", r)
@@ -67,7 +69,7 @@ func (f *fixture) upsertAsync(r Row) <-chan string {
 func TestGroupCommitOneWritePerFlush(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	f.upsert(row("1000", 1, "paid"), Written) // the tab is set up and indexed
+	f.upsert(row("1000", 1, "paid"), model.Written) // the tab is set up and indexed
 	paused, release := f.pauseAt(gsheetstest.MethodValuesBatchGetByFilter)
 	first := f.upsertAsync(row("1001", 1, "paid"))
 	<-paused
@@ -107,22 +109,22 @@ func TestGroupCommitCoalesces(t *testing.T) {
 		name     string
 		stored   int64 // 0: the key is not in the sheet yet
 		versions []int64
-		want     []Result
+		want     []model.Result
 		final    int64
 		writes   int
 	}{
-		{"newest wins, older ones stale", 0, []int64{1, 3, 2}, []Result{Stale, Written, Stale}, 3, 1},
-		{"duplicates of the newest", 0, []int64{2, 2, 2}, []Result{Written, Unchanged, Unchanged}, 2, 1},
-		{"reordered with duplicates", 5, []int64{7, 6, 7, 5, 4}, []Result{Written, Stale, Unchanged, Stale, Stale}, 7, 1},
-		{"nothing newer than the sheet", 9, []int64{8, 9, 9}, []Result{Stale, Unchanged, Unchanged}, 9, 0},
+		{"newest wins, older ones stale", 0, []int64{1, 3, 2}, []model.Result{model.Stale, model.Written, model.Stale}, 3, 1},
+		{"duplicates of the newest", 0, []int64{2, 2, 2}, []model.Result{model.Written, model.Unchanged, model.Unchanged}, 2, 1},
+		{"reordered with duplicates", 5, []int64{7, 6, 7, 5, 4}, []model.Result{model.Written, model.Stale, model.Unchanged, model.Stale, model.Stale}, 7, 1},
+		{"nothing newer than the sheet", 9, []int64{8, 9, 9}, []model.Result{model.Stale, model.Unchanged, model.Unchanged}, 9, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
-			f.upsert(row("1000", 1, "paid"), Written)
+			f.upsert(row("1000", 1, "paid"), model.Written)
 			if tt.stored > 0 {
-				f.upsert(row("1001", tt.stored, "v"+strconv.FormatInt(tt.stored, 10)), Written)
+				f.upsert(row("1001", tt.stored, "v"+strconv.FormatInt(tt.stored, 10)), model.Written)
 			}
 			paused, release := f.pauseAt(gsheetstest.MethodValuesBatchGetByFilter)
 			blocker := f.upsertAsync(row("1000", 2, "paid"))
@@ -135,9 +137,9 @@ func TestGroupCommitCoalesces(t *testing.T) {
 			}
 			release()
 			<-blocker
-			var got []Result
+			var got []model.Result
 			for _, a := range answers {
-				got = append(got, Result(<-a))
+				got = append(got, model.Result(<-a))
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("results of versions %v mismatch (-want +got):\n%s", tt.versions, diff)
@@ -166,35 +168,35 @@ func TestCoalesce(t *testing.T) {
 		exists       bool
 		stored, mark int64
 		ops          []in
-		want         []Result
+		want         []model.Result
 		win          int   // index of the op written, -1 for none
 		raised       int64 // the mark to record
 	}{
-		{"filtered, then an older create in the same flush", false, 0, 0, []in{{v: 2}, {v: 1, insert: true}}, []Result{Filtered, Written}, 1, 2},
-		{"filtered refund, then its older create in the same flush", false, 0, 0, []in{{v: 2, update: true}, {v: 1, insert: true}}, []Result{Written, Stale}, 0, 0},
-		{"create then an update that may not create", false, 0, 0, []in{{v: 1, insert: true}, {v: 2, update: true}}, []Result{Stale, Written}, 1, 0},
-		{"update refused by the table", true, 1, 0, []in{{v: 2}}, []Result{Filtered}, -1, 2},
-		{"a lost write that landed", true, 3, 0, []in{{v: 3, update: true, sent: true}, {v: 3, update: true}}, []Result{Written, Unchanged}, -1, 0},
-		{"a lost write that landed, then a newer one", true, 3, 0, []in{{v: 3, update: true, sent: true}, {v: 4, update: true}}, []Result{Stale, Written}, 1, 0},
-		{"a create older than a version kept out", false, 0, 5, []in{{v: 4, insert: true, update: true}}, []Result{Stale}, -1, 0},
-		{"a create newer than a version kept out", false, 0, 5, []in{{v: 6, insert: true, update: true}}, []Result{Written}, 0, 0},
-		{"the version kept out, again", false, 0, 5, []in{{v: 5, update: true}}, []Result{Filtered}, -1, 0},
-		{"an older version kept out too", false, 0, 5, []in{{v: 3, update: true}}, []Result{Stale}, -1, 0},
-		{"a newer version kept out", false, 0, 5, []in{{v: 7, update: true}}, []Result{Filtered}, -1, 7},
-		{"two kept out in one flush", false, 0, 0, []in{{v: 3}, {v: 2}}, []Result{Filtered, Stale}, -1, 3},
-		{"an update older than a version kept out by the update policy", true, 1, 5, []in{{v: 3, update: true}}, []Result{Stale}, -1, 0},
+		{"filtered, then an older create in the same flush", false, 0, 0, []in{{v: 2}, {v: 1, insert: true}}, []model.Result{model.Filtered, model.Written}, 1, 2},
+		{"filtered refund, then its older create in the same flush", false, 0, 0, []in{{v: 2, update: true}, {v: 1, insert: true}}, []model.Result{model.Written, model.Stale}, 0, 0},
+		{"create then an update that may not create", false, 0, 0, []in{{v: 1, insert: true}, {v: 2, update: true}}, []model.Result{model.Stale, model.Written}, 1, 0},
+		{"update refused by the table", true, 1, 0, []in{{v: 2}}, []model.Result{model.Filtered}, -1, 2},
+		{"a lost write that landed", true, 3, 0, []in{{v: 3, update: true, sent: true}, {v: 3, update: true}}, []model.Result{model.Written, model.Unchanged}, -1, 0},
+		{"a lost write that landed, then a newer one", true, 3, 0, []in{{v: 3, update: true, sent: true}, {v: 4, update: true}}, []model.Result{model.Stale, model.Written}, 1, 0},
+		{"a create older than a version kept out", false, 0, 5, []in{{v: 4, insert: true, update: true}}, []model.Result{model.Stale}, -1, 0},
+		{"a create newer than a version kept out", false, 0, 5, []in{{v: 6, insert: true, update: true}}, []model.Result{model.Written}, 0, 0},
+		{"the version kept out, again", false, 0, 5, []in{{v: 5, update: true}}, []model.Result{model.Filtered}, -1, 0},
+		{"an older version kept out too", false, 0, 5, []in{{v: 3, update: true}}, []model.Result{model.Stale}, -1, 0},
+		{"a newer version kept out", false, 0, 5, []in{{v: 7, update: true}}, []model.Result{model.Filtered}, -1, 7},
+		{"two kept out in one flush", false, 0, 0, []in{{v: 3}, {v: 2}}, []model.Result{model.Filtered, model.Stale}, -1, 3},
+		{"an update older than a version kept out by the update policy", true, 1, 5, []in{{v: 3, update: true}}, []model.Result{model.Stale}, -1, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var ops []*op
 			for _, o := range tt.ops {
-				ops = append(ops, &op{row: Row{Key: "k", Version: o.v, Insert: o.insert, Update: o.update}, sent: o.sent})
+				ops = append(ops, &op{row: model.Row{Key: "k", Version: o.v, Insert: o.insert, Update: o.update}, sent: o.sent})
 			}
 			win, raised := coalesce(tt.exists, tt.stored, tt.mark, ops)
 			if raised != tt.raised {
 				t.Errorf("coalesce(%v, %d, %d, %+v) raised the mark to %d, want %d", tt.exists, tt.stored, tt.mark, tt.ops, raised, tt.raised)
 			}
-			var got []Result
+			var got []model.Result
 			for _, o := range ops {
 				got = append(got, o.res)
 			}
@@ -255,9 +257,9 @@ func TestBrokenTabFailsItsRowsOnly(t *testing.T) {
 	if err := f.emu.SetValues(f.id, "Bookings!A1:B3", [][]any{{"ref", "guest count"}, {"B-1", 2}, {"B-2", 4}}); err != nil {
 		t.Fatal(err)
 	}
-	sink := f.useTables(Table{Tab: "Orders", Headers: headers, Key: "order_id"},
-		Table{Tab: "Bookings", Headers: []string{"booking_id", "status"}, Key: "booking_id"})
-	f.upsert(row("1000", 1, "paid"), Written) // Orders is indexed
+	sink := f.useTables(model.Table{Tab: "Orders", Headers: headers, Key: "order_id"},
+		model.Table{Tab: "Bookings", Headers: []string{"booking_id", "status"}, Key: "booking_id"})
+	f.upsert(row("1000", 1, "paid"), model.Written) // Orders is indexed
 	paused, release := f.pauseAt(gsheetstest.MethodValuesBatchGetByFilter)
 	blocker := f.upsertAsync(row("1001", 1, "paid"))
 	<-paused
@@ -265,7 +267,7 @@ func TestBrokenTabFailsItsRowsOnly(t *testing.T) {
 	f.waitQueued(1)
 	booking := make(chan error, 1)
 	go func() {
-		_, err := sink.Upsert(t.Context(), "Bookings", Row{Key: "B-3", Version: 1, Insert: true, Update: true, Cells: []Cell{{Text: "B-3"}, {Text: "confirmed"}}})
+		_, err := sink.Upsert(t.Context(), "Bookings", model.Row{Key: "B-3", Version: 1, Insert: true, Update: true, Cells: []model.Cell{{Text: "B-3"}, {Text: "confirmed"}}})
 		booking <- err
 	}()
 	f.waitQueued(2)
@@ -274,8 +276,8 @@ func TestBrokenTabFailsItsRowsOnly(t *testing.T) {
 	if got := <-order; got != "written" {
 		t.Errorf("Upsert(Orders 1002) = %s, want written despite the broken Bookings tab", got)
 	}
-	if err := <-booking; !errors.Is(err, errNoKeyColumn) || !errors.Is(err, ErrUnavailable) {
-		t.Errorf("Upsert(Bookings B-3) error = %v, want ErrUnavailable for a missing key column", err)
+	if err := <-booking; !errors.Is(err, errNoKeyColumn) || !errors.Is(err, model.ErrUnavailable) {
+		t.Errorf("Upsert(Bookings B-3) error = %v, want model.ErrUnavailable for a missing key column", err)
 	}
 }
 
@@ -286,8 +288,8 @@ func TestBrokenTabFailsItsRowsOnly(t *testing.T) {
 // read quota's burst.
 func TestColdStartIndexesEveryTabInOneGo(t *testing.T) {
 	t.Parallel()
-	bookings := Table{Tab: "Bookings", Headers: []string{"booking_id", "status"}, Key: "booking_id"}
-	booking := Row{Key: "B-1", Version: 1, Insert: true, Update: true, Cells: []Cell{{Text: "B-1"}, {Text: "confirmed"}}}
+	bookings := model.Table{Tab: "Bookings", Headers: []string{"booking_id", "status"}, Key: "booking_id"}
+	booking := model.Row{Key: "B-1", Version: 1, Insert: true, Update: true, Cells: []model.Cell{{Text: "B-1"}, {Text: "confirmed"}}}
 	tests := []struct {
 		name  string
 		setup func(f *fixture)
@@ -299,11 +301,11 @@ func TestColdStartIndexesEveryTabInOneGo(t *testing.T) {
 		{"two tabs to create", func(*fixture) {}, []string{"Sheet1"}, map[string]int{
 			gsheetstest.MethodGet: 1, gsheetstest.MethodBatchUpdate: 2}},
 		{"two tabs with rows, after a restart", func(f *fixture) {
-			f.upsert(row("1000", 1, "paid"), Written)
+			f.upsert(row("1000", 1, "paid"), model.Written)
 			if _, err := f.sink.Upsert(t.Context(), "Bookings", booking); err != nil {
 				f.t.Fatal(err)
 			}
-			f.sink = f.useTables(Table{Tab: "Orders", Headers: headers, Key: "order_id"}, bookings)
+			f.sink = f.useTables(model.Table{Tab: "Orders", Headers: headers, Key: "order_id"}, bookings)
 		}, []string{"Orders", "Bookings"}, map[string]int{
 			gsheetstest.MethodGet: 1, gsheetstest.MethodValuesBatchGetByFilter: 2, gsheetstest.MethodBatchUpdate: 1}},
 	}
@@ -311,19 +313,19 @@ func TestColdStartIndexesEveryTabInOneGo(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t, tt.tabs...)
-			sink := f.useTables(Table{Tab: "Orders", Headers: headers, Key: "order_id"}, bookings)
+			sink := f.useTables(model.Table{Tab: "Orders", Headers: headers, Key: "order_id"}, bookings)
 			tt.setup(f)
 			sink = f.sink
 			f.emu.ResetStats()
-			f.upsert(row("1001", 1, "paid"), Written)
+			f.upsert(row("1001", 1, "paid"), model.Written)
 			if diff := cmp.Diff(tt.want, f.emu.Stats().Requests); diff != "" {
 				t.Errorf("requests of a cold start mismatch (-want +got):\n%s", diff)
 			}
 			// Bookings was indexed with Orders: its first row costs one
 			// verification read and one write, nothing more.
 			f.emu.ResetStats()
-			if _, err := sink.Upsert(t.Context(), "Bookings", Row{Key: "B-2", Version: 1, Insert: true, Update: true,
-				Cells: []Cell{{Text: "B-2"}, {Text: "confirmed"}}}); err != nil {
+			if _, err := sink.Upsert(t.Context(), "Bookings", model.Row{Key: "B-2", Version: 1, Insert: true, Update: true,
+				Cells: []model.Cell{{Text: "B-2"}, {Text: "confirmed"}}}); err != nil {
 				t.Fatal(err)
 			}
 			want := map[string]int{gsheetstest.MethodValuesBatchGetByFilter: 1, gsheetstest.MethodBatchUpdate: 1}

@@ -1,6 +1,8 @@
 package gsheets
 
 import (
+	"github.com/safeview/safeview/shared/model"
+
 	"context"
 	"math/rand/v2"
 	"slices"
@@ -170,7 +172,7 @@ func (s *Sink) heal(fs *flushState, p *writePlan, resp *sheets.BatchUpdateSpread
 		t.loaded = false
 	}
 	s.count(func(st *Stats) { st.Heals++ })
-	// Row numbers and counts only: a key need not be an order id.
+	// model.Row numbers and counts only: a key need not be an order id.
 	fs.log.Warn("a team edit landed between a flush's read and its write; undoing the misplaced cells",
 		"tables", len(bad), "rows_written_again", len(moved), "rows", moved)
 	if err := s.writeHeal(fs, reqs); err != nil {
@@ -214,7 +216,7 @@ func (t *tab) locate(header []any) []int {
 }
 
 // cellsAt writes the owned cells of r (but skip) at the given columns.
-func (t *tab) cellsAt(row int, cols []int, skip int, r Row, erased bool) []*sheets.Request {
+func (t *tab) cellsAt(row int, cols []int, skip int, r model.Row, erased bool) []*sheets.Request {
 	var reqs []*sheets.Request
 	for i, col := range cols {
 		if i == skip || col < 0 {

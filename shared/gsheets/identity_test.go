@@ -1,6 +1,8 @@
 package gsheets
 
 import (
+	"github.com/safeview/safeview/shared/model"
+
 	"context"
 	"strconv"
 	"testing"
@@ -14,17 +16,17 @@ import (
 // the example configuration does.
 var storeHeaders = []string{"order_id", "store", "status"}
 
-func storeRow(source, key, store string, version int64, status string) Row {
-	return Row{Source: source, Key: key, Version: version, Insert: true, Update: true,
-		Cells: []Cell{{Text: key}, {Text: store}, {Text: status}}}
+func storeRow(source, key, store string, version int64, status string) model.Row {
+	return model.Row{Source: source, Key: key, Version: version, Insert: true, Update: true,
+		Cells: []model.Cell{{Text: key}, {Text: store}, {Text: status}}}
 }
 
 func (f *fixture) storeSink(match ...string) *Sink {
 	f.t.Helper()
-	return f.useTables(Table{Tab: "Orders", Headers: storeHeaders, Key: "order_id", Match: match})
+	return f.useTables(model.Table{Tab: "Orders", Headers: storeHeaders, Key: "order_id", Match: match})
 }
 
-func (f *fixture) upsertTo(s *Sink, r Row, want Result) {
+func (f *fixture) upsertTo(s *Sink, r model.Row, want model.Result) {
 	f.t.Helper()
 	got, err := s.Upsert(context.Background(), "Orders", r)
 	if err != nil || got != want {
@@ -38,14 +40,14 @@ func TestSameKeyFromTwoSourcesIsTwoRows(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	s := f.storeSink("store")
-	f.upsertTo(s, storeRow("woocommerce", "4242", "Paris", 1, "paid"), Written)
-	f.upsertTo(s, storeRow("lightspeed-ecom", "4242", "Lyon", 1, "paid"), Written)
-	f.upsertTo(s, storeRow("woo-lille", "4242", "Lille", 1, "paid"), Written)
-	f.upsertTo(s, storeRow("lightspeed-ecom", "4242", "Lyon", 2, "refunded"), Written)
+	f.upsertTo(s, storeRow("woocommerce", "4242", "Paris", 1, "paid"), model.Written)
+	f.upsertTo(s, storeRow("lightspeed-ecom", "4242", "Lyon", 1, "paid"), model.Written)
+	f.upsertTo(s, storeRow("woo-lille", "4242", "Lille", 1, "paid"), model.Written)
+	f.upsertTo(s, storeRow("lightspeed-ecom", "4242", "Lyon", 2, "refunded"), model.Written)
 	// A restart indexes the same three rows.
 	s = f.storeSink("store")
-	f.upsertTo(s, storeRow("woocommerce", "4242", "Paris", 3, "cancelled"), Written)
-	f.upsertTo(s, storeRow("woo-lille", "4242", "Lille", 1, "paid"), Unchanged)
+	f.upsertTo(s, storeRow("woocommerce", "4242", "Paris", 3, "cancelled"), model.Written)
+	f.upsertTo(s, storeRow("woo-lille", "4242", "Lille", 1, "paid"), model.Unchanged)
 	want := [][]string{
 		{"order_id", "store", "status", VersionHeader},
 		{"4242", "Paris", "cancelled", "woocommerce:3"},
@@ -69,18 +71,18 @@ func TestRowsWithoutSourceAreTakenOver(t *testing.T) {
 			f := newFixture(t)
 			old := f.storeSink()
 			for i := range 3 {
-				f.upsertTo(old, storeRow("", strconv.Itoa(1001+i), "Paris", 1, "paid"), Written)
+				f.upsertTo(old, storeRow("", strconv.Itoa(1001+i), "Paris", 1, "paid"), model.Written)
 			}
 			s := f.storeSink()
 			if !fresh {
-				f.upsertTo(s, storeRow("shopify", "9999", "Paris", 1, "paid"), Written) // index, then verify
+				f.upsertTo(s, storeRow("shopify", "9999", "Paris", 1, "paid"), model.Written) // index, then verify
 			}
-			f.upsertTo(s, storeRow("shopify", "1001", "Paris", 2, "refunded"), Written)
-			f.upsertTo(s, storeRow("shopify", "1002", "Paris", 1, "paid"), Unchanged)
-			f.upsertTo(s, storeRow("shopify", "1003", "Paris", 0, "pending"), Stale)
-			f.upsertTo(s, storeRow("shopify", "1001", "Paris", 3, "cancelled"), Written)
+			f.upsertTo(s, storeRow("shopify", "1001", "Paris", 2, "refunded"), model.Written)
+			f.upsertTo(s, storeRow("shopify", "1002", "Paris", 1, "paid"), model.Unchanged)
+			f.upsertTo(s, storeRow("shopify", "1003", "Paris", 0, "pending"), model.Stale)
+			f.upsertTo(s, storeRow("shopify", "1001", "Paris", 3, "cancelled"), model.Written)
 			s = f.storeSink()
-			f.upsertTo(s, storeRow("shopify", "1003", "Paris", 4, "refunded"), Written)
+			f.upsertTo(s, storeRow("shopify", "1003", "Paris", 4, "refunded"), model.Written)
 			rows := f.snapshot()
 			// 1002 was only found unchanged: nothing was written, and the
 			// row keeps its old form until its order changes.
@@ -109,11 +111,11 @@ func TestTakeOverMatchesTheStore(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	old := f.storeSink("store")
-	f.upsertTo(old, storeRow("", "4242", "Paris", 5, "paid"), Written)
+	f.upsertTo(old, storeRow("", "4242", "Paris", 5, "paid"), model.Written)
 	s := f.storeSink("store")
 	// Older than the row, but another store's order: not stale, a new row.
-	f.upsertTo(s, storeRow("lightspeed-ecom", "4242", "Lyon", 1, "paid"), Written)
-	f.upsertTo(s, storeRow("woocommerce", "4242", "Paris", 6, "refunded"), Written)
+	f.upsertTo(s, storeRow("lightspeed-ecom", "4242", "Lyon", 1, "paid"), model.Written)
+	f.upsertTo(s, storeRow("woocommerce", "4242", "Paris", 6, "refunded"), model.Written)
 	want := [][]string{
 		{"order_id", "store", "status", VersionHeader},
 		{"4242", "Paris", "refunded", "woocommerce:6"},
@@ -130,7 +132,7 @@ func TestTwoSourcesClaimOneOldRowInOneFlush(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	old := f.storeSink()
-	f.upsertTo(old, storeRow("", "4242", "Paris", 1, "paid"), Written)
+	f.upsertTo(old, storeRow("", "4242", "Paris", 1, "paid"), model.Written)
 	f.storeSink()
 	// Hold a first flush at its read, so that both claims queue behind it
 	// and go in the next flush together.
@@ -163,29 +165,29 @@ func TestApplySelectsBySource(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	s := f.storeSink()
-	f.upsertTo(s, storeRow("", "1", "Paris", 1, "paid"), Written)
-	f.upsertTo(s, storeRow("shopify", "2", "Paris", 1, "paid"), Written)
-	f.upsertTo(s, storeRow("woocommerce", "3", "Paris", 1, "paid"), Written)
-	f.upsertTo(s, storeRow("woocommerce", "2", "Paris", 1, "paid"), Written)
+	f.upsertTo(s, storeRow("", "1", "Paris", 1, "paid"), model.Written)
+	f.upsertTo(s, storeRow("shopify", "2", "Paris", 1, "paid"), model.Written)
+	f.upsertTo(s, storeRow("woocommerce", "3", "Paris", 1, "paid"), model.Written)
+	f.upsertTo(s, storeRow("woocommerce", "2", "Paris", 1, "paid"), model.Written)
 	tests := []struct {
-		sel  Select
+		sel  model.Select
 		want int
 	}{
-		{Select{Tab: "Orders", All: true, Sources: []string{"shopify"}}, 1},
-		{Select{Tab: "Orders", All: true, Sources: []string{"shopify"}, Legacy: true}, 2},
-		{Select{Tab: "Orders", Keys: []string{"2"}, Sources: []string{"woocommerce"}}, 1},
-		{Select{Tab: "Orders", Keys: []string{"2"}}, 2},
-		{Select{Tab: "Orders", Any: []Cells{{Header: "store", Values: []string{"Paris"}}}, Sources: []string{"woocommerce"}}, 2},
+		{model.Select{Tab: "Orders", All: true, Sources: []string{"shopify"}}, 1},
+		{model.Select{Tab: "Orders", All: true, Sources: []string{"shopify"}, Legacy: true}, 2},
+		{model.Select{Tab: "Orders", Keys: []string{"2"}, Sources: []string{"woocommerce"}}, 1},
+		{model.Select{Tab: "Orders", Keys: []string{"2"}}, 2},
+		{model.Select{Tab: "Orders", Any: []model.Cells{{Header: "store", Values: []string{"Paris"}}}, Sources: []string{"woocommerce"}}, 2},
 	}
 	for _, tt := range tests {
-		rep, err := s.Apply(context.Background(), Count, []Select{tt.sel})
+		rep, err := s.Apply(context.Background(), model.Count, []model.Select{tt.sel})
 		if err != nil || rep.Selected() != tt.want {
-			t.Errorf("Apply(Count, %+v) selected %d, %v, want %d", tt.sel, rep.Selected(), err, tt.want)
+			t.Errorf("Apply(model.Count, %+v) selected %d, %v, want %d", tt.sel, rep.Selected(), err, tt.want)
 		}
 	}
-	rep, err := s.Apply(context.Background(), Delete, []Select{{Tab: "Orders", All: true, Sources: []string{"shopify"}}})
+	rep, err := s.Apply(context.Background(), model.Delete, []model.Select{{Tab: "Orders", All: true, Sources: []string{"shopify"}}})
 	if err != nil || rep.Changed() != 1 {
-		t.Fatalf("Apply(Delete shopify's rows) = %d, %v, want 1", rep.Changed(), err)
+		t.Fatalf("Apply(model.Delete shopify's rows) = %d, %v, want 1", rep.Changed(), err)
 	}
 	if diff := cmp.Diff([]string{"1", "3", "2"}, column(f.snapshot(), 0)); diff != "" {
 		t.Errorf("keys left (-want +got):\n%s", diff)

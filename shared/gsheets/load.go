@@ -1,6 +1,8 @@
 package gsheets
 
 import (
+	"github.com/safeview/safeview/shared/model"
+
 	"context"
 	"errors"
 	"fmt"
@@ -173,7 +175,7 @@ func (t *tab) find(listed []*sheets.Sheet) (*sheets.Sheet, error) {
 				return sh, nil
 			}
 		}
-		return nil, fmt.Errorf("%w: %d tabs are tagged as tab %q and none has that title: rename the right one back", ErrUnavailable, len(tagged), t.Tab)
+		return nil, fmt.Errorf("%w: %d tabs are tagged as tab %q and none has that title: rename the right one back", model.ErrUnavailable, len(tagged), t.Tab)
 	case len(titled) == 1:
 		return titled[0], nil
 	}
@@ -264,7 +266,7 @@ func (p headerPlan) requests(hasData bool) ([]*sheets.Request, error) {
 	t := p.t
 	if t.cols[t.key] < 0 && hasData {
 		return nil, fmt.Errorf("%w: tab %q: %w %q, but it holds rows: rename the column back to %q (every order would be added again otherwise)",
-			ErrUnavailable, t.title, errNoKeyColumn, t.Key, t.Key)
+			model.ErrUnavailable, t.title, errNoKeyColumn, t.Key, t.Key)
 	}
 	var reqs []*sheets.Request
 	next := p.next
@@ -451,7 +453,7 @@ func (t *tab) rebuild(kc keyColumns) map[string][]int {
 		if k == "" {
 			continue
 		}
-		k = ID(sourceOf(versions, row), k)
+		k = model.ID(sourceOf(versions, row), k)
 		t.lastRow = row
 		if e, dup := t.index[k]; dup {
 			if len(dups[k]) == 0 {

@@ -1,6 +1,8 @@
 package gsheets
 
 import (
+	"github.com/safeview/safeview/shared/model"
+
 	"cmp"
 	"math/rand/v2"
 	"slices"
@@ -16,7 +18,7 @@ import (
 // order, so a refund may come before the order it refunds; the filter
 // keeps the refund out, and without a mark the older "paid" version
 // would then enter and show for ever. With it, a version older than a
-// mark is answered Stale and never written: the sheet never shows a
+// mark is answered model.Stale and never written: the sheet never shows a
 // version older than the newest delivered for its key.
 //
 // The marks live in the spreadsheet, beside the rows they guard, so that
@@ -196,7 +198,7 @@ func rowsData(rows []markRow) []*sheets.RowData {
 		}
 		cells := make([]*sheets.CellData, len(vals))
 		for c, v := range vals {
-			cells[c] = cellData(Cell{Text: v})
+			cells[c] = cellData(model.Cell{Text: v})
 		}
 		out[i] = &sheets.RowData{Values: cells}
 	}

@@ -1,6 +1,8 @@
 package gsheets
 
 import (
+	"github.com/safeview/safeview/shared/model"
+
 	"context"
 	"strconv"
 	"testing"
@@ -12,13 +14,13 @@ import (
 // paid is a version the table's filter lets in; refunded one it keeps out
 // (a new row may not be created by it), though it updates a row already
 // there, as with the default update policy.
-func paid(key string, v int64) Row {
+func paid(key string, v int64) model.Row {
 	r := row(key, v, "paid")
 	r.Source = "shopify"
 	return r
 }
 
-func refunded(key string, v int64) Row {
+func refunded(key string, v int64) model.Row {
 	r := row(key, v, "refunded")
 	r.Source, r.Insert = "shopify", false
 	return r
@@ -32,18 +34,18 @@ func refunded(key string, v int64) Row {
 func TestNewestFilteredVersionKeepsOlderOnesOut(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	f.upsert(refunded("1001", 3), Filtered)
-	f.upsert(paid("1001", 1), Stale)
-	f.upsert(paid("1001", 2), Stale)
-	f.upsert(refunded("1001", 3), Filtered) // the same refund again
-	f.upsert(refunded("1001", 2), Stale)
+	f.upsert(refunded("1001", 3), model.Filtered)
+	f.upsert(paid("1001", 1), model.Stale)
+	f.upsert(paid("1001", 2), model.Stale)
+	f.upsert(refunded("1001", 3), model.Filtered) // the same refund again
+	f.upsert(refunded("1001", 2), model.Stale)
 	f.sink = f.newSink() // a restart, or another instance
-	f.upsert(paid("1001", 1), Stale)
+	f.upsert(paid("1001", 1), model.Stale)
 	if rows := f.snapshot(); len(rows) > 1 {
 		t.Fatalf("the refunded order entered the sheet:\n%s", table(rows))
 	}
 	// A newer paid version (the refund reversed) enters.
-	f.upsert(paid("1001", 4), Written)
+	f.upsert(paid("1001", 4), model.Written)
 	if rows := f.snapshot(); len(rows) != 2 || rows[1][1] != "paid" {
 		t.Fatalf("want order 1001 paid at version 4:\n%s", table(rows))
 	}
@@ -57,7 +59,7 @@ func TestNewestFilteredVersionKeepsOlderOnesOut(t *testing.T) {
 func TestMarksRideAlong(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	f.upsert(paid("1", 1), Written) // index and warm up
+	f.upsert(paid("1", 1), model.Written) // index and warm up
 	before := f.emu.Stats().Writes
 	paused, release := f.pauseAt(gsheetstest.MethodValuesBatchGetByFilter)
 	first := f.upsertAsync(paid("2", 1))
@@ -100,12 +102,12 @@ func TestMarksExpire(t *testing.T) {
 	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	f.sink.marks.now = clock
-	f.upsert(refunded("1001", 3), Filtered)
-	f.upsert(paid("1001", 1), Stale)
+	f.upsert(refunded("1001", 3), model.Filtered)
+	f.upsert(paid("1001", 1), model.Stale)
 	now = now.Add(DefaultMarksTTL + time.Minute)
 	f.sink = f.newSink()
 	f.sink.marks.now = clock
-	f.upsert(paid("1001", 1), Written)
+	f.upsert(paid("1001", 1), model.Written)
 }
 
 // A row written at a newer version makes its key's mark moot; once dead
@@ -116,28 +118,28 @@ func TestMarksCompact(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	const n = 1100
-	f.upsertAll(n, func(i int) (Row, Result) { return refunded(strconv.Itoa(i), 2), Filtered })
+	f.upsertAll(n, func(i int) (model.Row, model.Result) { return refunded(strconv.Itoa(i), 2), model.Filtered })
 	if got := f.marksRows(); got != n {
 		t.Fatalf("marks tab holds %d rows, want %d", got, n)
 	}
 	// The refunds were reversed: newer paid versions enter, and their
 	// marks are moot.
-	f.upsertAll(n-5, func(i int) (Row, Result) { return paid(strconv.Itoa(i), 3), Written })
-	f.upsert(paid("new", 1), Written)
+	f.upsertAll(n-5, func(i int) (model.Row, model.Result) { return paid(strconv.Itoa(i), 3), model.Written })
+	f.upsert(paid("new", 1), model.Written)
 	if got := f.marksRows(); got >= n || got < 5 {
 		t.Errorf("after compaction the marks tab holds %d rows, want fewer than %d and the 5 live marks", got, n)
 	}
 	f.sink = f.newSink()
 	for i := n - 5; i < n; i++ {
-		f.upsert(paid(strconv.Itoa(i), 1), Stale)
+		f.upsert(paid(strconv.Itoa(i), 1), model.Stale)
 	}
 }
 
 // upsertAll upserts n rows at once, so that they share flushes.
-func (f *fixture) upsertAll(n int, at func(i int) (Row, Result)) {
+func (f *fixture) upsertAll(n int, at func(i int) (model.Row, model.Result)) {
 	f.t.Helper()
 	type res struct {
-		got, want Result
+		got, want model.Result
 		err       error
 	}
 	out := make(chan res, n)
@@ -175,7 +177,7 @@ func (f *fixture) marksRows() int {
 func TestMarksHoldNoCell(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	f.upsert(refunded("1001", 3), Filtered)
+	f.upsert(refunded("1001", 3), model.Filtered)
 	rows, err := f.emu.Snapshot(f.id, MarksTab)
 	if err != nil {
 		t.Fatal(err)

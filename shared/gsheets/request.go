@@ -1,6 +1,8 @@
 package gsheets
 
 import (
+	"github.com/safeview/safeview/shared/model"
+
 	"context"
 	"fmt"
 	"slices"
@@ -8,138 +10,40 @@ import (
 	"google.golang.org/api/sheets/v4"
 )
 
-// Action is what Sink.Apply does with the rows a selection picks: the
-// sink's side of a data subject's request (erasure, access) or of a
-// shop's (removal of all its rows).
-type Action string
-
-// Actions of Apply.
-const (
-	// Count counts the rows, and the rows a Clear would change. It
-	// writes nothing.
-	Count Action = "count"
-	// Read returns the rows whole, every column (the team's too), as the
-	// sheet shows them. It writes nothing.
-	Read Action = "read"
-	// Clear empties the personal cells (Table.Personal) of the rows and
-	// marks them erased, so that later upserts of their keys keep those
-	// cells empty. The rows' other cells stay.
-	Clear Action = "clear"
-	// Delete removes the rows.
-	Delete Action = "delete"
-)
-
-// Cells names values of one owned column.
-type Cells struct {
-	Header string
-	Values []string
-}
-
-// Select picks rows of one tab for Apply. Only rows that hold a key are
-// ever picked: a row the team typed without one is theirs. A row is
-// picked when All is set, or when its key is one of Keys or its cell
-// under the header of one of Any is one of that header's values, and,
-// if Where is set, its cell under Where.Header is one of Where.Values
-// (ids of one shop, say, which another shop may use too). When Sources
-// is set, only rows of those sources (Row.Source) are picked, and rows
-// written without a source when Legacy is set too. Cells are compared
-// as the sink writes them: text exactly, numbers without exponent.
-// Several selections of one tab pick the rows any of them picks.
-type Select struct {
-	Tab     string
-	Keys    []string
-	Where   *Cells
-	Any     []Cells
-	All     bool
-	Sources []string
-	Legacy  bool
-}
-
-// admits reports whether the selection's sources admit a row of source
-// src ("" for a row written without one).
-func (sl Select) admits(src string) bool {
-	if len(sl.Sources) == 0 {
-		return true
-	}
-	if src == "" {
-		return sl.Legacy
-	}
-	return slices.Contains(sl.Sources, src)
-}
-
-// Report says what Apply found, and did.
-type Report struct {
-	// Tabs are in the order the selections first name them.
-	Tabs []TabReport
-}
-
-// TabReport is what Apply found, and did, in one tab.
-type TabReport struct {
-	Tab string
-	// Selected counts the rows picked.
-	Selected int
-	// Changed counts the rows cleared (Clear) or deleted (Delete); for
-	// Count, the rows a Clear would change. A row a Clear already
-	// cleared is not changed again: a replayed erasure changes nothing.
-	Changed int
-	// Header and Rows are the tab's header row and the rows picked,
-	// whole and formatted as the sheet shows them; Read only.
-	Header []string
-	Rows   [][]string
-}
-
-// Selected counts the rows picked in every tab.
-func (r Report) Selected() int {
-	n := 0
-	for _, t := range r.Tabs {
-		n += t.Selected
-	}
-	return n
-}
-
-// Changed counts the rows changed in every tab.
-func (r Report) Changed() int {
-	n := 0
-	for _, t := range r.Tabs {
-		n += t.Changed
-	}
-	return n
-}
-
 // Apply does a with the rows sel picks, as one turn of the group commit:
 // the upserts queued before it are written first, those queued after it
 // wait for it, so that an upsert and an erasure of the same row never
 // interleave their reads and writes. Finding the rows costs one read of
 // the columns it compares (key, version, personal and selected columns,
 // whole: O(rows) bytes, which suits a request a shop gets a few times a
-// year); Read costs one read more, of the rows picked. Clear and Delete
-// are one write request whatever the number of rows; Delete reads the
+// year); model.Read costs one read more, of the rows picked. model.Clear and model.Delete
+// are one write request whatever the number of rows; model.Delete reads the
 // whole tab first, so that a row a team edit moved under the deletion
 // can be put back. The write's answer shows whether a team edit moved
 // rows in the round trip since the read: what landed on the wrong rows is
 // restored, and the request is tried again.
 //
-// Clear marks the rows it clears in their version cell. An upsert of a
+// model.Clear marks the rows it clears in their version cell. An upsert of a
 // marked row writes its personal cells empty whatever its version, so
 // that a delivery in flight when the erasure was written (or a platform
 // that keeps sending the customer) never brings them back; a new key is
 // a new row. Apply is idempotent: applied again, it changes nothing and
 // reports Changed 0.
 //
-// An error wrapping ErrUnavailable means the sheet could not be read or
+// An error wrapping model.ErrUnavailable means the sheet could not be read or
 // written before ctx ended; the caller should try again, and the retry
 // finds whatever landed. The work already under way goes on without the
 // caller.
-func (s *Sink) Apply(ctx context.Context, a Action, sel []Select) (Report, error) {
+func (s *Sink) Apply(ctx context.Context, a model.Action, sel []model.Select) (model.Report, error) {
 	switch a {
-	case Count, Read, Clear, Delete:
+	case model.Count, model.Read, model.Clear, model.Delete:
 	default:
-		return Report{}, fmt.Errorf("sheets: unknown action %q", a)
+		return model.Report{}, fmt.Errorf("sheets: unknown action %q", a)
 	}
 	for _, sl := range sel {
 		t, ok := s.tabs[sl.Tab]
 		if !ok {
-			return Report{}, fmt.Errorf("sheets: no tab %q configured", sl.Tab)
+			return model.Report{}, fmt.Errorf("sheets: no tab %q configured", sl.Tab)
 		}
 		named := slices.Clone(sl.Any)
 		if sl.Where != nil {
@@ -147,28 +51,28 @@ func (s *Sink) Apply(ctx context.Context, a Action, sel []Select) (Report, error
 		}
 		for _, c := range named {
 			if !slices.Contains(t.Headers, c.Header) {
-				return Report{}, fmt.Errorf("sheets: tab %q: %q is not one of its headers", sl.Tab, c.Header)
+				return model.Report{}, fmt.Errorf("sheets: tab %q: %q is not one of its headers", sl.Tab, c.Header)
 			}
 		}
 	}
 	if len(sel) == 0 {
-		return Report{}, nil
+		return model.Report{}, nil
 	}
 	if err := ctx.Err(); err != nil {
-		return Report{}, fmt.Errorf("%w: %s: %w", ErrUnavailable, a, err)
+		return model.Report{}, fmt.Errorf("%w: %s: %w", model.ErrUnavailable, a, err)
 	}
 	o := &op{ctx: ctx, req: &request{action: a, sel: sel, sent: map[*tab]map[string]bool{}}, done: make(chan struct{})}
 	if !s.enqueue(ctx, o) {
-		return Report{}, fmt.Errorf("%w: %s: not done within the deadline: %w", ErrUnavailable, a, context.DeadlineExceeded)
+		return model.Report{}, fmt.Errorf("%w: %s: not done within the deadline: %w", model.ErrUnavailable, a, context.DeadlineExceeded)
 	}
 	return o.req.report, o.err
 }
 
 // request is one Apply waiting for its turn.
 type request struct {
-	action Action
-	sel    []Select
-	report Report
+	action model.Action
+	sel    []model.Select
+	report model.Report
 	// sent holds the keys, by tab, that an earlier attempt cleared or
 	// deleted, or may have (its answer was lost): an attempt that finds
 	// them done counts them as changed.
@@ -178,7 +82,7 @@ type request struct {
 // picked is what one attempt of a request found in one tab.
 type picked struct {
 	t    *tab
-	sel  []Select
+	sel  []model.Select
 	read snapshot
 	rows []int // rows picked, ascending
 	// change are the rows to clear or delete; done counts the rows an
@@ -186,7 +90,7 @@ type picked struct {
 	change []int
 	done   int
 	// header and found are the header row and the rows picked, as the
-	// sheet shows them (Read).
+	// sheet shows them (model.Read).
 	header []string
 	found  [][]string
 }
@@ -239,7 +143,7 @@ func (s *Sink) applyRequest(fs *flushState, o *op) error {
 	return untilSettled(func() error { return s.applyOnce(fs, o) })
 }
 
-// applyOnce is one read (two for Read) and at most one write. It finishes
+// applyOnce is one read (two for model.Read) and at most one write. It finishes
 // o when it succeeds.
 func (s *Sink) applyOnce(fs *flushState, o *op) error {
 	r := o.req
@@ -283,19 +187,19 @@ func (s *Sink) applyOnce(fs *flushState, o *op) error {
 	}
 	var err error
 	switch r.action {
-	case Read:
+	case model.Read:
 		err = s.readPickedRows(ctx, fs, ps)
-	case Clear:
+	case model.Clear:
 		err = s.clearRows(ctx, fs, r, ps)
-	case Delete:
+	case model.Delete:
 		err = s.deleteRows(ctx, fs, r, ps)
 	}
 	if err != nil {
 		return err
 	}
 	for _, p := range ps {
-		tr := TabReport{Tab: p.t.Tab, Selected: len(p.rows), Changed: len(p.change) + p.done}
-		if r.action == Read {
+		tr := model.TabReport{Tab: p.t.Tab, Selected: len(p.rows), Changed: len(p.change) + p.done}
+		if r.action == model.Read {
 			tr.Header, tr.Rows = p.header, p.found
 		}
 		r.report.Tabs = append(r.report.Tabs, tr)
@@ -327,16 +231,16 @@ func (p *picked) columns() []int {
 }
 
 // readPicked reads, in one request, what the selections compare: whole
-// columns, or for Delete whole tabs. A column whose header is not where
+// columns, or for model.Delete whole tabs. A column whose header is not where
 // the index has it means the team moved it: the tab is indexed again.
-func (s *Sink) readPicked(ctx context.Context, fs *flushState, a Action, ps []*picked) error {
+func (s *Sink) readPicked(ctx context.Context, fs *flushState, a model.Action, ps []*picked) error {
 	var ranges []*sheets.GridRange
 	major := "COLUMNS"
-	if a == Delete {
+	if a == model.Delete {
 		major = "ROWS"
 	}
 	for _, p := range ps {
-		if a == Delete {
+		if a == model.Delete {
 			ranges = append(ranges, &sheets.GridRange{SheetId: p.t.sheetID, ForceSendFields: []string{"SheetId"}})
 			continue
 		}
@@ -355,7 +259,7 @@ func (s *Sink) readPicked(ctx context.Context, fs *flushState, a Action, ps []*p
 	}
 	for _, p := range ps {
 		t := p.t
-		if a == Delete {
+		if a == model.Delete {
 			p.read = snapshot{rows: got[gridKey{t.sheetID, 0}]}
 			if !t.headerMatches(first(p.read.rows)) {
 				return s.moved(fs, t, "header")
@@ -376,17 +280,17 @@ func (s *Sink) readPicked(ctx context.Context, fs *flushState, a Action, ps []*p
 
 // pick finds the rows the selections pick, and those to change; sent are
 // the keys an earlier attempt changed, or may have.
-func (p *picked) pick(a Action, sent map[string]bool) {
+func (p *picked) pick(a model.Action, sent map[string]bool) {
 	t := p.t
 	col := func(h string) int { return t.cols[slices.Index(t.headers, h)] }
-	in := func(r int, c Cells) bool { return slices.Contains(c.Values, p.read.text(r, col(c.Header))) }
+	in := func(r int, c model.Cells) bool { return slices.Contains(c.Values, p.read.text(r, col(c.Header))) }
 	picks := func(r int) bool {
 		key, src := p.read.text(r, t.cols[t.key]), p.sourceAt(r)
 		for _, sl := range p.sel {
-			if !sl.admits(src) {
+			if !sl.Admits(src) {
 				continue
 			}
-			match := slices.Contains(sl.Keys, key) || slices.ContainsFunc(sl.Any, func(c Cells) bool { return in(r, c) })
+			match := slices.Contains(sl.Keys, key) || slices.ContainsFunc(sl.Any, func(c model.Cells) bool { return in(r, c) })
 			if sl.All || (match && (sl.Where == nil || in(r, *sl.Where))) {
 				return true
 			}
@@ -403,32 +307,32 @@ func (p *picked) pick(a Action, sent map[string]bool) {
 		switch {
 		case picks(r):
 			p.rows = append(p.rows, r)
-			if a == Delete || (a != Read && t.needsClear(p.read, r)) {
+			if a == model.Delete || (a != model.Read && t.needsClear(p.read, r)) {
 				p.change = append(p.change, r)
 				continue
 			}
 		case !sent[key]:
 			continue
 		}
-		if a == Clear && sent[key] && !t.needsClear(p.read, r) {
+		if a == model.Clear && sent[key] && !t.needsClear(p.read, r) {
 			// Cleared by an earlier attempt (its pseudonym is gone, so
 			// it may no longer be picked).
 			p.done++
 		}
 	}
-	if a == Delete {
+	if a == model.Delete {
 		for key := range sent {
 			if !present[key] {
 				p.done++ // deleted by an earlier attempt
 			}
 		}
 	}
-	if a == Read || a == Count {
+	if a == model.Read || a == model.Count {
 		p.done = 0
 	}
 }
 
-// needsClear reports whether a Clear changes row r: it holds a personal
+// needsClear reports whether a model.Clear changes row r: it holds a personal
 // cell, or is not marked erased yet. A tab without personal columns has
 // nothing to clear.
 func (t *tab) needsClear(g snapshot, r int) bool {
@@ -449,7 +353,7 @@ func (p *picked) keyAt(r int) string {
 	if k == "" {
 		return ""
 	}
-	return ID(p.sourceAt(r), k)
+	return model.ID(p.sourceAt(r), k)
 }
 
 // sourceAt is the source of row r as read, "" for a row written without

@@ -1,6 +1,8 @@
 package gsheets
 
 import (
+	"github.com/safeview/safeview/shared/model"
+
 	"context"
 	"slices"
 	"strconv"
@@ -16,16 +18,16 @@ import (
 // A tab of orders whose last two columns are derived from the customer.
 var erasureHeaders = []string{"order_id", "store", "status", "customer_ref", "email"}
 
-func erasureTable(tab string) Table {
-	return Table{Tab: tab, Headers: erasureHeaders, Key: "order_id", Personal: []string{"customer_ref", "email"}}
+func erasureTable(tab string) model.Table {
+	return model.Table{Tab: tab, Headers: erasureHeaders, Key: "order_id", Personal: []string{"customer_ref", "email"}}
 }
 
-func customerRow(key string, version int64, store, status, ref string) Row {
+func customerRow(key string, version int64, store, status, ref string) model.Row {
 	email := ""
 	if ref != "" {
 		email = "h***@example.com"
 	}
-	return Row{Key: key, Version: version, Insert: true, Update: true, Cells: []Cell{
+	return model.Row{Key: key, Version: version, Insert: true, Update: true, Cells: []model.Cell{
 		{Text: key}, {Text: store}, {Text: status}, {Text: ref}, {Text: email},
 	}}
 }
@@ -39,7 +41,7 @@ func newErasureFixture(t *testing.T) (*fixture, *Sink) {
 	sink := f.useTables(erasureTable("Orders"), erasureTable("Returns"))
 	for _, r := range []struct {
 		tab string
-		row Row
+		row model.Row
 	}{
 		{"Orders", customerRow("1", 10, "lyon.myshopify.com", "paid", "c_A")},
 		{"Orders", customerRow("2", 20, "lyon.myshopify.com", "refunded", "c_A")},
@@ -86,10 +88,10 @@ func (f *fixture) byKey(title string) map[string][]string {
 }
 
 // The customer c_A: by pseudonym in every tab, and order 4 by its key.
-func customerA() []Select {
-	ref := []Cells{{Header: "customer_ref", Values: []string{"c_A"}}}
-	return []Select{
-		{Tab: "Orders", Keys: []string{"4"}, Where: &Cells{Header: "store", Values: []string{"lyon.myshopify.com"}}, Any: ref},
+func customerA() []model.Select {
+	ref := []model.Cells{{Header: "customer_ref", Values: []string{"c_A"}}}
+	return []model.Select{
+		{Tab: "Orders", Keys: []string{"4"}, Where: &model.Cells{Header: "store", Values: []string{"lyon.myshopify.com"}}, Any: ref},
 		{Tab: "Returns", Any: ref},
 	}
 }
@@ -98,13 +100,13 @@ func TestApplyClear(t *testing.T) {
 	t.Parallel()
 	f, sink := newErasureFixture(t)
 	f.emu.ResetStats()
-	rep, err := sink.Apply(t.Context(), Clear, customerA())
+	rep, err := sink.Apply(t.Context(), model.Clear, customerA())
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []TabReport{{Tab: "Orders", Selected: 3, Changed: 3}, {Tab: "Returns", Selected: 1, Changed: 1}}
+	want := []model.TabReport{{Tab: "Orders", Selected: 3, Changed: 3}, {Tab: "Returns", Selected: 1, Changed: 1}}
 	if diff := cmp.Diff(want, rep.Tabs); diff != "" {
-		t.Errorf("Apply(Clear) report mismatch (-want +got):\n%s", diff)
+		t.Errorf("Apply(model.Clear) report mismatch (-want +got):\n%s", diff)
 	}
 	// One read to find the rows, one write to clear them: whatever their number.
 	if st := f.emu.Stats(); st.Writes != 1 || st.Reads != 1 {
@@ -127,9 +129,9 @@ func TestApplyClear(t *testing.T) {
 
 	// A replay finds nothing left to clear, and writes nothing.
 	f.emu.ResetStats()
-	rep, err = sink.Apply(t.Context(), Clear, customerA())
+	rep, err = sink.Apply(t.Context(), model.Clear, customerA())
 	if err != nil || rep.Changed() != 0 || rep.Selected() != 1 {
-		t.Errorf("Apply(Clear) again = selected %d changed %d, %v; want order 4 and nothing changed", rep.Selected(), rep.Changed(), err)
+		t.Errorf("Apply(model.Clear) again = selected %d changed %d, %v; want order 4 and nothing changed", rep.Selected(), rep.Changed(), err)
 	}
 	if st := f.emu.Stats(); st.Writes != 0 {
 		t.Errorf("a replayed erasure sent %d writes, want 0", st.Writes)
@@ -144,19 +146,19 @@ func TestApplyClear(t *testing.T) {
 			v = 70
 		}
 		got, err := s.Upsert(t.Context(), "Orders", customerRow("1", v, "lyon.myshopify.com", "refunded", "c_A"))
-		if err != nil || got != Written {
+		if err != nil || got != model.Written {
 			t.Fatalf("Upsert(1 v%d) = %q, %v, want written", v, got, err)
 		}
 		want := []string{"1", "lyon.myshopify.com", "refunded", "", "", strconv.FormatInt(v, 10) + " erased", "note 1"}
 		if diff := cmp.Diff(want, f.byKey("Orders")["1"]); diff != "" {
 			t.Errorf("order 1 after an update v%d mismatch (-want +got):\n%s", v, diff)
 		}
-		if got, _ := s.Upsert(t.Context(), "Orders", customerRow("1", v-1, "lyon.myshopify.com", "paid", "c_A")); got != Stale {
+		if got, _ := s.Upsert(t.Context(), "Orders", customerRow("1", v-1, "lyon.myshopify.com", "paid", "c_A")); got != model.Stale {
 			t.Errorf("Upsert(1 v%d) = %q, want stale: the mark keeps the version", v-1, got)
 		}
 	}
 	// A new order of the same customer is new data: it enters as it is.
-	f.upsert(customerRow("5", 80, "lyon.myshopify.com", "paid", "c_A"), Written)
+	f.upsert(customerRow("5", 80, "lyon.myshopify.com", "paid", "c_A"), model.Written)
 	if got := f.byKey("Orders")["5"]; got[3] != "c_A" {
 		t.Errorf("order 5 = %q, want its pseudonym", got)
 	}
@@ -181,9 +183,9 @@ func TestApplyClearRacesAnUpdate(t *testing.T) {
 				upd = update()
 				f.waitQueued(1)
 			}
-			erased := make(chan Report, 1)
+			erased := make(chan model.Report, 1)
 			go func() {
-				rep, err := sink.Apply(context.Background(), Clear, customerA())
+				rep, err := sink.Apply(context.Background(), model.Clear, customerA())
 				if err != nil {
 					t.Error(err)
 				}
@@ -200,7 +202,7 @@ func TestApplyClearRacesAnUpdate(t *testing.T) {
 				t.Errorf("Upsert(1 v11) = %s, want written", got)
 			}
 			if rep := <-erased; rep.Changed() != 4 {
-				t.Errorf("Apply(Clear) changed %d rows, want 4", rep.Changed())
+				t.Errorf("Apply(model.Clear) changed %d rows, want 4", rep.Changed())
 			}
 			want := []string{"1", "lyon.myshopify.com", "refunded", "", "", "11 erased", "note 1"}
 			if diff := cmp.Diff(want, f.byKey("Orders")["1"]); diff != "" {
@@ -214,24 +216,24 @@ func TestApplyCountAndRead(t *testing.T) {
 	t.Parallel()
 	f, sink := newErasureFixture(t)
 	f.emu.ResetStats()
-	rep, err := sink.Apply(t.Context(), Count, customerA())
+	rep, err := sink.Apply(t.Context(), model.Count, customerA())
 	if err != nil || rep.Selected() != 4 || rep.Changed() != 4 {
-		t.Errorf("Apply(Count) = selected %d, would clear %d, %v; want 4 and 4", rep.Selected(), rep.Changed(), err)
+		t.Errorf("Apply(model.Count) = selected %d, would clear %d, %v; want 4 and 4", rep.Selected(), rep.Changed(), err)
 	}
 	if st := f.emu.Stats(); st.Writes != 0 || st.Reads != 1 {
-		t.Errorf("Apply(Count) sent %d reads, %d writes; want 1 and 0", st.Reads, st.Writes)
+		t.Errorf("Apply(model.Count) sent %d reads, %d writes; want 1 and 0", st.Reads, st.Writes)
 	}
-	rep, err = sink.Apply(t.Context(), Read, []Select{{Tab: "Orders", Any: []Cells{{Header: "customer_ref", Values: []string{"c_B"}}}}})
+	rep, err = sink.Apply(t.Context(), model.Read, []model.Select{{Tab: "Orders", Any: []model.Cells{{Header: "customer_ref", Values: []string{"c_B"}}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []TabReport{{Tab: "Orders", Selected: 1, Changed: 0,
+	want := []model.TabReport{{Tab: "Orders", Selected: 1, Changed: 0,
 		Header: []string{"order_id", "store", "status", "customer_ref", "email", VersionHeader, "notes"},
 		Rows:   [][]string{{"3", "paris.myshopify.com", "paid", "c_B", "h***@example.com", "30", "note 3"}}}}
 	if diff := cmp.Diff(want, rep.Tabs); diff != "" {
-		t.Errorf("Apply(Read) mismatch (-want +got):\n%s", diff)
+		t.Errorf("Apply(model.Read) mismatch (-want +got):\n%s", diff)
 	}
-	if _, err := sink.Apply(t.Context(), Read, []Select{{Tab: "Orders", Any: []Cells{{Header: "notes", Values: []string{"x"}}}}}); err == nil {
+	if _, err := sink.Apply(t.Context(), model.Read, []model.Select{{Tab: "Orders", Any: []model.Cells{{Header: "notes", Values: []string{"x"}}}}}); err == nil {
 		t.Error("Apply with a team header succeeded, want an error: only owned columns are compared")
 	}
 }
@@ -244,14 +246,14 @@ func TestApplyDelete(t *testing.T) {
 	if err := f.emu.SetValues(f.id, "Orders!A6:G6", [][]any{{"", "lyon.myshopify.com", "", "", "", "", "team total"}}); err != nil {
 		t.Fatal(err)
 	}
-	lyon := []Cells{{Header: "store", Values: []string{"lyon.myshopify.com"}}}
+	lyon := []model.Cells{{Header: "store", Values: []string{"lyon.myshopify.com"}}}
 	f.emu.ResetStats()
-	rep, err := sink.Apply(t.Context(), Delete, []Select{{Tab: "Orders", Any: lyon}, {Tab: "Returns", Any: lyon}})
+	rep, err := sink.Apply(t.Context(), model.Delete, []model.Select{{Tab: "Orders", Any: lyon}, {Tab: "Returns", Any: lyon}})
 	if err != nil || rep.Changed() != 4 {
-		t.Fatalf("Apply(Delete) = %+v, %v, want 4 rows deleted", rep, err)
+		t.Fatalf("Apply(model.Delete) = %+v, %v, want 4 rows deleted", rep, err)
 	}
 	if st := f.emu.Stats(); st.Writes != 1 {
-		t.Errorf("Apply(Delete) sent %d writes, want 1", st.Writes)
+		t.Errorf("Apply(model.Delete) sent %d writes, want 1", st.Writes)
 	}
 	want := [][]string{
 		{"order_id", "store", "status", "customer_ref", "email", VersionHeader, "notes"},
@@ -261,14 +263,14 @@ func TestApplyDelete(t *testing.T) {
 	if diff := cmp.Diff(want, f.tab("Orders")); diff != "" {
 		t.Errorf("Orders mismatch (-want +got):\n%s", diff)
 	}
-	rep, err = sink.Apply(t.Context(), Delete, []Select{{Tab: "Orders", Any: lyon}, {Tab: "Returns", Any: lyon}})
+	rep, err = sink.Apply(t.Context(), model.Delete, []model.Select{{Tab: "Orders", Any: lyon}, {Tab: "Returns", Any: lyon}})
 	if err != nil || rep.Changed() != 0 {
-		t.Errorf("Apply(Delete) again = %+v, %v, want nothing deleted", rep, err)
+		t.Errorf("Apply(model.Delete) again = %+v, %v, want nothing deleted", rep, err)
 	}
 	// The index follows: upserts land on the right rows.
 	f.sink = sink
-	f.upsert(customerRow("3", 31, "paris.myshopify.com", "refunded", "c_B"), Written)
-	f.upsert(customerRow("1", 11, "lyon.myshopify.com", "paid", "c_A"), Written)
+	f.upsert(customerRow("3", 31, "paris.myshopify.com", "refunded", "c_B"), model.Written)
+	f.upsert(customerRow("1", 11, "lyon.myshopify.com", "paid", "c_A"), model.Written)
 	if got := f.byKey("Orders"); got["3"][2] != "refunded" || len(got) != 2 {
 		t.Errorf("Orders after upserts = %q", f.tab("Orders"))
 	}
@@ -281,10 +283,10 @@ func TestApplyInsideTheWindow(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name   string
-		action Action
+		action model.Action
 	}{
-		{"clear", Clear},
-		{"delete", Delete},
+		{"clear", model.Clear},
+		{"delete", model.Delete},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -293,7 +295,7 @@ func TestApplyInsideTheWindow(t *testing.T) {
 			before := f.byKey("Orders")
 			// Reverse the rows: every row index now holds another order.
 			f.editAt(gsheetstest.MethodBatchUpdate, 1, sortByKeyDescending(f.sheetID("Orders")))
-			rep, err := sink.Apply(t.Context(), tt.action, []Select{{Tab: "Orders", Any: []Cells{{Header: "customer_ref", Values: []string{"c_A"}}}}})
+			rep, err := sink.Apply(t.Context(), tt.action, []model.Select{{Tab: "Orders", Any: []model.Cells{{Header: "customer_ref", Values: []string{"c_A"}}}}})
 			f.emu.SetRequestHook(nil)
 			if err != nil || rep.Changed() != 2 {
 				t.Fatalf("Apply(%s) = %+v, %v, want 2 rows changed", tt.action, rep, err)
@@ -309,9 +311,9 @@ func TestApplyInsideTheWindow(t *testing.T) {
 			}
 			for _, k := range []string{"1", "2"} {
 				switch r, ok := after[k]; {
-				case tt.action == Delete && ok:
+				case tt.action == model.Delete && ok:
 					t.Errorf("order %s = %q, want it deleted", k, r)
-				case tt.action == Clear && (r[3] != "" || r[4] != "" || !strings.HasSuffix(r[5], erasedMark) || r[6] != "note "+k):
+				case tt.action == model.Clear && (r[3] != "" || r[4] != "" || !strings.HasSuffix(r[5], erasedMark) || r[6] != "note "+k):
 					t.Errorf("order %s = %q, want its personal cells cleared, its note kept", k, r)
 				}
 			}
@@ -332,9 +334,9 @@ func TestApplyLostAnswer(t *testing.T) {
 	t.Parallel()
 	f, sink := newErasureFixture(t)
 	f.emu.FailNext(gsheetstest.Writes, gsheetstest.FaultLostResponse)
-	rep, err := sink.Apply(t.Context(), Clear, customerA())
+	rep, err := sink.Apply(t.Context(), model.Clear, customerA())
 	if err != nil || rep.Changed() != 4 {
-		t.Errorf("Apply(Clear) after a lost answer = %+v, %v, want 4 rows cleared", rep, err)
+		t.Errorf("Apply(model.Clear) after a lost answer = %+v, %v, want 4 rows cleared", rep, err)
 	}
 	if st := sink.Stats(); st.Retries != 1 {
 		t.Errorf("Stats().Retries = %d, want 1", st.Retries)
@@ -345,7 +347,7 @@ func TestApplyLostAnswer(t *testing.T) {
 // customer's among them: an erasure empties it too.
 func TestApplyEmptiesTheUndoTab(t *testing.T) {
 	t.Parallel()
-	for _, a := range []Action{Clear, Delete} {
+	for _, a := range []model.Action{model.Clear, model.Delete} {
 		t.Run(string(a), func(t *testing.T) {
 			t.Parallel()
 			f, sink := newErasureFixture(t)

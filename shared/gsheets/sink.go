@@ -1,6 +1,8 @@
 package gsheets
 
 import (
+	"github.com/safeview/safeview/shared/model"
+
 	"context"
 	"errors"
 	"fmt"
@@ -19,22 +21,6 @@ import (
 // source and version ("shopify:1712345678000000"): with the key, the
 // source is the row's identity.
 const VersionHeader = "_safeview_version"
-
-// Result says what an upsert did.
-type Result string
-
-// Results of an upsert.
-const (
-	Written   Result = "written"   // the row was created or updated
-	Unchanged Result = "unchanged" // the row already holds this version
-	Stale     Result = "stale"     // the row holds a newer version
-	Filtered  Result = "filtered"  // the row may not be created (or updated) by this event
-)
-
-// ErrUnavailable means the sheet could not be read or written in time: the
-// platform should retry later. Nothing was half-written: each write is one
-// atomic request, and a write that may have landed is found on the retry.
-var ErrUnavailable = errors.New("sheet unavailable")
 
 // errMoved means the index no longer matches the sheet (the team sorted,
 // inserted or deleted rows, or moved a column).
@@ -120,23 +106,6 @@ func (o *Options) defaults() {
 	}
 }
 
-// Table describes one tab the sink writes.
-type Table struct {
-	Tab     string
-	Headers []string // owned headers, in the order of Row.Cells
-	Key     string   // the header of the key column, one of Headers
-	// Personal lists the headers of the columns derived from a customer
-	// (a pseudonym, a masked email): an erasure (Clear) empties them, and
-	// they stay empty in the rows it cleared. Never the key.
-	Personal []string
-	// Match lists the headers (the store column, say) whose cells must
-	// agree before a row written without a source (by a version of
-	// Safeview that keyed rows by the key alone) is taken over by a row
-	// of the same key that names its source. Without them, the key
-	// alone decides.
-	Match []string
-}
-
 // Stats count what a Sink did, for tests, benchmarks and logs.
 type Stats struct {
 	// Flushes counts write requests that carried rows.
@@ -190,24 +159,24 @@ type Sink struct {
 type op struct {
 	ctx  context.Context
 	tab  *tab
-	row  Row
+	row  model.Row
 	req  *request // an Apply; tab and row are unset
 	done chan struct{}
-	res  Result
+	res  model.Result
 	err  error
 	// sent says a write carrying this op went out and its answer was
 	// lost: if the sheet now holds its version, it was this op's write.
 	sent bool
 }
 
-func (o *op) finish(res Result, err error) {
+func (o *op) finish(res model.Result, err error) {
 	o.res, o.err = res, err
 	close(o.done)
 }
 
 // New returns a sink for the given tables of a spreadsheet. It does no
 // I/O: each tab is read on its first upsert.
-func New(svc *sheets.Service, spreadsheetID string, tables []Table, opt Options) (*Sink, error) {
+func New(svc *sheets.Service, spreadsheetID string, tables []model.Table, opt Options) (*Sink, error) {
 	if spreadsheetID == "" {
 		return nil, errors.New("sheets: no spreadsheet id")
 	}
@@ -262,11 +231,11 @@ func (s *Sink) count(f func(*Stats)) {
 // Upsert creates or updates the row of r.Key in tab, unless the sheet
 // already holds that version or a newer one. It joins the next flush and
 // returns once that flush is written, so that a nil error means the row is
-// in the sheet. An error wrapping ErrUnavailable means the sheet could not
+// in the sheet. An error wrapping model.ErrUnavailable means the sheet could not
 // be written before ctx ended: the caller should have the platform retry,
 // and the retry finds whatever landed. A row with a text cell longer than
 // Google allows is refused with ErrCellTooLong before it can join a flush.
-func (s *Sink) Upsert(ctx context.Context, tabName string, r Row) (Result, error) {
+func (s *Sink) Upsert(ctx context.Context, tabName string, r model.Row) (model.Result, error) {
 	t, ok := s.tabs[tabName]
 	if !ok {
 		return "", fmt.Errorf("sheets: no tab %q configured", tabName)
@@ -281,17 +250,17 @@ func (s *Sink) Upsert(ctx context.Context, tabName string, r Row) (Result, error
 		return "", fmt.Errorf("sheets: tab %q: a source name holds no / or %s", tabName, sourceSep)
 	}
 	for i, c := range r.Cells {
-		if !FitsCell(c.Text) || !FitsCell(c.Number) {
+		if !fits(c.Text) || !fits(c.Number) {
 			// Refused here, alone: in a flush, Google would refuse every row.
-			return "", fmt.Errorf("sheets: tab %q, column %q: %w (%d characters, at most %d)", tabName, t.Headers[i], ErrCellTooLong, max(CellLen(c.Text), CellLen(c.Number)), MaxCellChars)
+			return "", fmt.Errorf("sheets: tab %q, column %q: %w (%d characters, at most %d)", tabName, t.Headers[i], ErrCellTooLong, max(model.CellLen(c.Text), model.CellLen(c.Number)), model.MaxCellChars)
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return "", fmt.Errorf("%w: tab %q: %w", ErrUnavailable, tabName, err)
+		return "", fmt.Errorf("%w: tab %q: %w", model.ErrUnavailable, tabName, err)
 	}
 	o := &op{ctx: ctx, tab: t, row: r, done: make(chan struct{})}
 	if !s.enqueue(ctx, o) {
-		return "", fmt.Errorf("%w: tab %q: not written within the deadline: %w", ErrUnavailable, tabName, context.DeadlineExceeded)
+		return "", fmt.Errorf("%w: tab %q: not written within the deadline: %w", model.ErrUnavailable, tabName, context.DeadlineExceeded)
 	}
 	return o.res, o.err
 }

@@ -1,6 +1,8 @@
 package gsheets
 
 import (
+	"github.com/safeview/safeview/shared/model"
+
 	"context"
 	"errors"
 	"fmt"
@@ -48,7 +50,7 @@ func newFixture(t *testing.T, tabs ...string) *fixture {
 // newSink is a fresh instance: nothing in memory, as after a restart.
 func (f *fixture) newSink() *Sink {
 	f.t.Helper()
-	s, err := New(f.svc, f.id, []Table{{Tab: "Orders", Headers: headers, Key: "order_id"}}, testOptions())
+	s, err := New(f.svc, f.id, []model.Table{{Tab: "Orders", Headers: headers, Key: "order_id"}}, testOptions())
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -56,7 +58,7 @@ func (f *fixture) newSink() *Sink {
 }
 
 // useTables makes the fixture's sink write these tables.
-func (f *fixture) useTables(tables ...Table) *Sink {
+func (f *fixture) useTables(tables ...model.Table) *Sink {
 	f.t.Helper()
 	s, err := New(f.svc, f.id, tables, testOptions())
 	if err != nil {
@@ -77,13 +79,13 @@ func testOptions() Options {
 	}
 }
 
-func row(key string, version int64, status string) Row {
-	return Row{Key: key, Version: version, Insert: true, Update: true, Cells: []Cell{
+func row(key string, version int64, status string) model.Row {
+	return model.Row{Key: key, Version: version, Insert: true, Update: true, Cells: []model.Cell{
 		{Text: key}, {Text: status}, {Number: strconv.FormatInt(version, 10) + ".50", FormatType: "CURRENCY", FormatPattern: `#,##0.00 "EUR"`},
 	}}
 }
 
-func (f *fixture) upsert(r Row, want Result) {
+func (f *fixture) upsert(r model.Row, want model.Result) {
 	f.t.Helper()
 	got, err := f.sink.Upsert(context.Background(), "Orders", r)
 	if err != nil || got != want {
@@ -126,7 +128,7 @@ func (f *fixture) edit(reqs ...*sheets.Request) {
 func TestNewTabGetsHeader(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "Sheet1")
-	f.upsert(row("1001", 1, "paid"), Written)
+	f.upsert(row("1001", 1, "paid"), model.Written)
 	want := [][]string{{"order_id", "status", "total", VersionHeader}, {"1001", "paid", "1.50 EUR", "1"}}
 	if diff := cmp.Diff(want, f.snapshot()); diff != "" {
 		t.Errorf("Orders mismatch (-want +got):\n%s", diff)
@@ -151,22 +153,22 @@ func TestNewTabGetsHeader(t *testing.T) {
 func TestVersions(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	f.upsert(row("1001", 5, "paid"), Written)
-	f.upsert(row("1001", 5, "paid"), Unchanged)
-	f.upsert(row("1001", 4, "pending"), Stale)
-	f.upsert(row("1001", 6, "refunded"), Written)
+	f.upsert(row("1001", 5, "paid"), model.Written)
+	f.upsert(row("1001", 5, "paid"), model.Unchanged)
+	f.upsert(row("1001", 4, "pending"), model.Stale)
+	f.upsert(row("1001", 6, "refunded"), model.Written)
 	// Versions live in the sheet: a new instance still refuses the old one.
 	f.sink = f.newSink()
-	f.upsert(row("1001", 5, "paid"), Stale)
+	f.upsert(row("1001", 5, "paid"), model.Stale)
 	if got := f.snapshot()[1][1]; got != "refunded" {
 		t.Errorf("status = %q, want refunded", got)
 	}
 	noInsert := row("2002", 1, "pending")
 	noInsert.Insert = false
-	f.upsert(noInsert, Filtered)
+	f.upsert(noInsert, model.Filtered)
 	noUpdate := row("1001", 7, "cancelled")
 	noUpdate.Update = false
-	f.upsert(noUpdate, Filtered)
+	f.upsert(noUpdate, model.Filtered)
 	if n := len(f.snapshot()); n != 2 {
 		t.Errorf("tab has %d rows, want 2", n)
 	}
@@ -175,8 +177,8 @@ func TestVersions(t *testing.T) {
 func TestTeamColumnsAndMovesAreRespected(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	f.upsert(row("1001", 1, "paid"), Written)
-	f.upsert(row("1002", 1, "paid"), Written)
+	f.upsert(row("1001", 1, "paid"), model.Written)
+	f.upsert(row("1002", 1, "paid"), model.Written)
 	sid := f.sheetID("Orders")
 	// The team inserts a notes column before "status" and writes in it,
 	// then moves "total" to the front.
@@ -187,8 +189,8 @@ func TestTeamColumnsAndMovesAreRespected(t *testing.T) {
 	}
 	f.edit(&sheets.Request{MoveDimension: &sheets.MoveDimensionRequest{
 		Source: &sheets.DimensionRange{SheetId: sid, Dimension: "COLUMNS", StartIndex: 3, EndIndex: 4}, DestinationIndex: 0}})
-	f.upsert(row("1002", 2, "refunded"), Written)
-	f.upsert(row("1003", 1, "paid"), Written)
+	f.upsert(row("1002", 2, "refunded"), model.Written)
+	f.upsert(row("1003", 1, "paid"), model.Written)
 	want := [][]string{
 		{"total", "order_id", "notes", "status", VersionHeader},
 		{"1.50 EUR", "1001", "call back", "paid", "1"},
@@ -204,7 +206,7 @@ func TestSortInsertDelete(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	for i := 1; i <= 5; i++ {
-		f.upsert(row(strconv.Itoa(1000+i), int64(i), "paid"), Written)
+		f.upsert(row(strconv.Itoa(1000+i), int64(i), "paid"), model.Written)
 	}
 	sid := f.sheetID("Orders")
 	// Sort by total, descending; insert two blank rows at the top; delete
@@ -222,9 +224,9 @@ func TestSortInsertDelete(t *testing.T) {
 				Range: &sheets.DimensionRange{SheetId: sid, Dimension: "ROWS", StartIndex: int64(i), EndIndex: int64(i) + 1}}})
 		}
 	}
-	f.upsert(row("1002", 12, "refunded"), Written)
-	f.upsert(row("1005", 15, "refunded"), Written)
-	f.upsert(row("1003", 13, "paid"), Written) // deleted by the team: comes back
+	f.upsert(row("1002", 12, "refunded"), model.Written)
+	f.upsert(row("1005", 15, "refunded"), model.Written)
+	f.upsert(row("1003", 13, "paid"), model.Written) // deleted by the team: comes back
 	got := map[string][]string{}
 	for _, r := range f.snapshot()[1:] {
 		if len(r) > 0 && r[0] != "" {
@@ -250,7 +252,7 @@ func TestValuesAreRaw(t *testing.T) {
 	f := newFixture(t)
 	r := row("1001", 1, `=HYPERLINK("http://x","y")`)
 	r.Cells[1].Text = "'" + r.Cells[1].Text // as the pipeline's guard writes it
-	f.upsert(r, Written)
+	f.upsert(r, model.Written)
 	c, err := f.emu.Cell(f.id, "Orders", "B2")
 	if err != nil {
 		t.Fatal(err)
@@ -294,21 +296,21 @@ func TestFailures(t *testing.T) {
 		name   string
 		faults []gsheetstest.Fault
 		always gsheetstest.Fault // fails every write until the deadline
-		want   Result
+		want   model.Result
 		errIs  error
 	}{
-		{name: "429 then success", faults: []gsheetstest.Fault{gsheetstest.FaultRateLimit}, want: Written},
-		{name: "500, 503, dropped", faults: []gsheetstest.Fault{gsheetstest.FaultInternal, gsheetstest.FaultUnavailable, gsheetstest.FaultDrop}, want: Written},
-		{name: "lost answer: found on retry, not doubled", faults: []gsheetstest.Fault{gsheetstest.FaultLostResponse}, want: Written},
-		{name: "two lost answers", faults: []gsheetstest.Fault{gsheetstest.FaultLostResponse, gsheetstest.FaultLostResponse}, want: Written},
-		{name: "429 past the deadline", always: gsheetstest.FaultRateLimit, errIs: ErrUnavailable},
-		{name: "500 past the deadline", always: gsheetstest.FaultInternal, errIs: ErrUnavailable},
+		{name: "429 then success", faults: []gsheetstest.Fault{gsheetstest.FaultRateLimit}, want: model.Written},
+		{name: "500, 503, dropped", faults: []gsheetstest.Fault{gsheetstest.FaultInternal, gsheetstest.FaultUnavailable, gsheetstest.FaultDrop}, want: model.Written},
+		{name: "lost answer: found on retry, not doubled", faults: []gsheetstest.Fault{gsheetstest.FaultLostResponse}, want: model.Written},
+		{name: "two lost answers", faults: []gsheetstest.Fault{gsheetstest.FaultLostResponse, gsheetstest.FaultLostResponse}, want: model.Written},
+		{name: "429 past the deadline", always: gsheetstest.FaultRateLimit, errIs: model.ErrUnavailable},
+		{name: "500 past the deadline", always: gsheetstest.FaultInternal, errIs: model.ErrUnavailable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
-			f.upsert(row("1000", 1, "paid"), Written) // the tab exists and is indexed
+			f.upsert(row("1000", 1, "paid"), model.Written) // the tab exists and is indexed
 			if tt.faults != nil {
 				f.emu.FailNext(gsheetstest.Writes, tt.faults...)
 			}
@@ -329,7 +331,7 @@ func TestFailures(t *testing.T) {
 			}
 			f.emu.ClearFaults()
 			// The platform retries: exactly one row either way.
-			f.upsert(row("1001", 1, "paid"), map[bool]Result{true: Written, false: Unchanged}[tt.errIs != nil])
+			f.upsert(row("1001", 1, "paid"), map[bool]model.Result{true: model.Written, false: model.Unchanged}[tt.errIs != nil])
 			if n := len(f.snapshot()); n != 3 {
 				t.Errorf("tab has %d rows, want the header and two orders:\n%v", n, f.snapshot())
 			}
@@ -342,10 +344,10 @@ func TestNewValidates(t *testing.T) {
 	if _, err := New(nil, "", nil, Options{}); err == nil {
 		t.Error("New without spreadsheet id succeeded")
 	}
-	if _, err := New(nil, "x", []Table{{Tab: "T", Headers: []string{"a"}, Key: "b"}}, Options{}); err == nil {
+	if _, err := New(nil, "x", []model.Table{{Tab: "T", Headers: []string{"a"}, Key: "b"}}, Options{}); err == nil {
 		t.Error("New with a key outside the headers succeeded")
 	}
-	if _, err := New(nil, "x", []Table{{Tab: "T", Headers: []string{"a", VersionHeader}, Key: "a"}}, Options{}); err == nil {
+	if _, err := New(nil, "x", []model.Table{{Tab: "T", Headers: []string{"a", VersionHeader}, Key: "a"}}, Options{}); err == nil {
 		t.Error("New with the reserved header succeeded")
 	}
 }
@@ -368,9 +370,9 @@ func TestA1(t *testing.T) {
 // "sheet unavailable": the long row poisoned its flush, and every retry.)
 func TestCellTooLongIsRefusedAlone(t *testing.T) {
 	f := newFixture(t)
-	f.upsert(row("1", 1, "paid"), Written)
-	emoji := strings.Repeat("☕", MaxCellChars-10) + strings.Repeat("😀", 6) // 50,002 UTF-16 units, 49,996 characters
-	for _, long := range []string{strings.Repeat("x", MaxCellChars+1), emoji} {
+	f.upsert(row("1", 1, "paid"), model.Written)
+	emoji := strings.Repeat("☕", model.MaxCellChars-10) + strings.Repeat("😀", 6) // 50,002 UTF-16 units, 49,996 characters
+	for _, long := range []string{strings.Repeat("x", model.MaxCellChars+1), emoji} {
 		var wg sync.WaitGroup
 		var longErr, shortErr error
 		wg.Add(2)
@@ -383,7 +385,7 @@ func TestCellTooLongIsRefusedAlone(t *testing.T) {
 			_, shortErr = f.sink.Upsert(context.Background(), "Orders", row("3", 1, "paid"))
 		}()
 		wg.Wait()
-		if !errors.Is(longErr, ErrCellTooLong) || errors.Is(longErr, ErrUnavailable) {
+		if !errors.Is(longErr, ErrCellTooLong) || errors.Is(longErr, model.ErrUnavailable) {
 			t.Errorf("Upsert(%d-byte cell) error = %v, want ErrCellTooLong (not retryable)", len(long), longErr)
 		}
 		if shortErr != nil {
@@ -394,12 +396,12 @@ func TestCellTooLongIsRefusedAlone(t *testing.T) {
 	if diff := cmp.Diff(want, f.snapshot()); diff != "" {
 		t.Errorf("sheet (-want +got):\n%s", diff)
 	}
-	fit := strings.Repeat("x", MaxCellChars)
-	f.upsert(row("4", 1, fit), Written)
+	fit := strings.Repeat("x", model.MaxCellChars)
+	f.upsert(row("4", 1, fit), model.Written)
 	huge := row("5", 1, "paid")
-	huge.Cells[2].Number = strings.Repeat("9", MaxCellChars+1) // not a float: it would go as text
+	huge.Cells[2].Number = strings.Repeat("9", model.MaxCellChars+1) // not a float: it would go as text
 	if _, err := f.sink.Upsert(context.Background(), "Orders", huge); !errors.Is(err, ErrCellTooLong) {
-		t.Errorf("Upsert(a number of %d digits) error = %v, want ErrCellTooLong", MaxCellChars+1, err)
+		t.Errorf("Upsert(a number of %d digits) error = %v, want ErrCellTooLong", model.MaxCellChars+1, err)
 	}
 }
 
@@ -408,7 +410,7 @@ func TestCellLen(t *testing.T) {
 		s    string
 		want int
 	}{{"", 0}, {"abc", 3}, {"été", 3}, {"☕", 1}, {"😀", 2}, {"a😀b", 4}} {
-		if got := CellLen(c.s); got != c.want {
+		if got := model.CellLen(c.s); got != c.want {
 			t.Errorf("CellLen(%q) = %d, want %d", c.s, got, c.want)
 		}
 	}
@@ -458,7 +460,7 @@ func fullSink(t *testing.T, window time.Duration) (*fixture, func() string) {
 	o := testOptions()
 	o.Logger = slog.New(slog.NewJSONHandler(logs, nil))
 	o.BatchWindow = window
-	if f.sink, err = New(f.svc, f.id, []Table{{Tab: "Orders", Headers: headers, Key: "order_id"}}, o); err != nil {
+	if f.sink, err = New(f.svc, f.id, []model.Table{{Tab: "Orders", Headers: headers, Key: "order_id"}}, o); err != nil {
 		t.Fatal(err)
 	}
 	return f, func() string { b, _ := os.ReadFile(logs.Name()); return string(b) }
@@ -467,7 +469,7 @@ func fullSink(t *testing.T, window time.Duration) (*fixture, func() string) {
 // together runs the upserts in one flush, deterministically: they queue
 // behind the flush of blocker (a row as stored: unchanged, no write),
 // paused at its verification read, and the next flush takes them all.
-func (f *fixture) together(blocker Row, upserts ...func()) {
+func (f *fixture) together(blocker model.Row, upserts ...func()) {
 	f.t.Helper()
 	paused, release := f.pauseAt(gsheetstest.MethodValuesBatchGetByFilter)
 	b := f.upsertAsync(blocker)
@@ -479,7 +481,7 @@ func (f *fixture) together(blocker Row, upserts ...func()) {
 	}
 	f.waitQueued(len(upserts))
 	release()
-	if got := <-b; got != string(Unchanged) {
+	if got := <-b; got != string(model.Unchanged) {
 		f.t.Fatalf("blocker: %s, want unchanged", got)
 	}
 	wg.Wait()
@@ -487,29 +489,29 @@ func (f *fixture) together(blocker Row, upserts ...func()) {
 
 // A spreadsheet at Google's limit of 10 million cells has no room for a
 // new row. The new row is refused with ErrSpreadsheetFull, which the
-// platform retries (it wraps ErrUnavailable); an update flushed with it
+// platform retries (it wraps model.ErrUnavailable); an update flushed with it
 // is written all the same; the log says what to do; and once the team
 // makes room, the retry lands, once. (Before, the 400 looked like a team
 // edit: three reindexes, then "sheet unavailable" for every row of the
 // flush, updates included, with nothing in the log to say why.)
 func TestSpreadsheetFull(t *testing.T) {
 	f, logs := fullSink(t, time.Millisecond)
-	f.upsert(row("1", 1, "paid"), Written)
-	f.upsert(row("1", 2, "paid"), Written) // the undo tab now has a row: an update needs no more
-	f.fill()                               // not one cell left
+	f.upsert(row("1", 1, "paid"), model.Written)
+	f.upsert(row("1", 2, "paid"), model.Written) // the undo tab now has a row: an update needs no more
+	f.fill()                                     // not one cell left
 	reindexes := f.sink.Stats().Reindexes
 
 	var newErr, updErr error
-	var updRes Result
+	var updRes model.Result
 	f.together(row("1", 2, "paid"), func() {
 		_, newErr = f.sink.Upsert(context.Background(), "Orders", row("2", 1, "paid"))
 	}, func() {
 		updRes, updErr = f.sink.Upsert(context.Background(), "Orders", row("1", 3, "refunded"))
 	})
-	if !errors.Is(newErr, ErrSpreadsheetFull) || !errors.Is(newErr, ErrUnavailable) {
-		t.Errorf("Upsert(new row) error = %v, want ErrSpreadsheetFull and ErrUnavailable", newErr)
+	if !errors.Is(newErr, ErrSpreadsheetFull) || !errors.Is(newErr, model.ErrUnavailable) {
+		t.Errorf("Upsert(new row) error = %v, want ErrSpreadsheetFull and model.ErrUnavailable", newErr)
 	}
-	if updErr != nil || updRes != Written {
+	if updErr != nil || updRes != model.Written {
 		t.Errorf("Upsert(update) = %q, %v, want written beside the refused row", updRes, updErr)
 	}
 	if got := f.sink.Stats(); got.Refused != 1 || got.Reindexes != reindexes {
@@ -520,8 +522,8 @@ func TestSpreadsheetFull(t *testing.T) {
 	}
 
 	f.resizeArchive(1000, 1) // the team makes room
-	f.upsert(row("2", 1, "paid"), Written)
-	f.upsert(row("2", 1, "paid"), Unchanged)
+	f.upsert(row("2", 1, "paid"), model.Written)
+	f.upsert(row("2", 1, "paid"), model.Unchanged)
 	want := [][]string{{"order_id", "status", "total", VersionHeader}, {"1", "refunded", "3.50 EUR", "3"}, {"2", "paid", "1.50 EUR", "1"}}
 	if diff := cmp.Diff(want, f.snapshot()); diff != "" {
 		t.Errorf("sheet (-want +got):\n%s", diff)
@@ -545,10 +547,10 @@ func TestSpreadsheetFullUndoNeedsRoom(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f, logs := fullSink(t, time.Millisecond)
 			for i := range 3 {
-				f.upsert(row(strconv.Itoa(i+1), 1, "paid"), Written)
+				f.upsert(row(strconv.Itoa(i+1), 1, "paid"), model.Written)
 			}
 			for i := range tc.before {
-				f.upsert(row(strconv.Itoa(i+1), 2, "paid"), Written)
+				f.upsert(row(strconv.Itoa(i+1), 2, "paid"), model.Written)
 			}
 			f.fill()
 			errs := make([]error, tc.updates)
@@ -560,7 +562,7 @@ func TestSpreadsheetFullUndoNeedsRoom(t *testing.T) {
 			}
 			f.together(row("3", 1, "paid"), upserts...) // row 3 as stored: never updated before
 			for i, err := range errs {
-				if !errors.Is(err, ErrSpreadsheetFull) || !errors.Is(err, ErrUnavailable) {
+				if !errors.Is(err, ErrSpreadsheetFull) || !errors.Is(err, model.ErrUnavailable) {
 					t.Errorf("update of row %d at the limit, the undo tab short of room: %v, want ErrSpreadsheetFull", i+1, err)
 				}
 			}
@@ -569,7 +571,7 @@ func TestSpreadsheetFullUndoNeedsRoom(t *testing.T) {
 			}
 			f.resizeArchive(1000, 1)
 			for i := range tc.updates {
-				f.upsert(row(strconv.Itoa(i+1), 3, "refunded"), Written)
+				f.upsert(row(strconv.Itoa(i+1), 3, "refunded"), model.Written)
 			}
 		})
 	}

@@ -1,6 +1,8 @@
 package gsheets
 
 import (
+	"github.com/safeview/safeview/shared/model"
+
 	"fmt"
 	"slices"
 	"strconv"
@@ -12,7 +14,7 @@ import (
 // tab is what the sink knows of one configured tab. Only the flusher
 // touches it.
 type tab struct {
-	Table
+	model.Table
 	headers  []string // Headers and VersionHeader
 	key      int      // index of Key in headers
 	version  int      // index of VersionHeader in headers
@@ -44,7 +46,7 @@ type entry struct {
 	erased  bool
 }
 
-func newTab(t Table, key int) *tab {
+func newTab(t model.Table, key int) *tab {
 	headers := append(append([]string(nil), t.Headers...), VersionHeader)
 	tb := &tab{Table: t, headers: headers, key: key, version: len(headers) - 1}
 	for _, h := range t.Personal {
@@ -71,7 +73,7 @@ func (t *tab) idIn(row []any, cols []int) string {
 	if c := cols[t.version]; c >= 0 {
 		src = sourceOf(row, c)
 	}
-	return ID(src, k)
+	return model.ID(src, k)
 }
 
 // idAt is idIn at the columns of the index.
@@ -137,9 +139,9 @@ func (t *tab) runsOf(idx []int) [][]int {
 
 // cellOf returns the cell of owned column i for row r: its cells, then
 // its version, marked when the row is erased.
-func (t *tab) cellOf(r Row, erased bool, i int) Cell {
+func (t *tab) cellOf(r model.Row, erased bool, i int) model.Cell {
 	if i == t.version {
-		return Cell{Text: versionText(r.Source, r.Version, erased)}
+		return model.Cell{Text: versionText(r.Source, r.Version, erased)}
 	}
 	return r.Cells[i]
 }
@@ -199,10 +201,10 @@ func erasedOf(row []any, col int) bool {
 
 // keepErased returns r as a row the sheet holds as erased may take: its
 // personal cells empty (cellOf marks its version).
-func (t *tab) keepErased(r Row) Row {
+func (t *tab) keepErased(r model.Row) model.Row {
 	r.Cells = slices.Clone(r.Cells)
 	for _, i := range t.personal {
-		r.Cells[i] = Cell{}
+		r.Cells[i] = model.Cell{}
 	}
 	return r
 }

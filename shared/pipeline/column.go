@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/safeview/safeview/shared/config"
-	"github.com/safeview/safeview/shared/gsheets"
+	"github.com/safeview/safeview/shared/model"
 	"github.com/safeview/safeview/shared/platform"
 	"github.com/safeview/safeview/shared/privacy"
 )
@@ -51,8 +51,8 @@ func compileColumn(cfg *config.Config, c *config.Column, path string, keys *priv
 		if c.Op == "pseudonym" && keys == nil {
 			return column{}, cfg.Errorf(path+".op", "pseudonym needs a key: set privacy.pseudonym_key to a secret name")
 		}
-		col.format = func(v any, _ *Input, _ *privacy.Counts) gsheets.Cell {
-			return gsheets.Cell{Text: op.Apply(v.(string), keys)}
+		col.format = func(v any, _ *Input, _ *privacy.Counts) model.Cell {
+			return model.Cell{Text: op.Apply(v.(string), keys)}
 		}
 		col.pseudonym = c.Op == "pseudonym"
 		return col, nil
@@ -70,26 +70,26 @@ func compileColumn(cfg *config.Config, c *config.Column, path string, keys *priv
 	return col, nil
 }
 
-func formatFunc(name string) func(v any, in *Input, c *privacy.Counts) gsheets.Cell {
+func formatFunc(name string) func(v any, in *Input, c *privacy.Counts) model.Cell {
 	switch name {
 	case "datetime":
-		return func(v any, in *Input, _ *privacy.Counts) gsheets.Cell {
+		return func(v any, in *Input, _ *privacy.Counts) model.Cell {
 			return serialDate(v.(time.Time).In(in.Zone), "DATE_TIME", "yyyy-mm-dd hh:mm")
 		}
 	case "date":
 		// The day in the store's zone, as a whole number, so that the team
 		// can filter and pivot by day.
-		return func(v any, in *Input, _ *privacy.Counts) gsheets.Cell { return serialDay(v.(time.Time).In(in.Zone)) }
+		return func(v any, in *Input, _ *privacy.Counts) model.Cell { return serialDay(v.(time.Time).In(in.Zone)) }
 	case "iso":
-		return func(v any, in *Input, _ *privacy.Counts) gsheets.Cell {
-			return gsheets.Cell{Text: v.(time.Time).In(in.Zone).Format(time.RFC3339)}
+		return func(v any, in *Input, _ *privacy.Counts) model.Cell {
+			return model.Cell{Text: v.(time.Time).In(in.Zone).Format(time.RFC3339)}
 		}
 	case "money":
-		return func(v any, _ *Input, _ *privacy.Counts) gsheets.Cell { return moneyCell(v.(platform.Money), true) }
+		return func(v any, _ *Input, _ *privacy.Counts) model.Cell { return moneyCell(v.(platform.Money), true) }
 	case "amount":
-		return func(v any, _ *Input, _ *privacy.Counts) gsheets.Cell { return moneyCell(v.(platform.Money), false) }
+		return func(v any, _ *Input, _ *privacy.Counts) model.Cell { return moneyCell(v.(platform.Money), false) }
 	case "items":
-		return func(v any, _ *Input, c *privacy.Counts) gsheets.Cell {
+		return func(v any, _ *Input, c *privacy.Counts) model.Cell {
 			items := v.([]platform.Item)
 			guarded := make([]platform.Item, len(items))
 			for i, it := range items {
@@ -106,14 +106,14 @@ func formatFunc(name string) func(v any, in *Input, c *privacy.Counts) gsheets.C
 				guarded[i].Returned = it.Returned
 				c.Add(n)
 			}
-			return gsheets.Cell{Text: Items(guarded, ItemsMaxLen)}
+			return model.Cell{Text: Items(guarded, ItemsMaxLen)}
 		}
 	case "number":
-		return func(v any, _ *Input, _ *privacy.Counts) gsheets.Cell {
-			return gsheets.Cell{Number: strconv.FormatInt(v.(int64), 10), FormatType: "NUMBER", FormatPattern: "0"}
+		return func(v any, _ *Input, _ *privacy.Counts) model.Cell {
+			return model.Cell{Number: strconv.FormatInt(v.(int64), 10), FormatType: "NUMBER", FormatPattern: "0"}
 		}
 	}
-	return func(v any, _ *Input, _ *privacy.Counts) gsheets.Cell { return gsheets.Cell{Text: text(v)} }
+	return func(v any, _ *Input, _ *privacy.Counts) model.Cell { return model.Cell{Text: text(v)} }
 }
 
 func text(v any) string {
@@ -133,7 +133,7 @@ func text(v any) string {
 // zone, so that the sheet shows the store's local time and can sort,
 // filter and pivot by date. The decimal is computed in integers: exact to
 // the second.
-func serialDate(t time.Time, typ, pattern string) gsheets.Cell {
+func serialDate(t time.Time, typ, pattern string) model.Cell {
 	secs := localSeconds(t)
 	sign := ""
 	if secs < 0 {
@@ -145,18 +145,18 @@ func serialDate(t time.Time, typ, pattern string) gsheets.Cell {
 		frac := rem * 10_000_000_000 / 86400
 		n += "." + strings.TrimRight(fmt.Sprintf("%010d", frac), "0")
 	}
-	return gsheets.Cell{Number: n, FormatType: typ, FormatPattern: pattern}
+	return model.Cell{Number: n, FormatType: typ, FormatPattern: pattern}
 }
 
 // serialDay is the serial number of the day of t's wall clock, a whole
 // number.
-func serialDay(t time.Time) gsheets.Cell {
+func serialDay(t time.Time) model.Cell {
 	secs := localSeconds(t)
 	days := secs / 86400
 	if secs%86400 < 0 {
 		days-- // floor, not toward zero, before 1899-12-30
 	}
-	return gsheets.Cell{Number: strconv.FormatInt(days, 10), FormatType: "DATE", FormatPattern: "yyyy-mm-dd"}
+	return model.Cell{Number: strconv.FormatInt(days, 10), FormatType: "DATE", FormatPattern: "yyyy-mm-dd"}
 }
 
 // localSeconds counts the seconds of t's wall clock in its zone since
@@ -168,7 +168,7 @@ func localSeconds(t time.Time) int64 {
 
 // moneyCell writes an exact amount as a number, with the currency in the
 // number format so that the column still sums.
-func moneyCell(m platform.Money, withCurrency bool) gsheets.Cell {
+func moneyCell(m platform.Money, withCurrency bool) model.Cell {
 	places := platform.MinorUnitExponent(m.Currency)
 	pattern := "#,##0"
 	if places > 0 {
@@ -179,7 +179,7 @@ func moneyCell(m platform.Money, withCurrency bool) gsheets.Cell {
 		pattern += ` "` + m.Currency + `"`
 		typ = "CURRENCY"
 	}
-	return gsheets.Cell{Number: m.Amount, FormatType: typ, FormatPattern: pattern}
+	return model.Cell{Number: m.Amount, FormatType: typ, FormatPattern: pattern}
 }
 
 // isCurrencyCode accepts an ISO 4217 code: three letters A to Z. Anything

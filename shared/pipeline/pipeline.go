@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/safeview/safeview/shared/config"
-	"github.com/safeview/safeview/shared/gsheets"
+	"github.com/safeview/safeview/shared/model"
 	"github.com/safeview/safeview/shared/platform"
 	"github.com/safeview/safeview/shared/privacy"
 )
@@ -41,7 +41,7 @@ type column struct {
 	get            func(in *Input) (any, bool)
 	// format renders a value; what it masks on the way (the item names of
 	// a summary) it counts in c.
-	format func(v any, in *Input, c *privacy.Counts) gsheets.Cell
+	format func(v any, in *Input, c *privacy.Counts) model.Cell
 }
 
 // guarded reports whether the guard runs on the column's text.
@@ -124,8 +124,8 @@ func compileTable(cfg *config.Config, t *config.Table, path string, keys *privac
 // (config.Column.IsPersonal), and the store column, which tells apart the
 // orders of two sources that share a key in rows written before rows
 // named their source.
-func (p *Pipeline) SinkTable() gsheets.Table {
-	t := gsheets.Table{Tab: p.Table.Tab, Headers: p.Headers, Key: p.Table.Key, Personal: p.Table.PersonalHeaders()}
+func (p *Pipeline) SinkTable() model.Table {
+	t := model.Table{Tab: p.Table.Tab, Headers: p.Headers, Key: p.Table.Key, Personal: p.Table.PersonalHeaders()}
 	if p.store >= 0 {
 		t.Match = []string{p.Headers[p.store]}
 	}
@@ -149,13 +149,13 @@ func NewInput(ev *platform.Event, source string, zone *time.Location) *Input {
 
 // Result is what a pipeline made of an event.
 type Result struct {
-	Row gsheets.Row
+	Row model.Row
 	// Passed says the filter let the event in.
 	Passed bool
 	// Masked counts what the guard masked in the row's text cells, by
 	// kind: the only trace of it that may be logged.
 	Masked privacy.Counts
-	// Cut counts the text cells cut to fit gsheets.MaxCellChars.
+	// Cut counts the text cells cut to fit model.MaxCellChars.
 	Cut int
 }
 
@@ -169,10 +169,10 @@ func (p *Pipeline) Run(in *Input) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	row := gsheets.Row{
+	row := model.Row{
 		Source:  in.Source,
 		Version: in.Event.Version,
-		Cells:   make([]gsheets.Cell, len(p.columns)),
+		Cells:   make([]model.Cell, len(p.columns)),
 		Insert:  passed,
 		Update:  passed || p.Table.Updates == config.UpdatesAlways,
 	}
@@ -187,7 +187,7 @@ func (p *Pipeline) Run(in *Input) (Result, error) {
 		if cell.Text != "" && c.guarded() {
 			var n privacy.Counts
 			var cut bool
-			cell.Text, n, cut = privacy.GuardFit(cell.Text, gsheets.MaxCellChars)
+			cell.Text, n, cut = privacy.GuardFit(cell.Text, model.MaxCellChars)
 			masked.Add(n)
 			if cut {
 				cuts++
@@ -221,8 +221,8 @@ func checkKey(k string) string {
 		return "holds personal data (" + kind.String() + ")"
 	case privacy.HasUnclean(k):
 		return "holds control or invisible characters"
-	case !gsheets.FitsCell(k):
-		return fmt.Sprintf("is longer than a cell holds (%d characters)", gsheets.MaxCellChars)
+	case !model.FitsCell(k, model.MaxCellChars):
+		return fmt.Sprintf("is longer than a cell holds (%d characters)", model.MaxCellChars)
 	}
 	return ""
 }

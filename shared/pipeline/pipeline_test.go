@@ -9,7 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/safeview/safeview/shared/config"
-	"github.com/safeview/safeview/shared/gsheets"
+	"github.com/safeview/safeview/shared/model"
 	"github.com/safeview/safeview/shared/platform"
 	"github.com/safeview/safeview/shared/privacy"
 )
@@ -80,9 +80,9 @@ func TestRun(t *testing.T) {
 		t.Fatalf("Run() error = %v", err)
 	}
 	keys, _ := privacy.NewKeys([]byte(strings.Repeat("k", 32)))
-	want := Result{Passed: true, Row: gsheets.Row{
+	want := Result{Passed: true, Row: model.Row{
 		Source: "shopify", Key: "820982911946154508", Version: 42, Insert: true, Update: true,
-		Cells: []gsheets.Cell{
+		Cells: []model.Cell{
 			{Text: "820982911946154508"},
 			// 2026-11-23 15:30 in Paris: 46349 days after 1899-12-30, and 15.5/24 of a day.
 			{Number: "46349.6458333333", FormatType: "DATE_TIME", FormatPattern: "yyyy-mm-dd hh:mm"},

@@ -13,7 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/safeview/safeview/shared/gsheets"
+	"github.com/safeview/safeview/shared/model"
 	"github.com/safeview/safeview/shared/platform"
 	"github.com/safeview/safeview/shared/privacy"
 )
@@ -380,15 +380,15 @@ func TestLongTextCutToFit(t *testing.T) {
 		cut       bool
 		want      func(string) bool
 	}{
-		{"fits", filler(gsheets.MaxCellChars), false, func(s string) bool { return s == filler(gsheets.MaxCellChars) }},
-		{"one over", filler(gsheets.MaxCellChars + 1), true, func(s string) bool { return s == filler(gsheets.MaxCellChars-1)+"…" }},
-		{"emoji count two", strings.Repeat("😀", gsheets.MaxCellChars/2+1), true, func(s string) bool {
-			return s == strings.Repeat("😀", gsheets.MaxCellChars/2-1)+"…"
+		{"fits", filler(model.MaxCellChars), false, func(s string) bool { return s == filler(model.MaxCellChars) }},
+		{"one over", filler(model.MaxCellChars + 1), true, func(s string) bool { return s == filler(model.MaxCellChars-1)+"…" }},
+		{"emoji count two", strings.Repeat("😀", model.MaxCellChars/2+1), true, func(s string) bool {
+			return s == strings.Repeat("😀", model.MaxCellChars/2-1)+"…"
 		}},
-		{"value across the cut", filler(gsheets.MaxCellChars-10) + " " + canary + " " + filler(100), true, nil},
-		{"value across the guard's reach", filler(gsheets.MaxCellChars+1024-10) + " " + canary + " " + filler(10), true, nil},
+		{"value across the cut", filler(model.MaxCellChars-10) + " " + canary + " " + filler(100), true, nil},
+		{"value across the guard's reach", filler(model.MaxCellChars+1024-10) + " " + canary + " " + filler(10), true, nil},
 		{"a megabyte of addresses", strings.Repeat(canary+" ", (1<<20)/(len(canary)+1)), true, nil},
-		{"formula", "=" + filler(gsheets.MaxCellChars+5), true, func(s string) bool { return strings.HasPrefix(s, "'=") }},
+		{"formula", "=" + filler(model.MaxCellChars+5), true, func(s string) bool { return strings.HasPrefix(s, "'=") }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -401,8 +401,8 @@ func TestLongTextCutToFit(t *testing.T) {
 				t.Fatal(err)
 			}
 			sku := got.Row.Cells[8].Text
-			if n := gsheets.CellLen(sku); n > gsheets.MaxCellChars {
-				t.Errorf("cell holds %d characters, more than %d", n, gsheets.MaxCellChars)
+			if n := model.CellLen(sku); n > model.MaxCellChars {
+				t.Errorf("cell holds %d characters, more than %d", n, model.MaxCellChars)
 			}
 			if strings.Contains(sku, "canary") || strings.Contains(sku, "harriet") {
 				t.Errorf("cell leaks the canary address (at byte %d of %d)", max(strings.Index(sku, "canary"), strings.Index(sku, "harriet")), len(sku))

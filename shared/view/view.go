@@ -17,6 +17,7 @@ import (
 
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/gsheets"
+	"github.com/safeview/safeview/shared/model"
 	"github.com/safeview/safeview/shared/pipeline"
 	"github.com/safeview/safeview/shared/platform"
 	"github.com/safeview/safeview/shared/privacy"
@@ -70,7 +71,7 @@ func New(ctx context.Context, d Deps) (*View, error) {
 	if d.Sheets == nil {
 		return v, nil
 	}
-	var tables []gsheets.Table
+	var tables []model.Table
 	for _, t := range cfg.Tables {
 		tables = append(tables, v.pipelines[t.Tab].SinkTable())
 	}
@@ -122,7 +123,7 @@ type Row struct {
 // Outcome is what one table did with an event.
 type Outcome struct {
 	Table  string
-	Result gsheets.Result
+	Result model.Result
 	// Masked counts what the guard masked in the row: the only trace of
 	// it a log may carry.
 	Masked privacy.Counts
@@ -137,7 +138,7 @@ type Error struct {
 	// Rejected says the table's pipeline refused the event (no value for
 	// the key column, a filter that could not be evaluated): the event's
 	// fault, which no retry mends. Otherwise the sink failed; the error
-	// wraps gsheets.ErrUnavailable when a retry later may succeed.
+	// wraps model.ErrUnavailable when a retry later may succeed.
 	Rejected bool
 	Err      error
 }
@@ -199,8 +200,8 @@ func (v *View) each(source string, ev *platform.Event, fn func(tab string, out p
 // Combine returns the most significant of several results, as a
 // delivery's answer reports it: written, then unchanged, stale, filtered;
 // "" for none.
-func Combine(results []gsheets.Result) gsheets.Result {
-	for _, r := range []gsheets.Result{gsheets.Written, gsheets.Unchanged, gsheets.Stale, gsheets.Filtered} {
+func Combine(results []model.Result) model.Result {
+	for _, r := range []model.Result{model.Written, model.Unchanged, model.Stale, model.Filtered} {
 		for _, got := range results {
 			if got == r {
 				return r

@@ -10,8 +10,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/safeview/safeview/shared/config"
-	"github.com/safeview/safeview/shared/gsheets"
 	"github.com/safeview/safeview/shared/gsheetstest"
+	"github.com/safeview/safeview/shared/model"
 	"github.com/safeview/safeview/shared/platform"
 	"github.com/safeview/safeview/shared/secrets"
 	"github.com/safeview/safeview/shared/view"
@@ -122,14 +122,14 @@ func TestWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []gsheets.Result
+	var got []model.Result
 	for _, o := range outs {
 		got = append(got, o.Result)
 	}
-	if want := []gsheets.Result{gsheets.Written, gsheets.Written}; !cmp.Equal(got, want) {
+	if want := []model.Result{model.Written, model.Written}; !cmp.Equal(got, want) {
 		t.Errorf("Write() = %v, want %v", got, want)
 	}
-	if got := view.Combine([]gsheets.Result{gsheets.Filtered, gsheets.Unchanged}); got != gsheets.Unchanged {
+	if got := view.Combine([]model.Result{model.Filtered, model.Unchanged}); got != model.Unchanged {
 		t.Errorf("Combine(filtered, unchanged) = %q, want unchanged", got)
 	}
 
@@ -144,7 +144,7 @@ func TestWrite(t *testing.T) {
 	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()
 	_, err = v.Write(short, "shop", order("1003", "#1003", "paid"))
-	if !errors.As(err, &te) || te.Rejected || !errors.Is(err, gsheets.ErrUnavailable) {
+	if !errors.As(err, &te) || te.Rejected || !errors.Is(err, model.ErrUnavailable) {
 		t.Errorf("Write(sheet down) = %v, want a table's ErrUnavailable", err)
 	}
 }

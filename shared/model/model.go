@@ -1,0 +1,140 @@
+// Package model is Safeview's row model: what the pipeline makes of an
+// event (rows of cells, keyed by source and key, versioned) and what a
+// destination answers (written, unchanged, stale, filtered, or
+// unavailable), with the requests a destination serves for a data
+// subject or a shop (select rows, then count, read, clear or delete
+// them).
+//
+// It knows no Google, Microsoft or network package: the pure pipeline,
+// the configuration and every destination (a Google spreadsheet, an
+// Excel workbook, a queue) share it, and none of them reaches into
+// another. docs/architecture.md draws the map.
+package model
+
+import (
+	"errors"
+	"unicode/utf16"
+)
+
+// Cell is one value on its way to a destination: a text, or an exact
+// number with an optional number format.
+type Cell struct {
+	// Text is written as a string, never parsed, never a formula.
+	Text string
+	// Number, when set, is a decimal literal ("359.97", "45657.5")
+	// written as a number, so that the team can sum and sort it.
+	Number string
+	// FormatType and FormatPattern are the cell's number format, in
+	// Google Sheets' terms (NumberFormat type and pattern), e.g.
+	// CURRENCY and `#,##0.00 "EUR"`, or DATE_TIME and "yyyy-mm-dd hh:mm";
+	// other destinations translate them.
+	FormatType    string
+	FormatPattern string
+}
+
+// Empty reports whether the cell holds nothing.
+func (c Cell) Empty() bool { return c.Text == "" && c.Number == "" }
+
+// Row is one row to create or update, identified by its source and the
+// value of the table's key column: order 4242 of one WooCommerce shop and
+// order 4242 of another source are two rows.
+type Row struct {
+	// Source names the configured source the row comes from. Empty is a
+	// row written before Safeview recorded sources: the key alone
+	// identifies it (see Table.Match for how such rows are taken over).
+	Source string
+	// Key is the value of the key column, as the platform shows it.
+	Key string
+	// Version orders states of the row: a row is only ever replaced by a
+	// higher version.
+	Version int64
+	// Cells hold one value per owned column, in the table's column order.
+	Cells []Cell
+	// Insert says the row may be created when the key is not yet there
+	// (the table's filter passed).
+	Insert bool
+	// Update says the row may replace an existing row of the same key.
+	Update bool
+}
+
+// ID is the row's identity (see ID).
+func (r Row) ID() string { return ID(r.Source, r.Key) }
+
+// ID is a row's identity in its table: its source and its key. Source
+// names hold no "/", so the identity is unambiguous; a row without a
+// source has the identity "/" + key.
+func ID(source, key string) string { return source + "/" + key }
+
+// MaxCellChars is the most characters a text cell holds: Google Sheets'
+// limit, the largest of the destinations'. The pipeline cuts text cells
+// to fit it; a destination that holds less (Excel: 32,767) cuts further.
+const MaxCellChars = 50_000
+
+// CellLen is the length of s as counted against MaxCellChars: UTF-16
+// code units, as Google's and Microsoft's JSON strings are, so a
+// character beyond the Basic Multilingual Plane (an emoji) counts two.
+// It is never less than the number of characters.
+func CellLen(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
+// FitsCell reports whether s fits in a cell of max characters. A text of
+// at most max bytes always does (a UTF-8 byte never stands for more than
+// one UTF-16 unit), without counting.
+func FitsCell(s string, max int) bool {
+	return len(s) <= max || CellLen(s) <= max
+}
+
+// Table describes one table a destination keeps: a tab of a spreadsheet,
+// a named table of a workbook.
+type Table struct {
+	// Tab is the table's name in the configuration (a tab's title).
+	Tab string
+	// Headers are the owned headers, in the order of Row.Cells.
+	Headers []string
+	// Key is the header of the key column, one of Headers.
+	Key string
+	// Personal lists the headers of the columns derived from a customer
+	// (a pseudonym, a masked email): an erasure (Clear) empties them, and
+	// they stay empty in the rows it cleared. Never the key.
+	Personal []string
+	// Match lists the headers (the store column, say) whose cells must
+	// agree before a row written without a source is taken over by a row
+	// of the same key that names its source. Without them, the key alone
+	// decides.
+	Match []string
+}
+
+// Result says what an upsert did.
+type Result string
+
+// Results of an upsert.
+const (
+	Written   Result = "written"   // the row was created or updated
+	Unchanged Result = "unchanged" // the row already holds this version
+	Stale     Result = "stale"     // the row holds a newer version, or a newer one was kept out
+	Filtered  Result = "filtered"  // the row may not be created (or updated) by this event
+)
+
+// Combine returns the most significant of several results, as a
+// delivery's answer reports it: written, then unchanged, stale, filtered;
+// "" for none.
+func Combine(results []Result) Result {
+	for _, r := range []Result{Written, Unchanged, Stale, Filtered} {
+		for _, got := range results {
+			if got == r {
+				return r
+			}
+		}
+	}
+	return ""
+}
+
+// ErrUnavailable means a destination could not be read or written in
+// time: the platform should retry later. Nothing was half-written, and a
+// write that may have landed is found on the retry.
+var ErrUnavailable = errors.New("destination unavailable")
