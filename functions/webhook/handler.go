@@ -21,7 +21,6 @@ import (
 	"github.com/safeview/safeview/shared/erasure"
 	"github.com/safeview/safeview/shared/logging"
 	"github.com/safeview/safeview/shared/model"
-	"github.com/safeview/safeview/shared/pipeline"
 	"github.com/safeview/safeview/shared/platform"
 	"github.com/safeview/safeview/shared/secrets"
 	"github.com/safeview/safeview/shared/view"
@@ -162,7 +161,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	ctx, cancel := context.WithDeadline(logging.With(r.Context(), log), deadline)
 	defer cancel()
-	status, a, log := h.serve(ctx, r, src, br)
+	a, log, err := h.serve(ctx, r, src, br)
+	status, level := http.StatusOK, slog.LevelInfo
+	if err != nil {
+		// One table decides status, reason and level (answers.go); the
+		// error itself, which may say more, goes to the log only.
+		status, a.Error, level = answerFor(err)
+		log = log.With(logging.KeyError, err.Error())
+	}
 	a.RequestID = id
 	w.Header().Set("X-Request-Id", id)
 	switch status {
@@ -172,13 +178,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "10")
 	}
 	writeJSON(w, status, a)
-	level := slog.LevelInfo
-	switch {
-	case status >= 500:
-		level = slog.LevelError
-	case status >= 400:
-		level = slog.LevelWarn
-	}
 	log.Log(r.Context(), level, "delivery", logging.KeyStatus, status, logging.KeyResult, a.Result+a.Error,
 		logging.KeyDuration, time.Since(start).Milliseconds())
 }
@@ -200,41 +199,38 @@ func (h *Handler) route(r *http.Request) (string, *source) {
 	return name, src
 }
 
-// serve runs the steps of DESIGN.md's data flow. It returns the logger
-// with what it learned (the topic) for the final line.
-func (h *Handler) serve(ctx context.Context, r *http.Request, src *source, br *bodyReader) (int, answer, *slog.Logger) {
+// serve runs the steps of the data flow (docs/architecture.md) and
+// returns the answer, or the error that decides it (answerFor), with the
+// logger of what it learned (the topic) for the final line.
+func (h *Handler) serve(ctx context.Context, r *http.Request, src *source, br *bodyReader) (answer, *slog.Logger, error) {
 	log := logging.From(ctx)
 	if r.Method != http.MethodPost {
-		return http.StatusMethodNotAllowed, answer{Error: "only POST is accepted"}, log
+		return answer{}, log, errMethod
 	}
 	if src == nil {
-		return http.StatusNotFound, answer{Error: "unknown source"}, log
+		return answer{}, log, errUnknownSource
 	}
 	body, err := br.read(ctx, h.cfg.Limits.MaxBodyBytes)
 	switch {
-	case errors.Is(err, errTooLarge):
-		return http.StatusRequestEntityTooLarge, answer{Error: "body too large"}, log
-	case errors.Is(err, errSlowBody):
-		// The client's problem, not the sheet's: a platform that retries
-		// at its usual speed gets through.
-		return http.StatusRequestTimeout, answer{Error: "body not received in time"}, log
+	case errors.Is(err, errTooLarge), errors.Is(err, errSlowBody):
+		// A slow body is the client's problem, not the sheet's: a
+		// platform that retries at its usual speed gets through.
+		return answer{}, log, err
 	case err != nil:
-		return http.StatusBadRequest, answer{Error: "could not read body"}, log
+		return answer{}, log, fmt.Errorf("%w: %w", errReadBody, err)
 	}
 
 	v, err := src.verifierFor(ctx, h.secrets)
 	if err != nil {
-		log.ErrorContext(ctx, "cannot verify: secret unavailable", logging.KeyError, err.Error())
-		return http.StatusServiceUnavailable, answer{Error: "signing secret unavailable"}, log
+		return answer{}, log, fmt.Errorf("%w: %w", errSecret, err)
 	}
 	if err := webhook.VerifyRequest(v, body, r); err != nil {
-		log.WarnContext(ctx, "rejected signature", logging.KeyError, err.Error())
-		return http.StatusUnauthorized, answer{Error: err.Error()}, log
+		return answer{}, log, &signatureError{err}
 	}
 
 	ev, err := src.preset.Decode(platform.Request{Header: r.Header, Body: body})
 	if err != nil {
-		return http.StatusBadRequest, answer{Error: err.Error()}, log
+		return answer{}, log, &decodeError{err}
 	}
 	if ev.Platform == "" {
 		ev.Platform = src.preset.Name()
@@ -243,22 +239,22 @@ func (h *Handler) serve(ctx context.Context, r *http.Request, src *source, br *b
 	ctx = logging.With(ctx, log)
 	switch ev.Kind {
 	case platform.KindPing:
-		return http.StatusOK, answer{Result: "ping"}, log
+		return answer{Result: "ping"}, log, nil
 	case platform.KindOrder, platform.KindBooking:
-		status, a := h.write(ctx, src, &ev)
-		return status, a, log
+		a, err := h.write(ctx, src, &ev)
+		return a, log, err
 	case platform.KindErasure:
-		status, a := h.erase(ctx, src, &ev)
-		return status, a, log
+		a, err := h.erase(ctx, src, &ev)
+		return a, log, err
 	}
-	return http.StatusOK, answer{Result: "ignored"}, log
+	return answer{Result: "ignored"}, log, nil
 }
 
 // write runs the event through every table that takes it and upserts the
 // rows, by the delivery's deadline (ctx's).
-func (h *Handler) write(ctx context.Context, src *source, ev *platform.Event) (int, answer) {
+func (h *Handler) write(ctx context.Context, src *source, ev *platform.Event) (answer, error) {
 	if len(h.cfg.TablesFor(src.name, string(ev.Kind))) == 0 {
-		return http.StatusOK, answer{Result: "ignored"}
+		return answer{Result: "ignored"}, nil
 	}
 	log := logging.From(ctx)
 	outs, err := h.view.Write(ctx, src.name, ev)
@@ -276,28 +272,10 @@ func (h *Handler) write(ctx context.Context, src *source, ev *platform.Event) (i
 		}
 		log.InfoContext(ctx, "row", attrs...)
 	}
-	var te *view.Error
-	var ke *pipeline.KeyError
-	switch {
-	case err == nil:
-	case errors.As(err, &te) && te.Rejected && errors.As(err, &ke):
-		// Which column and why, never the value.
-		log.WarnContext(ctx, "event rejected by table", logging.KeyTable, te.Table, logging.KeyError, te.Err.Error())
-		return http.StatusBadRequest, answer{Error: "table " + te.Table + ": " + ke.Error()}
-	case errors.As(err, &te) && te.Rejected:
-		log.WarnContext(ctx, "event rejected by table", logging.KeyTable, te.Table, logging.KeyError, te.Err.Error())
-		return http.StatusBadRequest, answer{Error: "event lacks the fields of table " + te.Table}
-	case errors.As(err, &te) && errors.Is(err, model.ErrUnavailable):
-		log.ErrorContext(ctx, "sheet unavailable; the platform will retry", logging.KeyTable, te.Table, logging.KeyError, te.Err.Error())
-		return http.StatusServiceUnavailable, answer{Error: "sheet unavailable, retry later"}
-	case errors.As(err, &te):
-		log.ErrorContext(ctx, "write failed", logging.KeyTable, te.Table, logging.KeyError, te.Err.Error())
-		return http.StatusInternalServerError, answer{Error: "internal error"}
-	default:
-		log.ErrorContext(ctx, "write failed", logging.KeyError, err.Error())
-		return http.StatusInternalServerError, answer{Error: "internal error"}
+	if err != nil {
+		return answer{}, err
 	}
-	return http.StatusOK, answer{Result: string(view.Combine(all)), Tables: results}
+	return answer{Result: string(model.Combine(all)), Tables: results}, nil
 }
 
 // Results of erasure and access requests.
@@ -308,11 +286,11 @@ const (
 
 // erase serves a data subject's request (Shopify's customers/redact and
 // customers/data_request, or the erasure platform's) and a shop's
-// (shop/redact), by the delivery's deadline (ctx's): it finds the rows
-// (package erasure) and has the sink clear, count or delete them, as one
-// turn of the group commit. The log says which request and how many rows,
-// never who.
-func (h *Handler) erase(ctx context.Context, src *source, ev *platform.Event) (int, answer) {
+// (shop/redact), by the delivery's deadline (ctx's), through the view:
+// it finds the rows and clears, counts or deletes them, as one turn of
+// each destination's writes. The log says which request and how many
+// rows, never who.
+func (h *Handler) erase(ctx context.Context, src *source, ev *platform.Event) (answer, error) {
 	log := logging.From(ctx)
 	er := ev.Erasure
 	req := erasure.Request{Scope: er.Scope, Customer: ev.Customer, OrderIDs: er.OrderIDs, Shop: er.Shop}
@@ -321,7 +299,7 @@ func (h *Handler) erase(ctx context.Context, src *source, ev *platform.Event) (i
 		req.Sources = []string{src.name} // a platform's own request is about its source
 	case er.Source != "":
 		if s := h.cfg.Sources[er.Source]; s == nil || s.Platform == config.ErasurePlatform {
-			return http.StatusBadRequest, answer{Error: "the request's source is not a configured source of orders or bookings"}
+			return answer{}, errErasureSource
 		}
 		req.Sources = []string{er.Source}
 	default:
@@ -329,42 +307,30 @@ func (h *Handler) erase(ctx context.Context, src *source, ev *platform.Event) (i
 			req.Sources = names
 		}
 	}
-	plan, err := erasure.Resolve(h.cfg, h.view.Keys(), req)
-	switch {
-	case errors.Is(err, erasure.ErrNoSource):
-		return http.StatusBadRequest, answer{Error: "name the source of the customer id and order ids"}
-	case err != nil:
-		log.ErrorContext(ctx, "erasure request not resolved", logging.KeyError, err.Error())
-		return http.StatusInternalServerError, answer{Error: "internal error"}
+	var done view.Done
+	var err error
+	result := resultErased
+	if er.Scope == platform.AccessRequest {
+		result = resultCounted
+		done, err = h.view.Access(ctx, req, false)
+	} else {
+		done, err = h.view.Erase(ctx, req, false)
 	}
-	if len(plan.Unmatched) > 0 {
-		log.WarnContext(ctx, "rows written before rows named their source, in tables other sources feed too, cannot be tied to the shop and were left: remove them by hand",
-			"tables", plan.Unmatched)
-	}
-	action, result := model.Clear, resultErased
-	switch er.Scope {
-	case platform.EraseShop:
-		action = model.Delete
-	case platform.AccessRequest:
-		action, result = model.Count, resultCounted
-	}
-	rep, err := h.view.Sink().Apply(ctx, action, plan.Select)
 	if err != nil {
-		if errors.Is(err, model.ErrUnavailable) {
-			log.ErrorContext(ctx, "sheet unavailable; the platform will retry", logging.KeyError, err.Error())
-			return http.StatusServiceUnavailable, answer{Error: "sheet unavailable, retry later"}
-		}
-		log.ErrorContext(ctx, "erasure failed", logging.KeyError, err.Error())
-		return http.StatusInternalServerError, answer{Error: "internal error"}
+		return answer{}, err
 	}
-	rows := rep.Changed()
-	if action == model.Count {
-		rows = rep.Selected()
+	if len(done.Unmatched) > 0 {
+		log.WarnContext(ctx, "rows written before rows named their source, in tables other sources feed too, cannot be tied to the shop and were left: remove them by hand",
+			"tables", done.Unmatched)
+	}
+	rows := done.Changed()
+	if result == resultCounted {
+		rows = done.Selected()
 	}
 	// The request's id and counts: nothing that says who.
 	log.InfoContext(ctx, "data request", "scope", string(er.Scope), "data_request_id", er.RequestID,
 		logging.KeyResult, result, "rows", rows)
-	return http.StatusOK, answer{Result: result, Rows: &rows}
+	return answer{Result: result, Rows: &rows}, nil
 }
 
 // dataSources lists the sources whose events become rows.
@@ -377,11 +343,6 @@ func (h *Handler) dataSources() []string {
 	}
 	return out
 }
-
-var (
-	errTooLarge = errors.New("body too large")
-	errSlowBody = errors.New("body not received by the deadline")
-)
 
 // bodyReader reads a request's body once, by the delivery's deadline.
 type bodyReader struct {

@@ -203,7 +203,7 @@ func TestStreamUnderFaults(t *testing.T) {
 	st := s.emu.Stats()
 	calls := st.Reads + st.Writes
 
-	ss := s.handler.view.Sink().Stats()
+	ss := s.handler.view.Stats()
 	fmt.Printf("faults: %d deliveries of %d events for %d orders; %d of %d Sheets calls failed (%.0f%%); %d answered 503 and were delivered again; sink retried %d flushes; answers %v; lost=%d doubled=%d\n",
 		deliveries, len(evs), len(newest), st.Faults, calls, 100*float64(st.Faults)/float64(calls), redelivs, ss.Retries, answers, lost, doubled)
 	if lost != 0 || doubled != 0 {

@@ -199,8 +199,8 @@ func (j *job) summary(s snapshot, elapsed time.Duration, complete bool) {
 	}
 	rate := float64(s.run.Read) / max(elapsed.Seconds(), 1e-3)
 	line := fmt.Sprintf("  this run: %s records in %s, %.0f records/s", thousands(s.run.Read), roundDuration(elapsed), rate)
-	if sink := j.view.Sink(); sink != nil {
-		st := sink.Stats()
+	if !j.dryRun {
+		st := j.view.Stats()
 		line += fmt.Sprintf(", %d write requests", st.Flushes)
 		if s.run.Read > 0 {
 			line += fmt.Sprintf(" (%.4f a record)", float64(st.Flushes)/float64(s.run.Read))

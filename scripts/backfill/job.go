@@ -289,7 +289,7 @@ func (j *job) write(ctx context.Context, ev *platform.Event) (string, error) {
 	for _, out := range outs {
 		results = append(results, out.Result)
 	}
-	return string(view.Combine(results)), err
+	return string(model.Combine(results)), err
 }
 
 // settle indexes the tabs the run wrote once more, with a sink of its
@@ -321,7 +321,7 @@ func (j *job) settle(ctx context.Context) {
 		j.con.note(fmt.Sprintf("indexing the sheet once more, to merge rows a live delivery added meanwhile: %v (running the backfill again does it)", err))
 		return
 	}
-	if n := v.Sink().Stats().DuplicatesRemoved; n > 0 {
+	if n := v.Stats().DuplicatesRemoved; n > 0 {
 		j.con.note(fmt.Sprintf("merged %d rows of orders that live deliveries and this run both added", n))
 	}
 }

@@ -144,32 +144,23 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	scope := platform.AccessRequest
+	var done view.Done
 	if cmd == "erase" {
-		scope = platform.EraseCustomer
+		done, err = v.Erase(ctx, erasure.Request{Scope: platform.EraseCustomer, Customer: who, Sources: sources}, *dryRun)
+	} else {
+		done, err = v.Access(ctx, erasure.Request{Scope: platform.AccessRequest, Customer: who, Sources: sources}, true)
 	}
-	plan, err := erasure.Resolve(cfg, v.Keys(), erasure.Request{Scope: scope, Customer: who, Sources: sources})
-	if err != nil {
-		return err
-	}
-	action := model.Read
-	switch {
-	case cmd == "erase" && *dryRun:
-		action = model.Count
-	case cmd == "erase":
-		action = model.Clear
-	}
-	rep, err := v.Sink().Apply(ctx, action, plan.Select)
 	if err != nil {
 		return fmt.Errorf("the spreadsheet %s: %w", id, err)
 	}
-	switch action {
-	case model.Read:
+	rep := done.Report
+	switch {
+	case cmd == "access":
 		if err := writeCSV(stdout, rep); err != nil {
 			return err
 		}
 		fmt.Fprintf(stderr, "%d rows in %s\n", rep.Selected(), tabCounts(rep, func(t model.TabReport) int { return t.Selected }))
-	case model.Count:
+	case *dryRun:
 		fmt.Fprintf(stdout, "dry run: would clear %d rows (%s) of %d found; nothing was changed\n",
 			rep.Changed(), tabCounts(rep, func(t model.TabReport) int { return t.Changed }), rep.Selected())
 	default:

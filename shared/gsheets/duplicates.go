@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	"google.golang.org/api/sheets/v4"
+
+	"github.com/safeview/safeview/shared/model"
 )
 
 // repairDuplicates merges the rows that hold the same key, which only
@@ -63,7 +65,7 @@ func (s *Sink) repairDuplicates(ctx context.Context, fs *flushState, dups map[*t
 	}
 	for _, t := range tabs {
 		t.removed(doomed[t])
-		s.count(func(st *Stats) { st.DuplicatesRemoved += len(doomed[t]) })
+		s.count(func(st *model.Stats) { st.DuplicatesRemoved += len(doomed[t]) })
 		fs.log.Warn("merged duplicate rows of the same key", "table", t.Tab, "rows_deleted", len(doomed[t]), "annotated_rows_left", annotated[t])
 	}
 	return nil

@@ -63,7 +63,7 @@ func (s *Sink) clearRows(ctx context.Context, fs *flushState, r *request, ps []*
 		}
 		n += len(p.change)
 	}
-	s.count(func(st *Stats) { st.RowsCleared += n })
+	s.count(func(st *model.Stats) { st.RowsCleared += n })
 	return nil
 }
 
@@ -165,7 +165,7 @@ func (s *Sink) healClear(fs *flushState, r *request, ps []*picked, post postStat
 			}
 		}
 	}
-	s.count(func(st *Stats) { st.Heals++ })
+	s.count(func(st *model.Stats) { st.Heals++ })
 	// model.Row numbers only: a key need not be an order id.
 	fs.log.Warn("a team edit landed between an erasure's read and its write; restoring the cells it overwrote", "rows", moved)
 	if lost = slices.Compact(lost); len(lost) > 0 {
@@ -289,10 +289,10 @@ func (s *Sink) deleteRows(ctx context.Context, fs *flushState, r *request, ps []
 		for _, p := range writing {
 			n += len(p.change)
 		}
-		s.count(func(st *Stats) { st.RowsDeleted += n })
+		s.count(func(st *model.Stats) { st.RowsDeleted += n })
 		return nil
 	}
-	s.count(func(st *Stats) { st.Heals++ })
+	s.count(func(st *model.Stats) { st.Heals++ })
 	if len(restore) > 0 {
 		if err := s.writeHeal(fs, restore); err != nil {
 			fs.log.Error("could not add back rows a misplaced deletion removed: see File > Version history", "error", err.Error())

@@ -447,7 +447,7 @@ func (s *Sink) write(fs *flushState, tabs []*tab, gs []*keyOps) error {
 	p.commit(nil)
 	s.undo = p.undo
 	s.commitMarks(p)
-	s.count(func(st *Stats) { st.Flushes++; st.Rows += p.rows })
+	s.count(func(st *model.Stats) { st.Flushes++; st.Rows += p.rows })
 	settle(gs)
 	return nil
 }
@@ -481,7 +481,7 @@ func (s *Sink) refuseNewRows(fs *flushState, gs []*keyOps, err error) error {
 		return err
 	}
 	fs.log.Error(msg, "rows_refused", len(refused))
-	s.count(func(st *Stats) { st.Refused += len(refused) })
+	s.count(func(st *model.Stats) { st.Refused += len(refused) })
 	for _, o := range refused {
 		o.finish("", unavailable(err))
 	}
@@ -668,7 +668,7 @@ func (s *Sink) commitMarks(p *writePlan) {
 	}
 	s.marks.commit(p.news, p.compact, written)
 	if n := len(p.news); n > 0 {
-		s.count(func(st *Stats) { st.Marks += n })
+		s.count(func(st *model.Stats) { st.Marks += n })
 	}
 }
 

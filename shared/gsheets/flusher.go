@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"time"
+
+	"github.com/safeview/safeview/shared/model"
 )
 
 // run is the flusher: while rows are pending it waits for a write token,
@@ -172,7 +174,7 @@ func (s *Sink) flush(fs *flushState, batch []*op) {
 	if isQuota(err) {
 		s.writes.penalize(d)
 	}
-	s.count(func(st *Stats) { st.Retries++ })
+	s.count(func(st *model.Stats) { st.Retries++ })
 	fs.log.Info("sheet write failed; retrying", "rows", len(left), "backoff_ms", d.Milliseconds(), "error", err.Error())
 	s.mu.Lock()
 	s.queue = append(left, s.queue...)

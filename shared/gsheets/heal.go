@@ -171,7 +171,7 @@ func (s *Sink) heal(fs *flushState, p *writePlan, resp *sheets.BatchUpdateSpread
 	for t := range bad {
 		t.loaded = false
 	}
-	s.count(func(st *Stats) { st.Heals++ })
+	s.count(func(st *model.Stats) { st.Heals++ })
 	// model.Row numbers and counts only: a key need not be an order id.
 	fs.log.Warn("a team edit landed between a flush's read and its write; undoing the misplaced cells",
 		"tables", len(bad), "rows_written_again", len(moved), "rows", moved)

@@ -63,7 +63,7 @@ func (s *Sink) loadTabs(fs *flushState) (map[*tab]error, error) {
 	defer cancel()
 	for _, t := range need {
 		if t.indexed {
-			s.count(func(st *Stats) { st.Reindexes++ })
+			s.count(func(st *model.Stats) { st.Reindexes++ })
 		}
 	}
 	broken := map[*tab]error{}

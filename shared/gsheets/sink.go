@@ -106,30 +106,6 @@ func (o *Options) defaults() {
 	}
 }
 
-// Stats count what a Sink did, for tests, benchmarks and logs.
-type Stats struct {
-	// Flushes counts write requests that carried rows.
-	Flushes int
-	// Rows counts keys written by those flushes.
-	Rows int
-	// Retries counts flushes put back after a 429, a 5xx or a lost answer.
-	Retries int
-	// Reindexes counts reads of the key column after the first one.
-	Reindexes int
-	// Heals counts writes that repaired a row a team edit had moved under
-	// a flush.
-	Heals int
-	// DuplicatesRemoved counts duplicate rows of one key deleted at reindex.
-	DuplicatesRemoved int
-	// RowsCleared and RowsDeleted count rows erased by Apply.
-	RowsCleared, RowsDeleted int
-	// Refused counts upserts of new rows refused because the spreadsheet
-	// was full (ErrSpreadsheetFull).
-	Refused int
-	// Marks counts versions recorded as kept out by a filter (MarksTab).
-	Marks int
-}
-
 // Sink writes rows to the tabs of one spreadsheet. It is the one writer of
 // that spreadsheet in an instance: every upsert joins a group commit, and
 // one flusher sends each group as one write request.
@@ -146,7 +122,7 @@ type Sink struct {
 	mu      sync.Mutex // guards the fields below
 	queue   []*op
 	running bool
-	stats   Stats
+	stats   model.Stats
 
 	// Flusher only.
 	backoff time.Duration
@@ -216,13 +192,13 @@ func New(svc *sheets.Service, spreadsheetID string, tables []model.Table, opt Op
 }
 
 // Stats returns a copy of the counters.
-func (s *Sink) Stats() Stats {
+func (s *Sink) Stats() model.Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.stats
 }
 
-func (s *Sink) count(f func(*Stats)) {
+func (s *Sink) count(f func(*model.Stats)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f(&s.stats)

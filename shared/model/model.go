@@ -138,3 +138,42 @@ func Combine(results []Result) Result {
 // time: the platform should retry later. Nothing was half-written, and a
 // write that may have landed is found on the retry.
 var ErrUnavailable = errors.New("destination unavailable")
+
+// Stats count what a destination did, for logs, benchmarks and tests.
+type Stats struct {
+	// Flushes counts write requests that carried rows.
+	Flushes int
+	// Rows counts rows written by those requests.
+	Rows int
+	// Retries counts writes put back after a quota answer, a server error
+	// or a lost answer.
+	Retries int
+	// Reindexes counts reads of a table's keys after the first one (the
+	// team sorted, inserted or deleted rows).
+	Reindexes int
+	// Heals counts writes that repaired a row a team edit had moved under
+	// a write.
+	Heals int
+	// DuplicatesRemoved counts duplicate rows of one key merged.
+	DuplicatesRemoved int
+	// RowsCleared and RowsDeleted count rows erased by requests.
+	RowsCleared, RowsDeleted int
+	// Refused counts new rows refused for lack of room.
+	Refused int
+	// Marks counts versions recorded as kept out by a filter.
+	Marks int
+}
+
+// Add adds the counts of o to s.
+func (s *Stats) Add(o Stats) {
+	s.Flushes += o.Flushes
+	s.Rows += o.Rows
+	s.Retries += o.Retries
+	s.Reindexes += o.Reindexes
+	s.Heals += o.Heals
+	s.DuplicatesRemoved += o.DuplicatesRemoved
+	s.RowsCleared += o.RowsCleared
+	s.RowsDeleted += o.RowsDeleted
+	s.Refused += o.Refused
+	s.Marks += o.Marks
+}

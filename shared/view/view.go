@@ -1,7 +1,10 @@
-// Package view makes a configuration runnable: the pipelines of its
-// tables, keyed with the pseudonym key read from the secrets, and the sink
-// that keeps their rows in the spreadsheet. The webhook function and the
-// backfill both build one, so that a past order from an export and a live
+// Package view is the service that turns events into writes: it makes a
+// configuration runnable (the pipelines of its tables, keyed with the
+// pseudonym key read from the secrets) and keeps their rows in the
+// destinations, and it serves the requests of data subjects and shops
+// (erasure, access) there too. The webhook function, the backfill and
+// the data subject request script all go through it and never reach a
+// destination themselves, so that a past order from an export and a live
 // delivery of the same order become the same row: the same filter, the
 // same operators, the same pseudonyms, the same key.
 package view
@@ -16,6 +19,7 @@ import (
 	"google.golang.org/api/sheets/v4"
 
 	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/erasure"
 	"github.com/safeview/safeview/shared/gsheets"
 	"github.com/safeview/safeview/shared/model"
 	"github.com/safeview/safeview/shared/pipeline"
@@ -24,6 +28,25 @@ import (
 	"github.com/safeview/safeview/shared/secrets"
 )
 
+// Destination keeps the rows of a configuration's tables somewhere: a
+// Google spreadsheet (package gsheets), an Excel workbook, a queue. Every
+// implementation passes the same contract (package viewtest): one row per
+// identity, newest version wins, duplicates and reordering harmless, a
+// version older than one a filter kept out never enters, and the erasure
+// and access requests of package model.
+type Destination interface {
+	// Upsert creates or updates the row of r's identity in a table,
+	// unless the destination holds that version or a newer one. A nil
+	// error means the row is durably there; an error wrapping
+	// model.ErrUnavailable means the platform should retry later.
+	Upsert(ctx context.Context, table string, r model.Row) (model.Result, error)
+	// Apply counts, reads, clears or deletes the rows the selections
+	// pick, between the upserts queued before it and those after it.
+	Apply(ctx context.Context, a model.Action, sel []model.Select) (model.Report, error)
+	// Stats counts what the destination did.
+	Stats() model.Stats
+}
+
 // Deps are what a View is built from.
 type Deps struct {
 	// Config is the validated configuration; its sheet block paces the
@@ -31,25 +54,31 @@ type Deps struct {
 	Config *config.Config
 	// Secrets resolves privacy.pseudonym_key.
 	Secrets secrets.Resolver
-	// Sheets is the client of the Sheets API. Nil builds a View that runs
-	// the pipelines but writes nothing (a dry run).
+	// Sheets is the client of the Sheets API, for the spreadsheet of
+	// cfg.Spreadsheet.ID. Nil, and no Destination, builds a View that
+	// runs the pipelines but writes nothing (a dry run).
 	Sheets *sheets.Service
+	// Destination, when set, is where the rows go instead (tests of the
+	// service, another kind of destination).
+	Destination Destination
 	// Logger receives the sink's lines.
 	Logger *slog.Logger
 }
 
-// View is one configuration's tables, compiled, and their sink.
+// View is one configuration's tables, compiled, and the destination of
+// their rows.
 type View struct {
 	cfg       *config.Config
 	zones     map[string]*time.Location
 	pipelines map[string]*pipeline.Pipeline
 	keys      *privacy.Keys
-	sink      *gsheets.Sink
+	dest      Destination // nil: a dry run
 }
 
 // New reads the pseudonym key, compiles every table and, when d.Sheets is
-// set, builds the sink of cfg.Spreadsheet.ID. It does no I/O but the
-// secret's lookup: the sink reads each tab on its first upsert.
+// set, builds the destination of cfg.Spreadsheet.ID. It does no I/O but
+// the secret's lookup: the destination reads each table on its first
+// upsert.
 func New(ctx context.Context, d Deps) (*View, error) {
 	cfg := d.Config
 	v := &View{cfg: cfg, zones: map[string]*time.Location{}}
@@ -68,14 +97,15 @@ func New(ctx context.Context, d Deps) (*View, error) {
 	if v.pipelines, err = pipeline.Compile(cfg, keys); err != nil {
 		return nil, err
 	}
-	if d.Sheets == nil {
+	if d.Destination != nil || d.Sheets == nil {
+		v.dest = d.Destination
 		return v, nil
 	}
 	var tables []model.Table
 	for _, t := range cfg.Tables {
 		tables = append(tables, v.pipelines[t.Tab].SinkTable())
 	}
-	if v.sink, err = gsheets.New(d.Sheets, cfg.Spreadsheet.ID, tables, gsheets.Options{
+	if v.dest, err = gsheets.New(d.Sheets, cfg.Spreadsheet.ID, tables, gsheets.Options{
 		Logger:                 d.Logger,
 		WriteRequestsPerMinute: cfg.Sheet.WriteRequestsPerMinute,
 		ReadRequestsPerMinute:  cfg.Sheet.ReadRequestsPerMinute,
@@ -107,12 +137,13 @@ func PseudonymKeys(ctx context.Context, cfg *config.Config, res secrets.Resolver
 	return keys, nil
 }
 
-// Keys returns the pseudonym key, nil when the configuration names none:
-// an erasure request computes a customer's pseudonyms with it.
-func (v *View) Keys() *privacy.Keys { return v.keys }
-
-// Sink returns the sink, nil for a View built without a Sheets client.
-func (v *View) Sink() *gsheets.Sink { return v.sink }
+// Stats counts what the destinations did; zero for a dry run.
+func (v *View) Stats() model.Stats {
+	if v.dest == nil {
+		return model.Stats{}
+	}
+	return v.dest.Stats()
+}
 
 // Row is what one table made of an event.
 type Row struct {
@@ -165,12 +196,12 @@ func (v *View) Run(source string, ev *platform.Event) ([]Row, error) {
 // failure, an *Error, and returns what the tables before it did. Each
 // upsert returns once its row is durably written.
 func (v *View) Write(ctx context.Context, source string, ev *platform.Event) ([]Outcome, error) {
-	if v.sink == nil {
-		return nil, errors.New("view: built without a Sheets client")
+	if v.dest == nil {
+		return nil, errNoDestination
 	}
 	var outs []Outcome
 	err := v.each(source, ev, func(tab string, out pipeline.Result) error {
-		res, err := v.sink.Upsert(ctx, tab, out.Row)
+		res, err := v.dest.Upsert(ctx, tab, out.Row)
 		if err != nil {
 			return &Error{Table: tab, Err: err}
 		}
@@ -197,16 +228,58 @@ func (v *View) each(source string, ev *platform.Event, fn func(tab string, out p
 	return nil
 }
 
-// Combine returns the most significant of several results, as a
-// delivery's answer reports it: written, then unchanged, stale, filtered;
-// "" for none.
-func Combine(results []model.Result) model.Result {
-	for _, r := range []model.Result{model.Written, model.Unchanged, model.Stale, model.Filtered} {
-		for _, got := range results {
-			if got == r {
-				return r
-			}
-		}
+// errNoDestination is the error of a View built without a destination
+// when asked to write.
+var errNoDestination = errors.New("view: built without a destination (a dry run)")
+
+// Done is what a data subject's or a shop's request found, and did, in
+// every destination.
+type Done struct {
+	model.Report
+	// Unmatched lists the tables where a shop's removal left the rows
+	// written before rows named their source: other sources feed them
+	// too, so those rows cannot be tied to the shop.
+	Unmatched []string
+}
+
+// Erase serves an erasure: it clears the personal cells of a customer's
+// rows (r.Scope customer), or removes every row of a shop (r.Scope shop),
+// in one turn of each destination's writes. With dryRun it only counts
+// the rows it would change. A replayed request changes nothing.
+func (v *View) Erase(ctx context.Context, r erasure.Request, dryRun bool) (Done, error) {
+	a := model.Clear
+	switch {
+	case dryRun:
+		a = model.Count
+	case r.Scope == platform.EraseShop:
+		a = model.Delete
 	}
-	return ""
+	return v.apply(ctx, r, a)
+}
+
+// Access serves an access request: it counts the customer's rows, or,
+// with read, returns them whole as the destination shows them.
+func (v *View) Access(ctx context.Context, r erasure.Request, read bool) (Done, error) {
+	a := model.Count
+	if read {
+		a = model.Read
+	}
+	return v.apply(ctx, r, a)
+}
+
+// apply finds the rows a request concerns (package erasure) and has the
+// destination do a with them.
+func (v *View) apply(ctx context.Context, r erasure.Request, a model.Action) (Done, error) {
+	plan, err := erasure.Resolve(v.cfg, v.keys, r)
+	if err != nil {
+		return Done{}, err
+	}
+	if v.dest == nil {
+		return Done{}, errNoDestination
+	}
+	rep, err := v.dest.Apply(ctx, a, plan.Select)
+	if err != nil {
+		return Done{}, err
+	}
+	return Done{Report: rep, Unmatched: plan.Unmatched}, nil
 }

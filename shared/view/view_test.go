@@ -129,7 +129,7 @@ func TestWrite(t *testing.T) {
 	if want := []model.Result{model.Written, model.Written}; !cmp.Equal(got, want) {
 		t.Errorf("Write() = %v, want %v", got, want)
 	}
-	if got := view.Combine([]model.Result{model.Filtered, model.Unchanged}); got != model.Unchanged {
+	if got := model.Combine([]model.Result{model.Filtered, model.Unchanged}); got != model.Unchanged {
 		t.Errorf("Combine(filtered, unchanged) = %q, want unchanged", got)
 	}
 
