@@ -5,7 +5,7 @@ locals {
   # What goes into the zip of a function, besides the function's own
   # package (its non-test .go files, at the root of the zip) and the
   # configuration (as safeview.yaml). The Go buildpack needs the package at
-  # the root, with go.mod beside it (DESIGN.md, "Deployment"). Patterns are
+  # the root, with go.mod beside it (docs/architecture.md, "Deployment"). Patterns are
   # fileset() patterns from the repository root; a file whose path matches
   # one of source_excludes (RE2 regular expressions) is left out: tests,
   # test data, test helper packages (gsheetstest, secretmanagertest) and

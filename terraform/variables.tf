@@ -39,7 +39,7 @@ variable "labels" {
 
 variable "max_instance_count" {
   type        = number
-  description = "Most instances of the webhook function. Keep 1: one writer per spreadsheet batches writes into the Sheets quota, more instances only race for it (DESIGN.md, \"Scale out by batching, not by instances\")."
+  description = "Most instances of the webhook function. Keep 1: one writer per spreadsheet batches writes into the Sheets quota, more instances only race for it (docs/sheet.md, \"One instance, many concurrent requests\")."
   default     = 1
 
   validation {

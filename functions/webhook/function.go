@@ -4,8 +4,9 @@
 // Sheet.
 //
 // The package only wires the shared packages together (config, webhook,
-// platform, pipeline, sheets, secrets, logging); see DESIGN.md for the data
-// flow and the table of answers.
+// platform, view, secrets, logging) and owns the table of answers
+// (answers.go); docs/architecture.md draws the data flow and the package
+// map.
 package webhookfn
 
 import (
