@@ -164,13 +164,10 @@ const minRequestTimeout = 30 * time.Second
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, d deps) error {
 	fs := flag.NewFlagSet("backfill", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	configPath := fs.String("config", "functions/webhook/safeview.yaml", "the Safeview configuration, as deployed")
+	var cf cloud.Flags
+	cf.Register(fs)
 	sourceName := fs.String("source", "", "the configured source whose orders the export holds (required)")
 	format := fs.String("format", "", "the export's format: "+strings.Join(export.Formats(), ", ")+" (required)")
-	spreadsheetID := fs.String("spreadsheet", "", "the spreadsheet id (default: spreadsheet.id of the configuration)")
-	endpoint := fs.String("sheets-endpoint", "", "write to the Sheets emulator at this URL, without credentials (the local stack's READY line gives it)")
-	project := fs.String("project", os.Getenv("GOOGLE_CLOUD_PROJECT"), "the Google Cloud project: of the pseudonym key in Secret Manager, and billed for the Sheets API calls")
-	secretsSpec := fs.String("secrets", "", "where the pseudonym key comes from: secretmanager, env or file:PATH (default: secretmanager with -project, else env)")
 	store := fs.String("store", "", "the store live rows name in order.store, which no export names (Shopify: the *.myshopify.com domain; default: the source's store)")
 	zone := fs.String("time-zone", "", "the IANA zone of times the export writes without one, WooCommerce's site's or X-Series' retailer's (default: the source's time_zone)")
 	topic := fs.String("topic", "", "jsonl: the topic each body is decoded as (default: the platform's update topic)")
@@ -203,16 +200,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, d deps) e
 		return errors.New("-retry-for, -concurrency and -writes-per-minute must be positive")
 	}
 
-	cfg, err := config.Load(*configPath)
+	cfg, err := config.Load(cf.Config)
 	if err != nil {
 		return err
 	}
 	src := cfg.Sources[*sourceName]
 	if src == nil {
-		return fmt.Errorf("-source %q: not a source of %s (%s)", *sourceName, *configPath, strings.Join(cfg.SourceNames, ", "))
+		return fmt.Errorf("-source %q: not a source of %s (%s)", *sourceName, cf.Config, strings.Join(cfg.SourceNames, ", "))
 	}
-	if *spreadsheetID != "" {
-		cfg.Spreadsheet.ID = *spreadsheetID
+	if cf.Spreadsheet != "" {
+		cfg.Spreadsheet.ID = cf.Spreadsheet
 	}
 	if cfg.Spreadsheet.ID == "" && !*dryRun {
 		return errors.New("no spreadsheet: give -spreadsheet (the id in its URL, between /d/ and /edit)")
@@ -254,21 +251,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, d deps) e
 	}
 	log := logging.New(con, level)
 
-	res, release, err := cloud.OpenSecrets(ctx, *secretsSpec, *project)
+	res, release, err := cf.OpenSecrets(ctx)
 	if err != nil {
 		return fmt.Errorf("-secrets: %w", err)
 	}
 	defer release()
 	var svc *sheets.Service
 	if !*dryRun {
-		if svc, err = sheets.NewService(ctx, sheetsOptions(d.sheets, *endpoint, *project)...); err != nil {
+		if svc, err = sheets.NewService(ctx, sheetsOptions(d.sheets, &cf)...); err != nil {
 			return fmt.Errorf("sheets client: %w (run gcloud auth application-default login, see the README)", err)
 		}
 	}
 	vd := view.Deps{Config: cfg, Secrets: res, Sheets: svc, Logger: log}
 	v, err := view.New(ctx, vd)
 	if err != nil {
-		if cfg.Privacy.PseudonymKey != "" && *secretsSpec == "" && *project == "" {
+		if cfg.Privacy.PseudonymKey != "" && cf.Secrets == "" && cf.Project == "" {
 			err = fmt.Errorf("%w (or give -project to read it from Secret Manager)", err)
 		}
 		return err
@@ -288,11 +285,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, d deps) e
 // defaultRowsPerFlush is the sink's default of sheet.max_rows_per_flush.
 const defaultRowsPerFlush = 500
 
-func sheetsOptions(test []option.ClientOption, endpoint, project string) []option.ClientOption {
+func sheetsOptions(test []option.ClientOption, cf *cloud.Flags) []option.ClientOption {
 	if test != nil {
 		return test
 	}
-	return cloud.SheetsOptions(endpoint, project)
+	return cf.SheetsOptions()
 }
 
 // readsStore names the tables fed by the source that read order.store, in

@@ -42,7 +42,7 @@ import (
 	"google.golang.org/api/option"
 	"google.golang.org/api/sheets/v4"
 
-	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/scripts/internal/cloud"
 	"github.com/safeview/safeview/shared/gsheets"
 )
 
@@ -67,9 +67,8 @@ const protectionDescription = "Safeview header: Safeview finds its columns by th
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, c clients) error {
 	fs := flag.NewFlagSet("bootstrap-sheet", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	project := fs.String("project", os.Getenv("GOOGLE_CLOUD_PROJECT"), "the Google Cloud project billed for the API calls (the deployment's)")
-	configPath := fs.String("config", "functions/webhook/safeview.yaml", "the Safeview configuration")
-	spreadsheetID := fs.String("spreadsheet", "", "the spreadsheet id (default: spreadsheet.id of the configuration)")
+	var cf cloud.Flags
+	cf.RegisterSheet(fs)
 	share := fs.String("share", "", "the function's service account email, to share the spreadsheet with as an Editor (terraform output service_account_email); empty to skip")
 	dryRun := fs.Bool("dry-run", false, "check the configuration and print the plan, without calling Google")
 	fs.Usage = func() {
@@ -83,11 +82,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, c clients
 		fs.Usage()
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	cfg, err := config.Load(*configPath)
-	if err != nil {
-		return err
-	}
-	id, err := cfg.SpreadsheetFor(*spreadsheetID)
+	cfg, id, err := cf.Load()
 	if err != nil {
 		return err
 	}
@@ -114,7 +109,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, c clients
 		return nil
 	}
 
-	svc, err := sheets.NewService(ctx, googleOptions(c.sheets, sheets.SpreadsheetsScope, *project)...)
+	svc, err := sheets.NewService(ctx, googleOptions(c.sheets, sheets.SpreadsheetsScope, cf.Project)...)
 	if err != nil {
 		return fmt.Errorf("sheets client: %w (run gcloud auth application-default login, see -h)", err)
 	}
@@ -126,7 +121,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, c clients
 		fmt.Fprintln(stdout, "not shared (-share is empty): share the spreadsheet with the function's service account as an Editor")
 		return nil
 	}
-	dsvc, err := drive.NewService(ctx, googleOptions(c.drive, drive.DriveScope, *project)...)
+	dsvc, err := drive.NewService(ctx, googleOptions(c.drive, drive.DriveScope, cf.Project)...)
 	if err != nil {
 		return fmt.Errorf("drive client: %w", err)
 	}

@@ -80,11 +80,8 @@ const timeout = 2 * time.Minute
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("dsar", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	configPath := fs.String("config", "functions/webhook/safeview.yaml", "the Safeview configuration")
-	spreadsheetID := fs.String("spreadsheet", "", "the spreadsheet id (default: spreadsheet.id of the configuration)")
-	project := fs.String("project", os.Getenv("GOOGLE_CLOUD_PROJECT"), "the Google Cloud project of the secrets, billed for the Sheets calls")
-	secretsSpec := fs.String("secrets", "", "where the pseudonym key is: secretmanager (default with -project), env, or file:PATH")
-	endpoint := fs.String("sheets-endpoint", "", "the base URL of a Sheets API emulator (tests), without credentials")
+	var cf cloud.Flags
+	cf.Register(fs)
 	email := fs.String("email", "", "the person's email address, or - to read it from standard input")
 	customerID := fs.String("customer-id", "", "the person's customer id on -platform, or - to read it from standard input")
 	phone := fs.String("phone", "", "the person's phone number as the platform holds it, or - to read it from standard input")
@@ -109,11 +106,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if *dryRun && cmd != "erase" {
 		return errors.New("-dry-run is for erase")
 	}
-	cfg, err := config.Load(*configPath)
-	if err != nil {
-		return err
-	}
-	id, err := cfg.SpreadsheetFor(*spreadsheetID)
+	cfg, id, err := cf.Load()
 	if err != nil {
 		return err
 	}
@@ -128,12 +121,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	res, release, err := cloud.OpenSecrets(ctx, *secretsSpec, *project)
+	res, release, err := cf.OpenSecrets(ctx)
 	if err != nil {
 		return fmt.Errorf("-secrets: %w", err)
 	}
 	defer release()
-	svc, err := sheets.NewService(ctx, cloud.SheetsOptions(*endpoint, *project)...)
+	svc, err := sheets.NewService(ctx, cf.SheetsOptions()...)
 	if err != nil {
 		return fmt.Errorf("sheets client: %w (run gcloud auth application-default login, see -h)", err)
 	}
