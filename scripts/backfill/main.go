@@ -161,138 +161,177 @@ type deps struct {
 // waiting for an answer.
 const minRequestTimeout = 30 * time.Second
 
+// run is the command: the command line parsed, then the work.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, d deps) error {
+	o, err := parse(args, stderr)
+	if err != nil {
+		return err
+	}
+	return work(ctx, o, stdout, stderr, d)
+}
+
+// options are the command line, checked as far as it can be without the
+// configuration.
+type options struct {
+	cloud       cloud.Flags
+	path        string // the export
+	source      string
+	format      string
+	store       string
+	zone        string // -time-zone
+	topic       string
+	resume      string // the resume file; empty for the export's path followed by resumeSuffix
+	dryRun      bool
+	concurrency int // 0 for twice sheet.max_rows_per_flush
+	writes      int // -writes-per-minute; 0 for the configuration's
+	retryFor    time.Duration
+	verbose     bool // -v
+}
+
+// parse reads the command line; the usage and the flags' errors go to
+// stderr.
+func parse(args []string, stderr io.Writer) (options, error) {
+	var o options
 	fs := flag.NewFlagSet("backfill", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	configPath := fs.String("config", "functions/webhook/safeview.yaml", "the Safeview configuration, as deployed")
-	sourceName := fs.String("source", "", "the configured source whose orders the export holds (required)")
-	format := fs.String("format", "", "the export's format: "+strings.Join(export.Formats(), ", ")+" (required)")
-	spreadsheetID := fs.String("spreadsheet", "", "the spreadsheet id (default: spreadsheet.id of the configuration)")
-	endpoint := fs.String("sheets-endpoint", "", "write to the Sheets emulator at this URL, without credentials (the local stack's READY line gives it)")
-	project := fs.String("project", os.Getenv("GOOGLE_CLOUD_PROJECT"), "the Google Cloud project: of the pseudonym key in Secret Manager, and billed for the Sheets API calls")
-	secretsSpec := fs.String("secrets", "", "where the pseudonym key comes from: secretmanager, env or file:PATH (default: secretmanager with -project, else env)")
-	store := fs.String("store", "", "the store live rows name in order.store, which no export names (Shopify: the *.myshopify.com domain; default: the source's store)")
-	zone := fs.String("time-zone", "", "the IANA zone of times the export writes without one, WooCommerce's site's or X-Series' retailer's (default: the source's time_zone)")
-	topic := fs.String("topic", "", "jsonl: the topic each body is decoded as (default: the platform's update topic)")
-	resumePath := fs.String("resume", "", "the resume file (default: the export's path followed by "+resumeSuffix+")")
-	dryRun := fs.Bool("dry-run", false, "read the export and run the pipelines, without calling the Sheets API or touching the resume file")
-	concurrency := fs.Int("concurrency", 0, "records upserted at once (default: twice sheet.max_rows_per_flush)")
-	writes := fs.Int("writes-per-minute", 0, "write requests a minute (default: sheet.write_requests_per_minute, 55); Google allows 60 per user")
-	retryFor := fs.Duration("retry-for", 5*time.Minute, "how long a row may wait for the sheet through 429s and 5xx before the run stops, to be resumed")
-	verbose := fs.Bool("v", false, "log the sink's informational lines (reindexing), not only its warnings")
+	o.cloud.Register(fs)
+	fs.StringVar(&o.source, "source", "", "the configured source whose orders the export holds (required)")
+	fs.StringVar(&o.format, "format", "", "the export's format: "+strings.Join(export.Formats(), ", ")+" (required)")
+	fs.StringVar(&o.store, "store", "", "the store live rows name in order.store, which no export names (Shopify: the *.myshopify.com domain; default: the source's store)")
+	fs.StringVar(&o.zone, "time-zone", "", "the IANA zone of times the export writes without one, WooCommerce's site's or X-Series' retailer's (default: the source's time_zone)")
+	fs.StringVar(&o.topic, "topic", "", "jsonl: the topic each body is decoded as (default: the platform's update topic)")
+	fs.StringVar(&o.resume, "resume", "", "the resume file (default: the export's path followed by "+resumeSuffix+")")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "read the export and run the pipelines, without calling the Sheets API or touching the resume file")
+	fs.IntVar(&o.concurrency, "concurrency", 0, "records upserted at once (default: twice sheet.max_rows_per_flush)")
+	fs.IntVar(&o.writes, "writes-per-minute", 0, "write requests a minute (default: sheet.write_requests_per_minute, 55); Google allows 60 per user")
+	fs.DurationVar(&o.retryFor, "retry-for", 5*time.Minute, "how long a row may wait for the sheet through 429s and 5xx before the run stops, to be resumed")
+	fs.BoolVar(&o.verbose, "v", false, "log the sink's informational lines (reindexing), not only its warnings")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: go run ./scripts/backfill -config FILE -source NAME -format FORMAT [-store S] [-spreadsheet ID | -sheets-endpoint URL] [-project P] [-resume FILE] [-dry-run] EXPORT")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return err
+		return options{}, err
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
-		return errors.New("want one export file")
+		return options{}, errors.New("want one export file")
 	}
-	path := fs.Arg(0)
-	if *sourceName == "" || *format == "" {
+	o.path = fs.Arg(0)
+	if o.source == "" || o.format == "" {
 		fs.Usage()
-		return errors.New("-source and -format are required")
+		return options{}, errors.New("-source and -format are required")
 	}
-	if !slices.Contains(export.Formats(), *format) {
-		return fmt.Errorf("-format %q: %w (known: %s)", *format, export.ErrFormat, strings.Join(export.Formats(), ", "))
+	if !slices.Contains(export.Formats(), o.format) {
+		return options{}, fmt.Errorf("-format %q: %w (known: %s)", o.format, export.ErrFormat, strings.Join(export.Formats(), ", "))
 	}
-	if *retryFor <= 0 || *concurrency < 0 || *writes < 0 {
-		return errors.New("-retry-for, -concurrency and -writes-per-minute must be positive")
+	if o.retryFor <= 0 || o.concurrency < 0 || o.writes < 0 {
+		return options{}, errors.New("-retry-for, -concurrency and -writes-per-minute must be positive")
 	}
+	return o, nil
+}
 
-	cfg, err := config.Load(*configPath)
+// work backfills the export: the job planned from the configuration, the
+// view built as the function builds its own, then every record.
+func work(ctx context.Context, o options, stdout, stderr io.Writer, d deps) error {
+	j, err := plan(o)
 	if err != nil {
 		return err
 	}
-	src := cfg.Sources[*sourceName]
+	j.con = newConsole(stdout, stderr, d.terminal, d.width)
+	j.d = d
+	level := slog.LevelWarn
+	if o.verbose {
+		level = slog.LevelInfo
+	}
+	log := logging.New(j.con, level)
+
+	res, release, err := o.cloud.OpenSecrets(ctx)
+	if err != nil {
+		return fmt.Errorf("-secrets: %w", err)
+	}
+	defer release()
+	var svc *sheets.Service
+	if !o.dryRun {
+		if svc, err = sheets.NewService(ctx, sheetsOptions(d.sheets, &o.cloud)...); err != nil {
+			return fmt.Errorf("sheets client: %w (run gcloud auth application-default login, see the README)", err)
+		}
+	}
+	j.deps = view.Deps{Config: j.cfg, Secrets: res, Sheets: svc, Logger: log}
+	if j.view, err = view.New(ctx, j.deps); err != nil {
+		if j.cfg.Privacy.PseudonymKey != "" && o.cloud.Secrets == "" && o.cloud.Project == "" {
+			err = fmt.Errorf("%w (or give -project to read it from Secret Manager)", err)
+		}
+		return err
+	}
+	return j.run(ctx)
+}
+
+// plan reads the configuration and settles what the options leave to it:
+// the spreadsheet, the pace of the writes, the store and the time zone of
+// the export.
+func plan(o options) (*job, error) {
+	cfg, err := config.Load(o.cloud.Config)
+	if err != nil {
+		return nil, err
+	}
+	src := cfg.Sources[o.source]
 	if src == nil {
-		return fmt.Errorf("-source %q: not a source of %s (%s)", *sourceName, *configPath, strings.Join(cfg.SourceNames, ", "))
+		return nil, fmt.Errorf("-source %q: not a source of %s (%s)", o.source, o.cloud.Config, strings.Join(cfg.SourceNames, ", "))
 	}
-	if *spreadsheetID != "" {
-		cfg.Spreadsheet.ID = *spreadsheetID
+	if o.cloud.Spreadsheet != "" {
+		cfg.Spreadsheet.ID = o.cloud.Spreadsheet
 	}
-	if cfg.Spreadsheet.ID == "" && !*dryRun {
-		return errors.New("no spreadsheet: give -spreadsheet (the id in its URL, between /d/ and /edit)")
+	if cfg.Spreadsheet.ID == "" && !o.dryRun {
+		return nil, errors.New("no spreadsheet: give -spreadsheet (the id in its URL, between /d/ and /edit)")
 	}
-	if *writes > 0 {
-		cfg.Sheet.WriteRequestsPerMinute = *writes
+	if o.writes > 0 {
+		cfg.Sheet.WriteRequestsPerMinute = o.writes
 	}
 	cfg.Sheet.RequestTimeout = config.Duration(max(time.Duration(cfg.Sheet.RequestTimeout), minRequestTimeout))
 	perFlush := cfg.Sheet.MaxRowsPerFlush
 	if perFlush <= 0 {
 		perFlush = defaultRowsPerFlush
 	}
-	if *concurrency == 0 {
-		*concurrency = 2 * perFlush
-	}
-
-	opts := export.Options{Platform: src.Platform, Topic: *topic, Preset: src.PresetOptions()}
-	if *store != "" {
-		opts.Preset.Store = *store
-	}
-	if opts.Preset.Store == "" && *format != export.JSONL {
-		if reads := readsStore(cfg, *sourceName); len(reads) > 0 {
-			return fmt.Errorf("-store is required: %s read order.store, which no export names; give what live rows show there (Shopify: the shop's *.myshopify.com domain; WooCommerce: the site; X-Series: the domain prefix), or set store: in sources.%s",
-				strings.Join(reads, ", "), *sourceName)
-		}
-	}
-	zoneName := *zone
-	if zoneName == "" {
-		zoneName = src.TimeZone
-	}
-	if opts.Location, err = time.LoadLocation(zoneName); err != nil {
-		return fmt.Errorf("-time-zone: %w", err)
-	}
-
-	con := newConsole(stdout, stderr, d.terminal, d.width)
-	level := slog.LevelWarn
-	if *verbose {
-		level = slog.LevelInfo
-	}
-	log := logging.New(con, level)
-
-	res, release, err := cloud.OpenSecrets(ctx, *secretsSpec, *project)
-	if err != nil {
-		return fmt.Errorf("-secrets: %w", err)
-	}
-	defer release()
-	var svc *sheets.Service
-	if !*dryRun {
-		if svc, err = sheets.NewService(ctx, sheetsOptions(d.sheets, *endpoint, *project)...); err != nil {
-			return fmt.Errorf("sheets client: %w (run gcloud auth application-default login, see the README)", err)
-		}
-	}
-	vd := view.Deps{Config: cfg, Secrets: res, Sheets: svc, Logger: log}
-	v, err := view.New(ctx, vd)
-	if err != nil {
-		if cfg.Privacy.PseudonymKey != "" && *secretsSpec == "" && *project == "" {
-			err = fmt.Errorf("%w (or give -project to read it from Secret Manager)", err)
-		}
-		return err
-	}
-
 	j := &job{
-		view: v, deps: vd, cfg: cfg, source: *sourceName, format: *format, path: path, opts: opts,
-		dryRun: *dryRun, concurrency: *concurrency, retryFor: *retryFor, con: con, d: d,
-		resumePath: *resumePath,
+		cfg: cfg, source: o.source, format: o.format, path: o.path,
+		dryRun: o.dryRun, concurrency: o.concurrency, retryFor: o.retryFor, resumePath: o.resume,
+	}
+	if j.concurrency == 0 {
+		j.concurrency = 2 * perFlush
 	}
 	if j.resumePath == "" {
-		j.resumePath = path + resumeSuffix
+		j.resumePath = o.path + resumeSuffix
 	}
-	return j.run(ctx)
+
+	j.opts = export.Options{Platform: src.Platform, Topic: o.topic, Preset: src.PresetOptions()}
+	if o.store != "" {
+		j.opts.Preset.Store = o.store
+	}
+	if j.opts.Preset.Store == "" && o.format != export.JSONL {
+		if reads := readsStore(cfg, o.source); len(reads) > 0 {
+			return nil, fmt.Errorf("-store is required: %s read order.store, which no export names; give what live rows show there (Shopify: the shop's *.myshopify.com domain; WooCommerce: the site; X-Series: the domain prefix), or set store: in sources.%s",
+				strings.Join(reads, ", "), o.source)
+		}
+	}
+	zone := o.zone
+	if zone == "" {
+		zone = src.TimeZone
+	}
+	if j.opts.Location, err = time.LoadLocation(zone); err != nil {
+		return nil, fmt.Errorf("-time-zone: %w", err)
+	}
+	return j, nil
 }
 
 // defaultRowsPerFlush is the sink's default of sheet.max_rows_per_flush.
 const defaultRowsPerFlush = 500
 
-func sheetsOptions(test []option.ClientOption, endpoint, project string) []option.ClientOption {
+func sheetsOptions(test []option.ClientOption, cf *cloud.Flags) []option.ClientOption {
 	if test != nil {
 		return test
 	}
-	return cloud.SheetsOptions(endpoint, project)
+	return cf.SheetsOptions()
 }
 
 // readsStore names the tables fed by the source that read order.store, in

@@ -147,7 +147,26 @@ type figures struct {
 	SinkWriteRate     int     `json:"sink_write_requests_per_minute"`
 }
 
+// run is the command: the command line parsed, then the work.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, err := parse(args, stderr)
+	if err != nil {
+		return err
+	}
+	return work(ctx, o, stdout, stderr)
+}
+
+// options are the command line: the sizes of the run, and how it is
+// reported.
+type options struct {
+	params  params
+	quick   bool // -quick, reported in the figures
+	verbose bool // -v
+}
+
+// parse reads the command line; the usage and the flags' errors go to
+// stderr.
+func parse(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	quick := fs.Bool("quick", false, "a shorter run: 200 events over 12 s, shorter calm runs (same figures)")
@@ -159,7 +178,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	small := fs.Int("small", 1000, "rows of the small tab of the upsert cost (its key stays _1k)")
 	large := fs.Int("large", 100000, "rows of the large tab of the upsert cost (its key stays _100k)")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return options{}, err
 	}
 	p := params{latency: *latency, events: 1000, over: 60 * time.Second, calmEvents: 60, calmRate: 2, slowEvents: 20, slowRate: 0.5,
 		small: *small, large: *large, upserts: 20, retryCap: 10 * time.Second, giveUp: 5 * time.Minute, seed: 2026}
@@ -175,14 +194,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *calmEvents > 0 {
 		p.calmEvents, p.slowEvents = *calmEvents, max(*calmEvents/3, 2)
 	}
-	if !*verbose {
+	return options{params: p, quick: *quick, verbose: *verbose}, nil
+}
+
+// work measures, then prints the table and the JSON line on stdout; the
+// progress goes to stderr.
+func work(ctx context.Context, o options, stdout, stderr io.Writer) error {
+	if !o.verbose {
 		os.Setenv("SAFEVIEW_LOG_LEVEL", "error")
 	}
-	f, err := measure(ctx, p, stderr)
+	f, err := measure(ctx, o.params, stderr)
 	if err != nil {
 		return err
 	}
-	f.Quick = *quick
+	f.Quick = o.quick
 	printTable(stdout, f)
 	line, _ := json.Marshal(f)
 	fmt.Fprintf(stdout, "%s\n", line)

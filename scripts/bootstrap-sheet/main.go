@@ -42,7 +42,7 @@ import (
 	"google.golang.org/api/option"
 	"google.golang.org/api/sheets/v4"
 
-	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/scripts/internal/cloud"
 	"github.com/safeview/safeview/shared/gsheets"
 )
 
@@ -64,35 +64,54 @@ type clients struct {
 // that a second run finds it.
 const protectionDescription = "Safeview header: Safeview finds its columns by these names. Renaming one makes it add the column again at the end."
 
+// run is the command: the command line parsed, then the work.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, c clients) error {
+	o, err := parse(args, stderr)
+	if err != nil {
+		return err
+	}
+	return work(ctx, o, stdout, c)
+}
+
+// options are the command line.
+type options struct {
+	cloud  cloud.Flags
+	share  string // the service account's email; empty to skip
+	dryRun bool
+}
+
+// parse reads the command line; the usage and the flags' errors go to
+// stderr.
+func parse(args []string, stderr io.Writer) (options, error) {
+	var o options
 	fs := flag.NewFlagSet("bootstrap-sheet", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	project := fs.String("project", os.Getenv("GOOGLE_CLOUD_PROJECT"), "the Google Cloud project billed for the API calls (the deployment's)")
-	configPath := fs.String("config", "functions/webhook/safeview.yaml", "the Safeview configuration")
-	spreadsheetID := fs.String("spreadsheet", "", "the spreadsheet id (default: spreadsheet.id of the configuration)")
-	share := fs.String("share", "", "the function's service account email, to share the spreadsheet with as an Editor (terraform output service_account_email); empty to skip")
-	dryRun := fs.Bool("dry-run", false, "check the configuration and print the plan, without calling Google")
+	o.cloud.RegisterSheet(fs)
+	fs.StringVar(&o.share, "share", "", "the function's service account email, to share the spreadsheet with as an Editor (terraform output service_account_email); empty to skip")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "check the configuration and print the plan, without calling Google")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: go run ./scripts/bootstrap-sheet -project PROJECT -config FILE -spreadsheet ID -share EMAIL")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return err
+		return options{}, err
 	}
 	if fs.NArg() != 0 {
 		fs.Usage()
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return options{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	cfg, err := config.Load(*configPath)
+	return o, nil
+}
+
+// work prepares the spreadsheet for the configuration's tables and
+// shares it, or with -dry-run prints the plan.
+func work(ctx context.Context, o options, stdout io.Writer, c clients) error {
+	cfg, id, err := o.cloud.Load()
 	if err != nil {
 		return err
 	}
-	id, err := cfg.SpreadsheetFor(*spreadsheetID)
-	if err != nil {
-		return err
-	}
-	if *share != "" && !strings.HasSuffix(*share, ".gserviceaccount.com") {
-		return fmt.Errorf("-share %q is not a service account email (terraform output service_account_email)", *share)
+	if o.share != "" && !strings.HasSuffix(o.share, ".gserviceaccount.com") {
+		return fmt.Errorf("-share %q is not a service account email (terraform output service_account_email)", o.share)
 	}
 
 	var tabs []tab
@@ -103,18 +122,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, c clients
 		}
 		tabs = append(tabs, tb)
 	}
-	if *dryRun {
+	if o.dryRun {
 		for _, t := range tabs {
 			fmt.Fprintf(stdout, "tab %q: header %s, frozen, protected with a warning\n", t.title, strings.Join(t.headers, " | "))
 		}
-		if *share != "" {
-			fmt.Fprintf(stdout, "share with %s as an Editor\n", *share)
+		if o.share != "" {
+			fmt.Fprintf(stdout, "share with %s as an Editor\n", o.share)
 		}
 		fmt.Fprintln(stdout, "dry run: the configuration is valid; nothing was changed")
 		return nil
 	}
 
-	svc, err := sheets.NewService(ctx, googleOptions(c.sheets, sheets.SpreadsheetsScope, *project)...)
+	svc, err := sheets.NewService(ctx, googleOptions(c.sheets, sheets.SpreadsheetsScope, o.cloud.Project)...)
 	if err != nil {
 		return fmt.Errorf("sheets client: %w (run gcloud auth application-default login, see -h)", err)
 	}
@@ -122,15 +141,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, c clients
 		return explain(err, "the spreadsheet "+id)
 	}
 
-	if *share == "" {
+	if o.share == "" {
 		fmt.Fprintln(stdout, "not shared (-share is empty): share the spreadsheet with the function's service account as an Editor")
 		return nil
 	}
-	dsvc, err := drive.NewService(ctx, googleOptions(c.drive, drive.DriveScope, *project)...)
+	dsvc, err := drive.NewService(ctx, googleOptions(c.drive, drive.DriveScope, o.cloud.Project)...)
 	if err != nil {
 		return fmt.Errorf("drive client: %w", err)
 	}
-	if err := shareWith(ctx, dsvc, id, *share, stdout); err != nil {
+	if err := shareWith(ctx, dsvc, id, o.share, stdout); err != nil {
 		return explain(err, "sharing the spreadsheet")
 	}
 	return nil

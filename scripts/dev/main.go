@@ -50,16 +50,34 @@ func main() {
 	}
 }
 
+// run is the command: the command line parsed, then the work.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:8080", "host:port of the function (port 0 picks a free one)")
-	cfgPath := fs.String("config", localstack.DefaultConfig(), "the configuration file")
-	sheetsAddr := fs.String("sheets-addr", "127.0.0.1:0", "host:port of the Sheets emulator and the view")
-	if err := fs.Parse(args); err != nil {
+	o, err := parse(args, stderr)
+	if err != nil {
 		return err
 	}
-	st, err := localstack.Start(ctx, localstack.Options{Addr: *addr, Config: *cfgPath, SheetsAddr: *sheetsAddr})
+	return work(ctx, o, stdout, stderr)
+}
+
+// parse reads the command line into the stack's options; the usage and
+// the flags' errors go to stderr.
+func parse(args []string, stderr io.Writer) (localstack.Options, error) {
+	var o localstack.Options
+	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.Addr, "addr", "127.0.0.1:8080", "host:port of the function (port 0 picks a free one)")
+	fs.StringVar(&o.Config, "config", localstack.DefaultConfig(), "the configuration file")
+	fs.StringVar(&o.SheetsAddr, "sheets-addr", "127.0.0.1:0", "host:port of the Sheets emulator and the view")
+	if err := fs.Parse(args); err != nil {
+		return localstack.Options{}, err
+	}
+	return o, nil
+}
+
+// work starts the stack, prints the READY line, and serves until ctx is
+// done.
+func work(ctx context.Context, o localstack.Options, stdout, stderr io.Writer) error {
+	st, err := localstack.Start(ctx, o)
 	if err != nil {
 		return err
 	}

@@ -77,63 +77,85 @@ func main() {
 // timeout bounds a whole run: an index, a read and a write.
 const timeout = 2 * time.Minute
 
+// run is the command: the command line parsed, then the work.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	o, err := parse(args, stderr)
+	if err != nil {
+		return err
+	}
+	return work(ctx, o, stdin, stdout, stderr)
+}
+
+// options are the command line. The person's values are as given: "-"
+// is read from standard input by work, after the configuration.
+type options struct {
+	cloud      cloud.Flags
+	cmd        string // access or erase
+	email      string
+	customerID string // -customer-id
+	phone      string
+	platform   string
+	dryRun     bool
+}
+
+// parse reads the command line; the usage and the flags' errors go to
+// stderr.
+func parse(args []string, stderr io.Writer) (options, error) {
+	var o options
 	fs := flag.NewFlagSet("dsar", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	configPath := fs.String("config", "functions/webhook/safeview.yaml", "the Safeview configuration")
-	spreadsheetID := fs.String("spreadsheet", "", "the spreadsheet id (default: spreadsheet.id of the configuration)")
-	project := fs.String("project", os.Getenv("GOOGLE_CLOUD_PROJECT"), "the Google Cloud project of the secrets, billed for the Sheets calls")
-	secretsSpec := fs.String("secrets", "", "where the pseudonym key is: secretmanager (default with -project), env, or file:PATH")
-	endpoint := fs.String("sheets-endpoint", "", "the base URL of a Sheets API emulator (tests), without credentials")
-	email := fs.String("email", "", "the person's email address, or - to read it from standard input")
-	customerID := fs.String("customer-id", "", "the person's customer id on -platform, or - to read it from standard input")
-	phone := fs.String("phone", "", "the person's phone number as the platform holds it, or - to read it from standard input")
-	platformName := fs.String("platform", "", "the platform of -customer-id, e.g. shopify (default: the configuration's, when it has one)")
-	dryRun := fs.Bool("dry-run", false, "erase: print what would be cleared, change nothing")
+	o.cloud.Register(fs)
+	fs.StringVar(&o.email, "email", "", "the person's email address, or - to read it from standard input")
+	fs.StringVar(&o.customerID, "customer-id", "", "the person's customer id on -platform, or - to read it from standard input")
+	fs.StringVar(&o.phone, "phone", "", "the person's phone number as the platform holds it, or - to read it from standard input")
+	fs.StringVar(&o.platform, "platform", "", "the platform of -customer-id, e.g. shopify (default: the configuration's, when it has one)")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "erase: print what would be cleared, change nothing")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: go run ./scripts/dsar access|erase -email -|ADDRESS | -customer-id ID [-platform NAME] | -phone NUMBER [flags]")
 		fs.PrintDefaults()
 	}
 	if len(args) == 0 || (args[0] != "access" && args[0] != "erase") {
 		fs.Usage()
-		return errors.New("want access or erase first")
+		return options{}, errors.New("want access or erase first")
 	}
-	cmd := args[0]
+	o.cmd = args[0]
 	if err := fs.Parse(args[1:]); err != nil {
-		return err
+		return options{}, err
 	}
 	if fs.NArg() != 0 {
 		fs.Usage()
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return options{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	if *dryRun && cmd != "erase" {
-		return errors.New("-dry-run is for erase")
+	if o.dryRun && o.cmd != "erase" {
+		return options{}, errors.New("-dry-run is for erase")
 	}
-	cfg, err := config.Load(*configPath)
+	return o, nil
+}
+
+// work answers the request: the person's pseudonyms computed as the
+// function computes them, their rows found, then read or cleared.
+func work(ctx context.Context, o options, stdin io.Reader, stdout, stderr io.Writer) error {
+	cfg, id, err := o.cloud.Load()
 	if err != nil {
 		return err
 	}
-	id, err := cfg.SpreadsheetFor(*spreadsheetID)
+	who, err := identity(stdin, stderr, map[string]*string{"email": &o.email, "customer-id": &o.customerID, "phone": &o.phone})
 	if err != nil {
 		return err
 	}
-	who, err := identity(stdin, stderr, map[string]*string{"email": email, "customer-id": customerID, "phone": phone})
-	if err != nil {
-		return err
-	}
-	sources, err := sourcesOf(cfg, who.ID, *platformName)
+	sources, err := sourcesOf(cfg, who.ID, o.platform)
 	if err != nil {
 		return err
 	}
 
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	res, release, err := cloud.OpenSecrets(ctx, *secretsSpec, *project)
+	res, release, err := o.cloud.OpenSecrets(ctx)
 	if err != nil {
 		return fmt.Errorf("-secrets: %w", err)
 	}
 	defer release()
-	svc, err := sheets.NewService(ctx, cloud.SheetsOptions(*endpoint, *project)...)
+	svc, err := sheets.NewService(ctx, o.cloud.SheetsOptions()...)
 	if err != nil {
 		return fmt.Errorf("sheets client: %w (run gcloud auth application-default login, see -h)", err)
 	}
@@ -145,22 +167,27 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return err
 	}
 	var done view.Done
-	if cmd == "erase" {
-		done, err = v.Erase(ctx, erasure.Request{Scope: platform.EraseCustomer, Customer: who, Sources: sources}, *dryRun)
+	if o.cmd == "erase" {
+		done, err = v.Erase(ctx, erasure.Request{Scope: platform.EraseCustomer, Customer: who, Sources: sources}, o.dryRun)
 	} else {
 		done, err = v.Access(ctx, erasure.Request{Scope: platform.AccessRequest, Customer: who, Sources: sources}, true)
 	}
 	if err != nil {
 		return fmt.Errorf("the spreadsheet %s: %w", id, err)
 	}
-	rep := done.Report
+	return report(o, done.Report, stdout, stderr)
+}
+
+// report prints what was found or cleared: access's rows as CSV on
+// stdout with their count on stderr, erase's count on stdout.
+func report(o options, rep model.Report, stdout, stderr io.Writer) error {
 	switch {
-	case cmd == "access":
+	case o.cmd == "access":
 		if err := writeCSV(stdout, rep); err != nil {
 			return err
 		}
 		fmt.Fprintf(stderr, "%d rows in %s\n", rep.Selected(), tabCounts(rep, func(t model.TabReport) int { return t.Selected }))
-	case *dryRun:
+	case o.dryRun:
 		fmt.Fprintf(stdout, "dry run: would clear %d rows (%s) of %d found; nothing was changed\n",
 			rep.Changed(), tabCounts(rep, func(t model.TabReport) int { return t.Changed }), rep.Selected())
 	default:

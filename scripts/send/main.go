@@ -60,84 +60,95 @@ func main() {
 	}
 }
 
+// run is the command: the command line parsed, then the work.
 func run(args []string, out io.Writer) error {
+	o, err := parse(args, os.Stderr)
+	if err != nil {
+		return err
+	}
+	return work(o, out)
+}
+
+// options are the command line; fill completes them.
+type options struct {
+	url             string // the function's base URL
+	urlSet          bool   // -url was given: -ready does not replace it
+	platform        string
+	secret          string
+	ready           string // a READY line, or a file holding one
+	config          string
+	notificationURL string
+	topic           string
+	orderID         string
+	status          string
+	unsigned        bool
+	source          string
+	file            string // the body to send, when hasFile
+	hasFile         bool   // else the built-in sample is sent
+}
+
+// parse reads the command line; the usage and the flags' errors go to
+// stderr.
+func parse(args []string, stderr io.Writer) (options, error) {
+	var o options
 	fs := flag.NewFlagSet("send", flag.ContinueOnError)
-	base := fs.String("url", envOr("SAFEVIEW_WEBHOOK_BASE", "http://127.0.0.1:8080"), "the function's base URL; /SOURCE is appended")
-	platformName := fs.String("platform", "", "the source's platform (default: from -config or -ready, else the source's name)")
-	secret := fs.String("secret", os.Getenv("SAFEVIEW_SEND_SECRET"), "the signing secret (default: from -ready, else the platform's demo secret)")
-	ready := fs.String("ready", "", "the READY line printed by scripts/dev (or a file holding it)")
-	configPath := fs.String("config", "", "a configuration file whose source's scheme and options sign the delivery")
-	notificationURL := fs.String("notification-url", "", "the URL Square signs (default: from -ready, else the URL posted to)")
-	topic := fs.String("topic", "", "the topic or event type (default: the platform's order created)")
-	orderID := fs.String("order-id", "", "the built-in sample's order id (default: a fresh one)")
-	status := fs.String("status", "", "the built-in sample's status in the platform's words, e.g. paid, pending, refunded")
-	unsigned := fs.Bool("unsigned", false, "send without a signature (to see the 401)")
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.url, "url", envOr("SAFEVIEW_WEBHOOK_BASE", "http://127.0.0.1:8080"), "the function's base URL; /SOURCE is appended")
+	fs.StringVar(&o.platform, "platform", "", "the source's platform (default: from -config or -ready, else the source's name)")
+	fs.StringVar(&o.secret, "secret", os.Getenv("SAFEVIEW_SEND_SECRET"), "the signing secret (default: from -ready, else the platform's demo secret)")
+	fs.StringVar(&o.ready, "ready", "", "the READY line printed by scripts/dev (or a file holding it)")
+	fs.StringVar(&o.config, "config", "", "a configuration file whose source's scheme and options sign the delivery")
+	fs.StringVar(&o.notificationURL, "notification-url", "", "the URL Square signs (default: from -ready, else the URL posted to)")
+	fs.StringVar(&o.topic, "topic", "", "the topic or event type (default: the platform's order created)")
+	fs.StringVar(&o.orderID, "order-id", "", "the built-in sample's order id (default: a fresh one)")
+	fs.StringVar(&o.status, "status", "", "the built-in sample's status in the platform's words, e.g. paid, pending, refunded")
+	fs.BoolVar(&o.unsigned, "unsigned", false, "send without a signature (to see the 401)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: go run ./scripts/send [flags] SOURCE [FILE]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return err
+		return options{}, err
 	}
 	if fs.NArg() < 1 || fs.NArg() > 2 {
 		fs.Usage()
-		return errors.New("want SOURCE and an optional FILE")
+		return options{}, errors.New("want SOURCE and an optional FILE")
 	}
-	source := fs.Arg(0)
-	if *ready != "" {
-		var r readyLine
-		line := *ready
-		if data, err := os.ReadFile(line); err == nil {
-			line = string(data)
-		}
-		line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "READY"))
-		if err := json.Unmarshal([]byte(line), &r); err != nil {
-			return fmt.Errorf("-ready: not a READY line: %v", err)
-		}
-		if src, ok := r.Sources[source]; ok {
-			*platformName = or(*platformName, src.Platform)
-			*secret = or(*secret, src.Secret)
-			*notificationURL = or(*notificationURL, src.NotificationURL)
-		}
-		if r.WebhookBase != "" && !flagSet(fs, "url") {
-			*base = r.WebhookBase
-		}
+	o.source = fs.Arg(0)
+	if fs.NArg() == 2 {
+		o.file, o.hasFile = fs.Arg(1), true
 	}
-	var src *config.Source
-	if *configPath != "" {
-		c, err := config.Load(*configPath)
-		if err != nil {
-			return err
-		}
-		if src = c.Sources[source]; src == nil {
-			return fmt.Errorf("-config: no source named %q", source)
-		}
-		*platformName = or(*platformName, src.Platform)
-	}
-	*platformName = or(*platformName, source)
-	*secret = or(*secret, demo.Secret(*platformName))
-	url := strings.TrimRight(*base, "/") + "/" + source
-	*notificationURL = or(*notificationURL, url)
+	o.urlSet = flagSet(fs, "url")
+	return o, nil
+}
 
-	s, err := demo.BuiltIn(*platformName, demo.SampleOptions{Topic: *topic, OrderID: *orderID, Status: *status})
+// work signs the delivery as the source's platform would, posts it, and
+// prints the status and the answer.
+func work(o options, out io.Writer) error {
+	o, src, err := fill(o)
 	if err != nil {
 		return err
 	}
-	if fs.NArg() == 2 {
-		if s.Body, err = os.ReadFile(fs.Arg(1)); err != nil {
+	s, err := demo.BuiltIn(o.platform, demo.SampleOptions{Topic: o.topic, OrderID: o.orderID, Status: o.status})
+	if err != nil {
+		return err
+	}
+	if o.hasFile {
+		if s.Body, err = os.ReadFile(o.file); err != nil {
 			return err
 		}
 	}
-	if !*unsigned {
+	if !o.unsigned {
 		if src != nil {
-			err = demo.SignSource(src, *secret, *notificationURL, &s)
+			err = demo.SignSource(src, o.secret, o.notificationURL, &s)
 		} else {
-			err = demo.Sign(*platformName, *secret, *notificationURL, &s)
+			err = demo.Sign(o.platform, o.secret, o.notificationURL, &s)
 		}
 		if err != nil {
 			return err
 		}
 	}
+	url := o.postURL()
 	target := url
 	if len(s.Query) > 0 {
 		target += "?" + s.Query.Encode()
@@ -157,6 +168,51 @@ func run(args []string, out io.Writer) error {
 	// The URL is printed without its query: it may hold a token.
 	fmt.Fprintf(out, "POST %s\nHTTP %s\n%s\n", url, resp.Status, strings.TrimSpace(string(answer)))
 	return nil
+}
+
+// fill completes the options: what the command line leaves out comes from
+// -ready, then from -config's source (returned, to sign with its
+// options), then from the source's name and the platform's demo secret.
+func fill(o options) (options, *config.Source, error) {
+	if o.ready != "" {
+		var r readyLine
+		line := o.ready
+		if data, err := os.ReadFile(line); err == nil {
+			line = string(data)
+		}
+		line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "READY"))
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			return o, nil, fmt.Errorf("-ready: not a READY line: %v", err)
+		}
+		if src, ok := r.Sources[o.source]; ok {
+			o.platform = or(o.platform, src.Platform)
+			o.secret = or(o.secret, src.Secret)
+			o.notificationURL = or(o.notificationURL, src.NotificationURL)
+		}
+		if r.WebhookBase != "" && !o.urlSet {
+			o.url = r.WebhookBase
+		}
+	}
+	var src *config.Source
+	if o.config != "" {
+		c, err := config.Load(o.config)
+		if err != nil {
+			return o, nil, err
+		}
+		if src = c.Sources[o.source]; src == nil {
+			return o, nil, fmt.Errorf("-config: no source named %q", o.source)
+		}
+		o.platform = or(o.platform, src.Platform)
+	}
+	o.platform = or(o.platform, o.source)
+	o.secret = or(o.secret, demo.Secret(o.platform))
+	o.notificationURL = or(o.notificationURL, o.postURL())
+	return o, src, nil
+}
+
+// postURL is the URL the delivery is posted to, without its query.
+func (o options) postURL() string {
+	return strings.TrimRight(o.url, "/") + "/" + o.source
 }
 
 func envOr(k, def string) string {

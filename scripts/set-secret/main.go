@@ -56,31 +56,54 @@ const maxValue = 64 << 10
 
 var secretID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
 
-// run is the command; opts point the client elsewhere in tests.
+// run is the command: the command line parsed, then the work; opts
+// point the client elsewhere in tests.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, opts ...option.ClientOption) error {
+	o, err := parse(args, stderr)
+	if err != nil {
+		return err
+	}
+	return work(ctx, o, stdin, stdout, stderr, opts...)
+}
+
+// options are the command line: which secret, never its value.
+type options struct {
+	project string
+	name    string // the secret's id
+}
+
+// parse reads the command line; the usage and the flags' errors go to
+// stderr.
+func parse(args []string, stderr io.Writer) (options, error) {
+	var o options
 	fs := flag.NewFlagSet("set-secret", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	project := fs.String("project", firstEnv("GOOGLE_CLOUD_PROJECT", "CLOUDSDK_CORE_PROJECT"), "the Google Cloud project of the secret (default $GOOGLE_CLOUD_PROJECT)")
+	fs.StringVar(&o.project, "project", firstEnv("GOOGLE_CLOUD_PROJECT", "CLOUDSDK_CORE_PROJECT"), "the Google Cloud project of the secret (default $GOOGLE_CLOUD_PROJECT)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: go run ./scripts/set-secret -project PROJECT NAME < value")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return err
+		return options{}, err
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
-		return errors.New("want the name of one secret; the value comes from standard input")
+		return options{}, errors.New("want the name of one secret; the value comes from standard input")
 	}
-	name := fs.Arg(0)
-	if *project == "" {
-		return errors.New("-project is required (or set GOOGLE_CLOUD_PROJECT)")
+	o.name = fs.Arg(0)
+	if o.project == "" {
+		return options{}, errors.New("-project is required (or set GOOGLE_CLOUD_PROJECT)")
 	}
-	if !secretID.MatchString(name) {
-		return fmt.Errorf("%q is not a secret name: 1 to 255 letters, digits, - and _", name)
+	if !secretID.MatchString(o.name) {
+		return options{}, fmt.Errorf("%q is not a secret name: 1 to 255 letters, digits, - and _", o.name)
 	}
+	return o, nil
+}
 
-	value, err := readValue(stdin, stderr, name)
+// work reads the value from stdin, adds it as the secret's newest
+// version and says how to retire the older ones.
+func work(ctx context.Context, o options, stdin io.Reader, stdout, stderr io.Writer, opts ...option.ClientOption) error {
+	value, err := readValue(stdin, stderr, o.name)
 	if err != nil {
 		return err
 	}
@@ -91,7 +114,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	defer client.Close()
 
-	parent := "projects/" + *project + "/secrets/" + name
+	parent := "projects/" + o.project + "/secrets/" + o.name
 	sum := int64(crc32.Checksum(value, crc32.MakeTable(crc32.Castagnoli)))
 	v, err := client.AddSecretVersion(ctx, &secretmanagerpb.AddSecretVersionRequest{
 		Parent:  parent,
@@ -119,7 +142,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(enabled) > 1 {
 		fmt.Fprintf(stdout, "once the platform uses the new value, disable the older ones:\n")
 		for _, old := range enabled[1:] {
-			fmt.Fprintf(stdout, "  gcloud secrets versions disable %s --secret %s --project %s\n", old, name, *project)
+			fmt.Fprintf(stdout, "  gcloud secrets versions disable %s --secret %s --project %s\n", old, o.name, o.project)
 		}
 	}
 	return nil
