@@ -18,7 +18,7 @@
 // secrets: from Secret Manager in -project by default when -project is
 // given, else from the environment (SAFEVIEW_SECRET_...), or -secrets
 // file:PATH. It writes with your Application Default Credentials (gcloud
-// auth application-default login, with the Sheets scope as in the README),
+// auth application-default login, with the Sheets scope as in docs/deploy.md),
 // which count against your own quota of 60 write requests a minute, not the
 // function's; -sheets-endpoint writes to an emulator instead (the local
 // stack's, without credentials).
@@ -262,7 +262,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, d deps) e
 	var svc *sheets.Service
 	if !*dryRun {
 		if svc, err = sheets.NewService(ctx, sheetsOptions(d.sheets, *endpoint, *project)...); err != nil {
-			return fmt.Errorf("sheets client: %w (run gcloud auth application-default login, see the README)", err)
+			return fmt.Errorf("sheets client: %w (run gcloud auth application-default login, see docs/deploy.md)", err)
 		}
 	}
 	vd := view.Deps{Config: cfg, Secrets: res, Sheets: svc, Logger: log}
