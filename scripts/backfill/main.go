@@ -254,7 +254,7 @@ func work(ctx context.Context, o options, stdout, stderr io.Writer, d deps) erro
 	var svc *sheets.Service
 	if !o.dryRun {
 		if svc, err = sheets.NewService(ctx, sheetsOptions(d.sheets, &o.cloud)...); err != nil {
-			return fmt.Errorf("sheets client: %w (run gcloud auth application-default login, see the README)", err)
+			return fmt.Errorf("sheets client: %w (run gcloud auth application-default login, see docs/deploy.md)", err)
 		}
 	}
 	j.deps = view.Deps{Config: j.cfg, Secrets: res, Sheets: svc, Logger: log}

@@ -31,7 +31,8 @@
 // the function, not through its queue: an update of one of these orders in
 // the same second can bring its cells back, so check with access
 // afterwards, or send the request to the function's erasure source, which
-// serializes it with its own writes (README, "Customer rights (GDPR)").
+// serializes it with its own writes (docs/privacy.md, "Erasure and access
+// requests").
 //
 // The pseudonym key is read through shared/secrets: from Secret Manager in
 // -project (the default when -project is given), from the environment
