@@ -248,6 +248,50 @@ func TestLimiter(t *testing.T) {
 	}
 }
 
+// The behaviours for which the sink keeps its own limiter rather than
+// golang.org/x/time/rate (see limiter).
+func TestLimiterGiveBackPenalizeWait(t *testing.T) {
+	t.Parallel()
+	interval := time.Second // 60 a minute
+	t.Run("a token given back after its time is there again", func(t *testing.T) {
+		t.Parallel()
+		now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		l := newLimiter(60, 2, func() time.Time { return now })
+		l.reserve()
+		l.reserve()                           // the burst is spent
+		now = now.Add(150 * time.Millisecond) // a flush that did not write
+		l.cancel()
+		if d := l.reserve(); d != 0 {
+			t.Errorf("reserve() after a token was given back = %v, want 0", d)
+		}
+	})
+	t.Run("penalize holds everything, the burst included, until the backoff ends", func(t *testing.T) {
+		t.Parallel()
+		now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		l := newLimiter(60, 2, func() time.Time { return now })
+		l.penalize(3 * time.Second)
+		for i, want := range []time.Duration{3 * time.Second, 3*time.Second + interval, 3*time.Second + 2*interval} {
+			if d := l.reserve(); d != want {
+				t.Errorf("reserve() #%d after penalize(3s) = %v, want %v", i+1, d, want)
+			}
+		}
+	})
+	t.Run("wait fails at once when the token is due after the deadline", func(t *testing.T) {
+		t.Parallel()
+		l := newLimiter(60, 1, nil)
+		l.reserve() // the next token is due in a second
+		ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
+		defer cancel()
+		if err := l.wait(ctx); !errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+			t.Errorf("wait(500 ms) = %v, with the context ended: %v; want context.DeadlineExceeded before the deadline", err, ctx.Err() != nil)
+		}
+		// It took nothing: the next token is still the one due in a second.
+		if d := l.reserve(); d <= 500*time.Millisecond || d > interval {
+			t.Errorf("reserve() after a wait that failed = %v, want over 500ms and at most %v", d, interval)
+		}
+	})
+}
+
 // A tab that cannot be written (here its key column is gone while it
 // holds rows) fails its own rows only: the other tab's rows of the same
 // flush are written.

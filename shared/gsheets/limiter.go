@@ -10,6 +10,25 @@ import (
 // at most burst of them saved up. In any window of length T it lets
 // through at most burst + T/interval requests, which is what keeps the
 // sink under a per-minute quota however the quota's minutes are aligned.
+//
+// Why not golang.org/x/time/rate? Its Limiter keeps the same bound, and
+// its Wait, like wait here, fails at once, taking nothing, when the token
+// is due after the context's deadline. But it lacks two things the sink
+// needs:
+//
+//   - Giving back a token after its time. The flusher takes a write and a
+//     read token before each flush, and gives back after it the ones the
+//     flush did not use: a flush whose rows are all unchanged writes
+//     nothing, and a tab indexed by the same flush needs no verification
+//     read. rate's Reservation.Cancel restores nothing once the
+//     reservation's time has passed, and a token taken by Wait has no
+//     Reservation to cancel, so each of those tokens would be lost. Here
+//     tokens are interchangeable: cancel gives back one interval,
+//     whichever token was not used.
+//   - penalize: after a 429, nothing before the backoff ends, and then no
+//     saved-up burst. rate has no call that moves its next token later;
+//     it would take ReserveN calls of at most burst tokens each, counted
+//     from TokensAt under another lock.
 type limiter struct {
 	interval time.Duration
 	burst    int
