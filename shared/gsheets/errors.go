@@ -117,3 +117,10 @@ func unavailable(err error) error {
 	}
 	return fmt.Errorf("%w: %w", model.ErrUnavailable, err)
 }
+
+// timedOut reports whether a call went unanswered within its timeout, or
+// its connection was lost.
+func timedOut(err error) bool {
+	code, ok := statusOf(err)
+	return ok && code == 0 || !ok && errors.Is(err, context.DeadlineExceeded)
+}

@@ -103,7 +103,7 @@ func (s *Sink) latestDeadline() time.Time {
 	return latest
 }
 
-// take removes from the queue the ops of at most MaxRowsPerFlush keys, in
+// take removes from the queue the ops of at most flushKeys keys, in
 // arrival order, every op of a key together so that a key's versions are
 // never split across flushes. A request (Apply) is a barrier: the upserts
 // queued before it go first, it goes alone, and the upserts queued after
@@ -127,7 +127,7 @@ func (s *Sink) take() []*op {
 	var batch, rest []*op
 	for _, o := range s.queue[:barrier] {
 		k := tk{o.tab, o.row.ID()}
-		if keys[k] || len(keys) < s.opt.MaxRowsPerFlush {
+		if keys[k] || len(keys) < s.flushKeys() {
 			keys[k] = true
 			batch = append(batch, o)
 		} else {
@@ -159,7 +159,19 @@ func (s *Sink) flush(fs *flushState, batch []*op) {
 	}
 	if err == nil || len(left) == 0 {
 		s.backoff = 0
+		if s.shrunk > 0 {
+			s.shrunk *= 2 // it went through: grow back
+			if s.shrunk >= s.opt.MaxRowsPerFlush {
+				s.shrunk = 0
+			}
+		}
 		return
+	}
+	if timedOut(err) {
+		// A write too large to be answered within RequestTimeout would be
+		// sent again whole, and time out again, for ever: the next ones
+		// carry half as many keys, until one goes through.
+		s.shrunk = max(1, distinctKeys(batch)/2)
 	}
 	if !retryable(err) {
 		for _, o := range left {
@@ -200,4 +212,23 @@ func (s *Sink) callContext(batch []*op) (context.Context, context.CancelFunc) {
 		dl = latest
 	}
 	return context.WithDeadline(context.Background(), dl)
+}
+
+// flushKeys is how many keys a flush may carry now.
+func (s *Sink) flushKeys() int {
+	if s.shrunk > 0 {
+		return s.shrunk
+	}
+	return s.opt.MaxRowsPerFlush
+}
+
+// distinctKeys counts the keys of the upserts of a batch.
+func distinctKeys(batch []*op) int {
+	seen := map[string]bool{}
+	for _, o := range batch {
+		if o.tab != nil {
+			seen[o.tab.Tab+"\x00"+o.row.ID()] = true
+		}
+	}
+	return len(seen)
 }

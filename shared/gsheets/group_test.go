@@ -1,7 +1,10 @@
 package gsheets
 
 import (
+	"net/http"
+
 	"github.com/safeview/safeview/shared/model"
+	"google.golang.org/api/option"
 
 	"context"
 	"errors"
@@ -380,5 +383,48 @@ func TestColdStartIndexesEveryTabInOneGo(t *testing.T) {
 				t.Errorf("Bookings = %q, want its header and rows", rows)
 			}
 		})
+	}
+}
+
+// slowBodies delays every request whose body is larger than limit: a
+// large write that cannot be answered within the request timeout.
+type slowBodies struct {
+	limit int64
+	delay time.Duration
+}
+
+func (s slowBodies) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.ContentLength > s.limit {
+		select {
+		case <-time.After(s.delay):
+		case <-r.Context().Done():
+			return nil, r.Context().Err()
+		}
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// A flush too large to be answered within the request timeout is not
+// sent again whole for ever: the next flushes carry half as many keys,
+// until they go through, and then grow back.
+func TestTimedOutFlushShrinks(t *testing.T) {
+	t.Parallel()
+	emu := gsheetstest.NewServer(t)
+	id := emu.CreateSpreadsheet("test", "Orders")
+	svc, err := emu.Service(context.Background(), option.WithHTTPClient(&http.Client{Transport: slowBodies{limit: 40_000, delay: time.Second}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := testOptions()
+	opt.RequestTimeout = 200 * time.Millisecond
+	s, err := New(svc, id, []model.Table{{Tab: "Orders", Headers: headers, Key: "order_id"}}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{t: t, emu: emu, svc: svc, id: id, sink: s}
+	f.upsert(row("0", 1, "paid"), model.Written) // index first: its reads are small
+	f.upsertAll(400, func(i int) (model.Row, model.Result) { return row(strconv.Itoa(1+i), 1, "paid"), model.Written })
+	if st := s.Stats(); st.Retries == 0 || st.Flushes < 3 {
+		t.Errorf("stats = %+v, want timed-out flushes retried smaller", st)
 	}
 }

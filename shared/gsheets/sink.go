@@ -129,6 +129,9 @@ type Sink struct {
 	retryAt time.Time
 	undo    undoTab
 	marks   marks
+	// shrunk caps the keys of a flush below MaxRowsPerFlush after a write
+	// timed out; 0 when it does not.
+	shrunk int
 }
 
 // op is one Upsert, or one request (Apply), waiting for its flush.
