@@ -236,7 +236,9 @@ func (s *Sink) loadFor(fs *flushState, gs []*keyOps) ([]*keyOps, error) {
 	}), nil
 }
 
-// tryOnce is one verification read and one write for every key of gs.
+// tryOnce is one verification read and one write for every key of gs,
+// in four steps: read the rows the flush touches, verify that the sheet
+// is still what the index says, decide what each key's ops do, write.
 func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 	if slices.ContainsFunc(tabsOf(gs), func(t *tab) bool { return !t.loaded }) {
 		var err error
@@ -279,10 +281,26 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 		}
 		return s.write(fs, tabs, gs)
 	}
+	rows, below, err := s.readRows(ctx, fs, tabs, gs)
+	if err != nil {
+		return err
+	}
+	if err := s.verify(fs, tabs, rows, below); err != nil {
+		return err
+	}
+	if err := s.decideAll(fs, gs, rows); err != nil {
+		return err
+	}
+	return s.write(fs, tabs, gs)
+}
 
-	// One read: every tab's header, the rows of a previous insert whose
-	// answer was lost, and the row of every key already in the sheet, to
-	// check that nothing moved and to read the versions.
+// readRows is the flush's one read: every tab's header, the rows of a
+// previous insert whose answer was lost, the row of every key already in
+// the sheet (to check that nothing moved and to read the versions), and
+// the row below the last keyed row where new keys would go (see verify).
+// It returns the rows read by sheet and row, and which row is below the
+// last keyed row of each tab that adds keys.
+func (s *Sink) readRows(ctx context.Context, fs *flushState, tabs []*tab, gs []*keyOps) (map[gridKey][]any, map[*tab]int, error) {
 	var ranges []*sheets.GridRange
 	for _, t := range tabs {
 		ranges = append(ranges, t.rowGrid(0))
@@ -291,10 +309,6 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 				ForceSendFields: []string{"SheetId", "StartRowIndex"}})
 		}
 	}
-	// Where new keys would go, the row below the last keyed row: a key
-	// there means another writer (a backfill, the old instance of a
-	// rollover) added rows this index does not know, and the key about to
-	// be added may be one of them.
 	below := map[*tab]int{}
 	looked := map[*tab]bool{}
 	for _, g := range gs {
@@ -313,7 +327,7 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 			// grown since. Its size is read again first (once: an append
 			// leaves a blank row below).
 			if err := s.refreshGridSize(ctx, fs, t); err != nil {
-				return err
+				return nil, nil, err
 			}
 			if int64(t.lastRow+1) >= t.rowCount {
 				continue // still full: nobody added a row
@@ -330,7 +344,7 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 				t.loaded = false
 			}
 		}
-		return err
+		return nil, nil, err
 	}
 	rows := map[gridKey][]any{}
 	for k, values := range got {
@@ -338,6 +352,16 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 			rows[gridKey{k.sheet, k.start + i}] = r
 		}
 	}
+	return rows, below, nil
+}
+
+// verify checks the read against the index: every header where the index
+// has it, the fate of an insert whose answer was lost, and no key below
+// the last keyed row (where another writer, a backfill or the old
+// instance of a rollover, adds the rows this index does not know, and
+// the key about to be added may be one of them). When something moved,
+// the tab is indexed again (errMoved).
+func (s *Sink) verify(fs *flushState, tabs []*tab, rows map[gridKey][]any, below map[*tab]int) error {
 	for _, t := range tabs {
 		if !t.headerMatches(rows[gridKey{t.sheetID, 0}]) {
 			return s.moved(fs, t, "header")
@@ -349,6 +373,12 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 			return s.moved(fs, t, "rows added by another writer")
 		}
 	}
+	return nil
+}
+
+// decideAll decides what each key's ops do against its row as read,
+// after checking that the row still holds the key.
+func (s *Sink) decideAll(fs *flushState, gs []*keyOps, rows map[gridKey][]any) error {
 	for _, g := range gs {
 		if g.legacy != "" && !g.matches(rows[gridKey{g.t.sheetID, g.t.index[g.legacy].row}]) {
 			g.legacy = "" // another source's order: a row of its own
@@ -366,7 +396,7 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 		}
 		g.decide(stored, s.marks.of(g))
 	}
-	return s.write(fs, tabs, gs)
+	return nil
 }
 
 // refreshGridSize reads the number of rows of t's grid: one small read.
