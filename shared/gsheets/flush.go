@@ -62,6 +62,9 @@ type keyOps struct {
 	// mark is the version to remember as kept out by the filter, 0 when
 	// none (see coalesce).
 	mark int64
+	// remove is the op whose row leaves the destination (model.Row.Leave),
+	// nil when none: its row is deleted once the flush's write lands.
+	remove *op
 }
 
 // expect is the identity the key's row holds before the write.
@@ -75,7 +78,7 @@ func (g *keyOps) expect() string {
 // decide coalesces the ops of g against the row as stored and the mark
 // of its key, and keeps an erased row erased.
 func (g *keyOps) decide(stored, mark int64) {
-	g.win, g.mark = coalesce(g.exists, stored, mark, g.ops)
+	g.win, g.mark, g.remove = coalesce(g.exists, stored, mark, g.ops)
 	if g.win != nil && g.erased {
 		g.win.row = g.t.keepErased(g.win.row)
 	}
@@ -569,6 +572,10 @@ func (s *Sink) moved(fs *flushState, t *tab, what string) error {
 func settle(gs []*keyOps) {
 	for _, g := range gs {
 		for _, o := range g.ops {
+			if o == g.remove {
+				o.leaving = true // answered once its row is deleted (see leave)
+				continue
+			}
 			o.finish(o.res, nil)
 		}
 	}
@@ -584,12 +591,10 @@ func settle(gs []*keyOps) {
 // above what the sheet will hold. Results are relative to the row after
 // the flush: an op overtaken by a newer one of the same flush is model.Stale,
 // as if it had arrived after it.
-func coalesce(exists bool, stored, mark int64, ops []*op) (*op, int64) {
+func coalesce(exists bool, stored, mark int64, ops []*op) (win *op, raised int64, remove *op) {
 	sorted := slices.Clone(ops)
 	slices.SortStableFunc(sorted, func(a, b *op) int { return cmp.Compare(a.row.Version, b.row.Version) })
-	var win *op
 	landed := false
-	raised := int64(0)
 	keptOut := func(o *op) {
 		v := o.row.Version
 		switch {
@@ -605,6 +610,21 @@ func coalesce(exists bool, stored, mark int64, ops []*op) (*op, int64) {
 	for _, o := range sorted {
 		v := o.row.Version
 		switch {
+		case o.row.Leave && exists && v > stored && v >= mark:
+			// Newer than the row: the row leaves the destination, and
+			// its version is remembered, so that no older one brings it
+			// back. A newer op of the flush may still write it again.
+			o.res = model.Removed
+			remove, win, stored = o, nil, v
+			if v > mark {
+				mark, raised = v, v
+			}
+		case o.row.Leave && exists && v == stored:
+			o.res = model.Unchanged
+		case o.row.Leave && exists:
+			o.res = model.Stale
+		case o.row.Leave:
+			keptOut(o)
 		case !exists && !o.row.Insert:
 			keptOut(o)
 		case !exists && v < mark:
@@ -614,7 +634,7 @@ func coalesce(exists bool, stored, mark int64, ops []*op) (*op, int64) {
 			o.res = model.Written
 		case v < stored:
 			o.res = model.Stale
-		case v == stored && o.sent && !landed && win == nil:
+		case v == stored && o.sent && !landed && win == nil && remove == nil:
 			// This op's earlier write landed though its answer was lost.
 			landed = true
 			o.res = model.Written
@@ -625,7 +645,7 @@ func coalesce(exists bool, stored, mark int64, ops []*op) (*op, int64) {
 		case v < mark:
 			o.res = model.Stale
 		default:
-			stored, win = v, o
+			stored, win, remove = v, o, nil
 			o.res = model.Written
 		}
 	}
@@ -635,12 +655,14 @@ func coalesce(exists bool, stored, mark int64, ops []*op) (*op, int64) {
 			o.res = model.Stale
 		case o.res == model.Filtered && v < mark:
 			o.res = model.Stale
+		case o.res == model.Removed && o != remove:
+			o.res = model.Stale
 		}
 	}
-	if exists && stored >= raised {
+	if remove == nil && exists && stored >= raised {
 		raised = 0 // the row holds a newer version: no mark needed
 	}
-	return win, raised
+	return win, raised, remove
 }
 
 // cellFields is the mask of every cell write: the value, and the number

@@ -149,6 +149,9 @@ func (s *Sink) flush(fs *flushState, batch []*op) {
 	} else {
 		err = s.attempt(fs, batch)
 	}
+	if err == nil {
+		s.leave(fs, batch)
+	}
 	var left []*op
 	for _, o := range batch {
 		select {
@@ -231,4 +234,55 @@ func distinctKeys(batch []*op) int {
 		}
 	}
 	return len(seen)
+}
+
+// leave deletes the rows of the ops whose row left the destination
+// (model.Row.Leave), once the flush that recorded their marks landed, as
+// a request of its own: the deletion of a request reads the whole tab
+// first, so that a row a team edit moved under it is put back (see
+// deleteRows), and deletes a row only if it still holds an older version.
+// A row leaves rarely (a partner's order whose store changed): that read
+// is worth its cost. The ops are answered Removed, or, when the deletion
+// could not be done, with an error the platform retries: the mark is
+// written, and the retry finds the row again.
+func (s *Sink) leave(fs *flushState, batch []*op) {
+	var leaving []*op
+	var sel []model.Select
+	for _, o := range batch {
+		if !o.leaving {
+			continue
+		}
+		select {
+		case <-o.done:
+			continue
+		default:
+		}
+		o.leaving = false
+		leaving = append(leaving, o)
+		sl := model.Select{Tab: o.tab.Tab, Keys: []string{o.row.Key}, Before: o.row.Version, Legacy: o.row.Source == ""}
+		if o.row.Source != "" {
+			sl.Sources = []string{o.row.Source}
+		}
+		sel = append(sel, sl)
+	}
+	if len(leaving) == 0 {
+		return
+	}
+	req := &op{ctx: leaving[0].ctx, req: &request{action: model.Delete, sel: sel, sent: map[*tab]map[string]bool{}}, done: make(chan struct{})}
+	err := s.applyRequest(fs, req)
+	select {
+	case <-req.done:
+		err = req.err
+	default:
+		if err == nil {
+			err = errMoved // the request did not settle: the sheet kept changing
+		}
+	}
+	for _, o := range leaving {
+		if err != nil {
+			o.finish("", unavailable(err))
+			continue
+		}
+		o.finish(model.Removed, nil)
+	}
 }

@@ -165,6 +165,7 @@ func TestCoalesce(t *testing.T) {
 		v              int64
 		insert, update bool
 		sent           bool
+		leave          bool
 	}
 	tests := []struct {
 		name         string
@@ -188,14 +189,19 @@ func TestCoalesce(t *testing.T) {
 		{"a newer version kept out", false, 0, 5, []in{{v: 7, update: true}}, []model.Result{model.Filtered}, -1, 7},
 		{"two kept out in one flush", false, 0, 0, []in{{v: 3}, {v: 2}}, []model.Result{model.Filtered, model.Stale}, -1, 3},
 		{"an update older than a version kept out by the update policy", true, 1, 5, []in{{v: 3, update: true}}, []model.Result{model.Stale}, -1, 0},
+		{"a row leaves", true, 1, 0, []in{{v: 2, leave: true}}, []model.Result{model.Removed}, -1, 2},
+		{"a row leaves, then comes back in the same flush", true, 1, 0, []in{{v: 3, update: true}, {v: 2, leave: true}}, []model.Result{model.Written, model.Stale}, 0, 0},
+		{"an update, then the row leaves in the same flush", true, 1, 0, []in{{v: 2, update: true}, {v: 3, leave: true}}, []model.Result{model.Stale, model.Removed}, -1, 3},
+		{"an older version leaves", true, 5, 0, []in{{v: 3, leave: true}}, []model.Result{model.Stale}, -1, 0},
+		{"a row that is not there leaves", false, 0, 0, []in{{v: 3, leave: true}}, []model.Result{model.Filtered}, -1, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var ops []*op
 			for _, o := range tt.ops {
-				ops = append(ops, &op{row: model.Row{Key: "k", Version: o.v, Insert: o.insert, Update: o.update}, sent: o.sent})
+				ops = append(ops, &op{row: model.Row{Key: "k", Version: o.v, Insert: o.insert, Update: o.update, Leave: o.leave}, sent: o.sent})
 			}
-			win, raised := coalesce(tt.exists, tt.stored, tt.mark, ops)
+			win, raised, _ := coalesce(tt.exists, tt.stored, tt.mark, ops)
 			if raised != tt.raised {
 				t.Errorf("coalesce(%v, %d, %d, %+v) raised the mark to %d, want %d", tt.exists, tt.stored, tt.mark, tt.ops, raised, tt.raised)
 			}

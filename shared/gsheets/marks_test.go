@@ -194,3 +194,36 @@ func TestMarksHoldNoCell(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// left is a version of an order that no longer belongs in the
+// destination (a partner's where no longer matches it).
+func left(key string, v int64) model.Row {
+	r := paid(key, v)
+	r.Insert, r.Update, r.Leave = false, false, true
+	return r
+}
+
+// A row that leaves the destination is deleted when the destination holds
+// an older version, and its version is remembered: an older version that
+// still matched never brings it back; a newer one that matches again does.
+func TestLeaveDeletesAndRemembers(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.upsert(paid("1", 1), model.Written)
+	f.upsert(paid("2", 1), model.Written)
+	f.upsert(left("1", 3), model.Removed)
+	f.upsert(left("1", 3), model.Filtered) // the same event again
+	f.upsert(paid("1", 2), model.Stale)
+	f.sink = f.newSink()
+	f.upsert(paid("1", 2), model.Stale)
+	f.upsert(left("9", 1), model.Filtered) // never there
+	f.upsert(left("2", 1), model.Unchanged)
+	rows := f.snapshot()
+	if len(rows) != 2 || rows[1][0] != "2" {
+		t.Fatalf("want only order 2 left:\n%s", table(rows))
+	}
+	f.upsert(paid("1", 4), model.Written)
+	if rows := f.snapshot(); len(rows) != 3 {
+		t.Fatalf("want order 1 back at version 4:\n%s", table(rows))
+	}
+}

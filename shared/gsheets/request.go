@@ -290,6 +290,9 @@ func (p *picked) pick(a model.Action, sent map[string]bool) {
 			if !sl.Admits(src) {
 				continue
 			}
+			if sl.Before > 0 && versionOf([]any{p.read.value(r, t.cols[t.version])}, 0) >= sl.Before {
+				continue
+			}
 			match := slices.Contains(sl.Keys, key) || slices.ContainsFunc(sl.Any, func(c model.Cells) bool { return in(r, c) })
 			if sl.All || (match && (sl.Where == nil || in(r, *sl.Where))) {
 				return true

@@ -146,6 +146,9 @@ type op struct {
 	// sent says a write carrying this op went out and its answer was
 	// lost: if the sheet now holds its version, it was this op's write.
 	sent bool
+	// leaving says the op's row leaves the destination: the flush wrote
+	// its mark, and the row is deleted next (see leave).
+	leaving bool
 }
 
 func (o *op) finish(res model.Result, err error) {

@@ -55,6 +55,12 @@ type Row struct {
 	Insert bool
 	// Update says the row may replace an existing row of the same key.
 	Update bool
+	// Leave says the row no longer belongs in the destination (a
+	// partner's where no longer matches it: its store changed). If the
+	// destination holds the identity at an older version, that row is
+	// deleted (Removed); either way the version is remembered as kept
+	// out, so that an older version does not bring the row back.
+	Leave bool
 }
 
 // ID is the row's identity (see ID).
@@ -118,13 +124,14 @@ const (
 	Unchanged Result = "unchanged" // the row already holds this version
 	Stale     Result = "stale"     // the row holds a newer version, or a newer one was kept out
 	Filtered  Result = "filtered"  // the row may not be created (or updated) by this event
+	Removed   Result = "removed"   // the row left the destination (Row.Leave)
 )
 
 // Combine returns the most significant of several results, as a
-// delivery's answer reports it: written, then unchanged, stale, filtered;
-// "" for none.
+// delivery's answer reports it: written, removed, then unchanged, stale,
+// filtered; "" for none.
 func Combine(results []Result) Result {
-	for _, r := range []Result{Written, Unchanged, Stale, Filtered} {
+	for _, r := range []Result{Written, Removed, Unchanged, Stale, Filtered} {
 		for _, got := range results {
 			if got == r {
 				return r

@@ -47,6 +47,10 @@ type Select struct {
 	All     bool
 	Sources []string
 	Legacy  bool
+	// Before, when set, picks only rows whose version is older: a row
+	// that leaves a destination is deleted only if no newer version of it
+	// was written since.
+	Before int64
 }
 
 // Admits reports whether the selection's sources admit a row of source

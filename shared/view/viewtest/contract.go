@@ -50,6 +50,7 @@ func Contract(t *testing.T, open Open) {
 	t.Run("filtered", func(t *testing.T) { t.Parallel(); filtered(t, open) })
 	t.Run("storm", func(t *testing.T) { t.Parallel(); storm(t, open) })
 	t.Run("requests", func(t *testing.T) { t.Parallel(); requests(t, open) })
+	t.Run("leave", func(t *testing.T) { t.Parallel(); leave(t, open) })
 }
 
 func upsert(t *testing.T, d view.Destination, r model.Row, want model.Result) {
@@ -244,5 +245,27 @@ func requests(t *testing.T, open Open) {
 	}
 	if rep := apply(model.Delete, model.Select{Tab: Orders.Tab, All: true, Sources: []string{"shop"}}); rep.Changed() != 0 {
 		t.Errorf("Delete replayed deleted %d rows, want 0", rep.Changed())
+	}
+}
+
+// A row that no longer belongs in the destination leaves it, and an older
+// version that still belonged does not bring it back; a newer one does.
+func leave(t *testing.T, open Open) {
+	d, reopen := open(t, []model.Table{Orders})
+	upsert(t, d, Row("shop", "9001", 1, "paid"), model.Written)
+	gone := Row("shop", "9001", 3, "paid")
+	gone.Insert, gone.Update, gone.Leave = false, false, true
+	upsert(t, d, gone, model.Removed)
+	if got := rows(t, d); len(got) != 0 {
+		t.Fatalf("rows = %v, want order 9001 gone", got)
+	}
+	if reopen != nil {
+		d = reopen()
+	}
+	upsert(t, d, Row("shop", "9001", 2, "paid"), model.Stale)
+	upsert(t, d, gone, model.Filtered)
+	upsert(t, d, Row("shop", "9001", 4, "paid"), model.Written)
+	if got := rows(t, d); len(got) != 1 {
+		t.Errorf("rows = %v, want order 9001 back", got)
 	}
 }
