@@ -266,6 +266,9 @@ func (h *Handler) write(ctx context.Context, src *source, ev *platform.Event) (a
 		// "masked" holds counts by kind (an empty group is left out): what
 		// the guard found never reaches a log.
 		attrs := []any{logging.KeyTable, o.Table, logging.KeyResult, string(o.Result), "masked", o.Masked}
+		if len(o.Destinations) > 0 {
+			attrs = append(attrs, "destinations", o.Destinations) // names and results only
+		}
 		if o.Cut > 0 {
 			// Text cells over Google's 50,000 characters, cut to fit.
 			attrs = append(attrs, "cut_cells", o.Cut)

@@ -32,11 +32,16 @@ type Config struct {
 	Sheet       Sheet              `yaml:"sheet"`
 	Sources     map[string]*Source `yaml:"sources"`
 	Tables      []*Table           `yaml:"tables"`
+	// Destinations are the spreadsheets beyond the main one (partners,
+	// franchisees), by name.
+	Destinations map[string]*Destination `yaml:"destinations"`
 
-	// SourceNames lists the sources in the order of the file.
-	SourceNames []string `yaml:"-"`
-	file        string
-	lines       map[string]int
+	// SourceNames lists the sources in the order of the file, and
+	// DestinationNames the destinations.
+	SourceNames      []string `yaml:"-"`
+	DestinationNames []string `yaml:"-"`
+	file             string
+	lines            map[string]int
 }
 
 // Spreadsheet says which spreadsheet the tables live in.
@@ -116,6 +121,11 @@ func Parse(name string, data []byte) (*Config, error) {
 	if n := mapping(doc, "sources"); n != nil {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			c.SourceNames = append(c.SourceNames, n.Content[i].Value)
+		}
+	}
+	if n := mapping(doc, "destinations"); n != nil {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			c.DestinationNames = append(c.DestinationNames, n.Content[i].Value)
 		}
 	}
 	c.defaults()

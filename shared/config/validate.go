@@ -23,6 +23,7 @@ func (c *Config) validate() error {
 	errs = append(errs, c.validateSheet()...)
 	errs = append(errs, c.validateSources()...)
 	errs = append(errs, c.validateTables()...)
+	errs = append(errs, c.validateDestinations()...)
 	return errors.Join(errs...)
 }
 

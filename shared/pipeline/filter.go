@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -73,22 +74,32 @@ type filter struct {
 }
 
 func compileFilter(cfg *config.Config, t *config.Table, path string) (*filter, error) {
-	if t.Filter == "" {
+	return compileExpr(cfg, t, t.Filter, path, "a filter")
+}
+
+// compileExpr compiles a CEL expression over the events of a table's
+// kind: a table's filter, a destination's where.
+func compileExpr(cfg *config.Config, t *config.Table, expr, path, what string) (*filter, error) {
+	if expr == "" {
 		return &filter{}, nil
 	}
-	ast, iss := celEnv.Compile(t.Filter)
+	ast, iss := celEnv.Compile(expr)
 	if iss.Err() != nil {
 		return nil, cfg.Errorf(path, "%v", iss.Err())
 	}
 	if ast.OutputType() != cel.BoolType {
-		return nil, cfg.Errorf(path, "a filter must be true or false, and this one is %s", ast.OutputType())
+		return nil, cfg.Errorf(path, "%s must be true or false, and this one is %s", what, ast.OutputType())
 	}
 	other := "booking"
 	if t.Kind == "booking" {
 		other = "order"
 	}
 	if refersTo(ast, other) {
-		return nil, cfg.Errorf(path, "this table takes %s events; %s is never set", t.Kind, other)
+		table := "this table"
+		if what != "a filter" {
+			table = "table " + t.Tab // a destination's where, for each of its tables
+		}
+		return nil, cfg.Errorf(path, "%s takes %s events; %s is never set", table, t.Kind, other)
 	}
 	prg, err := celEnv.Program(ast, cel.EvalOptions(cel.OptOptimize), cel.CostLimit(10000))
 	if err != nil {
@@ -176,4 +187,52 @@ func count(items []platform.Item) int64 {
 		n += it.Quantity
 	}
 	return n
+}
+
+// Where is a destination's choice of the rows of one table it holds.
+type Where struct{ f *filter }
+
+// Holds reports whether the destination holds the row of an event; a
+// nil Where holds every row.
+func (w *Where) Holds(in *Input) (bool, error) {
+	if w == nil {
+		return true, nil
+	}
+	ok, err := w.f.eval(in)
+	if err != nil {
+		return false, fmt.Errorf("where: %w", err)
+	}
+	return ok, nil
+}
+
+// CompileWheres compiles the where of every destination for each table it
+// holds, by destination and tab; a destination without one gets none.
+// Errors name the path of each mistake in the file, as Compile's do.
+func CompileWheres(cfg *config.Config) (map[string]map[string]*Where, error) {
+	out := map[string]map[string]*Where{}
+	var errs []error
+	for _, name := range cfg.DestinationNames {
+		d := cfg.Destinations[name]
+		out[name] = map[string]*Where{}
+		for _, t := range cfg.DestinationTables(d) {
+			expr := d.WhereFor(t.Tab)
+			if expr == "" {
+				continue
+			}
+			path := "destinations." + name + ".where"
+			if dt := d.Tables[t.Tab]; dt != nil && dt.Where != "" {
+				path = "destinations." + name + ".tables." + t.Tab + ".where"
+			}
+			f, err := compileExpr(cfg, t, expr, path, "a where")
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			out[name][t.Tab] = &Where{f: f}
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -14,6 +14,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"sync"
 	"time"
 
 	"google.golang.org/api/sheets/v4"
@@ -50,35 +52,56 @@ type Destination interface {
 // Deps are what a View is built from.
 type Deps struct {
 	// Config is the validated configuration; its sheet block paces the
-	// sink.
+	// destinations.
 	Config *config.Config
 	// Secrets resolves privacy.pseudonym_key.
 	Secrets secrets.Resolver
 	// Sheets is the client of the Sheets API, for the spreadsheet of
-	// cfg.Spreadsheet.ID. Nil, and no Destination, builds a View that
+	// cfg.Spreadsheet.ID. Nil, and no Destinations, builds a View that
 	// runs the pipelines but writes nothing (a dry run).
 	Sheets *sheets.Service
-	// Destination, when set, is where the rows go instead (tests of the
-	// service, another kind of destination).
-	Destination Destination
-	// Logger receives the sink's lines.
+	// SheetsFor returns the Sheets client a destination of the
+	// configuration is written with: its own service account. Nil writes
+	// every destination with Sheets.
+	SheetsFor func(ctx context.Context, name string) (*sheets.Service, error)
+	// Destinations, when set, are the destinations by name, "" for the
+	// main spreadsheet, instead of those New would build (tests of the
+	// service, other kinds of destination).
+	Destinations map[string]Destination
+	// Logger receives the destinations' lines.
 	Logger *slog.Logger
 }
 
-// View is one configuration's tables, compiled, and the destination of
-// their rows.
+// View is one configuration's tables, compiled, and the destinations of
+// their rows: the main spreadsheet, which takes every row its tables
+// admit, then the configuration's destinations, each the rows its where
+// chooses, in the columns it keeps.
 type View struct {
 	cfg       *config.Config
 	zones     map[string]*time.Location
 	pipelines map[string]*pipeline.Pipeline
 	keys      *privacy.Keys
-	dest      Destination // nil: a dry run
+	targets   []*target // the main one first; none: a dry run
 }
 
-// New reads the pseudonym key, compiles every table and, when d.Sheets is
-// set, builds the destination of cfg.Spreadsheet.ID. It does no I/O but
-// the secret's lookup: the destination reads each table on its first
-// upsert.
+// target is one destination and what it holds of each table.
+type target struct {
+	name   string // "" for the main spreadsheet
+	dest   Destination
+	tables map[string]*held // by tab
+}
+
+// held is what a destination holds of one table.
+type held struct {
+	table model.Table
+	where *pipeline.Where // nil: every row the table admits
+	cols  []int           // the cells it keeps, by index in the pipeline's row; nil: all
+}
+
+// New reads the pseudonym key, compiles every table and every
+// destination's where, and, when d.Sheets (or d.Destinations) is set,
+// builds the destinations. It does no I/O but the secret's lookup: a
+// destination reads each table on its first upsert.
 func New(ctx context.Context, d Deps) (*View, error) {
 	cfg := d.Config
 	v := &View{cfg: cfg, zones: map[string]*time.Location{}}
@@ -97,26 +120,125 @@ func New(ctx context.Context, d Deps) (*View, error) {
 	if v.pipelines, err = pipeline.Compile(cfg, keys); err != nil {
 		return nil, err
 	}
-	if d.Destination != nil || d.Sheets == nil {
-		v.dest = d.Destination
+	wheres, err := pipeline.CompileWheres(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if d.Destinations == nil && d.Sheets == nil {
 		return v, nil
+	}
+	main := &target{tables: map[string]*held{}}
+	for _, t := range cfg.Tables {
+		main.tables[t.Tab] = &held{table: v.pipelines[t.Tab].SinkTable()}
+	}
+	v.targets = append(v.targets, main)
+	for _, name := range cfg.DestinationNames {
+		dc := cfg.Destinations[name]
+		tg := &target{name: name, tables: map[string]*held{}}
+		for _, t := range cfg.DestinationTables(dc) {
+			tg.tables[t.Tab] = project(v.pipelines[t.Tab].SinkTable(), cfg.ColumnsFor(dc, t), wheres[name][t.Tab])
+		}
+		v.targets = append(v.targets, tg)
+	}
+	for _, tg := range v.targets {
+		if tg.dest = d.Destinations[tg.name]; tg.dest != nil {
+			continue
+		}
+		if tg.dest, err = v.open(ctx, d, tg); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+// open builds the Google spreadsheet destination of a target.
+func (v *View) open(ctx context.Context, d Deps, tg *target) (Destination, error) {
+	cfg := v.cfg
+	id, svc, what := cfg.Spreadsheet.ID, d.Sheets, "the main spreadsheet"
+	if tg.name != "" {
+		id, what = cfg.Destinations[tg.name].Spreadsheet.ID, "destination "+tg.name
+		if id == "" {
+			return nil, fmt.Errorf("%s: no spreadsheet id: set destinations.%s.spreadsheet.id (scripts/bootstrap-sheet creates the spreadsheet)", what, tg.name)
+		}
+		if d.SheetsFor != nil {
+			var err error
+			if svc, err = d.SheetsFor(ctx, tg.name); err != nil {
+				return nil, fmt.Errorf("%s: %w", what, err)
+			}
+		}
+	}
+	if svc == nil {
+		return nil, fmt.Errorf("%s: no Sheets client", what)
 	}
 	var tables []model.Table
 	for _, t := range cfg.Tables {
-		tables = append(tables, v.pipelines[t.Tab].SinkTable())
+		if h := tg.tables[t.Tab]; h != nil {
+			tables = append(tables, h.table)
+		}
 	}
-	if v.dest, err = gsheets.New(d.Sheets, cfg.Spreadsheet.ID, tables, gsheets.Options{
-		Logger:                 d.Logger,
+	log := d.Logger
+	if log != nil && tg.name != "" {
+		log = log.With("destination", tg.name)
+	}
+	s, err := gsheets.New(svc, id, tables, gsheets.Options{
+		Logger:                 log,
 		WriteRequestsPerMinute: cfg.Sheet.WriteRequestsPerMinute,
 		ReadRequestsPerMinute:  cfg.Sheet.ReadRequestsPerMinute,
 		BatchWindow:            time.Duration(cfg.Sheet.BatchWindow),
 		MaxRowsPerFlush:        cfg.Sheet.MaxRowsPerFlush,
 		RequestTimeout:         time.Duration(cfg.Sheet.RequestTimeout),
 		MarksTTL:               time.Duration(cfg.Sheet.RememberFiltered),
-	}); err != nil {
-		return nil, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	return v, nil
+	return s, nil
+}
+
+// project is what a destination that keeps the given headers holds of a
+// table.
+func project(t model.Table, keep []string, where *pipeline.Where) *held {
+	h := &held{where: where, table: model.Table{Tab: t.Tab, Key: t.Key}}
+	for i, name := range t.Headers {
+		if slices.Contains(keep, name) {
+			h.cols = append(h.cols, i)
+			h.table.Headers = append(h.table.Headers, name)
+		}
+	}
+	if len(h.cols) == len(t.Headers) {
+		h.cols = nil
+	}
+	for _, p := range t.Personal {
+		if slices.Contains(keep, p) {
+			h.table.Personal = append(h.table.Personal, p)
+		}
+	}
+	for _, m := range t.Match {
+		if slices.Contains(keep, m) {
+			h.table.Match = append(h.table.Match, m)
+		}
+	}
+	return h
+}
+
+// row is the row a destination gets of an event: its cells, and, when
+// its where does not choose the event, a row that leaves it.
+func (h *held) row(in *pipeline.Input, r model.Row) (model.Row, error) {
+	if h.cols != nil {
+		cells := make([]model.Cell, len(h.cols))
+		for i, c := range h.cols {
+			cells[i] = r.Cells[c]
+		}
+		r.Cells = cells
+	}
+	holds, err := h.where.Holds(in)
+	if err != nil {
+		return model.Row{}, err
+	}
+	if !holds {
+		r.Insert, r.Update, r.Leave = false, false, true
+	}
+	return r, nil
 }
 
 // PseudonymKeys reads the key of the pseudonym operator, the newest live
@@ -137,12 +259,24 @@ func PseudonymKeys(ctx context.Context, cfg *config.Config, res secrets.Resolver
 	return keys, nil
 }
 
-// Stats counts what the destinations did; zero for a dry run.
+// Stats counts what the destinations did, all together; zero for a dry
+// run.
 func (v *View) Stats() model.Stats {
-	if v.dest == nil {
-		return model.Stats{}
+	var st model.Stats
+	for _, tg := range v.targets {
+		st.Add(tg.dest.Stats())
 	}
-	return v.dest.Stats()
+	return st
+}
+
+// StatsOf counts what one destination did ("" the main spreadsheet).
+func (v *View) StatsOf(name string) model.Stats {
+	for _, tg := range v.targets {
+		if tg.name == name {
+			return tg.dest.Stats()
+		}
+	}
+	return model.Stats{}
 }
 
 // Row is what one table made of an event.
@@ -153,8 +287,11 @@ type Row struct {
 
 // Outcome is what one table did with an event.
 type Outcome struct {
-	Table  string
-	Result model.Result
+	Table string
+	// Result is the main spreadsheet's, and Destinations the other
+	// destinations' that hold the table, by name.
+	Result       model.Result
+	Destinations map[string]model.Result
 	// Masked counts what the guard masked in the row: the only trace of
 	// it a log may carry.
 	Masked privacy.Counts
@@ -166,15 +303,23 @@ type Outcome struct {
 // table and the reason, never a value of the event.
 type Error struct {
 	Table string
+	// Destination names the destination that failed, "" for the main
+	// spreadsheet (or a rejection, which is every destination's).
+	Destination string
 	// Rejected says the table's pipeline refused the event (no value for
 	// the key column, a filter that could not be evaluated): the event's
-	// fault, which no retry mends. Otherwise the sink failed; the error
-	// wraps model.ErrUnavailable when a retry later may succeed.
+	// fault, which no retry mends. Otherwise a destination failed; the
+	// error wraps model.ErrUnavailable when a retry later may succeed.
 	Rejected bool
 	Err      error
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("table %q: %v", e.Table, e.Err) }
+func (e *Error) Error() string {
+	if e.Destination != "" {
+		return fmt.Sprintf("table %q, destination %q: %v", e.Table, e.Destination, e.Err)
+	}
+	return fmt.Sprintf("table %q: %v", e.Table, e.Err)
+}
 
 // Unwrap returns the reason.
 func (e *Error) Unwrap() error { return e.Err }
@@ -184,7 +329,7 @@ func (e *Error) Unwrap() error { return e.Err }
 // safe for concurrent use.
 func (v *View) Run(source string, ev *platform.Event) ([]Row, error) {
 	var rows []Row
-	err := v.each(source, ev, func(tab string, out pipeline.Result) error {
+	err := v.each(source, ev, func(_ *pipeline.Input, tab string, out pipeline.Result) error {
 		rows = append(rows, Row{Table: tab, Result: out})
 		return nil
 	})
@@ -192,36 +337,83 @@ func (v *View) Run(source string, ev *platform.Event) ([]Row, error) {
 }
 
 // Write runs the event through every table that takes it and upserts each
-// row, table after table, as a live delivery does. It stops at the first
-// failure, an *Error, and returns what the tables before it did. Each
-// upsert returns once its row is durably written.
+// row, table after table, as a live delivery does, in every destination
+// that holds the table at once. It stops at the first table that fails,
+// an *Error, and returns what the tables before it did. Each upsert
+// returns once its row is durably written; a row is written in every
+// destination, or the delivery is answered with an error the platform
+// retries, which finds what already landed.
 func (v *View) Write(ctx context.Context, source string, ev *platform.Event) ([]Outcome, error) {
-	if v.dest == nil {
+	if len(v.targets) == 0 {
 		return nil, errNoDestination
 	}
 	var outs []Outcome
-	err := v.each(source, ev, func(tab string, out pipeline.Result) error {
-		res, err := v.dest.Upsert(ctx, tab, out.Row)
-		if err != nil {
-			return &Error{Table: tab, Err: err}
+	err := v.each(source, ev, func(in *pipeline.Input, tab string, out pipeline.Result) error {
+		o := Outcome{Table: tab, Masked: out.Masked, Cut: out.Cut}
+		res, err := v.upsert(ctx, in, tab, out.Row)
+		for i, tg := range v.targets {
+			switch {
+			case tg.tables[tab] == nil:
+			case tg.name == "":
+				o.Result = res[i]
+			default:
+				if o.Destinations == nil {
+					o.Destinations = map[string]model.Result{}
+				}
+				o.Destinations[tg.name] = res[i]
+			}
 		}
-		outs = append(outs, Outcome{Table: tab, Result: res, Masked: out.Masked, Cut: out.Cut})
+		if err != nil {
+			return err
+		}
+		outs = append(outs, o)
 		return nil
 	})
 	return outs, err
 }
 
+// upsert writes a table's row in every destination that holds the table,
+// at once, and returns each one's result by target.
+func (v *View) upsert(ctx context.Context, in *pipeline.Input, tab string, r model.Row) ([]model.Result, error) {
+	res := make([]model.Result, len(v.targets))
+	errs := make([]error, len(v.targets))
+	var wg sync.WaitGroup
+	for i, tg := range v.targets {
+		h := tg.tables[tab]
+		if h == nil {
+			continue
+		}
+		row, err := h.row(in, r)
+		if err != nil {
+			return nil, &Error{Table: tab, Rejected: true, Err: err}
+		}
+		wg.Go(func() {
+			res[i], errs[i] = tg.dest.Upsert(ctx, tab, row)
+			if errs[i] != nil {
+				errs[i] = &Error{Table: tab, Destination: tg.name, Err: errs[i]}
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
 // each runs the pipeline of every table that takes the event and hands
 // each result to fn before the next table runs. An unknown source runs in
 // UTC.
-func (v *View) each(source string, ev *platform.Event, fn func(tab string, out pipeline.Result) error) error {
+func (v *View) each(source string, ev *platform.Event, fn func(in *pipeline.Input, tab string, out pipeline.Result) error) error {
 	in := pipeline.NewInput(ev, source, v.zones[source])
 	for _, t := range v.cfg.TablesFor(source, string(ev.Kind)) {
 		out, err := v.pipelines[t.Tab].Run(in)
 		if err != nil {
 			return &Error{Table: t.Tab, Rejected: true, Err: err}
 		}
-		if err := fn(t.Tab, out); err != nil {
+		if err := fn(in, t.Tab, out); err != nil {
 			return err
 		}
 	}
@@ -232,10 +424,14 @@ func (v *View) each(source string, ev *platform.Event, fn func(tab string, out p
 // when asked to write.
 var errNoDestination = errors.New("view: built without a destination (a dry run)")
 
-// Done is what a data subject's or a shop's request found, and did, in
-// every destination.
+// Done is what a data subject's or a shop's request found, and did.
 type Done struct {
+	// Report is the main spreadsheet's: every other destination holds
+	// copies of some of its rows, in some of its columns, and no more.
 	model.Report
+	// Destinations are the other destinations' reports, by name: an
+	// erasure reaches every one of them.
+	Destinations map[string]model.Report
 	// Unmatched lists the tables where a shop's removal left the rows
 	// written before rows named their source: other sources feed them
 	// too, so those rows cannot be tied to the shop.
@@ -244,8 +440,9 @@ type Done struct {
 
 // Erase serves an erasure: it clears the personal cells of a customer's
 // rows (r.Scope customer), or removes every row of a shop (r.Scope shop),
-// in one turn of each destination's writes. With dryRun it only counts
-// the rows it would change. A replayed request changes nothing.
+// in every destination, each in one turn of its writes. With dryRun it
+// only counts the rows it would change. A replayed request changes
+// nothing.
 func (v *View) Erase(ctx context.Context, r erasure.Request, dryRun bool) (Done, error) {
 	a := model.Clear
 	switch {
@@ -254,32 +451,79 @@ func (v *View) Erase(ctx context.Context, r erasure.Request, dryRun bool) (Done,
 	case r.Scope == platform.EraseShop:
 		a = model.Delete
 	}
-	return v.apply(ctx, r, a)
+	return v.apply(ctx, r, a, true)
 }
 
 // Access serves an access request: it counts the customer's rows, or,
-// with read, returns them whole as the destination shows them.
+// with read, returns them whole as the main spreadsheet shows them. The
+// other destinations hold copies of some of those rows, and no more.
 func (v *View) Access(ctx context.Context, r erasure.Request, read bool) (Done, error) {
 	a := model.Count
 	if read {
 		a = model.Read
 	}
-	return v.apply(ctx, r, a)
+	return v.apply(ctx, r, a, false)
 }
 
 // apply finds the rows a request concerns (package erasure) and has the
-// destination do a with them.
-func (v *View) apply(ctx context.Context, r erasure.Request, a model.Action) (Done, error) {
+// main spreadsheet, and with every the other destinations, do a with
+// them.
+func (v *View) apply(ctx context.Context, r erasure.Request, a model.Action, every bool) (Done, error) {
 	plan, err := erasure.Resolve(v.cfg, v.keys, r)
 	if err != nil {
 		return Done{}, err
 	}
-	if v.dest == nil {
+	if len(v.targets) == 0 {
 		return Done{}, errNoDestination
 	}
-	rep, err := v.dest.Apply(ctx, a, plan.Select)
-	if err != nil {
-		return Done{}, err
+	done := Done{Unmatched: plan.Unmatched}
+	for _, tg := range v.targets {
+		if tg.name != "" && !every {
+			break
+		}
+		sel := tg.selections(plan.Select)
+		if len(sel) == 0 && tg.name != "" {
+			continue
+		}
+		rep, err := tg.dest.Apply(ctx, a, sel)
+		if err != nil {
+			if tg.name != "" {
+				err = fmt.Errorf("destination %q: %w", tg.name, err)
+			}
+			return Done{}, err
+		}
+		if tg.name == "" {
+			done.Report = rep
+			continue
+		}
+		if done.Destinations == nil {
+			done.Destinations = map[string]model.Report{}
+		}
+		done.Destinations[tg.name] = rep
 	}
-	return Done{Report: rep, Unmatched: plan.Unmatched}, nil
+	return done, nil
+}
+
+// selections narrows a request's selections to what a destination holds:
+// its tables, and its columns (a cell it does not keep cannot pick a row
+// there; the row's key and source still can).
+func (tg *target) selections(sel []model.Select) []model.Select {
+	var out []model.Select
+	for _, sl := range sel {
+		h := tg.tables[sl.Tab]
+		if h == nil {
+			continue
+		}
+		if sl.Where != nil && !slices.Contains(h.table.Headers, sl.Where.Header) {
+			// Where tells apart the rows of sources written before rows
+			// named their source; a destination's rows always name theirs.
+			sl.Where = nil
+		}
+		sl.Any = slices.DeleteFunc(slices.Clone(sl.Any), func(c model.Cells) bool { return !slices.Contains(h.table.Headers, c.Header) })
+		if !sl.All && len(sl.Keys) == 0 && len(sl.Any) == 0 {
+			continue
+		}
+		out = append(out, sl)
+	}
+	return out
 }
