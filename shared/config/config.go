@@ -26,6 +26,9 @@ import (
 
 // Config is a whole configuration file.
 type Config struct {
+	// Mode is how rows reach the destinations: direct (the default) or
+	// queued, through Pub/Sub (see mode.go).
+	Mode        string             `yaml:"mode"`
 	Spreadsheet Spreadsheet        `yaml:"spreadsheet"`
 	Privacy     Privacy            `yaml:"privacy"`
 	Limits      Limits             `yaml:"limits"`

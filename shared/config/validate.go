@@ -20,6 +20,7 @@ func (c *Config) validate() error {
 	if c.Privacy.PseudonymKey != "" && !secretName.MatchString(c.Privacy.PseudonymKey) {
 		errs = append(errs, c.Errorf("privacy.pseudonym_key", "a secret name has 1 to 255 letters, digits, - and _"))
 	}
+	errs = append(errs, c.validateMode()...)
 	errs = append(errs, c.validateSheet()...)
 	errs = append(errs, c.validateSources()...)
 	errs = append(errs, c.validateTables()...)

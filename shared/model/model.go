@@ -125,13 +125,16 @@ const (
 	Stale     Result = "stale"     // the row holds a newer version, or a newer one was kept out
 	Filtered  Result = "filtered"  // the row may not be created (or updated) by this event
 	Removed   Result = "removed"   // the row left the destination (Row.Leave)
+	// Queued: the row was handed to a durable queue (Pub/Sub acknowledged
+	// it), which a writer drains into the destination: queued mode.
+	Queued Result = "queued"
 )
 
 // Combine returns the most significant of several results, as a
-// delivery's answer reports it: written, removed, then unchanged, stale,
-// filtered; "" for none.
+// delivery's answer reports it: written, removed, queued, then unchanged,
+// stale, filtered; "" for none.
 func Combine(results []Result) Result {
-	for _, r := range []Result{Written, Removed, Unchanged, Stale, Filtered} {
+	for _, r := range []Result{Written, Removed, Queued, Unchanged, Stale, Filtered} {
 		for _, got := range results {
 			if got == r {
 				return r
