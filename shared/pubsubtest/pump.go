@@ -1,0 +1,243 @@
+package pubsubtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"cloud.google.com/go/pubsub/v2"
+)
+
+// Pump delivers the messages of a subscription to an HTTP endpoint as
+// Pub/Sub's push delivery does for a push subscription with a retry
+// policy and a dead-letter policy:
+//
+//   - each message is POSTed alone, wrapped in Pub/Sub's envelope
+//     ({"message": {"data", "attributes", "messageId", "publishTime"},
+//     "subscription", "deliveryAttempt"}), with an OIDC token of the push
+//     service account for the audience in its Authorization header;
+//   - a 2xx answer within the ack deadline acknowledges it; anything else,
+//     or no answer in time, has it delivered again after an exponential
+//     backoff, from MinBackoff doubling up to MaxBackoff;
+//   - after MaxAttempts failed deliveries it is published to the
+//     dead-letter topic, with the attributes Pub/Sub adds there, and
+//     acknowledged.
+//
+// Concurrency bounds the pushes in flight, as Pub/Sub's push flow control
+// and the writer's request concurrency do.
+type Pump struct {
+	Server          *Server
+	Subscription    string // id
+	DeadLetterTopic string // id; "" keeps retrying for ever
+	Endpoint        string // the URL pushed to
+	Audience        string // of the tokens; default Endpoint
+	ServiceAccount  string // the email in the tokens
+	Issuer          *Issuer
+	MaxAttempts     int           // default 20
+	MinBackoff      time.Duration // default 10s
+	MaxBackoff      time.Duration // default 600s
+	AckDeadline     time.Duration // default 60s
+	Concurrency     int           // default 100
+	// OnDone, when set, is called once a message is acknowledged (status
+	// is the 2xx that did it) or dead-lettered (the last failed status,
+	// 0 for no answer).
+	OnDone func(m *pubsub.Message, status, attempts int, deadLettered bool)
+
+	mu    sync.Mutex
+	stats PumpStats
+}
+
+// PumpStats count what a Pump did.
+type PumpStats struct {
+	Pushes       int // HTTP requests
+	Acked        int // messages acknowledged by a 2xx
+	Failed       int // pushes answered otherwise, or not in time
+	DeadLettered int // messages moved to the dead-letter topic
+}
+
+// Stats returns the counts so far.
+func (p *Pump) Stats() PumpStats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stats
+}
+
+func (p *Pump) count(f func(*PumpStats)) {
+	p.mu.Lock()
+	f(&p.stats)
+	p.mu.Unlock()
+}
+
+// Attributes Pub/Sub adds to a dead letter.
+const (
+	AttrDeadLetterDeliveryCount = "CloudPubSubDeadLetterSourceDeliveryCount"
+	AttrDeadLetterSubscription  = "CloudPubSubDeadLetterSourceSubscription"
+	AttrDeadLetterProject       = "CloudPubSubDeadLetterSourceSubscriptionProject"
+	AttrDeadLetterPublishTime   = "CloudPubSubDeadLetterSourceTopicPublishTime"
+)
+
+// Backoff is the wait before the delivery that follows failed attempt n
+// (from 1): lo doubled n-1 times, at most hi.
+func Backoff(n int, lo, hi time.Duration) time.Duration {
+	d := lo
+	for i := 1; i < n && d < hi; i++ {
+		d *= 2
+	}
+	return min(d, hi)
+}
+
+// Run delivers until ctx ends. Messages being retried then are left
+// unacknowledged (nacked), as when a push subscription is detached.
+func (p *Pump) Run(ctx context.Context) error {
+	if p.MaxAttempts == 0 {
+		p.MaxAttempts = 20
+	}
+	if p.MinBackoff == 0 {
+		p.MinBackoff = 10 * time.Second
+	}
+	if p.MaxBackoff == 0 {
+		p.MaxBackoff = 600 * time.Second
+	}
+	if p.AckDeadline == 0 {
+		p.AckDeadline = 60 * time.Second
+	}
+	if p.Concurrency == 0 {
+		p.Concurrency = 100
+	}
+	if p.Audience == "" {
+		p.Audience = p.Endpoint
+	}
+	client := &http.Client{Timeout: p.AckDeadline, Transport: &http.Transport{MaxIdleConnsPerHost: p.Concurrency}}
+	var dead *pubsub.Publisher
+	if p.DeadLetterTopic != "" {
+		dead = p.Server.Client.Publisher(p.DeadLetterTopic)
+		defer dead.Stop()
+	}
+	sem := make(chan struct{}, p.Concurrency)
+	sub := p.Server.Client.Subscriber(p.Subscription)
+	// Every message pulled stays leased while it is retried: pstest drops
+	// a message left unacknowledged for ten minutes.
+	sub.ReceiveSettings.MaxOutstandingMessages = -1
+	sub.ReceiveSettings.MaxOutstandingBytes = -1
+	sub.ReceiveSettings.MaxExtension = 24 * time.Hour
+	err := sub.Receive(ctx, func(ctx context.Context, m *pubsub.Message) {
+		for attempt := 1; ; attempt++ {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				m.Nack()
+				return
+			}
+			status := p.push(ctx, client, m, attempt)
+			<-sem
+			if status >= 200 && status < 300 {
+				p.count(func(s *PumpStats) { s.Acked++ })
+				m.Ack()
+				if p.OnDone != nil {
+					p.OnDone(m, status, attempt, false)
+				}
+				return
+			}
+			p.count(func(s *PumpStats) { s.Failed++ })
+			if ctx.Err() != nil {
+				m.Nack()
+				return
+			}
+			if dead != nil && attempt >= p.MaxAttempts {
+				if err := p.deadLetter(ctx, dead, m, attempt); err != nil {
+					m.Nack()
+					return
+				}
+				p.count(func(s *PumpStats) { s.DeadLettered++ })
+				m.Ack()
+				if p.OnDone != nil {
+					p.OnDone(m, status, attempt, true)
+				}
+				return
+			}
+			t := time.NewTimer(Backoff(attempt, p.MinBackoff, p.MaxBackoff))
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				m.Nack()
+				return
+			}
+		}
+	})
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+// envelope is the push request's body.
+type envelope struct {
+	Message struct {
+		Data        []byte            `json:"data,omitempty"`
+		Attributes  map[string]string `json:"attributes,omitempty"`
+		MessageID   string            `json:"messageId"`
+		MessageID2  string            `json:"message_id"`
+		PublishTime string            `json:"publishTime"`
+		PublishTim2 string            `json:"publish_time"`
+	} `json:"message"`
+	Subscription    string `json:"subscription"`
+	DeliveryAttempt int    `json:"deliveryAttempt,omitempty"`
+}
+
+// push delivers m once and returns the answer's status, 0 for none.
+func (p *Pump) push(ctx context.Context, client *http.Client, m *pubsub.Message, attempt int) int {
+	p.count(func(s *PumpStats) { s.Pushes++ })
+	var e envelope
+	e.Message.Data, e.Message.Attributes = m.Data, m.Attributes
+	e.Message.MessageID, e.Message.MessageID2 = m.ID, m.ID
+	e.Message.PublishTime = m.PublishTime.UTC().Format(time.RFC3339Nano)
+	e.Message.PublishTim2 = e.Message.PublishTime
+	e.Subscription = SubscriptionName(p.Subscription)
+	if p.DeadLetterTopic != "" {
+		e.DeliveryAttempt = attempt // only with a dead-letter policy
+	}
+	body, _ := json.Marshal(e)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.Endpoint, bytes.NewReader(body))
+	if err != nil {
+		return 0
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if p.Issuer != nil {
+		token, err := p.Issuer.Token(p.Audience, p.ServiceAccount)
+		if err != nil {
+			return 0
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// deadLetter publishes m to the dead-letter topic as Pub/Sub does.
+func (p *Pump) deadLetter(ctx context.Context, dead *pubsub.Publisher, m *pubsub.Message, attempts int) error {
+	attrs := map[string]string{}
+	for k, v := range m.Attributes {
+		attrs[k] = v
+	}
+	attrs[AttrDeadLetterDeliveryCount] = strconv.Itoa(attempts)
+	attrs[AttrDeadLetterSubscription] = p.Subscription
+	attrs[AttrDeadLetterProject] = Project
+	attrs[AttrDeadLetterPublishTime] = m.PublishTime.UTC().Format(time.RFC3339Nano)
+	if _, err := dead.Publish(ctx, &pubsub.Message{Data: m.Data, Attributes: attrs}).Get(ctx); err != nil {
+		return fmt.Errorf("dead letter: %w", err)
+	}
+	return nil
+}
