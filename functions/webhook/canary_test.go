@@ -686,45 +686,7 @@ func emulatorCells(t *testing.T, emu *gsheetstest.Server, svc *sheets.Service, i
 // and to the emulator, and returns every leak and the number of canaries.
 func runCanary(t *testing.T, cc canaryCase) ([]leak, int) {
 	t.Helper()
-	doc := readFixture(t, cc.fixture)
-	if cc.prepare != nil {
-		doc = cc.prepare(t, doc)
-	}
-	cfg := canaryConfig(t, cc)
-	src := cfg.Sources["src"]
-	preset, err := platform.New(cc.platform, src.PresetOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var c canaries
-	for p, shape := range cc.shapes {
-		plantPath(t, doc, p, func(v any, _ string) any {
-			if m, ok := v.(map[string]any); v != nil && (!ok || len(m) > 0) {
-				return v
-			}
-			return decodeJSON(t, []byte(shape))
-		})
-	}
-	for _, p := range preset.PIIPaths() {
-		plantPath(t, doc, p, c.plant)
-	}
-	for _, p := range cc.freeText {
-		plantPath(t, doc, p, func(_ any, where string) any {
-			return fmt.Sprintf("Mug for %s, call %s, card %s, IBAN %s", c.email(where), c.phone(where), c.card(where), c.iban(where))
-		})
-	}
-	for _, p := range cc.control {
-		plantPath(t, doc, p, func(_ any, where string) any { return c.token(where) })
-	}
-	c.addUnknown(doc, "", cc.fixedRoot)
-	encode := cc.encode
-	if encode == nil {
-		encode = func(doc any) ([]byte, error) { return json.Marshal(doc) }
-	}
-	body, err := encode(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, src, c, body := plantCanaries(t, cc)
 
 	emu := gsheetstest.NewServer(t)
 	cfg.Spreadsheet.ID = emu.CreateSpreadsheet("canary")
@@ -804,6 +766,53 @@ func runCanary(t *testing.T, cc canaryCase) ([]leak, int) {
 	}
 	t.Logf("%d canaries planted, %d requests to the Sheets API, %d leaks", len(c.list), len(rec.Sent()), len(leaks))
 	return leaks, len(c.list)
+}
+
+// plantCanaries reads a case's fixture, plants its canaries and encodes
+// the delivery's body; cfg is the case's configuration and src its
+// source.
+func plantCanaries(t *testing.T, cc canaryCase) (cfg *config.Config, src *config.Source, c *canaries, body []byte) {
+	t.Helper()
+	doc := readFixture(t, cc.fixture)
+	if cc.prepare != nil {
+		doc = cc.prepare(t, doc)
+	}
+	cfg = canaryConfig(t, cc)
+	src = cfg.Sources["src"]
+	preset, err := platform.New(cc.platform, src.PresetOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c = &canaries{}
+	for p, shape := range cc.shapes {
+		plantPath(t, doc, p, func(v any, _ string) any {
+			if m, ok := v.(map[string]any); v != nil && (!ok || len(m) > 0) {
+				return v
+			}
+			return decodeJSON(t, []byte(shape))
+		})
+	}
+	for _, p := range preset.PIIPaths() {
+		plantPath(t, doc, p, c.plant)
+	}
+	for _, p := range cc.freeText {
+		plantPath(t, doc, p, func(_ any, where string) any {
+			return fmt.Sprintf("Mug for %s, call %s, card %s, IBAN %s", c.email(where), c.phone(where), c.card(where), c.iban(where))
+		})
+	}
+	for _, p := range cc.control {
+		plantPath(t, doc, p, func(_ any, where string) any { return c.token(where) })
+	}
+	c.addUnknown(doc, "", cc.fixedRoot)
+	encode := cc.encode
+	if encode == nil {
+		encode = func(doc any) ([]byte, error) { return json.Marshal(doc) }
+	}
+	body, err = encode(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg, src, c, body
 }
 
 // readFixture decodes a JSON fixture, keeping numbers exact.

@@ -21,6 +21,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"cloud.google.com/go/pubsub/v2"
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 	"google.golang.org/api/option"
 	"google.golang.org/api/sheets/v4"
@@ -140,8 +141,13 @@ func NewFromEnv(ctx context.Context) (_ *Handler, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("sheets client: %w", err)
 	}
-	log := logging.Default()
-	return New(ctx, Deps{Config: cfg, Secrets: res, Sheets: svc, Logger: log, Project: os.Getenv(EnvProject)})
+	d := Deps{Config: cfg, Secrets: res, Sheets: svc, Logger: logging.Default(), Project: os.Getenv(EnvProject)}
+	if cfg.Queued() {
+		if d.Topic, err = topicFromEnv(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return New(ctx, d)
 }
 
 // defaultConfigPaths are where the configuration is looked for when
@@ -186,4 +192,6 @@ type Deps struct {
 	Logger  *slog.Logger
 	// Project, when set, links log lines to Cloud Trace.
 	Project string
+	// Topic is where queued mode publishes the rows (queued.go).
+	Topic *pubsub.Publisher
 }

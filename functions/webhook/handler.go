@@ -53,7 +53,13 @@ type source struct {
 // instance.
 func New(ctx context.Context, d Deps) (*Handler, error) {
 	cfg := d.Config
-	if cfg.Spreadsheet.ID == "" {
+	vd := view.Deps{Config: cfg, Secrets: d.Secrets, Sheets: d.Sheets}
+	switch {
+	case cfg.Queued() && d.Topic == nil:
+		return nil, errors.New("mode: queued needs the Pub/Sub topic: set " + EnvTopic)
+	case cfg.Queued():
+		vd.Destinations = publishers(cfg, d.Topic)
+	case cfg.Spreadsheet.ID == "":
 		return nil, errors.New("no spreadsheet id: set spreadsheet.id in the configuration or " + EnvSpreadsheetID)
 	}
 	log := d.Logger
@@ -81,7 +87,8 @@ func New(ctx context.Context, d Deps) (*Handler, error) {
 		}
 		h.sources[name] = src
 	}
-	v, err := view.New(ctx, view.Deps{Config: cfg, Secrets: d.Secrets, Sheets: d.Sheets, Logger: log})
+	vd.Logger = log
+	v, err := view.New(ctx, vd)
 	if err != nil {
 		return nil, err
 	}
@@ -329,6 +336,11 @@ func (h *Handler) erase(ctx context.Context, src *source, ev *platform.Event) (a
 	rows := done.Changed()
 	if result == resultCounted {
 		rows = done.Selected()
+	}
+	if h.cfg.Queued() {
+		// Published: the writer applies it, and logs what it found.
+		log.InfoContext(ctx, "data request", "scope", string(er.Scope), "data_request_id", er.RequestID, logging.KeyResult, string(model.Queued))
+		return answer{Result: string(model.Queued)}, nil
 	}
 	// The request's id and counts: nothing that says who.
 	log.InfoContext(ctx, "data request", "scope", string(er.Scope), "data_request_id", er.RequestID,
