@@ -5,7 +5,13 @@
 //
 // Usage:
 //
-//	go run ./scripts/dev [-addr 127.0.0.1:8080] [-config functions/webhook/safeview.yaml]
+//	go run ./scripts/dev [-addr 127.0.0.1:8080] [-config functions/webhook/safeview.yaml] [-queue]
+//
+// -queue runs queued mode: the configuration's mode set to queued, the
+// function publishing to Pub/Sub's fake server (pstest) through the real
+// client, and a push pump delivering to the writer function as Pub/Sub's
+// push does; the READY line then also gives writer_url,
+// pubsub_emulator_host, topic and dead_letter_subscription.
 //
 // It uses demo secrets (see scripts/internal/demo), never real ones. When
 // everything is up it prints one line
@@ -68,6 +74,7 @@ func parse(args []string, stderr io.Writer) (localstack.Options, error) {
 	fs.StringVar(&o.Addr, "addr", "127.0.0.1:8080", "host:port of the function (port 0 picks a free one)")
 	fs.StringVar(&o.Config, "config", localstack.DefaultConfig(), "the configuration file")
 	fs.StringVar(&o.SheetsAddr, "sheets-addr", "127.0.0.1:0", "host:port of the Sheets emulator and the view")
+	fs.BoolVar(&o.Queue, "queue", false, "queued mode: the function publishes to a fake Pub/Sub (pstest), a push pump delivers to the writer function (docs/queued.md)")
 	if err := fs.Parse(args); err != nil {
 		return localstack.Options{}, err
 	}

@@ -34,6 +34,7 @@ import (
 	"github.com/safeview/safeview/scripts/internal/demo"
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/gsheetstest"
+	"github.com/safeview/safeview/shared/pubsubtest"
 	"github.com/safeview/safeview/shared/secrets"
 )
 
@@ -45,6 +46,13 @@ type Ready struct {
 	SpreadsheetID  string                 `json:"spreadsheet_id"`
 	ViewURL        string                 `json:"view_url"`
 	Sources        map[string]ReadySource `json:"sources"`
+	// Queued mode only (-queue): the writer function, the fake Pub/Sub
+	// (PUBSUB_EMULATOR_HOST), the topic, and the dead letters' pull
+	// subscription (scripts/replay).
+	WriterURL              string `json:"writer_url,omitempty"`
+	PubSubHost             string `json:"pubsub_emulator_host,omitempty"`
+	Topic                  string `json:"topic,omitempty"`
+	DeadLetterSubscription string `json:"dead_letter_subscription,omitempty"`
 }
 
 // ReadySource is one source in the READY line.
@@ -65,6 +73,11 @@ type Options struct {
 	SheetsAddr string
 	// Emulator configures the Sheets emulator: latency, quotas, faults.
 	Emulator []gsheetstest.Option
+	// Queue runs queued mode (the configuration's mode set to queued): a
+	// fake Pub/Sub, the writer function and a push pump (queue.go).
+	Queue bool
+	// QueueOptions tune the push pump.
+	QueueOptions QueueOptions
 }
 
 // Stack is a running stack.
@@ -75,11 +88,13 @@ type Stack struct {
 	Emulator *gsheetstest.Server
 	// Config is the configuration the function runs with.
 	Config *config.Config
+	// Queue is queued mode's part (Options.Queue), else nil.
+	Queue *queued
 
 	srv   *http.Server // the emulator and the view
 	front *http.Server // the function's
 	errc  chan error
-	tmp   string // the configuration copy with notification URLs, removed by Close
+	tmp   []string // the configuration copies, removed by Close
 }
 
 // ErrStarted is Start's answer when a stack was started in this process
@@ -106,8 +121,18 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if o.SheetsAddr == "" {
 		o.SheetsAddr = "127.0.0.1:0"
 	}
+	var queuedCopy string
+	var err error
+	if o.Queue {
+		// The same configuration, in queued mode.
+		if queuedCopy, err = withMode(o.Config, config.ModeQueued); err != nil {
+			return nil, err
+		}
+		o.Config = queuedCopy
+	}
 	cfg, err := config.Load(o.Config)
 	if err != nil {
+		os.Remove(queuedCopy)
 		return nil, err
 	}
 
@@ -126,6 +151,14 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/v4/", emu.Handler())
 	mux.Handle("/", &view{endpoint: sheetsBase, spreadsheetID: id})
+	var issuer *pubsubtest.Issuer
+	if o.Queue {
+		// The key set of the push tokens, read by the writer's validator.
+		if issuer, err = pubsubtest.NewIssuer(); err != nil {
+			return nil, err
+		}
+		mux.Handle("/oidc/certs", issuer)
+	}
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -134,7 +167,10 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		// purpose, for as long as a test asks.
 		IdleTimeout: idleTimeout,
 	}
-	st := &Stack{Emulator: emu, Config: cfg, srv: srv, errc: make(chan error, 2)}
+	st := &Stack{Emulator: emu, Config: cfg, srv: srv, errc: make(chan error, 3)}
+	if queuedCopy != "" {
+		st.tmp = append(st.tmp, queuedCopy)
+	}
 	go func() { _ = st.srv.Serve(ln) }()
 
 	host, _, err := net.SplitHostPort(o.Addr)
@@ -186,11 +222,23 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 			st.Close()
 			return nil, err
 		}
-		st.tmp = path
+		st.tmp = append(st.tmp, path)
 		env[webhookfn.EnvConfig] = path
 	}
 	if k := cfg.Privacy.PseudonymKey; k != "" {
 		env[secrets.EnvName(k)] = demo.PseudonymKey
+	}
+	var wln net.Listener
+	if o.Queue {
+		if wln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("writer: %w", err)
+		}
+		if err := st.queueEnv(ctx, cfg, wln, sheetsBase+"oidc/certs", o.QueueOptions, env); err != nil {
+			wln.Close()
+			st.Close()
+			return nil, err
+		}
 	}
 	for k, val := range env {
 		if err := os.Setenv(k, val); err != nil {
@@ -208,6 +256,12 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		st.Close()
 		return nil, err
 	}
+	if o.Queue {
+		if err := st.startQueue(ctx, wln, issuer, o.QueueOptions); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
 	return st, nil
 }
 
@@ -224,8 +278,11 @@ func (s *Stack) Wait(ctx context.Context) error {
 // Close stops the front, the emulator and the view. functions-framework-go
 // cannot be stopped: the function stops with the process.
 func (s *Stack) Close() {
-	if s.tmp != "" {
-		os.Remove(s.tmp)
+	for _, p := range s.tmp {
+		os.Remove(p)
+	}
+	if s.Queue != nil {
+		s.Queue.close()
 	}
 	if s.front != nil {
 		s.front.Close()
@@ -295,6 +352,18 @@ func withNotificationURLs(path string, urls map[string]string) (string, error) {
 					&yaml.Node{Kind: yaml.ScalarNode, Value: u})
 			}
 		}
+		return nil
+	})
+}
+
+// withMode writes a copy of the configuration file with its mode set.
+func withMode(path, mode string) (string, error) {
+	return editConfig(path, func(root *yaml.Node) error {
+		if v := child(root, "mode"); v != nil {
+			v.Value = mode
+			return nil
+		}
+		root.Content = append([]*yaml.Node{{Kind: yaml.ScalarNode, Value: "mode"}, {Kind: yaml.ScalarNode, Value: mode}}, root.Content...)
 		return nil
 	})
 }

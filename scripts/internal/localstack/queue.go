@@ -1,0 +1,129 @@
+package localstack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	writerfn "github.com/safeview/safeview/functions/writer"
+	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/pubsubtest"
+)
+
+// Names of queued mode's topics and subscriptions on the fake Pub/Sub,
+// as Terraform names them (with the default name_prefix).
+const (
+	Topic                  = "safeview-rows"
+	WriterSubscription     = "safeview-writer"
+	DeadLetterTopic        = "safeview-dead-letters"
+	DeadLetterSubscription = "safeview-dead-letters"
+	PushServiceAccount     = "safeview-push@" + pubsubtest.Project + ".iam.gserviceaccount.com"
+)
+
+// QueueOptions tune the Pump of queued mode; zero values are Pub/Sub's
+// (as Terraform configures the subscription): 20 attempts, a backoff
+// from 10 s to 600 s, 60 s to answer, 100 pushes at once.
+type QueueOptions struct {
+	MaxAttempts            int
+	MinBackoff, MaxBackoff time.Duration
+	AckDeadline            time.Duration
+	Concurrency            int
+	// PushDeadline bounds the writer's work on one push (its
+	// SAFEVIEW_PUSH_DEADLINE; default 30 s).
+	PushDeadline time.Duration
+	// Pump, when set, is called with the Pump before it runs (to set
+	// OnDone).
+	Pump func(*pubsubtest.Pump)
+}
+
+// queued is the part of a stack that runs queued mode.
+type queued struct {
+	Server *pubsubtest.Server
+	Pump   *pubsubtest.Pump
+	writer *http.Server
+	stop   context.CancelFunc
+	done   chan struct{}
+}
+
+// queueEnv starts the fake Pub/Sub with the topics and subscriptions of
+// queued mode and adds to env what the two functions read. The writer
+// listens on wln.
+func (st *Stack) queueEnv(ctx context.Context, cfg *config.Config, wln net.Listener, certsURL string, o QueueOptions, env map[string]string) error {
+	if !cfg.Queued() {
+		return errors.New("localstack: the queue runs a configuration of mode: queued")
+	}
+	ps, err := pubsubtest.Start(ctx)
+	if err != nil {
+		return err
+	}
+	st.Queue = &queued{Server: ps}
+	for _, t := range []string{Topic, DeadLetterTopic} {
+		if err := ps.CreateTopic(ctx, t); err != nil {
+			return fmt.Errorf("pubsub topic %s: %w", t, err)
+		}
+	}
+	if err := ps.CreateSubscription(ctx, WriterSubscription, Topic); err != nil {
+		return err
+	}
+	if err := ps.CreateSubscription(ctx, DeadLetterSubscription, DeadLetterTopic); err != nil {
+		return err
+	}
+	writerURL := "http://" + wln.Addr().String() + "/"
+	env["PUBSUB_EMULATOR_HOST"] = ps.Addr()
+	env["SAFEVIEW_PROJECT"] = pubsubtest.Project
+	env["SAFEVIEW_TOPIC"] = Topic
+	env[writerfn.EnvPushAudience] = writerURL
+	env[writerfn.EnvPushServiceAccount] = PushServiceAccount
+	env[writerfn.EnvPushCertsURL] = certsURL
+	if o.PushDeadline > 0 {
+		env[writerfn.EnvPushDeadline] = o.PushDeadline.String()
+	}
+	if o.MaxAttempts > 0 {
+		env[writerfn.EnvMaxDeliveryAttempts] = fmt.Sprint(o.MaxAttempts)
+	}
+	st.Ready.WriterURL, st.Ready.PubSubHost, st.Ready.Topic = writerURL, ps.Addr(), pubsubtest.TopicName(Topic)
+	st.Ready.DeadLetterSubscription = pubsubtest.SubscriptionName(DeadLetterSubscription)
+	return nil
+}
+
+// startQueue serves the writer function on wln and starts the Pump that
+// pushes to it.
+func (st *Stack) startQueue(ctx context.Context, wln net.Listener, issuer *pubsubtest.Issuer, o QueueOptions) error {
+	h, err := writerfn.NewFromEnv(ctx)
+	if err != nil {
+		return err
+	}
+	q := st.Queue
+	q.writer = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: idleTimeout}
+	go func() { _ = q.writer.Serve(wln) }()
+	q.Pump = &pubsubtest.Pump{Server: q.Server, Subscription: WriterSubscription, DeadLetterTopic: DeadLetterTopic,
+		Endpoint: st.Ready.WriterURL, ServiceAccount: PushServiceAccount, Issuer: issuer,
+		MaxAttempts: o.MaxAttempts, MinBackoff: o.MinBackoff, MaxBackoff: o.MaxBackoff, AckDeadline: o.AckDeadline, Concurrency: o.Concurrency}
+	if o.Pump != nil {
+		o.Pump(q.Pump)
+	}
+	pctx, stop := context.WithCancel(context.Background())
+	q.stop, q.done = stop, make(chan struct{})
+	go func() {
+		defer close(q.done)
+		if err := q.Pump.Run(pctx); err != nil {
+			st.errc <- fmt.Errorf("push pump: %w", err)
+		}
+	}()
+	return nil
+}
+
+// close stops the Pump, the writer and the fake Pub/Sub.
+func (q *queued) close() {
+	if q.stop != nil {
+		q.stop()
+		<-q.done
+	}
+	if q.writer != nil {
+		q.writer.Close()
+	}
+	q.Server.Close()
+}
