@@ -9,7 +9,9 @@ locals {
     "drive.googleapis.com",                # scripts/bootstrap-sheet shares the spreadsheet
     "iam.googleapis.com",
     "logging.googleapis.com",
-    "run.googleapis.com", # gen2 functions run on Cloud Run
+    "monitoring.googleapis.com", # alert policies (alerting.tf)
+    "pubsub.googleapis.com",     # queued mode (queue.tf)
+    "run.googleapis.com",        # gen2 functions run on Cloud Run
     "secretmanager.googleapis.com",
     "sheets.googleapis.com", # the function writes the sheet
     "storage.googleapis.com",

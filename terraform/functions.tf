@@ -2,7 +2,7 @@
 # buildpack from their zip. The runtime must match the go line of go.mod
 # (hcl_test.go checks it): go125 for go 1.25.
 resource "google_cloudfunctions2_function" "main" {
-  for_each = local.functions
+  for_each = local.deployed_functions
 
   project     = var.project_id
   location    = var.region
@@ -29,20 +29,29 @@ resource "google_cloudfunctions2_function" "main" {
     available_memory                 = var.memory
     timeout_seconds                  = var.timeout
     max_instance_request_concurrency = var.max_instance_request_concurrency
-    max_instance_count               = var.max_instance_count
-    min_instance_count               = var.min_instance_count
-    ingress_settings                 = "ALLOW_ALL"
-    all_traffic_on_latest_revision   = true
-    service_account_email            = google_service_account.function[each.key].email
+    # One writer drains the queue, as one webhook function writes in
+    # direct mode; the queued webhook function only publishes, and scales.
+    max_instance_count             = each.key == "writer" ? 1 : (local.queued ? var.queued_max_instance_count : var.max_instance_count)
+    min_instance_count             = each.key == "writer" ? min(var.min_instance_count, 1) : var.min_instance_count
+    ingress_settings               = "ALLOW_ALL"
+    all_traffic_on_latest_revision = true
+    service_account_email          = google_service_account.function[each.key].email
 
     # Read by functions/webhook/function.go. The configuration itself is
     # in the zip, as safeview.yaml.
-    environment_variables = {
+    environment_variables = merge({
       SAFEVIEW_SPREADSHEET_ID  = var.spreadsheet_id
       SAFEVIEW_SECRETS         = "secretmanager"
       SAFEVIEW_PROJECT         = var.project_id
       SAFEVIEW_SERVICE_ACCOUNT = google_service_account.function[each.key].email
-    }
+      }, each.key == "webhook" && local.queued ? {
+      SAFEVIEW_TOPIC = google_pubsub_topic.rows[0].id
+      } : {}, each.key == "writer" ? {
+      # Read by functions/writer/function.go.
+      SAFEVIEW_PUSH_AUDIENCE         = local.writer_url
+      SAFEVIEW_PUSH_SERVICE_ACCOUNT  = google_service_account.push[0].email
+      SAFEVIEW_MAX_DELIVERY_ATTEMPTS = tostring(var.queue_max_delivery_attempts)
+    } : {})
   }
 
   lifecycle {

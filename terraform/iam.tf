@@ -5,7 +5,7 @@
 # not from IAM). Logs need no role: Cloud Run collects stdout.
 
 resource "google_service_account" "function" {
-  for_each = local.functions
+  for_each = local.deployed_functions
 
   project      = var.project_id
   account_id   = "${var.name_prefix}-${each.key}"
@@ -21,7 +21,7 @@ locals {
   # not in secretAccessor; viewer holds no secret value.
   secret_roles = ["roles/secretmanager.secretAccessor", "roles/secretmanager.viewer"]
   secret_grants = merge([
-    for fn, f in local.functions : {
+    for fn, f in local.deployed_functions : {
       for pair in setproduct(local.secret_names, local.secret_roles) :
       "${fn} ${pair[0]} ${pair[1]}" => { function = fn, secret = pair[0], role = pair[1] }
     } if f.reads_secrets
@@ -42,7 +42,7 @@ resource "google_secret_manager_secret_iam_member" "function" {
 # grant is on the function's Cloud Run service (which has the function's
 # name): the Cloud Functions IAM API rejects roles/run.invoker.
 resource "google_cloud_run_service_iam_member" "public" {
-  for_each = { for name, f in local.functions : name => f if f.public }
+  for_each = { for name, f in local.deployed_functions : name => f if f.public }
 
   project  = var.project_id
   location = google_cloudfunctions2_function.main[each.key].location

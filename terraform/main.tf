@@ -17,6 +17,8 @@ locals {
   # The functions, by short name. Each gets its own service account and
   # zip; reads_secrets grants it every configured secret; only a public one
   # may be invoked by anyone (the webhook signature is its authentication).
+  # The writer drains the queue of queued mode and is deployed in that
+  # mode only (deployed_functions); zip_test.go builds both.
   functions = {
     webhook = {
       dir           = "functions/webhook"
@@ -25,11 +27,23 @@ locals {
       public        = true
       reads_secrets = true
     }
+    writer = {
+      dir           = "functions/writer"
+      entry_point   = "Writer"
+      description   = "Safeview, queued mode: writes the rows Pub/Sub pushes into the spreadsheets."
+      public        = false
+      reads_secrets = false
+    }
   }
+  deployed_functions = { for name, f in local.functions : name => f if name != "writer" || local.queued }
+
+  # The account that writes the spreadsheets, with which they are shared:
+  # the webhook function's in direct mode, the writer's in queued mode.
+  sheet_writer = local.queued ? "writer" : "webhook"
 
   # The files of each zip: path in the zip => path in the repository.
   function_files = {
-    for name, f in local.functions : name => {
+    for name, f in local.deployed_functions : name => {
       for zip_path, repo_path in merge(
         { for p in fileset("${local.source_root}/${f.dir}", "*.go") : p => "${f.dir}/${p}" },
         merge([for pattern in local.source_common : { for p in fileset(local.source_root, pattern) : p => p }]...),

@@ -3,6 +3,11 @@ output "build_service_account_email" {
   value       = local.build_service_account_email
 }
 
+output "dead_letter_subscription" {
+  description = "Queued mode: the subscription where dead letters wait, for scripts/replay -subscription; null in direct mode."
+  value       = try(google_pubsub_subscription.dead_letters[0].name, null)
+}
+
 output "function_urls" {
   description = "Base URL of each function."
   value       = { for name, f in google_cloudfunctions2_function.main : name => f.url }
@@ -17,7 +22,7 @@ output "next_steps" {
          go run ./scripts/set-secret -project ${var.project_id} ${name}
     %{endfor~}
     2. Create the tabs and share the spreadsheet with the function:
-         go run ./scripts/bootstrap-sheet -project ${var.project_id} -config ${abspath(local.config_file)} -spreadsheet ${var.spreadsheet_id} -share ${google_service_account.function["webhook"].email}
+         go run ./scripts/bootstrap-sheet -project ${var.project_id} -config ${abspath(local.config_file)} -spreadsheet ${var.spreadsheet_id} -share ${google_service_account.function[local.sheet_writer].email}
     3. Register these URLs with the platforms:
     %{for name, url in local.webhook_urls~}
          ${name}: ${url}
@@ -31,13 +36,18 @@ output "secret_ids" {
 }
 
 output "service_account_email" {
-  description = "The webhook function's service account: share the spreadsheet with it, as an Editor."
-  value       = google_service_account.function["webhook"].email
+  description = "The service account that writes the spreadsheet (the webhook function's; the writer's in queued mode): share the spreadsheet with it, as an Editor."
+  value       = google_service_account.function[local.sheet_writer].email
 }
 
 output "source_bucket" {
   description = "The bucket holding the functions' source zips."
   value       = google_storage_bucket.source.name
+}
+
+output "topic" {
+  description = "Queued mode: the topic the writer drains, for scripts/replay -topic; null in direct mode."
+  value       = try(google_pubsub_topic.rows[0].name, null)
 }
 
 output "webhook_urls" {

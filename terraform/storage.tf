@@ -7,7 +7,7 @@
 # code or configuration uploads a new object and redeploys the function,
 # and nothing else does. Every file must be UTF-8 text (file() reads it).
 data "archive_file" "function" {
-  for_each = local.functions
+  for_each = local.deployed_functions
 
   type        = "zip"
   output_path = "${path.module}/.build/${var.name_prefix}-${each.key}.zip"
@@ -58,7 +58,7 @@ resource "google_storage_bucket" "source" {
 }
 
 resource "google_storage_bucket_object" "source" {
-  for_each = local.functions
+  for_each = local.deployed_functions
 
   bucket       = google_storage_bucket.source.name
   name         = "${each.key}-${data.archive_file.function[each.key].output_md5}.zip"

@@ -1,3 +1,14 @@
+variable "alert_email" {
+  type        = string
+  description = "Email address the alerts are sent to (alerting.tf). Default: none; the alert policies still open incidents in the console."
+  default     = null
+
+  validation {
+    condition     = var.alert_email == null || can(regex("^[^@ ]+@[^@ ]+\\.[^@ ]+$", var.alert_email))
+    error_message = "The alert_email must be an email address, such as ops@example.com."
+  }
+}
+
 variable "available_cpu" {
   type        = string
   description = "vCPUs of an instance. Serving more than one request at a time takes at least 1."
@@ -104,6 +115,28 @@ variable "project_id" {
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$", var.project_id))
     error_message = "The project_id must be a project id (6 to 30 lower-case letters, digits and dashes), not its name or number."
+  }
+}
+
+variable "queue_max_delivery_attempts" {
+  type        = number
+  description = "Queued mode: deliveries of a message to the writer before it goes to the dead-letter topic. With the 10 s to 600 s backoff, 20 attempts last about 2 h 35 min of outage."
+  default     = 20
+
+  validation {
+    condition     = var.queue_max_delivery_attempts >= 5 && var.queue_max_delivery_attempts <= 100 && floor(var.queue_max_delivery_attempts) == var.queue_max_delivery_attempts
+    error_message = "The queue_max_delivery_attempts must be a whole number from 5 to 100 (Pub/Sub's bounds)."
+  }
+}
+
+variable "queued_max_instance_count" {
+  type        = number
+  description = "Queued mode: most instances of the webhook function, which then only verifies and publishes. The writer keeps one."
+  default     = 10
+
+  validation {
+    condition     = var.queued_max_instance_count >= 1 && var.queued_max_instance_count <= 1000 && floor(var.queued_max_instance_count) == var.queued_max_instance_count
+    error_message = "The queued_max_instance_count must be a whole number from 1 to 1000."
   }
 }
 

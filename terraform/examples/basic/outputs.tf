@@ -13,6 +13,11 @@ output "service_account_email" {
   value       = module.safeview.service_account_email
 }
 
+output "replay_flags" {
+  description = "Queued mode: the flags of scripts/replay; null in direct mode."
+  value       = module.safeview.topic == null ? null : "-project ${var.project_id} -topic ${module.safeview.topic} -subscription ${module.safeview.dead_letter_subscription}"
+}
+
 output "webhook_urls" {
   description = "The URL to register with each platform."
   value       = module.safeview.webhook_urls
