@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -22,6 +23,15 @@ type Issuer struct {
 	key *rsa.PrivateKey
 	kid string
 	now func() time.Time
+
+	mu     sync.Mutex
+	tokens map[[2]string]cached // by audience and email
+}
+
+// cached is a token and when it stops being handed out.
+type cached struct {
+	token string
+	until time.Time
 }
 
 // NewIssuer makes a key pair.
@@ -32,15 +42,21 @@ func NewIssuer() (*Issuer, error) {
 	}
 	kid := make([]byte, 8)
 	_, _ = rand.Read(kid)
-	return &Issuer{key: key, kid: fmt.Sprintf("%x", kid), now: time.Now}, nil
+	return &Issuer{key: key, kid: fmt.Sprintf("%x", kid), now: time.Now, tokens: map[[2]string]cached{}}, nil
 }
 
 var b64 = base64.RawURLEncoding
 
 // Token returns a token for audience, of the account email, valid for an
-// hour.
+// hour. Like Pub/Sub, it reuses a token while it has most of its life
+// left: signing one for every push would cost more than the push.
 func (is *Issuer) Token(audience, email string) (string, error) {
 	now := is.now()
+	is.mu.Lock()
+	defer is.mu.Unlock()
+	if c, ok := is.tokens[[2]string{audience, email}]; ok && now.Before(c.until) {
+		return c.token, nil
+	}
 	header, _ := json.Marshal(map[string]string{"alg": "RS256", "typ": "JWT", "kid": is.kid})
 	claims, _ := json.Marshal(map[string]any{
 		"iss": "https://accounts.google.com", "aud": audience, "azp": "1000000000000000000000",
@@ -53,7 +69,9 @@ func (is *Issuer) Token(audience, email string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return signed + "." + b64.EncodeToString(sig), nil
+	token := signed + "." + b64.EncodeToString(sig)
+	is.tokens[[2]string{audience, email}] = cached{token: token, until: now.Add(45 * time.Minute)}
+	return token, nil
 }
 
 // ServeHTTP serves the key set.

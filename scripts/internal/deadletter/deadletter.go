@@ -1,0 +1,202 @@
+// Package deadletter moves the dead letters of queued mode back to the
+// topic the writer drains (scripts/replay, and the benchmark's outage
+// run): each is published again with its data and attributes, less those
+// Pub/Sub added when it dead-lettered it, plus queue.AttrPublished, its
+// first publish time; and the dead letter is acknowledged only once Pub/Sub
+// acknowledged its copy, so that a run stopped anywhere leaves the rest
+// for the next one.
+package deadletter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"cloud.google.com/go/pubsub/v2"
+	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
+
+	"github.com/safeview/safeview/shared/queue"
+)
+
+// Options say what to move, and how.
+type Options struct {
+	Project      string
+	Subscription string // the dead letters', an id or a full name
+	Topic        string // the writer's, an id or a full name
+	DryRun       bool   // count, move nothing
+	Max          int    // 0: all
+	Batch        int    // pulled at a time, 1 to 1000
+	// Wait ends the run once a pull has found nothing for this long.
+	Wait time.Duration
+}
+
+// Tally counts what a run found, by kind, destination and table.
+type Tally struct {
+	Total, Moved int
+	By           map[string]int
+}
+
+func (t *Tally) add(attrs map[string]string) {
+	if t.By == nil {
+		t.By = map[string]int{}
+	}
+	t.Total++
+	dest := attrs[queue.AttrDestination]
+	if dest == "" {
+		dest = "main"
+	}
+	key := attrs[queue.AttrKind] + " " + dest
+	if tab := attrs[queue.AttrTable]; tab != "" {
+		key += " " + tab
+	}
+	t.By[key]++
+}
+
+// Print writes the tally: the count, then a line per kind, destination
+// and table; never a cell.
+func (t Tally) Print(w io.Writer, dryRun bool) {
+	if dryRun {
+		fmt.Fprintf(w, "%d dead letters (dry run: none moved)\n", t.Total)
+	} else {
+		fmt.Fprintf(w, "%d dead letters moved back to the topic\n", t.Moved)
+	}
+	keys := make([]string, 0, len(t.By))
+	for k := range t.By {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(w, "  %-40s %d\n", k, t.By[k])
+	}
+}
+
+// deadLetterAttrs start the attributes Pub/Sub adds to a dead letter.
+const deadLetterAttrs = "CloudPubSubDeadLetter"
+
+// Move moves (or, with DryRun, counts) the dead letters, batch after
+// batch, until a pull finds nothing for o.Wait or o.Max are seen; its
+// progress goes to progress.
+func Move(ctx context.Context, c *pubsub.Client, o Options, progress io.Writer) (Tally, error) {
+	if o.Batch == 0 {
+		o.Batch = 100
+	}
+	sub := fullName(o.Project, "subscriptions", o.Subscription)
+	topic := c.Publisher(fullName(o.Project, "topics", o.Topic))
+	defer topic.Stop()
+	var t Tally
+	var counted []string // ack ids a dry run hands back at the end
+	defer func() {
+		if len(counted) > 0 {
+			// Hand them back, with a context of their own: ctx may be done.
+			hctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			_ = c.SubscriptionAdminClient.ModifyAckDeadline(hctx, &pubsubpb.ModifyAckDeadlineRequest{Subscription: sub, AckIds: counted})
+		}
+	}()
+	idle := time.Now()
+	for o.Max == 0 || t.Total < o.Max {
+		n := o.Batch
+		if o.Max > 0 {
+			n = min(n, o.Max-t.Total)
+		}
+		// No deadline of our own on the pull: one that ended while the
+		// answer was on its way would leave its messages leased, unseen,
+		// until their ack deadline. Pub/Sub answers an empty pull by itself.
+		resp, err := c.SubscriptionAdminClient.Pull(ctx, &pubsubpb.PullRequest{Subscription: sub, MaxMessages: int32(n)})
+		if err != nil && ctx.Err() != nil {
+			return t, ctx.Err()
+		}
+		if err != nil {
+			return t, fmt.Errorf("pull %s: %w", sub, err)
+		}
+		if len(resp.ReceivedMessages) == 0 {
+			if time.Since(idle) >= o.Wait {
+				return t, nil
+			}
+			time.Sleep(100 * time.Millisecond)
+			continue
+		}
+		idle = time.Now()
+		msgs := resp.ReceivedMessages
+		slices.SortStableFunc(msgs, func(a, b *pubsubpb.ReceivedMessage) int { return firstPublished(a).Compare(firstPublished(b)) })
+		for _, m := range msgs {
+			t.add(m.Message.Attributes)
+		}
+		if o.DryRun {
+			// Keep them leased until the end, so that the next pull
+			// brings others; then hand them all back.
+			for _, m := range msgs {
+				counted = append(counted, m.AckId)
+			}
+			continue
+		}
+		if err := move(ctx, c, topic, sub, msgs); err != nil {
+			return t, err
+		}
+		t.Moved += len(msgs)
+		fmt.Fprintf(progress, "replay: %d moved\n", t.Moved)
+	}
+	return t, nil
+}
+
+// move publishes a batch in order, then acknowledges the dead letters of
+// what Pub/Sub acknowledged. A failed publish stops the run: what was not
+// acknowledged stays a dead letter, for the next run.
+func move(ctx context.Context, c *pubsub.Client, topic *pubsub.Publisher, sub string, msgs []*pubsubpb.ReceivedMessage) error {
+	results := make([]*pubsub.PublishResult, len(msgs))
+	for i, m := range msgs {
+		attrs := map[string]string{}
+		for k, v := range m.Message.Attributes {
+			if !strings.HasPrefix(k, deadLetterAttrs) {
+				attrs[k] = v
+			}
+		}
+		if _, ok := attrs[queue.AttrPublished]; !ok {
+			attrs[queue.AttrPublished] = firstPublished(m).UTC().Format(time.RFC3339Nano)
+		}
+		results[i] = topic.Publish(ctx, &pubsub.Message{Data: m.Message.Data, Attributes: attrs})
+	}
+	var acks []string
+	var errs []error
+	for i, r := range results {
+		if _, err := r.Get(ctx); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		acks = append(acks, msgs[i].AckId)
+	}
+	if len(acks) > 0 {
+		actx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := c.SubscriptionAdminClient.Acknowledge(actx, &pubsubpb.AcknowledgeRequest{Subscription: sub, AckIds: acks}); err != nil {
+			errs = append(errs, fmt.Errorf("acknowledge: %w", err))
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("publish to %s: %d of %d not moved (they stay dead letters): %w", topic.ID(), len(msgs)-len(acks), len(msgs), errors.Join(errs...))
+	}
+	return nil
+}
+
+// firstPublished is when a dead letter was first published to the topic.
+func firstPublished(m *pubsubpb.ReceivedMessage) time.Time {
+	for _, k := range []string{queue.AttrPublished, deadLetterAttrs + "SourceTopicPublishTime"} {
+		if t, err := time.Parse(time.RFC3339Nano, m.Message.Attributes[k]); err == nil {
+			return t
+		}
+	}
+	return m.Message.PublishTime.AsTime()
+}
+
+// fullName is projects/PROJECT/KIND/ID, unless name is already whole.
+func fullName(project, kind, name string) string {
+	if strings.HasPrefix(name, "projects/") {
+		return name
+	}
+	return "projects/" + project + "/" + kind + "/" + name
+}
