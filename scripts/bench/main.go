@@ -7,6 +7,10 @@
 // Usage:
 //
 //	go run ./scripts/bench [-quick] [-latency 150ms] [-v]
+//	go run ./scripts/bench -queue [-quick] [-latency 150ms] [-over 60s] [-outage 10m] [-outage-events 20000] [-push-deadline 10s]
+//
+// -queue measures queued mode instead, against direct mode in the same
+// run: see queue.go.
 //
 // It replays:
 //
@@ -76,6 +80,8 @@ type params struct {
 
 // figures is the JSON line: every figure of the run.
 type figures struct {
+	// Mode is direct, or queued (-queue, queue.go).
+	Mode      string  `json:"mode"`
 	Date      string  `json:"date"`
 	Quick     bool    `json:"quick"`
 	LatencyMS float64 `json:"latency_ms"`
@@ -107,6 +113,11 @@ type figures struct {
 	BaselineReceiptToRowP99 float64 `json:"baseline_receipt_to_row_p99_ms"`
 	AckP50                  float64 `json:"ack_p50_ms"`
 	AckP99                  float64 `json:"ack_p99_ms"`
+	// The queued run's baseline is direct mode, which answers too.
+	BaselineAckP50 float64 `json:"baseline_ack_p50_ms,omitempty"`
+	BaselineAckP99 float64 `json:"baseline_ack_p99_ms,omitempty"`
+	// Queue is the queued run's own figures.
+	Queue *queueFigures `json:"queue,omitempty"`
 
 	SmallRows                int     `json:"upsert_small_rows"`
 	LargeRows                int     `json:"upsert_large_rows"`
@@ -162,6 +173,12 @@ type options struct {
 	params  params
 	quick   bool // -quick, reported in the figures
 	verbose bool // -v
+	// The queued run's (-queue): -over as given, -outage, -outage-events.
+	queue        bool
+	over         time.Duration
+	outage       time.Duration
+	outageEvents int
+	pushDeadline time.Duration
 }
 
 // parse reads the command line; the usage and the flags' errors go to
@@ -177,6 +194,10 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	calmEvents := fs.Int("calm", 0, "events of the calm run (default 60, -quick 20)")
 	small := fs.Int("small", 1000, "rows of the small tab of the upsert cost (its key stays _1k)")
 	large := fs.Int("large", 100000, "rows of the large tab of the upsert cost (its key stays _100k)")
+	queued := fs.Bool("queue", false, "queued mode instead: 10,000 and 60,000 events a minute, then an outage (queue.go)")
+	outage := fs.Duration("outage", 0, "-queue: how long the spreadsheet is away (default 10m, -quick 2m)")
+	outageEvents := fs.Int("outage-events", 0, "-queue: events during the outage (default 20000, -quick 2000)")
+	pushDeadline := fs.Duration("push-deadline", 10*time.Second, "-queue: the writer's deadline for one push (SAFEVIEW_PUSH_DEADLINE)")
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
@@ -194,7 +215,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	if *calmEvents > 0 {
 		p.calmEvents, p.slowEvents = *calmEvents, max(*calmEvents/3, 2)
 	}
-	return options{params: p, quick: *quick, verbose: *verbose}, nil
+	return options{params: p, quick: *quick, verbose: *verbose, queue: *queued, over: *over, outage: *outage, outageEvents: *outageEvents, pushDeadline: *pushDeadline}, nil
 }
 
 // work measures, then prints the table and the JSON line on stdout; the
@@ -203,11 +224,21 @@ func work(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if !o.verbose {
 		os.Setenv("SAFEVIEW_LOG_LEVEL", "error")
 	}
+	if o.queue {
+		f, err := measureQueued(ctx, queueParamsOf(o), stderr)
+		f.Quick = o.quick
+		if f.Queue != nil && len(f.Queue.Runs) > 0 {
+			printQueueTable(stdout, f)
+			line, _ := json.Marshal(f)
+			fmt.Fprintf(stdout, "%s\n", line)
+		}
+		return err
+	}
 	f, err := measure(ctx, o.params, stderr)
 	if err != nil {
 		return err
 	}
-	f.Quick = o.quick
+	f.Quick, f.Mode = o.quick, "direct"
 	printTable(stdout, f)
 	line, _ := json.Marshal(f)
 	fmt.Fprintf(stdout, "%s\n", line)

@@ -1,0 +1,524 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"time"
+
+	"cloud.google.com/go/pubsub/v2"
+
+	webhookfn "github.com/safeview/safeview/functions/webhook"
+	"github.com/safeview/safeview/scripts/internal/deadletter"
+	"github.com/safeview/safeview/scripts/internal/localstack"
+	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/gsheets"
+	"github.com/safeview/safeview/shared/gsheetstest"
+	"github.com/safeview/safeview/shared/logging"
+	"github.com/safeview/safeview/shared/pubsubtest"
+	"github.com/safeview/safeview/shared/queue"
+	"github.com/safeview/safeview/shared/secrets"
+)
+
+// The queued benchmark (-queue): the local stack in queued mode, the
+// webhook function publishing to Pub/Sub's fake server, the push pump
+// delivering to the writer, the writer writing to the Sheets emulator
+// under Google's default quotas and latency.
+//
+//   - two runs at a steady rate (10,000 and 60,000 events a minute for 60
+//     s; -quick: 6 s), the burst's mix of duplicates, late deliveries and
+//     updates: how fast deliveries are answered (ack), how long until the
+//     row is in the sheet (receipt to row) against what the quota
+//     arithmetic predicts (predictP95), the write requests at the quota
+//     line, nothing lost or doubled. The first is also sent, side by side,
+//     to the webhook function in direct mode on its own emulator with the
+//     same quotas and latency: the baseline.
+//   - an outage: the spreadsheet answers 503 to everything for 10 minutes
+//     of wall time (-quick: 2 minutes) while 20,000 events arrive (-quick:
+//     2,000), then comes back. Pub/Sub's backoff (10 s to 600 s) is scaled
+//     by the outage's length over 10 minutes, so that -quick is the same
+//     run in miniature; the writer's push deadline is not (10 s, a push
+//     during the outage fails after it): it would cut the steady runs'
+//     pushes short. The subscription allows 5 attempts (Pub/Sub's least,
+//     where Terraform's default is 20), so that the earliest messages do
+//     run out and go to the dead-letter topic: then scripts/replay's code
+//     moves them back, and that is measured too.
+
+// queueParams are the sizes of a queued run.
+type queueParams struct {
+	latency      time.Duration
+	perMinute    []int         // the steady runs' rates
+	over         time.Duration // each steady run's length
+	outage       time.Duration
+	outageEvents int
+	attempts     int
+	pushDeadline time.Duration // the writer's, for one push
+	concurrency  int           // pushes in flight: the writer's request concurrency
+	seed         uint64
+	retryCap     time.Duration
+	giveUp       time.Duration
+}
+
+func (q queueParams) scale() float64 { return float64(q.outage) / float64(10*time.Minute) }
+
+// queueParamsOf turns the command line into a queued run's sizes.
+func queueParamsOf(o options) queueParams {
+	q := queueParams{latency: o.params.latency, perMinute: []int{10_000, 60_000}, over: 60 * time.Second,
+		outage: 10 * time.Minute, outageEvents: 20_000, attempts: 5, concurrency: 1000, seed: o.params.seed,
+		retryCap: 10 * time.Second, giveUp: 30 * time.Minute, pushDeadline: o.pushDeadline}
+	if o.quick {
+		q.over, q.outage, q.outageEvents = 6*time.Second, 2*time.Minute, 2_000
+	}
+	if o.over > 0 {
+		q.over = o.over
+	}
+	if o.outage > 0 {
+		q.outage = o.outage
+	}
+	if o.outageEvents > 0 {
+		q.outageEvents = o.outageEvents
+	}
+	return q
+}
+
+// queueFigures are the queued run's own figures, beside the keys it
+// shares with the direct run.
+type queueFigures struct {
+	Runs   []rateFigures  `json:"runs"`
+	Outage outageFigures  `json:"outage"`
+	Pump   map[string]any `json:"pump"`
+}
+
+// rateFigures are one steady run's.
+type rateFigures struct {
+	PerMinute      int     `json:"events_per_minute"`
+	Events         int     `json:"events"`
+	Orders         int     `json:"orders"`
+	AckP50         float64 `json:"ack_p50_ms"`
+	AckP99         float64 `json:"ack_p99_ms"`
+	ReceiptToRow50 float64 `json:"receipt_to_row_p50_ms"`
+	ReceiptToRow95 float64 `json:"receipt_to_row_p95_ms"`
+	ReceiptToRow99 float64 `json:"receipt_to_row_p99_ms"`
+	PredictedP95   float64 `json:"predicted_receipt_to_row_p95_ms"`
+	DrainSeconds   float64 `json:"drain_seconds"`
+	WritesPerEvent float64 `json:"writes_per_event"`
+	MaxWrites60s   int     `json:"max_writes_in_60s"`
+	RateLimited    int     `json:"rate_limited"`
+	Failed         int     `json:"failed"`
+	DeadLettered   int     `json:"dead_lettered"`
+	Lost           int     `json:"lost"`
+	Doubled        int     `json:"doubled"`
+}
+
+// outageFigures are the outage run's.
+type outageFigures struct {
+	Seconds          float64 `json:"seconds"`
+	Events           int     `json:"events"`
+	Orders           int     `json:"orders"`
+	MinBackoffMS     float64 `json:"min_backoff_ms"`
+	MaxBackoffMS     float64 `json:"max_backoff_ms"`
+	Attempts         int     `json:"max_delivery_attempts"`
+	AckP99           float64 `json:"ack_p99_ms"`
+	Failed           int     `json:"failed"`
+	FailedPushes     int     `json:"failed_pushes"`
+	DeadLettered     int     `json:"dead_lettered"`
+	LostBeforeReplay int     `json:"lost_before_replay"`
+	RecoverySeconds  float64 `json:"recovery_seconds"`
+	Replayed         int     `json:"replayed"`
+	ReplaySeconds    float64 `json:"replay_seconds"`
+	ReplayToRowsSec  float64 `json:"replay_to_rows_seconds"`
+	LeftDeadLetters  int     `json:"left_in_dead_letters"`
+	Lost             int     `json:"lost"`
+	Doubled          int     `json:"doubled"`
+}
+
+// acked records when the writer acknowledged each row, by order and
+// version.
+type acked struct {
+	mu sync.Mutex
+	at map[string][]time.Time // "order/version"
+}
+
+func (a *acked) hook(m *pubsub.Message, _, _ int, deadLettered bool) {
+	if deadLettered {
+		return
+	}
+	msg, err := queue.Decode(m.Data)
+	if err != nil || msg.Kind != queue.KindRow {
+		return
+	}
+	now := time.Now()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	k := fmt.Sprintf("%s/%d", msg.Row.Key, msg.Row.Version)
+	a.at[k] = append(a.at[k], now)
+}
+
+// receiptToRow is, for each delivery answered queued, the time from its
+// receipt to the first acknowledgement of its order at its version after
+// it: when the row it carried was in the sheet.
+func (a *acked) receiptToRow(start time.Time, ds []delivery, out []outcome) []time.Duration {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var r []time.Duration
+	for i, d := range ds {
+		if out[i].status != http.StatusOK {
+			continue
+		}
+		due := start.Add(d.at)
+		ts := a.at[fmt.Sprintf("%s/%d", d.order, d.version.UnixMicro())]
+		j, _ := slices.BinarySearchFunc(ts, due, func(t, due time.Time) int { return t.Compare(due) })
+		if j < len(ts) {
+			r = append(r, ts[j].Sub(due))
+		}
+	}
+	return r
+}
+
+// measureQueued runs the queued benchmark.
+func measureQueued(ctx context.Context, q queueParams, progress io.Writer) (figures, error) {
+	began := time.Now()
+	stalls := watchStalls(ctx)
+	f := figures{Mode: config.ModeQueued, Date: began.UTC().Format(time.RFC3339), LatencyMS: ms(q.latency),
+		WriteQuota: gsheetstest.GoogleQuotas().WriteRequestsPerMinutePerUser, SinkWriteRate: gsheets.DefaultWriteRequestsPerMinute}
+	emuOpts := []gsheetstest.Option{gsheetstest.WithQuotas(gsheetstest.GoogleQuotas())}
+	if q.latency > 0 {
+		emuOpts = append(emuOpts, gsheetstest.WithLatency(q.latency, 0))
+	}
+	rec := &acked{at: map[string][]time.Time{}}
+	minB, maxB := scaled(10*time.Second, q), scaled(600*time.Second, q)
+	st, err := localstack.Start(ctx, localstack.Options{Emulator: emuOpts, Queue: true, QueueOptions: localstack.QueueOptions{
+		MaxAttempts: q.attempts, MinBackoff: minB, MaxBackoff: maxB, AckDeadline: 60 * time.Second, Concurrency: q.concurrency,
+		PushDeadline: q.pushDeadline, Pump: func(p *pubsubtest.Pump) { p.OnDone = rec.hook }}})
+	if err != nil {
+		return f, err
+	}
+	defer st.Close()
+	if n := st.Config.Sheet.WriteRequestsPerMinute; n != 0 {
+		f.SinkWriteRate = n
+	}
+	writesAt := recordWrites(st.Emulator)
+	sender := newWebhookSender(st.Ready.WebhookBase, st.Ready.Sources["shopify"].Secret)
+	rng := rand.New(rand.NewPCG(q.seed, q.seed+1))
+	qf := &queueFigures{}
+	f.Queue = qf
+
+	// The steady runs; the first side by side with direct mode.
+	for i, perMinute := range q.perMinute {
+		events := int(math.Round(float64(perMinute) * q.over.Minutes()))
+		ds := burst(rng, events, q.over, 10_000_000*(i+1))
+		fmt.Fprintf(progress, "bench: queued, %d events a minute for %s (%d events)...\n", perMinute, q.over, len(ds))
+		var base *directRun
+		if i == 0 {
+			if base, err = startDirect(ctx, st, emuOpts); err != nil {
+				return f, err
+			}
+		}
+		r, err := rateRun(ctx, st, rec, writesAt, sender, ds, q, base)
+		if base != nil {
+			base.close()
+		}
+		if err != nil {
+			return f, err
+		}
+		r.PerMinute = perMinute
+		r.PredictedP95 = predictP95(len(ds), q.over, min(q.concurrency, gsheets.DefaultMaxRowsPerFlush), f.SinkWriteRate, 2*ms(q.latency))
+		qf.Runs = append(qf.Runs, r)
+		if i == 0 {
+			f.Events, f.OverS, f.Orders = r.Events, q.over.Seconds(), r.Orders
+			f.WritesPerEvent, f.MaxWrites60s, f.RateLimited = r.WritesPerEvent, r.MaxWrites60s, r.RateLimited
+			f.Failed, f.Lost, f.Doubled = r.Failed, r.Lost, r.Doubled
+			f.AckP50, f.AckP99 = r.AckP50, r.AckP99
+			f.ReceiptToRowP50, f.ReceiptToRowP95, f.ReceiptToRowP99 = r.ReceiptToRow50, r.ReceiptToRow95, r.ReceiptToRow99
+			b := base.figures
+			f.BaselineWritesPerEvent, f.BaselineMaxWrites60s, f.BaselineRateLimited = b.WritesPerEvent, b.MaxWrites60s, b.RateLimited
+			f.BaselineFailed, f.BaselineLost, f.BaselineDoubled = b.Failed, b.Lost, b.Doubled
+			f.BaselineReceiptToRowP50, f.BaselineReceiptToRowP95, f.BaselineReceiptToRowP99 = b.ReceiptToRow50, b.ReceiptToRow95, b.ReceiptToRow99
+			f.BaselineAckP50, f.BaselineAckP99 = b.AckP50, b.AckP99
+		}
+		time.Sleep(2 * time.Second) // the quota's tokens come back
+	}
+
+	fmt.Fprintf(progress, "bench: queued, the spreadsheet away for %s while %d events arrive...\n", q.outage, q.outageEvents)
+	o, err := outageRun(ctx, st, rec, sender, rng, q)
+	qf.Outage = o
+	s := st.Queue.Pump.Stats()
+	qf.Pump = map[string]any{"pushes": s.Pushes, "acked": s.Acked, "failed": s.Failed, "dead_lettered": s.DeadLettered, "concurrency": q.concurrency}
+	f.TotalSeconds = math.Round(time.Since(began).Seconds())
+	f.Stalls, f.LongestStall = stalls.get()
+	return f, err
+}
+
+// scaled is d scaled as the outage is (see the package's comment).
+func scaled(d time.Duration, q queueParams) time.Duration {
+	return time.Duration(float64(d) * q.scale()).Round(time.Millisecond)
+}
+
+// predictP95 is the receipt-to-row p95 the quota allows a steady run of n
+// events over d: the writer takes at most rowsPerFlush rows a flush and
+// perMinute flushes a minute. Under that rate, an event waits for the next
+// flush (slotP95); over it, the backlog grows, and the event at rank i is
+// written at i over the writer's rate instead of i over the arrivals'.
+func predictP95(n int, d time.Duration, rowsPerFlush, perMinute int, flush float64) float64 {
+	capacity := float64(rowsPerFlush*perMinute) / 60 // rows a second
+	rate := float64(n) / d.Seconds()
+	if rate <= capacity {
+		return slotP95(rate, perMinute, flush)
+	}
+	i := 0.95 * float64(n)
+	return math.Round(i*(1/capacity-1/rate)*1000 + slotP95(capacity, perMinute, flush))
+}
+
+// directRun is the baseline: the webhook function in direct mode, on an
+// emulator of its own with the same quotas and latency, through its
+// handler (the functions framework serves the queued one).
+type directRun struct {
+	emu     *gsheetstest.Server
+	id      string
+	srv     *httptest.Server
+	sender  *webhookSender
+	writes  *stamps
+	figures rateFigures
+}
+
+func startDirect(ctx context.Context, st *localstack.Stack, emuOpts []gsheetstest.Option) (*directRun, error) {
+	emu := gsheetstest.Start(emuOpts...)
+	cfg := *st.Config
+	cfg.Mode = config.ModeDirect
+	var tabs []string
+	for _, t := range cfg.Tables {
+		tabs = append(tabs, t.Tab)
+	}
+	cfg.Spreadsheet.ID = emu.CreateSpreadsheet("Safeview (direct)", tabs...)
+	svc, err := emu.Service(ctx)
+	if err != nil {
+		emu.Close()
+		return nil, err
+	}
+	h, err := webhookfn.New(ctx, webhookfn.Deps{Config: &cfg, Secrets: secrets.Env{}, Sheets: svc, Logger: logging.Default()})
+	if err != nil {
+		emu.Close()
+		return nil, err
+	}
+	d := &directRun{emu: emu, id: cfg.Spreadsheet.ID, srv: httptest.NewServer(h)}
+	d.sender = newWebhookSender(d.srv.URL, st.Ready.Sources["shopify"].Secret)
+	d.writes = recordWrites(emu)
+	return d, nil
+}
+
+func (d *directRun) close() {
+	d.srv.Close()
+	d.emu.Close()
+}
+
+// rateRun sends ds to the queued stack (and to base, when set, at once),
+// waits until every row is written, and measures.
+func rateRun(ctx context.Context, st *localstack.Stack, rec *acked, writesAt *stamps, sender *webhookSender, ds []delivery, q queueParams, base *directRun) (rateFigures, error) {
+	r := rateFigures{Events: len(ds)}
+	newest := newestOf(ds)
+	r.Orders = len(newest)
+	st.Emulator.ResetStats()
+	writesAt.reset()
+	dead0 := st.Queue.Pump.Stats().DeadLettered
+	start := time.Now()
+	var out, baseOut []outcome
+	var wg sync.WaitGroup
+	wg.Go(func() { out = replay(ctx, ds, sender.send, q.retryCap, q.giveUp) })
+	if base != nil {
+		wg.Go(func() { baseOut = replay(ctx, ds, base.sender.send, q.retryCap, q.giveUp) })
+	}
+	wg.Wait()
+	acks, failed := answered(out)
+	r.Failed = failed
+	r.AckP50, r.AckP99 = percentile(acks, 0.50), percentile(acks, 0.99)
+	sent := time.Now()
+	err := drain(ctx, st, q.giveUp)
+	r.DeadLettered = st.Queue.Pump.Stats().DeadLettered - dead0
+	if err != nil {
+		return r, err
+	}
+	r.DrainSeconds = round(time.Since(sent).Seconds())
+	r2r := rec.receiptToRow(start, ds, out)
+	r.ReceiptToRow50, r.ReceiptToRow95, r.ReceiptToRow99 = percentile(r2r, 0.50), percentile(r2r, 0.95), percentile(r2r, 0.99)
+	es := st.Emulator.Stats()
+	r.WritesPerEvent, r.RateLimited = round(float64(es.Writes)/float64(len(ds))), es.RateLimited
+	r.MaxWrites60s = maxIn(writesAt.get(), time.Minute)
+	rows, err := rowsOf(st.Emulator, st.Ready.SpreadsheetID, "Orders", "order_id", gsheets.VersionHeader)
+	if err != nil {
+		return r, err
+	}
+	r.Lost, r.Doubled = lostAndDoubled(newest, rows)
+	if base != nil {
+		b := &base.figures
+		var backs, br2r []time.Duration
+		for _, o := range baseOut {
+			backs = append(backs, o.acks...)
+			if o.status == http.StatusOK {
+				br2r = append(br2r, o.receiptRow)
+			} else {
+				b.Failed++
+			}
+		}
+		b.AckP50, b.AckP99 = percentile(backs, 0.50), percentile(backs, 0.99)
+		b.ReceiptToRow50, b.ReceiptToRow95, b.ReceiptToRow99 = percentile(br2r, 0.50), percentile(br2r, 0.95), percentile(br2r, 0.99)
+		bs := base.emu.Stats()
+		b.WritesPerEvent, b.RateLimited, b.MaxWrites60s = round(float64(bs.Writes)/float64(len(ds))), bs.RateLimited, maxIn(base.writes.get(), time.Minute)
+		brows, err := rowsOf(base.emu, base.id, "Orders", "order_id", gsheets.VersionHeader)
+		if err != nil {
+			return r, err
+		}
+		b.Lost, b.Doubled = lostAndDoubled(newest, brows)
+	}
+	return r, nil
+}
+
+// drain waits until Pub/Sub holds no message of the topic unacknowledged:
+// each was written (the writer answered 2xx) or dead-lettered (the pump
+// acknowledged it once it was published to the dead-letter topic). It
+// asks the fake server itself, so that a message delivered twice (its
+// lease lost while the machine stalled) is not counted twice.
+func drain(ctx context.Context, st *localstack.Stack, giveUp time.Duration) error {
+	deadline := time.Now().Add(giveUp)
+	topic := pubsubtest.TopicName(localstack.Topic)
+	for {
+		waiting := 0
+		for _, m := range st.Queue.Server.Fake.Messages() {
+			if m.Topic == topic && m.Acks == 0 {
+				waiting++
+			}
+		}
+		if waiting == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return fmt.Errorf("%d messages not acknowledged within %s", waiting, giveUp)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// answered sums up the answers to deliveries: their ack times, and how
+// many failed (were not queued).
+func answered(out []outcome) (acks []time.Duration, failed int) {
+	for _, o := range out {
+		acks = append(acks, o.acks...)
+		if o.status != http.StatusOK {
+			failed++
+		}
+	}
+	return acks, failed
+}
+
+// outageRun has the spreadsheet answer 503 for q.outage while
+// q.outageEvents arrive, then waits until every message is written or
+// dead-lettered, and moves the dead letters back.
+func outageRun(ctx context.Context, st *localstack.Stack, rec *acked, sender *webhookSender, rng *rand.Rand, q queueParams) (outageFigures, error) {
+	o := outageFigures{Seconds: q.outage.Seconds(), Events: q.outageEvents, Attempts: q.attempts,
+		MinBackoffMS: ms(scaled(10*time.Second, q)), MaxBackoffMS: ms(scaled(600*time.Second, q))}
+	ds := burst(rng, q.outageEvents, q.outage, 50_000_000)
+	newest := newestOf(ds)
+	o.Orders = len(newest)
+	pump := st.Queue.Pump
+	p0 := pump.Stats()
+	st.Emulator.FailRandomly(func(string) bool { return true }, 1, gsheetstest.FaultUnavailable)
+	back := time.AfterFunc(q.outage, st.Emulator.ClearFaults)
+	defer back.Stop()
+	ended := time.Now().Add(q.outage)
+	out := replay(ctx, ds, sender.send, q.retryCap, q.giveUp)
+	acks, failed := answered(out)
+	o.Failed, o.AckP99 = failed, percentile(acks, 0.99)
+	// Every message is written, or dead-lettered.
+	if err := drain(ctx, st, q.giveUp); err != nil {
+		return o, fmt.Errorf("outage: %w", err)
+	}
+	o.RecoverySeconds = round(time.Since(ended).Seconds())
+	s := pump.Stats()
+	o.FailedPushes, o.DeadLettered = s.Failed-p0.Failed, s.DeadLettered-p0.DeadLettered
+	rows, err := rowsOf(st.Emulator, st.Ready.SpreadsheetID, "Orders", "order_id", gsheets.VersionHeader)
+	if err != nil {
+		return o, err
+	}
+	o.LostBeforeReplay, _ = lostAndDoubled(newest, rows)
+
+	// scripts/replay's code, once the spreadsheet is back.
+	t0 := time.Now()
+	t, err := deadletter.Move(ctx, st.Queue.Server.Client, deadletter.Options{Project: pubsubtest.Project,
+		Subscription: localstack.DeadLetterSubscription, Topic: localstack.Topic, Batch: 1000, Wait: 2 * time.Second}, io.Discard)
+	if err != nil {
+		return o, fmt.Errorf("replay: %w", err)
+	}
+	o.Replayed, o.ReplaySeconds = t.Moved, round(time.Since(t0).Seconds())
+	if err := drain(ctx, st, q.giveUp); err != nil {
+		return o, fmt.Errorf("replayed: %w", err)
+	}
+	o.ReplayToRowsSec = round(time.Since(t0).Seconds())
+	left, err := deadletter.Move(ctx, st.Queue.Server.Client, deadletter.Options{Project: pubsubtest.Project, DryRun: true,
+		Subscription: localstack.DeadLetterSubscription, Topic: localstack.Topic, Wait: time.Second}, io.Discard)
+	if err != nil {
+		return o, err
+	}
+	o.LeftDeadLetters = left.Total
+	if rows, err = rowsOf(st.Emulator, st.Ready.SpreadsheetID, "Orders", "order_id", gsheets.VersionHeader); err != nil {
+		return o, err
+	}
+	o.Lost, o.Doubled = lostAndDoubled(newest, rows)
+	return o, nil
+}
+
+// printQueueTable prints the queued run: each steady run, queued beside
+// direct for the first, then the outage.
+func printQueueTable(w io.Writer, f figures) {
+	mode := "full"
+	if f.Quick {
+		mode = "quick"
+	}
+	q := f.Queue
+	fmt.Fprintf(w, "\nSafeview bench, queued mode (%s run, %s): Sheets latency %.0f ms, Google's default quotas (%d writes/min/user)\n\n",
+		mode, f.Date, f.LatencyMS, f.WriteQuota)
+	row := func(name, a, b, target string) { fmt.Fprintf(w, "  %-44s %16s %16s   %s\n", name, a, b, target) }
+	for i, r := range q.Runs {
+		fmt.Fprintf(w, "  %d events a minute (%d events, %d orders)\n", r.PerMinute, r.Events, r.Orders)
+		direct := func(v string) string {
+			if i == 0 {
+				return v
+			}
+			return "-"
+		}
+		row("", "queued", "direct", "target")
+		row("ack p50 (ms)", fmt.Sprint(r.AckP50), direct(fmt.Sprint(f.BaselineAckP50)), "")
+		row("ack p99 (ms)", fmt.Sprint(r.AckP99), direct(fmt.Sprint(f.BaselineAckP99)), "<= 100")
+		row("receipt to row p50 (ms)", fmt.Sprint(r.ReceiptToRow50), direct(fmt.Sprint(f.BaselineReceiptToRowP50)), "")
+		row("receipt to row p95 (ms)", fmt.Sprint(r.ReceiptToRow95), direct(fmt.Sprint(f.BaselineReceiptToRowP95)), fmt.Sprintf("%.0f predicted", r.PredictedP95))
+		row("write requests per event", fmt.Sprintf("%.3f", r.WritesPerEvent), direct(fmt.Sprintf("%.3f", f.BaselineWritesPerEvent)), "")
+		row("most write requests in any 60 s", fmt.Sprint(r.MaxWrites60s), direct(fmt.Sprint(f.BaselineMaxWrites60s)), fmt.Sprintf("<= %d", f.WriteQuota))
+		row("429 answers from Sheets", fmt.Sprint(r.RateLimited), direct(fmt.Sprint(f.BaselineRateLimited)), "")
+		row("events failed, lost, doubled", fmt.Sprintf("%d, %d, %d", r.Failed, r.Lost, r.Doubled),
+			direct(fmt.Sprintf("%d, %d, %d", f.BaselineFailed, f.BaselineLost, f.BaselineDoubled)), "0, 0, 0")
+		row("dead-lettered (out of attempts)", fmt.Sprint(r.DeadLettered), "-", "0")
+		row("all written, after the last event (s)", fmt.Sprint(r.DrainSeconds), "-", "")
+		fmt.Fprintln(w)
+	}
+	o := q.Outage
+	fmt.Fprintf(w, "  outage: the spreadsheet answers 503 for %.0f s while %d events arrive (%d orders); backoff %.0f ms to %.0f ms, %d attempts\n",
+		o.Seconds, o.Events, o.Orders, o.MinBackoffMS, o.MaxBackoffMS, o.Attempts)
+	row("ack p99 (ms)", fmt.Sprint(o.AckP99), "", "<= 100")
+	row("events failed (not queued)", fmt.Sprint(o.Failed), "", "0")
+	row("pushes failed, then retried", fmt.Sprint(o.FailedPushes), "", "")
+	row("dead-lettered (out of attempts)", fmt.Sprint(o.DeadLettered), "", "")
+	row("orders not at their newest, before replay", fmt.Sprint(o.LostBeforeReplay), "", "the dead letters'")
+	row("all written or dead, after the outage (s)", fmt.Sprint(o.RecoverySeconds), "", "")
+	row("replayed; replay (s); until in the sheet (s)", fmt.Sprintf("%d; %.1f; %.1f", o.Replayed, o.ReplaySeconds, o.ReplayToRowsSec), "", "")
+	row("left in the dead-letter topic", fmt.Sprint(o.LeftDeadLetters), "", "0")
+	row("orders lost, rows doubled", fmt.Sprintf("%d, %d", o.Lost, o.Doubled), "", "0, 0")
+	fmt.Fprintf(w, "\n  (%0.f s in all", f.TotalSeconds)
+	if f.Stalls > 0 {
+		fmt.Fprintf(w, "; the process stalled %d times, up to %.0f ms: the machine was busy, take these figures with care", f.Stalls, f.LongestStall)
+	}
+	fmt.Fprintf(w, ")\n\n")
+}

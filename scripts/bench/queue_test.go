@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// envQueueChild runs TestBenchQueueRuns's body: the functions framework
+// starts once per process, and TestBenchRuns starts it in this one.
+const envQueueChild = "SAFEVIEW_BENCH_QUEUE_CHILD"
+
+// The queued benchmark's own path, tiny and without latency, in a process
+// of its own: every figure is there, and nothing is lost or doubled,
+// through an outage and the replay of its dead letters. Speed is not
+// asserted.
+func TestBenchQueueRuns(t *testing.T) {
+	if os.Getenv(envQueueChild) == "" {
+		cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestBenchQueueRuns$", "-test.v")
+		cmd.Env = append(os.Environ(), envQueueChild+"=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "--- PASS: TestBenchQueueRuns") {
+			t.Fatalf("the queued benchmark's test, in its own process: %v\n%s", err, out)
+		}
+		return
+	}
+	var out bytes.Buffer
+	// 50 and 300 events; a 10 s outage, the backoff from 167 ms, pushes
+	// cut after 1 s: the first messages run out of their 5 attempts.
+	args := []string{"-queue", "-quick", "-latency", "0", "-over", "300ms", "-outage", "10s", "-outage-events", "100", "-push-deadline", "1s"}
+	if err := run(t.Context(), args, &out, io.Discard); err != nil {
+		t.Fatalf("run(%q) error = %v\n%s", args, err, out.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	var f struct {
+		Mode  string        `json:"mode"`
+		Queue *queueFigures `json:"queue"`
+	}
+	last := []byte(lines[len(lines)-1])
+	if err := json.Unmarshal(last, &f); err != nil {
+		t.Fatalf("last line is not JSON: %v\n%s", err, out.String())
+	}
+	var keys map[string]any
+	_ = json.Unmarshal(last, &keys)
+	for _, k := range []string{"ack_p99_ms", "receipt_to_row_p95_ms", "baseline_ack_p99_ms", "baseline_receipt_to_row_p95_ms", "writes_per_event", "max_writes_in_60s", "lost", "doubled"} {
+		if _, ok := keys[k]; !ok {
+			t.Errorf("JSON line lacks %q", k)
+		}
+	}
+	if f.Mode != "queued" || f.Queue == nil || len(f.Queue.Runs) != 2 {
+		t.Fatalf("mode %q, queue %+v: want queued, two steady runs", f.Mode, f.Queue)
+	}
+	for _, r := range f.Queue.Runs {
+		if r.Events == 0 || r.Failed+r.Lost+r.Doubled+r.DeadLettered != 0 || r.ReceiptToRow95 <= 0 || r.WritesPerEvent <= 0 {
+			t.Errorf("steady run %+v: want events, all written once, receipt to row measured", r)
+		}
+	}
+	o := f.Queue.Outage
+	if o.Failed != 0 || o.FailedPushes == 0 || o.Replayed != o.DeadLettered || o.LeftDeadLetters != 0 || o.Lost != 0 || o.Doubled != 0 {
+		t.Errorf("outage %+v: want pushes failed, every dead letter replayed, none lost or doubled", o)
+	}
+	t.Logf("outage: %d dead-lettered, %d replayed", o.DeadLettered, o.Replayed)
+	if !strings.Contains(out.String(), "left in the dead-letter topic") {
+		t.Errorf("no table before the JSON line:\n%s", out.String())
+	}
+}
+
+// -queue's sizes: a minute's rates over 60 s, an outage of 10 minutes and
+// 20,000 events; -quick scales the runs and the outage down.
+func TestQueueParams(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		args         []string
+		over, outage time.Duration
+		outageEvents int
+		deadline     time.Duration
+	}{
+		{[]string{"-queue"}, 60 * time.Second, 10 * time.Minute, 20_000, 10 * time.Second},
+		{[]string{"-queue", "-quick"}, 6 * time.Second, 2 * time.Minute, 2_000, 10 * time.Second},
+		{[]string{"-queue", "-quick", "-over", "1s", "-outage", "5s", "-outage-events", "9", "-push-deadline", "1s"}, time.Second, 5 * time.Second, 9, time.Second},
+	} {
+		o, err := parse(tt.args, io.Discard)
+		if err != nil {
+			t.Fatalf("parse(%q) error = %v", tt.args, err)
+		}
+		q := queueParamsOf(o)
+		if !o.queue || q.over != tt.over || q.outage != tt.outage || q.outageEvents != tt.outageEvents || q.pushDeadline != tt.deadline {
+			t.Errorf("parse(%q) = queue %v, over %s, outage %s, %d events, deadline %s; want true, %s, %s, %d, %s",
+				tt.args, o.queue, q.over, q.outage, q.outageEvents, q.pushDeadline, tt.over, tt.outage, tt.outageEvents, tt.deadline)
+		}
+	}
+}
+
+// The receipt-to-row p95 the quota predicts: under the writer's capacity
+// an event waits for a flush; over it, for the backlog ahead of it.
+func TestPredictP95(t *testing.T) {
+	t.Parallel()
+	// 10,000 a minute is 167 a second, under 500 rows × 55 flushes a
+	// minute (458 a second): the wait of a flush slot.
+	if got, want := predictP95(10_000, time.Minute, 500, 55, 300), slotP95(10_000.0/60, 55, 300); got != want {
+		t.Errorf("predictP95(10,000 a minute) = %v, want %v", got, want)
+	}
+	// 60,000 a minute is 1,000 a second: event 57,000 is written at
+	// 57,000 / 458.3 s, it arrived at 57 s.
+	want := 57_000*(1/(500*55/60.0)-1/1000.0)*1000 + slotP95(500*55/60.0, 55, 300)
+	if got := predictP95(60_000, time.Minute, 500, 55, 300); got != float64(int(want+0.5)) {
+		t.Errorf("predictP95(60,000 a minute) = %v, want %v", got, want)
+	}
+}
