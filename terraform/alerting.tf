@@ -1,5 +1,6 @@
 # Alerting: what a person must look at, by email (var.alert_email).
 # Without an email, the policies still open incidents in the console.
+# Cloud Monitoring bills each condition: var.alerts = false creates none.
 #
 #   - dead letters waiting (queued mode): messages the writer could not
 #     write in all their attempts; fix the cause, then scripts/replay;
@@ -16,7 +17,7 @@ locals {
 }
 
 resource "google_monitoring_notification_channel" "email" {
-  count = var.alert_email == null ? 0 : 1
+  count = var.alerts && var.alert_email != null ? 1 : 0
 
   project      = var.project_id
   display_name = "Safeview alerts (${var.name_prefix})"
@@ -29,7 +30,7 @@ resource "google_monitoring_notification_channel" "email" {
 }
 
 resource "google_monitoring_alert_policy" "dead_letters" {
-  count = local.queued ? 1 : 0
+  count = var.alerts && local.queued ? 1 : 0
 
   project               = var.project_id
   display_name          = "Safeview: dead letters waiting (${var.name_prefix})"
@@ -59,7 +60,7 @@ resource "google_monitoring_alert_policy" "dead_letters" {
 }
 
 resource "google_monitoring_alert_policy" "queue_age" {
-  count = local.queued ? 1 : 0
+  count = var.alerts && local.queued ? 1 : 0
 
   project               = var.project_id
   display_name          = "Safeview: rows waiting over 10 minutes (${var.name_prefix})"
@@ -89,7 +90,7 @@ resource "google_monitoring_alert_policy" "queue_age" {
 }
 
 resource "google_monitoring_alert_policy" "errors" {
-  for_each = local.deployed_functions
+  for_each = var.alerts ? local.deployed_functions : {}
 
   project               = var.project_id
   display_name          = "Safeview: ${each.key} function answers 5xx (${var.name_prefix})"
@@ -122,6 +123,8 @@ resource "google_monitoring_alert_policy" "errors" {
 # The webhook function logs "source not ready: ..." (with the source's
 # name) when a source's secret cannot be read.
 resource "google_logging_metric" "source_not_ready" {
+  count = var.alerts ? 1 : 0
+
   project     = var.project_id
   name        = "${var.name_prefix}-source-not-ready"
   description = "Safeview: a source whose signing secret cannot be read; its deliveries get 503."
@@ -144,6 +147,8 @@ resource "google_logging_metric" "source_not_ready" {
 }
 
 resource "google_monitoring_alert_policy" "source_not_ready" {
+  count = var.alerts ? 1 : 0
+
   project               = var.project_id
   display_name          = "Safeview: a source is not ready (${var.name_prefix})"
   combiner              = "OR"
@@ -152,7 +157,7 @@ resource "google_monitoring_alert_policy" "source_not_ready" {
   conditions {
     display_name = "Log lines \"source not ready\" > 0"
     condition_threshold {
-      filter          = "resource.type = \"cloud_run_revision\" AND metric.type = \"logging.googleapis.com/user/${google_logging_metric.source_not_ready.name}\""
+      filter          = "resource.type = \"cloud_run_revision\" AND metric.type = \"logging.googleapis.com/user/${google_logging_metric.source_not_ready[0].name}\""
       comparison      = "COMPARISON_GT"
       threshold_value = 0
       duration        = "0s"

@@ -9,6 +9,12 @@ variable "alert_email" {
   }
 }
 
+variable "alerts" {
+  type        = bool
+  description = "Whether to create the alert policies of alerting.tf. Cloud Monitoring bills each condition (USD 1.50 a month at the time of writing): 2 in direct mode, 5 in queued mode."
+  default     = true
+}
+
 variable "available_cpu" {
   type        = string
   description = "vCPUs of an instance. Serving more than one request at a time takes at least 1."
