@@ -399,7 +399,7 @@ func drain(ctx context.Context, st *localstack.Stack, giveUp time.Duration) erro
 		if time.Now().After(deadline) || ctx.Err() != nil {
 			return fmt.Errorf("%d messages not acknowledged within %s", waiting, giveUp)
 		}
-		time.Sleep(200 * time.Millisecond)
+		time.Sleep(500 * time.Millisecond) // Messages copies every message, under the server's lock
 	}
 }
 
