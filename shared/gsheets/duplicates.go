@@ -31,6 +31,19 @@ func (s *Sink) repairDuplicates(ctx context.Context, fs *flushState, dups map[*t
 	if err != nil {
 		return err
 	}
+	// These rows are read a round trip after the key column. Another
+	// writer that indexed the tab at the same time finds the same
+	// duplicates and may have merged them since: its deletions moved other
+	// orders up into the rows read, and deleting those would lose them.
+	for _, t := range tabs {
+		for key, rows := range dups[t] {
+			for _, r := range rows {
+				if t.idAt(first(got[gridKey{t.sheetID, r}])) != key {
+					return s.moved(fs, t, "duplicate rows")
+				}
+			}
+		}
+	}
 	var reqs []*sheets.Request
 	doomed := map[*tab][]int{}
 	annotated := map[*tab][]int{} // rows left, as sheet row numbers
