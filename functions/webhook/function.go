@@ -55,6 +55,9 @@ const (
 	// errors about secrets it may not read (default: from the metadata
 	// server). Terraform sets it.
 	EnvServiceAccount = "SAFEVIEW_SERVICE_ACCOUNT"
+	// EnvItemsEndpoint points the reads of line items (package items) at
+	// a fake of the platforms' APIs. Never set in production.
+	EnvItemsEndpoint = "SAFEVIEW_ITEMS_ENDPOINT"
 )
 
 func init() {
@@ -141,7 +144,7 @@ func NewFromEnv(ctx context.Context) (_ *Handler, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("sheets client: %w", err)
 	}
-	d := Deps{Config: cfg, Secrets: res, Sheets: svc, Logger: logging.Default(), Project: os.Getenv(EnvProject)}
+	d := Deps{Config: cfg, Secrets: res, Sheets: svc, Logger: logging.Default(), Project: os.Getenv(EnvProject), ItemsEndpoint: os.Getenv(EnvItemsEndpoint)}
 	if cfg.Queued() {
 		if d.Topic, err = topicFromEnv(ctx); err != nil {
 			return nil, err
@@ -192,6 +195,9 @@ type Deps struct {
 	Logger  *slog.Logger
 	// Project, when set, links log lines to Cloud Trace.
 	Project string
+	// ItemsEndpoint, when set, replaces the platforms' API base URL for
+	// the sources that read line items (a fake: itemstest).
+	ItemsEndpoint string
 	// Topic is where queued mode publishes the rows (queued.go).
 	Topic *pubsub.Publisher
 }

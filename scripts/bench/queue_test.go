@@ -55,13 +55,18 @@ func TestBenchQueueRuns(t *testing.T) {
 	if f.Mode != "queued" || f.Queue == nil || len(f.Queue.Runs) != 2 {
 		t.Fatalf("mode %q, queue %+v: want queued, two steady runs", f.Mode, f.Queue)
 	}
+	// On a busy machine a push of a steady run may run out of its 5
+	// attempts of 1 s: it waits in the dead-letter topic for the replay
+	// that ends the outage run, and is then written.
+	dead := 0
 	for _, r := range f.Queue.Runs {
-		if r.Events == 0 || r.Failed+r.Lost+r.Doubled+r.DeadLettered != 0 || r.ReceiptToRow95 <= 0 || r.WritesPerEvent <= 0 {
-			t.Errorf("steady run %+v: want events, all written once, receipt to row measured", r)
+		if r.Events == 0 || r.Failed != 0 || r.Lost > r.DeadLettered || r.Doubled != 0 || r.ReceiptToRow95 <= 0 || r.WritesPerEvent <= 0 {
+			t.Errorf("steady run %+v: want events, all written once but for dead letters, receipt to row measured", r)
 		}
+		dead += r.DeadLettered
 	}
 	o := f.Queue.Outage
-	if o.Failed != 0 || o.FailedPushes == 0 || o.Replayed != o.DeadLettered || o.LeftDeadLetters != 0 || o.Lost != 0 || o.Doubled != 0 {
+	if o.Failed != 0 || o.FailedPushes == 0 || o.Replayed != dead+o.DeadLettered || o.LeftDeadLetters != 0 || o.Lost != 0 || o.Doubled != 0 {
 		t.Errorf("outage %+v: want pushes failed, every dead letter replayed, none lost or doubled", o)
 	}
 	t.Logf("outage: %d dead-lettered, %d replayed", o.DeadLettered, o.Replayed)
