@@ -7,7 +7,7 @@
 // Usage:
 //
 //	go run ./scripts/bench [-quick] [-latency 150ms] [-v]
-//	go run ./scripts/bench -queue [-quick] [-latency 150ms] [-over 60s] [-outage 10m] [-outage-events 20000] [-push-deadline 10s]
+//	go run ./scripts/bench -queue [-quick] [-latency 150ms] [-rates 10000,60000] [-over 60s] [-outage 10m] [-outage-events 20000] [-push-deadline 10s]
 //
 // -queue measures queued mode instead, against direct mode in the same
 // run: see queue.go.
@@ -191,6 +191,7 @@ type options struct {
 	outage       time.Duration
 	outageEvents int
 	pushDeadline time.Duration
+	rates        []int // events a minute of the steady runs
 }
 
 // parse reads the command line; the usage and the flags' errors go to
@@ -210,7 +211,12 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	outage := fs.Duration("outage", 0, "-queue: how long the spreadsheet is away (default 10m, -quick 2m)")
 	outageEvents := fs.Int("outage-events", 0, "-queue: events during the outage (default 20000, -quick 2000)")
 	pushDeadline := fs.Duration("push-deadline", 10*time.Second, "-queue: the writer's deadline for one push (SAFEVIEW_PUSH_DEADLINE)")
+	rates := fs.String("rates", "10000,60000", "-queue: events a minute of the steady runs, the first beside direct mode")
 	if err := fs.Parse(args); err != nil {
+		return options{}, err
+	}
+	perMinute, err := parseRates(*rates)
+	if err != nil {
 		return options{}, err
 	}
 	p := params{latency: *latency, events: 1000, over: 60 * time.Second, calmEvents: 60, calmRate: 2, slowEvents: 20, slowRate: 0.5,
@@ -227,7 +233,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	if *calmEvents > 0 {
 		p.calmEvents, p.slowEvents = *calmEvents, max(*calmEvents/3, 2)
 	}
-	return options{params: p, quick: *quick, verbose: *verbose, queue: *queued, over: *over, outage: *outage, outageEvents: *outageEvents, pushDeadline: *pushDeadline}, nil
+	return options{params: p, quick: *quick, verbose: *verbose, queue: *queued, over: *over, outage: *outage, outageEvents: *outageEvents, pushDeadline: *pushDeadline, rates: perMinute}, nil
 }
 
 // work measures, then prints the table and the JSON line on stdout; the
