@@ -127,6 +127,11 @@ func (p *Pump) Run(ctx context.Context) error {
 	sub.ReceiveSettings.MaxOutstandingMessages = -1
 	sub.ReceiveSettings.MaxOutstandingBytes = -1
 	sub.ReceiveSettings.MaxExtension = 24 * time.Hour
+	// Leases of 60 s rather than the client's default of 10 s at first:
+	// a lease that lapses while the machine stalls makes the message
+	// available again, and pstest then drops it if it is older than ten
+	// minutes (an outage's first messages).
+	sub.ReceiveSettings.MinDurationPerAckExtension = 60 * time.Second
 	err := sub.Receive(ctx, func(ctx context.Context, m *pubsub.Message) {
 		for attempt := 1; ; attempt++ {
 			select {
