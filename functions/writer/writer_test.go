@@ -201,8 +201,11 @@ func TestWriterWritesPushedRows(t *testing.T) {
 	if len(rows) != 2 || rows["1"][3] != "shop:2" || rows["2"][3] != "shop:1" {
 		t.Errorf("rows = %v, want order 1 at version 2 and order 2 at version 1", rows)
 	}
-	if st := s.pump.Stats(); st.Failed != 0 || st.DeadLettered != 0 {
-		t.Errorf("pump = %+v, want no failed push", st)
+	// A push may fail once on a busy machine (its 300 ms deadline) and
+	// be delivered again: each message is still acknowledged once.
+	time.Sleep(100 * time.Millisecond)
+	if st := s.pump.Stats(); st.Acked != 5 || st.DeadLettered != 0 {
+		t.Errorf("pump = %+v, want 5 messages acknowledged once, none dead-lettered", st)
 	}
 }
 
@@ -323,6 +326,21 @@ func (s *queueStack) push(m queue.Message, id string, published time.Time) int {
 	return resp.StatusCode
 }
 
+// pushUntilWritten pushes m again, as Pub/Sub would, while the writer
+// answers 503 (its push deadline is 300 ms: a busy machine may miss it),
+// and returns the last status.
+func (s *queueStack) pushUntilWritten(m queue.Message, id string, published time.Time) int {
+	s.t.Helper()
+	got := 0
+	for range 50 {
+		if got = s.push(m, id, published); got != http.StatusServiceUnavailable {
+			return got
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return got
+}
+
 // The same, step by step: a request pushed while a row published before
 // it is failing is answered 429 (delivered again later), and applied once
 // the row is written.
@@ -333,7 +351,7 @@ func TestWriterHoldsRequestsBehindFailingRows(t *testing.T) {
 	row := queue.Message{Kind: queue.KindRow, Table: "Orders", Row: order("77", 1, "paid", "c_erase_me")}
 	clear := queue.Message{Kind: queue.KindRequest, Action: model.Clear, Select: []model.Select{
 		{Tab: "Orders", Any: []model.Cells{{Header: "customer_ref", Values: []string{"c_erase_me"}}}, Sources: []string{"shop"}}}}
-	if got := s.push(queue.Message{Kind: queue.KindRow, Table: "Orders", Row: order("1", 1, "paid", "c_x")}, "r0", t0); got != http.StatusOK {
+	if got := s.pushUntilWritten(queue.Message{Kind: queue.KindRow, Table: "Orders", Row: order("1", 1, "paid", "c_x")}, "r0", t0); got != http.StatusOK {
 		t.Fatalf("first row: status %d, want 200", got)
 	}
 	s.emu.FailRandomly(gsheetstest.Writes, 1, gsheetstest.FaultUnavailable)
@@ -344,16 +362,8 @@ func TestWriterHoldsRequestsBehindFailingRows(t *testing.T) {
 		t.Fatalf("request behind the failing row: status %d, want 429", got)
 	}
 	s.emu.ClearFaults()
-	// As Pub/Sub would: again until it is written (the sink may still be
-	// backing off from the outage).
-	got := 0
-	for range 50 {
-		if got = s.push(row, "r1", t0.Add(time.Second)); got == http.StatusOK {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if got != http.StatusOK {
+	// The sink may still be backing off from the outage.
+	if got := s.pushUntilWritten(row, "r1", t0.Add(time.Second)); got != http.StatusOK {
 		t.Fatalf("row after the outage: status %d, want 200", got)
 	}
 	if got := s.push(clear, "q1", t0.Add(2*time.Second)); got != http.StatusOK {
