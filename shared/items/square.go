@@ -41,9 +41,10 @@ func newSquare(o Options, calls *atomic.Int64) *squareAPI {
 		cache: expirable.NewLRU[string, []platform.Item](o.CacheSize, nil, 24*time.Hour)}
 }
 
-// apiID is what an id must look like to be put in a URL's path: the
-// platforms' ids are letters, digits, - and _.
-var apiID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+// apiID is what an id must look like to be put in a URL: the platforms'
+// ids are letters, digits, - and _, of at most 255 characters (Stripe's
+// documented bound; Square's order ids are at most 192).
+var apiID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
 
 func (s *squareAPI) needs(o *platform.Order) bool {
 	return len(o.Items) == 0 && apiID.MatchString(o.ItemsRef)

@@ -61,7 +61,8 @@ func newStripe(o Options, calls *atomic.Int64) *stripeAPI {
 }
 
 func (s *stripeAPI) needs(o *platform.Order) bool {
-	return len(o.Items) == 0 && (strings.HasPrefix(o.ItemsRef, "cs_") || strings.HasPrefix(o.ItemsRef, "pi_"))
+	return len(o.Items) == 0 && (strings.HasPrefix(o.ItemsRef, "cs_") || strings.HasPrefix(o.ItemsRef, "pi_")) &&
+		apiID.MatchString(o.ItemsRef)
 }
 
 func (s *stripeAPI) fill(ctx context.Context, key string, o *platform.Order) (Outcome, error) {

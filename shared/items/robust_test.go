@@ -1,0 +1,45 @@
+package items_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/items"
+	"github.com/safeview/safeview/shared/items/itemstest"
+)
+
+// Only an id goes into a path or a query: a ref with URL-significant
+// characters, or longer than any platform's ids, is never sent; an id
+// of the longest documented size is.
+func TestOnlyIDsAreSent(t *testing.T) {
+	srv := itemstest.New(key)
+	defer srv.Close()
+	srv.Demo()
+	for _, plat := range []string{"stripe", "square"} {
+		f := filler(t, srv, plat, config.Items{Secret: "k"})
+		for _, ref := range []string{
+			"cs_a/../../v1/customers/cus_1", "cs_a?expand[]=customer", "pi_1&expand[]=data.customer", "pi_1#x",
+			"cs_a%2F..", "pi_1 2", "cs_\u00e9", "cs_" + strings.Repeat("a", 300), "../v2/customers", "A/B",
+		} {
+			if out, _ := f.Fill(context.Background(), order(ref)); out != items.None {
+				t.Errorf("%s: Fill(%q) = %q, want no call", plat, ref, out)
+			}
+		}
+		if n := len(srv.Requests()); n != 0 {
+			t.Fatalf("%s: %d requests for refs that are not ids: %v", plat, n, srv.Requests())
+		}
+	}
+	// Stripe's ids may grow to 255 characters, Square's order ids to 192.
+	for plat, ref := range map[string]string{
+		"stripe": "cs_live_" + strings.Repeat("a1B2", 61) + "xyz", // 255
+		"square": strings.Repeat("Q", 192),
+	} {
+		f := filler(t, srv, plat, config.Items{Secret: "k"})
+		if out, err := f.Fill(context.Background(), order(ref)); out != items.Read {
+			t.Errorf("%s: Fill of a %d-character id = %q, %v; want read", plat, len(ref), out, err)
+		}
+	}
+	checkRequests(t, srv)
+}
