@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/items"
@@ -42,4 +43,24 @@ func TestOnlyIDsAreSent(t *testing.T) {
 		}
 	}
 	checkRequests(t, srv)
+}
+
+// Stripe's 429 says how long to wait in Retry-After, which stripe-go's
+// error lets us read: the pause lasts that long, not the 1s default.
+func TestStripeRetryAfterIsHonoured(t *testing.T) {
+	srv := itemstest.New(key)
+	defer srv.Close()
+	srv.Faults(0, 0, 1)
+	srv.RetryAfter(60)
+	f := filler(t, srv, "stripe", config.Items{Secret: "k"})
+	if out, _ := f.Fill(context.Background(), order("cs_a")); out != items.Paused {
+		t.Fatalf("Fill under 429 = %q", out)
+	}
+	srv.Faults(0, 0, 0)
+	// Past the default pause (1s), within the one asked (60s).
+	time.Sleep(1100 * time.Millisecond)
+	before := f.Calls()
+	if out, _ := f.Fill(context.Background(), order("cs_a")); out != items.Paused || f.Calls() != before {
+		t.Errorf("Fill 1.1s after a 429 with Retry-After: 60 = %q, %d calls (was %d); want paused, no call", out, f.Calls(), before)
+	}
 }

@@ -121,7 +121,11 @@ func stripeError(err error) (Outcome, error) {
 		case http.StatusNotFound:
 			return Missing, nil
 		case http.StatusTooManyRequests:
-			return Paused, &ErrLimited{}
+			lim := &ErrLimited{}
+			if se.LastResponse != nil {
+				lim.RetryAfter = retryAfter(se.LastResponse.Header)
+			}
+			return Paused, lim
 		}
 		return Failed, &apiError{status: se.HTTPStatusCode, code: string(se.Code)}
 	}
