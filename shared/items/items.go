@@ -54,6 +54,12 @@ type Options struct {
 
 // api is one platform's read.
 type api interface {
+	// cached sets what o lacks from this instance's cache, as far as it
+	// holds it, and reports whether nothing is left to read. It makes no
+	// call: a paused API or an unreadable credential must not cost an
+	// order the items it had (its next version would be written
+	// without them, over them).
+	cached(o *platform.Order) bool
 	// fill reads what o lacks and sets it; it returns Missing when the
 	// platform knows nothing of it.
 	fill(ctx context.Context, key string, o *platform.Order) (Outcome, error)
@@ -122,6 +128,9 @@ func (f *Filler) Fill(ctx context.Context, ev *platform.Event) (Outcome, error) 
 	o := ev.Order
 	if o == nil || !f.api.needs(o) {
 		return None, nil
+	}
+	if f.api.cached(o) {
+		return Cached, nil
 	}
 	f.mu.Lock()
 	paused := time.Now().Before(f.until)

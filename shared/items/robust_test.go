@@ -2,13 +2,16 @@ package items_test
 
 import (
 	"context"
+	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/items"
 	"github.com/safeview/safeview/shared/items/itemstest"
+	"github.com/safeview/safeview/shared/platform"
 )
 
 // Only an id goes into a path or a query: a ref with URL-significant
@@ -62,5 +65,77 @@ func TestStripeRetryAfterIsHonoured(t *testing.T) {
 	before := f.Calls()
 	if out, _ := f.Fill(context.Background(), order("cs_a")); out != items.Paused || f.Calls() != before {
 		t.Errorf("Fill 1.1s after a 429 with Retry-After: 60 = %q, %d calls (was %d); want paused, no call", out, f.Calls(), before)
+	}
+}
+
+// An order whose items were read keeps them while the API is paused or
+// the credential cannot be read: its next version would otherwise be
+// written without items, over the row that had them.
+func TestCachedItemsOutliveAPauseAndAMissingKey(t *testing.T) {
+	srv := itemstest.New(key)
+	defer srv.Close()
+	srv.AddOrder("ORDERA", itemstest.Item{Name: "Latte", Quantity: "2"})
+	var mu sync.Mutex
+	keyErr := error(nil)
+	f, err := items.New("square", &config.Items{Secret: "k"}, items.Options{
+		Endpoint: srv.URL,
+		Key: func(context.Context) (string, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			return key, keyErr
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := f.Fill(context.Background(), order("ORDERA")); out != items.Read || err != nil {
+		t.Fatalf("first Fill = %q, %v", out, err)
+	}
+	// Another order meets a 429: the source's calls pause.
+	srv.Faults(0, 0, 1)
+	srv.RetryAfter(60)
+	if out, _ := f.Fill(context.Background(), order("ORDERB")); out != items.Paused {
+		t.Fatalf("Fill under 429 = %q, want paused", out)
+	}
+	ev := order("ORDERA")
+	if out, err := f.Fill(context.Background(), ev); out != items.Cached || err != nil || names(ev.Order) != "Latte x2" {
+		t.Errorf("Fill of a cached order while paused = %q, %v, items %q; want cached, Latte x2", out, err, names(ev.Order))
+	}
+	// The secret cannot be read (a rotation gone wrong): the cache still
+	// answers.
+	mu.Lock()
+	keyErr = errors.New("secret unavailable")
+	mu.Unlock()
+	if out, err := f.Fill(context.Background(), order("ORDERA")); out != items.Cached || err != nil {
+		t.Errorf("Fill of a cached order without its key = %q, %v; want cached", out, err)
+	}
+}
+
+// X-Series names a product by id: a product read once is named from the
+// cache while the API is paused.
+func TestXSeriesCachedNamesOutliveAPause(t *testing.T) {
+	srv := itemstest.New(key)
+	defer srv.Close()
+	srv.AddProduct("p-1", "Flat white")
+	f := filler(t, srv, "lightspeed-xseries", config.Items{Secret: "k", DomainPrefix: "cafe"})
+	sale := func(ids ...string) *platform.Event {
+		o := &platform.Order{ID: "s"}
+		for _, id := range ids {
+			o.Items = append(o.Items, platform.Item{Name: id, ProductID: id, Quantity: 1})
+		}
+		return &platform.Event{Kind: platform.KindOrder, Order: o}
+	}
+	if out, err := f.Fill(context.Background(), sale("p-1")); out != items.Read || err != nil {
+		t.Fatalf("first Fill = %q, %v", out, err)
+	}
+	srv.Faults(0, 0, 1)
+	srv.RetryAfter(60)
+	if out, _ := f.Fill(context.Background(), sale("p-2")); out != items.Paused {
+		t.Fatalf("Fill under 429 = %q, want paused", out)
+	}
+	ev := sale("p-1", "p-2")
+	f.Fill(context.Background(), ev)
+	if got := names(ev.Order); got != "Flat white x1, p-2 x1" {
+		t.Errorf("items while paused = %q, want the cached name and the other id", got)
 	}
 }

@@ -61,11 +61,9 @@ type squareOrder struct {
 	} `json:"order"`
 }
 
+func (s *squareAPI) cached(o *platform.Order) bool { return fromCache(s.cache, o) }
+
 func (s *squareAPI) fill(ctx context.Context, key string, o *platform.Order) (Outcome, error) {
-	if items, ok := s.cache.Get(o.ID); ok {
-		o.Items = items
-		return Cached, nil
-	}
 	var so squareOrder
 	h := http.Header{"Square-Version": {squareVersion}}
 	if out, err := getJSON(ctx, s.http, s.calls, s.base+"/v2/orders/"+o.ItemsRef, key, h, &so); out != Read {
@@ -103,6 +101,15 @@ func squareQuantity(s string) (int64, bool) {
 		return 0, false
 	}
 	return int64(math.Ceil(f)), true
+}
+
+// fromCache sets o's items from cache, by order, if it holds them.
+func fromCache(cache *expirable.LRU[string, []platform.Item], o *platform.Order) bool {
+	items, ok := cache.Get(o.ID)
+	if ok {
+		o.Items = items
+	}
+	return ok
 }
 
 // maxAnswer bounds what is read of an API's answer.

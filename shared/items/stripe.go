@@ -65,11 +65,9 @@ func (s *stripeAPI) needs(o *platform.Order) bool {
 		apiID.MatchString(o.ItemsRef)
 }
 
+func (s *stripeAPI) cached(o *platform.Order) bool { return fromCache(s.cache, o) }
+
 func (s *stripeAPI) fill(ctx context.Context, key string, o *platform.Order) (Outcome, error) {
-	if items, ok := s.cache.Get(o.ID); ok {
-		o.Items = items
-		return Cached, nil
-	}
 	client := s.clientOf(key)
 	session := o.ItemsRef
 	if strings.HasPrefix(session, "pi_") {
