@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -97,6 +98,14 @@ func New(platformName string, c *config.Items, o Options) (*Filler, error) {
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{}
 	}
+	// Whatever the client (stripe-go reads an answer whole), no answer
+	// is read past maxAnswer.
+	hc := *o.HTTPClient
+	if hc.Transport == nil {
+		hc.Transport = http.DefaultTransport
+	}
+	hc.Transport = capped{hc.Transport}
+	o.HTTPClient = &hc
 	if o.CacheSize <= 0 {
 		o.CacheSize = 10_000
 	}
@@ -202,10 +211,52 @@ func (e *apiError) Error() string {
 	return s
 }
 
-// scrub keeps of a transport error its class: a timeout, a cancel, or a
-// failed call. A URL in it would name an order.
+// maxAnswer bounds what is read of an API's answer: a page of 100 line
+// items is a few hundred kilobytes.
+const maxAnswer = 4 << 20
+
+// errTooLarge ends the reading of an answer past maxAnswer.
+var errTooLarge = errors.New("platform API answered more than 4 MiB")
+
+// capped is a transport whose answers' bodies fail past maxAnswer.
+type capped struct{ next http.RoundTripper }
+
+func (c capped) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := c.next.RoundTrip(r)
+	if err == nil {
+		resp.Body = &cappedBody{ReadCloser: resp.Body, left: maxAnswer}
+	}
+	return resp, err
+}
+
+type cappedBody struct {
+	io.ReadCloser
+	left int64
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		// At the cap: an answer of exactly maxAnswer bytes ends here.
+		var one [1]byte
+		if n, err := b.ReadCloser.Read(one[:]); n == 0 {
+			return 0, err
+		}
+		return 0, errTooLarge
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+// scrub keeps of a transport error its class: a timeout, a cancel, an
+// answer too large, or a failed call. A URL in it would name an order.
 func scrub(err error) error {
 	switch {
+	case errors.Is(err, errTooLarge):
+		return errTooLarge
 	case errors.Is(err, context.DeadlineExceeded):
 		return context.DeadlineExceeded
 	case errors.Is(err, context.Canceled):

@@ -3,6 +3,9 @@ package items_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -137,5 +140,71 @@ func TestXSeriesCachedNamesOutliveAPause(t *testing.T) {
 	f.Fill(context.Background(), ev)
 	if got := names(ev.Order); got != "Flat white x1, p-2 x1" {
 		t.Errorf("items while paused = %q, want the cached name and the other id", got)
+	}
+}
+
+// An answer larger than anything a list of line items holds is not read
+// to its end, whatever the client (stripe-go reads bodies whole).
+func TestHugeAnswersAreCut(t *testing.T) {
+	huge := strings.Repeat("a", 8<<20)
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/v1/"):
+			fmt.Fprintf(w, `{"object":"list","has_more":false,"url":"/v1/x","data":[{"id":"li_1","object":"item","description":%q,"quantity":1}]}`, huge)
+		default:
+			fmt.Fprintf(w, `{"order":{"line_items":[{"name":%q,"quantity":"1"}]}}`, huge)
+		}
+	}))
+	defer api.Close()
+	for plat, ref := range map[string]string{"stripe": "cs_huge", "square": "HUGE"} {
+		f, err := items.New(plat, &config.Items{Secret: "k"}, items.Options{
+			Endpoint: api.URL, Key: func(context.Context) (string, error) { return key, nil }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev := order(ref)
+		out, err := f.Fill(context.Background(), ev)
+		if out != items.Failed || err == nil || len(ev.Order.Items) != 0 {
+			t.Errorf("%s: Fill of an 8 MiB answer = %q, %v, %d items; want failed", plat, out, err, len(ev.Order.Items))
+		}
+		if err != nil && strings.Contains(err.Error(), "aaaa") {
+			t.Errorf("%s: the error quotes the answer", plat)
+		}
+	}
+}
+
+// Many deliveries of the same orders at once, some meeting 429s and
+// 500s: no race, and every Fill ends read, cached, paused or failed.
+func TestConcurrentFills(t *testing.T) {
+	srv := itemstest.New(key)
+	defer srv.Close()
+	srv.Demo()
+	srv.Faults(time.Millisecond, 0.2, 0.1)
+	for _, plat := range []string{"stripe", "square"} {
+		f := filler(t, srv, plat, config.Items{Secret: "k"})
+		var wg sync.WaitGroup
+		for i := range 40 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ref := fmt.Sprintf("pi_%d", i%3)
+				if plat == "square" {
+					ref = fmt.Sprintf("ORDER%d", i%3)
+				}
+				ev := order(ref)
+				out, _ := f.Fill(context.Background(), ev)
+				switch out {
+				case items.Read, items.Cached:
+					if len(ev.Order.Items) == 0 {
+						t.Errorf("%s: %q without items", plat, out)
+					}
+				case items.Paused, items.Failed:
+				default:
+					t.Errorf("%s: Fill = %q", plat, out)
+				}
+			}()
+		}
+		wg.Wait()
 	}
 }

@@ -3,8 +3,8 @@ package items
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"regexp"
@@ -112,9 +112,6 @@ func fromCache(cache *expirable.LRU[string, []platform.Item], o *platform.Order)
 	return ok
 }
 
-// maxAnswer bounds what is read of an API's answer.
-const maxAnswer = 4 << 20
-
 // getJSON GETs url with the bearer key and decodes the answer into v.
 // It returns Read, Missing (404), or Failed with an error that names the
 // status only; a 429 is ErrLimited.
@@ -142,8 +139,11 @@ func getJSON(ctx context.Context, c *http.Client, calls *atomic.Int64, url, key 
 	case resp.StatusCode != http.StatusOK:
 		return Failed, &apiError{status: resp.StatusCode}
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxAnswer)).Decode(v); err != nil {
-		return Failed, fmt.Errorf("platform API answered unreadable JSON")
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		if errors.Is(err, errTooLarge) {
+			return Failed, errTooLarge
+		}
+		return Failed, errors.New("platform API answered unreadable JSON")
 	}
 	return Read, nil
 }
