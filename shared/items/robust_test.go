@@ -208,3 +208,15 @@ func TestConcurrentFills(t *testing.T) {
 		wg.Wait()
 	}
 }
+
+// A sale whose only product is unknown to the API says so: the log line
+// must not claim the names came from the cache.
+func TestXSeriesUnknownProductIsMissing(t *testing.T) {
+	srv := itemstest.New(key)
+	defer srv.Close()
+	f := filler(t, srv, "lightspeed-xseries", config.Items{Secret: "k", DomainPrefix: "cafe"})
+	ev := &platform.Event{Kind: platform.KindOrder, Order: &platform.Order{ID: "s", Items: []platform.Item{{Name: "gone", ProductID: "gone", Quantity: 1}}}}
+	if out, err := f.Fill(context.Background(), ev); out != items.Missing || err != nil || names(ev.Order) != "gone x1" {
+		t.Errorf("Fill of a deleted product = %q, %v, %q; want missing, its id kept", out, err, names(ev.Order))
+	}
+}

@@ -66,7 +66,7 @@ func (x *xseriesAPI) cached(o *platform.Order) bool {
 }
 
 func (x *xseriesAPI) fill(ctx context.Context, key string, o *platform.Order) (Outcome, error) {
-	out := Cached
+	out := Missing // until a name is read: cached() named the others
 	for i := range o.Items {
 		it := &o.Items[i]
 		if it.ProductID == "" || !apiID.MatchString(it.ProductID) {
