@@ -18,9 +18,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/platform"
@@ -79,6 +82,7 @@ type Filler struct {
 	backoff time.Duration // the next pause after a 429 without Retry-After
 
 	calls atomic.Int64
+	group singleflight.Group // one read at a time per order
 }
 
 // ErrLimited is a 429 of the platform's API.
@@ -160,6 +164,45 @@ func (f *Filler) Fill(ctx context.Context, ev *platform.Event) (Outcome, error) 
 	if err != nil {
 		return Failed, fmt.Errorf("items credential: %w", err)
 	}
+	// The deliveries of one order that arrive together (Stripe sends its
+	// checkout, payment and charge events at once) wait for one read: the
+	// first one's, on a copy of its order (it may give up waiting, by its
+	// deadline, while the read goes on), whose lines it then takes; the
+	// others take theirs from the cache.
+	first := new(byte) // distinct: pointers to zero-size values may be equal
+	ch := f.group.DoChan(o.ID, func() (any, error) {
+		c := *o
+		c.Items = slices.Clone(o.Items)
+		out, err := f.read(ctx, key, &c)
+		return shared{first, out, c.Items}, err
+	})
+	select {
+	case r := <-ch:
+		res := r.Val.(shared)
+		if res.first == first {
+			o.Items = res.items
+			return res.out, r.Err
+		}
+		if f.api.cached(o) {
+			return Cached, nil
+		}
+		return res.out, r.Err
+	case <-ctx.Done():
+		return Failed, scrub(ctx.Err())
+	}
+}
+
+// shared is the outcome of a read that deliveries of one order waited
+// for, and the lines of the first one's order.
+type shared struct {
+	first *byte
+	out   Outcome
+	items []platform.Item
+}
+
+// read calls the API for what o lacks, and paces the next calls by its
+// answer.
+func (f *Filler) read(ctx context.Context, key string, o *platform.Order) (Outcome, error) {
 	out, err := f.api.fill(ctx, key, o)
 	var lim *ErrLimited
 	switch {

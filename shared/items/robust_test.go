@@ -220,3 +220,29 @@ func TestXSeriesUnknownProductIsMissing(t *testing.T) {
 		t.Errorf("Fill of a deleted product = %q, %v, %q; want missing, its id kept", out, err, names(ev.Order))
 	}
 }
+
+// Stripe sends an order's checkout, payment and charge events together:
+// the deliveries of one order that arrive at once make one read, not
+// one each.
+func TestOneReadForAnOrderAtOnce(t *testing.T) {
+	srv := itemstest.New(key)
+	defer srv.Close()
+	srv.AddSession("pi_3Burst", "cs_burst", itemstest.Item{Name: "Tasse", Quantity: "1"})
+	srv.Faults(300*time.Millisecond, 0, 0)
+	f := filler(t, srv, "stripe", config.Items{Secret: "k"})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ev := order("pi_3Burst")
+			if out, err := f.Fill(context.Background(), ev); names(ev.Order) != "Tasse x1" {
+				t.Errorf("Fill = %q, %v, items %q", out, err, names(ev.Order))
+			}
+		}()
+	}
+	wg.Wait()
+	if got := f.Calls(); got != 2 {
+		t.Errorf("%d calls for 8 deliveries of one order at once, want 2 (its session, its line items)", got)
+	}
+}
