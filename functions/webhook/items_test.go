@@ -22,8 +22,9 @@ func itemsStack(t *testing.T, edit func(*config.Config), keys ...string) (*stack
 	api := itemstest.New(itemsTestKey)
 	t.Cleanup(api.Close)
 	s := newStackWith(t, func(c *config.Config) {
-		c.Sources["stripe"].Items = &config.Items{Secret: "stripe-items-key"}
-		c.Sources["square"].Items = &config.Items{Secret: "square-items-key"}
+		// 3s, not the 1s default: the tests share a loaded machine.
+		c.Sources["stripe"].Items = &config.Items{Secret: "stripe-items-key", Timeout: config.Duration(3 * time.Second)}
+		c.Sources["square"].Items = &config.Items{Secret: "square-items-key", Timeout: config.Duration(3 * time.Second)}
 		if edit != nil {
 			edit(c)
 		}

@@ -80,7 +80,7 @@ func TestCachedItemsOutliveAPauseAndAMissingKey(t *testing.T) {
 	srv.AddOrder("ORDERA", itemstest.Item{Name: "Latte", Quantity: "2"})
 	var mu sync.Mutex
 	keyErr := error(nil)
-	f, err := items.New("square", &config.Items{Secret: "k"}, items.Options{
+	f, err := items.New("square", &config.Items{Secret: "k", Timeout: config.Duration(10 * time.Second)}, items.Options{
 		Endpoint: srv.URL,
 		Key: func(context.Context) (string, error) {
 			mu.Lock()
@@ -146,19 +146,20 @@ func TestXSeriesCachedNamesOutliveAPause(t *testing.T) {
 // An answer larger than anything a list of line items holds is not read
 // to its end, whatever the client (stripe-go reads bodies whole).
 func TestHugeAnswersAreCut(t *testing.T) {
-	huge := strings.Repeat("a", 8<<20)
+	huge := strings.Repeat("a", 5<<20)
+	stripeAnswer := []byte(`{"object":"list","has_more":false,"url":"/v1/x","data":[{"id":"li_1","object":"item","description":"` + huge + `","quantity":1}]}`)
+	squareAnswer := []byte(`{"order":{"line_items":[{"name":"` + huge + `","quantity":"1"}]}}`)
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		switch {
-		case strings.HasPrefix(r.URL.Path, "/v1/"):
-			fmt.Fprintf(w, `{"object":"list","has_more":false,"url":"/v1/x","data":[{"id":"li_1","object":"item","description":%q,"quantity":1}]}`, huge)
-		default:
-			fmt.Fprintf(w, `{"order":{"line_items":[{"name":%q,"quantity":"1"}]}}`, huge)
+		if strings.HasPrefix(r.URL.Path, "/v1/") {
+			w.Write(stripeAnswer)
+		} else {
+			w.Write(squareAnswer)
 		}
 	}))
 	defer api.Close()
 	for plat, ref := range map[string]string{"stripe": "cs_huge", "square": "HUGE"} {
-		f, err := items.New(plat, &config.Items{Secret: "k"}, items.Options{
+		f, err := items.New(plat, &config.Items{Secret: "k", Timeout: config.Duration(10 * time.Second)}, items.Options{
 			Endpoint: api.URL, Key: func(context.Context) (string, error) { return key, nil }})
 		if err != nil {
 			t.Fatal(err)
@@ -166,7 +167,7 @@ func TestHugeAnswersAreCut(t *testing.T) {
 		ev := order(ref)
 		out, err := f.Fill(context.Background(), ev)
 		if out != items.Failed || err == nil || len(ev.Order.Items) != 0 {
-			t.Errorf("%s: Fill of an 8 MiB answer = %q, %v, %d items; want failed", plat, out, err, len(ev.Order.Items))
+			t.Errorf("%s: Fill of a 5 MiB answer = %q, %v, %d items; want failed", plat, out, err, len(ev.Order.Items))
 		}
 		if err != nil && strings.Contains(err.Error(), "aaaa") {
 			t.Errorf("%s: the error quotes the answer", plat)
