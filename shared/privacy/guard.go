@@ -229,8 +229,9 @@ func scan(s string, out []finding) []finding {
 }
 
 // suspicious is the fast path: a text with no digit, no @, no fullwidth
-// character, no word that can stand for @ and no named character
-// reference that can (&commat;, &amp;commat;) holds nothing to find.
+// or small form character (＠, ﹫), no word that can stand for @ (see
+// atWords) and no named character reference that can (&commat;,
+// &amp;commat;) holds nothing to find.
 func suspicious(s string) bool {
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
@@ -240,18 +241,8 @@ func suspicious(s string) bool {
 			if i+1 < len(s) && (s[i+1] == 'c' || s[i+1] == 'a') {
 				return true
 			}
-		case c == 'a' || c == 'A':
-			if i+1 < len(s) && (s[i+1]|0x20 == 't' || s[i+1]|0x20 == 'r') {
-				return true // at, arobase, arroba
-			}
-		case c == 'c' || c == 'C':
-			if i+1 < len(s) && s[i+1]|0x20 == 'h' {
-				return true // chiocciola
-			}
-		case c == 'k' || c == 'K':
-			if i+1 < len(s) && s[i+1]|0x20 == 'l' {
-				return true // klammeraffe
-			}
+		case atWordAt(s, i):
+			return true
 		}
 	}
 	return false

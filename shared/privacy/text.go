@@ -11,7 +11,8 @@ import (
 // regular expression runs (so nothing backtracks on a hostile note).
 
 // norm maps what keyboards type for the same character to one rune:
-// fullwidth ASCII (Japanese and Chinese input methods type ０９０ and ＠),
+// fullwidth ASCII (Japanese and Chinese input methods type ０９０ and ＠)
+// and the small forms of @ and . (﹫, ﹒),
 // the no-break and thin spaces of French typography, and the dashes,
 // minus signs and the katakana long mark people put between digits.
 func norm(r rune) rune {
@@ -22,6 +23,10 @@ func norm(r rune) rune {
 		return ' '
 	case r == 0x2010, r == 0x2011, r == 0x2012, r == 0x2013, r == 0x2212, r == 0x30FC, r == 0xFE63:
 		return '-'
+	case r == 0xFE6B:
+		return '@' // small commercial at
+	case r == 0xFE52:
+		return '.' // small full stop
 	}
 	return r
 }
