@@ -7,7 +7,8 @@ import (
 )
 
 // What the words before a number say it is. The nearest word that decides
-// wins, among the three before the number:
+// wins, among the three before the number (five for a label of an
+// identifier):
 //
 //   - a phone word ("tel", "Handy", "portable", "電話"): a phone number, in
 //     any shape of 7 to 15 digits;
@@ -40,7 +41,7 @@ const (
 // Lower-cased words, as written before a number; "…Prefixes" lists match
 // the start of a word.
 var (
-	phoneExact    = []string{"tel", "tél", "tlf", "tfn", "fon", "fax", "gsm", "sms", "cel", "cell", "mob", "ring", "text", "bel", "natel", "tél.", "тел", "τηλ"}
+	phoneExact    = []string{"tel", "ph", "phn", "tél", "tlf", "tfn", "fon", "fax", "gsm", "sms", "cel", "cell", "mob", "ring", "text", "bel", "natel", "tél.", "тел", "τηλ"}
 	phonePrefixes = []string{"telef", "teléf", "télép", "teleph", "telf", "phone", "call", "mobil", "móvil", "movil", "portable", "cellul", "celular", "handy", "whatsapp", "appel", "rappel", "joign", "joindre", "erreichbar", "anruf", "rückruf", "ruf", "llam", "chiam", "bellen", "contact", "contatt", "puhelin", "telefon"}
 	phoneCJK      = []string{"電話", "携帯", "連絡", "ＴＥＬ"}
 	codeExact     = []string{"id", "part", "teil", "art", "ref", "réf", "lot", "sku", "rma", "auth", "ups", "dhl", "dpd", "gls", "tnt", "awb"}
@@ -48,7 +49,7 @@ var (
 	codeCJK       = []string{"注文", "追跡", "伝票", "商品", "品番", "型番", "お問い合わせ番号"}
 	// Business, tax and product identifiers, by their labels in the six
 	// countries of the corpora and a few more.
-	idExact    = []string{"rcs", "bn", "gst", "hst", "tps", "tvq", "qst", "neq", "tva", "vat", "ust", "iva", "nif", "cif", "kvk", "ein", "crn", "hrb", "hra", "ean", "upc", "gencod", "barres", "barras"}
+	idExact    = []string{"rcs", "r.c.s", "bn", "gst", "hst", "tps", "tvq", "qst", "neq", "tva", "vat", "ust", "iva", "nif", "cif", "kvk", "ein", "crn", "hrb", "hra", "ean", "upc", "gencod", "barres", "barras"}
 	idPrefixes = []string{"siret", "siren", "gtin", "isbn", "barcode", "steuer", "ustid"}
 	// Words that say "number" and nothing of which.
 	numberWords = []string{"n", "nº", "no", "nr", "nro", "num", "núm", "numéro", "numero", "número", "nummer", "number"}
@@ -137,11 +138,18 @@ func (l *lexicon) class(w string) wordClass {
 	return c
 }
 
-// numberContext reads up to three words before a number (see above).
+// numberContext reads up to three words before a number (see above),
+// and two more for a label of an identifier only: a company's register
+// names its city between its label and its number ("RCS Aix-en-Provence
+// B 732 829 320").
 func numberContext(s string, i int) numContext {
-	ctx, numberWord, delivery := ctxNone, false, false
-	wordsBefore(s, i, 3, func(w string) bool {
-		switch words.class(w) {
+	ctx, numberWord, delivery, n := ctxNone, false, false, 0
+	wordsBefore(s, i, 5, func(w string) bool {
+		c := words.class(w)
+		if n++; n > 3 && c != wordID {
+			return false
+		}
+		switch c {
 		case wordPhone:
 			ctx = ctxPhone
 		case wordID:

@@ -73,8 +73,15 @@ func readCandidate(s string, i int, groups []group) (candidate, int) {
 	if j := encodedPlus(s, i); j > i {
 		// ?phone=%2B33612345678: a + percent-encoded, once or more.
 		c.plus, c.start, i = true, i-1, j
+	} else if i > 0 && s[i-1] == '%' {
+		if _, n := percent(s, i-1); n > 0 {
+			return c, i - 1 + n // the hex digits of a percent-encoded byte: %20, %40
+		}
 	}
 	p, psize := prev(s, i)
+	if b, n := percentBefore(s, i); n > 0 && !c.plus {
+		p, psize = rune(b), n // after a byte percent-encoded: tel=%2B1%20212
+	}
 	switch {
 	case c.plus:
 	case isWordLetter(p) || isDigit(p):
@@ -151,7 +158,8 @@ func encodedPlus(s string, i int) int {
 // next to it, a spaced dash or slash ('w', weak: "0211 / 1234567"
 // splits an area code off, "2024-03-15 - 2024-03-20" two dates), or two
 // spaces ('2', which only a card number's groups may be apart by: "4111
-// 1111  1111  1111"). Anything else (", ", three spaces) ends the number.
+// 1111  1111  1111"). A space may be percent-encoded (%20). Anything else
+// (", ", three spaces) ends the number.
 func readSep(s string, j int) (byte, int) {
 	r, size := next(s, j)
 	switch r {
@@ -177,6 +185,10 @@ func readSep(s string, j int) (byte, int) {
 		return '(', j + size
 	case '(':
 		return '(', j + size
+	case '%':
+		if c, n := percent(s, j); c == ' ' {
+			return ' ', j + n // a space percent-encoded: %2B44%207911%20123456
+		}
 	}
 	return 0, j
 }

@@ -32,10 +32,13 @@ func TestGuardNumbers(t *testing.T) {
 		{"Location 655441491", "Location 655441491"},
 		// North American local numbers, after a phone word only.
 		{"call 555-0147", "call ***47"},
+		{"ph: 555-0147", "ph: ***47"},
 		{"Room 555-0147", "Room 555-0147"},
 		// + percent-encoded.
 		{"?phone=%2B33612345678&x=1", "?phone=***78&x=1"},
 		{"?phone=%252B447911123456", "?phone=***56"},
+		{"tel=%2B1%20212%20555%200189&x=1", "tel=***89&x=1"},
+		{"?utm_campaign=summer%202024&page=2", "?utm_campaign=summer%202024&page=2"},
 		// 00 and a country code: the national number has its length.
 		{"0033612345678", "***78"},
 		{"0033 (0)6 12 34 56 78", "***78"},
@@ -50,6 +53,10 @@ func TestGuardNumbers(t *testing.T) {
 		{"SIRET 67823014500016", "SIRET 67823014500016"},
 		{"67823014500016", "***0016"}, // a card, without its label
 		{"RCS Paris B 732 829 320", "RCS Paris B 732 829 320"},
+		{"RCS Aix-en-Provence B 732 829 320", "RCS Aix-en-Provence B 732 829 320"},
+		{"R.C.S. Lyon 732 829 320", "R.C.S. Lyon 732 829 320"},
+		{"U.S. 732 829 320", "U.S. ***20"},
+		{"732 829 320", "***20"}, // a Spanish phone's shape, without its label
 		{"12345 6782 RT0001", "12345 6782 RT0001"},
 		{"tel 12345 6782", "tel ***82"},
 		{"Part no. 212-555-0100", "Part no. 212-555-0100"},

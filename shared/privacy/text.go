@@ -85,7 +85,8 @@ func isSpace(r rune) bool { return r == ' ' || r == '\t' }
 // nearest first, lower-cased, skipping the punctuation people put between
 // a label and its value ("Tel.:", "n°", "#"), as written (compare with
 // hasPrefixFold and equalFoldAny). A run of CJK characters counts as one
-// word. f returns true to stop.
+// word, and so do single letters with dots ("R.C.S"). f returns true to
+// stop.
 func wordsBefore(s string, i, max int, f func(w string) bool) {
 	for n := 0; n < max && i > 0; n++ {
 		// Skip separators.
@@ -112,10 +113,25 @@ func wordsBefore(s string, i, max int, f func(w string) bool) {
 		if i == end {
 			return
 		}
+		// Single letters with dots are one word, an abbreviation:
+		// "R.C.S.", "N.I.F.".
+		for end-i == 1 && abbreviation(s, i) || i+2 < end && s[i+1] == '.' && abbreviation(s, i) {
+			i -= 2
+		}
 		if f(s[i:end]) {
 			return
 		}
 	}
+}
+
+// abbreviation reports whether the ASCII letter at i follows another with
+// a dot between them, that letter a word of its own: "R.C" at i = 2.
+func abbreviation(s string, i int) bool {
+	if i < 2 || s[i-1] != '.' || !isASCIILetter(rune(s[i-2])) || !isASCIILetter(rune(s[i])) {
+		return false
+	}
+	p, _ := prev(s, i-2)
+	return !isWordLetter(p) && !isDigit(p)
 }
 
 // hasPrefixFold reports whether w starts with one of the lower-case
