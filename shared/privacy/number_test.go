@@ -22,6 +22,8 @@ func TestGuardNumbers(t *testing.T) {
 		{"Commande n° 06 12 34 56 78", "Commande n° 06 12 34 56 78"},
 		{"n° 0612345678", "n° ***78"},
 		{"N° client 0712 3456 78", "N° client 0712 3456 78"},
+		{"mon n° client 12345678", "mon n° client 12345678"},
+		{"Mi número de socio 612345678", "Mi número de socio 612345678"},
 		{"n° 06 11 22 33 44 55 66", "n° 06 11 22 33 44 55 66"},
 		// Mobiles in their country's usual shape, without a word.
 		{"4165550147", "***47"},
