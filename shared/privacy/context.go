@@ -2,6 +2,7 @@ package privacy
 
 import (
 	"slices"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -16,7 +17,8 @@ import (
 //     order, invoice, product or tracking number, a phone only with a +;
 //   - a label of a business or product identifier ("SIRET", "RCS", "BN",
 //     "VAT", "EAN"): the same, and a number that passes that identifier's
-//     check is not a card either (a SIRET passes Luhn by design);
+//     check is not a card either (a SIRET passes Luhn by design); right
+//     before the number, the label says no number after it is a card;
 //   - a number word alone ("n°", "no", "Nummer", "number") decides with the
 //     word before it: a possessive makes it a phone number ("mon n°", "my
 //     number"), a code word a code ("Commande n°", "Paket Nr."); with
@@ -36,13 +38,17 @@ const (
 	ctxUsual                   // a number or delivery word alone: only usual shapes and international numbers
 	ctxCode                    // a code word: a phone only with a +
 	ctxID                      // a label of a business or product id: a code, and no card if its check passes
+	ctxLabel                   // such a label right before the number: a code, and no card at all
 )
+
+// code reports a context in which only a + makes a phone number.
+func (c numContext) code() bool { return c >= ctxCode }
 
 // Lower-cased words, as written before a number; "…Prefixes" lists match
 // the start of a word.
 var (
 	phoneExact    = []string{"tel", "ph", "phn", "tél", "tlf", "tfn", "fon", "fax", "gsm", "sms", "cel", "cell", "mob", "ring", "text", "bel", "natel", "tél.", "тел", "τηλ"}
-	phonePrefixes = []string{"telef", "teléf", "télép", "teleph", "telf", "phone", "call", "mobil", "móvil", "movil", "portable", "cellul", "celular", "handy", "whatsapp", "appel", "rappel", "joign", "joindre", "erreichbar", "anruf", "rückruf", "ruf", "llam", "chiam", "bellen", "contact", "contatt", "puhelin", "telefon"}
+	phonePrefixes = []string{"telef", "teléf", "télép", "teleph", "telf", "phone", "call", "mobil", "móvil", "movil", "portable", "cellul", "celular", "handy", "whatsapp", "appel", "rappel", "joign", "joindre", "erreichbar", "anruf", "rückruf", "ruf", "llam", "chiam", "bellen", "contact", "contatt", "puhelin", "telefon", "mobiel"}
 	phoneCJK      = []string{"電話", "携帯", "連絡", "ＴＥＬ"}
 	codeExact     = []string{"id", "client", "cliente", "kunde", "member", "membre", "socio", "account", "compte", "cuenta", "konto", "part", "teil", "art", "ref", "réf", "lot", "sku", "rma", "auth", "ups", "dhl", "dpd", "gls", "tnt", "awb"}
 	codePrefixes  = []string{"order", "orden", "commande", "command", "bestell", "auftrag", "pedido", "ordine", "invoice", "factur", "factuur", "rechnung", "fattura", "receipt", "quittung", "ticket", "track", "suivi", "sendungs", "paketn", "paketsch", "lieferschein", "seguimiento", "spedizion", "imei", "serial", "série", "serie", "batch", "charge", "refer", "référ", "artikel", "article", "artícul", "articol", "item", "product", "produit", "produkt", "prodot", "modèle", "model", "code", "codice", "código", "eori", "authori", "transac", "kunden", "customer", "usps", "fedex", "colissimo", "chronopost", "hermes", "postnl", "bpost", "correos", "poste", "yamato", "sagawa", "iban", "bic", "swift", "mandat", "partn", "pièce", "pieza", "teilen", "location", "checkout", "variant", "fulfil", "collection", "inventor"}
@@ -142,18 +148,27 @@ func (l *lexicon) class(w string) wordClass {
 // and two more for a label of an identifier only: a company's register
 // names its city between its label and its number ("RCS Aix-en-Provence
 // B 732 829 320").
+//
+// A label names the value right after it: with another value and a
+// comma between them ("Code 1234A, puis 06 90 …"), a code word or a
+// label says only that numbers are about, as a number word does.
 func numberContext(s string, i int) numContext {
-	ctx, numberWord, delivery, n := ctxNone, false, false, 0
-	wordsBefore(s, i, 5, func(w string) bool {
+	ctx, numberWord, delivery, value, n := ctxNone, false, false, false, 0
+	wordsBefore(s, i, 5, func(w string, end int) bool {
 		c := words.class(w)
 		if n++; n > 3 && c != wordID {
 			return false
 		}
 		switch c {
+		case wordNone:
+			value = value || end < len(s) && s[end] == ',' && strings.ContainsAny(w, "0123456789")
 		case wordPhone:
 			ctx = ctxPhone
 		case wordID:
 			ctx = ctxID
+			if n == 1 {
+				ctx = ctxLabel // "SIRET 678230145000126": a SIRET mistyped, not a card
+			}
 		case wordCode:
 			ctx = ctxCode
 		case wordNumber:
@@ -168,6 +183,8 @@ func numberContext(s string, i int) numContext {
 		return ctx != ctxNone
 	})
 	switch {
+	case value && (ctx.code() || numberWord || delivery):
+		return ctxUsual
 	case ctx != ctxNone:
 		return ctx
 	case numberWord && delivery:

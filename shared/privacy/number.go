@@ -409,7 +409,7 @@ func (w *window) phone(ctx numContext, loose, tail bool) bool {
 	switch {
 	case plus:
 		return w.n >= 8 && d[0] != '0'
-	case ctx == ctxCode || ctx == ctxID:
+	case ctx.code():
 		return false // "réf. 0042-1187-33"; only a + says phone after such a word
 	case d[0] == '0' && d[1] == '0':
 		return !tail && w.n >= 10 && d[2] != '0' && w.international()
@@ -478,7 +478,7 @@ func (w *window) card() bool {
 	switch {
 	case w.a == w.b && gtin(d) && (w.n == 13 || w.n == 14 || w.n == 18):
 		return false // a barcode: EAN-13, GTIN-14, SSCC
-	case w.c.ctx == ctxID && (w.n == 14 || gtin(d)):
+	case w.c.ctx == ctxLabel, w.c.ctx == ctxID && (w.n == 14 || gtin(d)):
 		return false // a SIRET after its label (Luhn by design), a barcode after its own
 	}
 	return cardPrefix(d) && luhn(d)

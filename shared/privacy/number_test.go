@@ -20,6 +20,12 @@ func TestGuardNumbers(t *testing.T) {
 		{"mon n° : 06 12 34 56 78", "mon n° : ***78"},
 		{"My number 07700 900123", "My number ***23"},
 		{"Commande n° 06 12 34 56 78", "Commande n° 06 12 34 56 78"},
+		// A label names the value right after it, not one after a comma.
+		{"Code 2B7, puis 06 11 22 33 44", "Code 2B7, puis ***44"},
+		{"Bestellung 4711, danach 0171 9876543", "Bestellung 4711, danach ***43"},
+		{"Réf. 0042-1187-33 0042-1187-34", "Réf. 0042-1187-33 0042-1187-34"},
+		{"Pedido ES-2024 612345678", "Pedido ES-2024 612345678"},
+		{"mobiele nummer 06-24681357", "mobiele nummer ***57"},
 		{"n° 0612345678", "n° ***78"},
 		{"N° client 0712 3456 78", "N° client 0712 3456 78"},
 		{"mon n° client 12345678", "mon n° client 12345678"},
@@ -54,6 +60,8 @@ func TestGuardNumbers(t *testing.T) {
 		{"732 829 320 00074", "732 829 320 00074"},
 		{"SIRET 67823014500016", "SIRET 67823014500016"},
 		{"67823014500016", "***0016"}, // a card, without its label
+		{"SIRET 652014887000190", "SIRET 652014887000190"},    // mistyped: 15 digits, right after its label
+		{"SIRET du siège 652014887000190", "SIRET du siège ***0190"}, // further away, only a SIRET's length is kept
 		{"RCS Paris B 732 829 320", "RCS Paris B 732 829 320"},
 		{"RCS Aix-en-Provence B 732 829 320", "RCS Aix-en-Provence B 732 829 320"},
 		{"R.C.S. Lyon 732 829 320", "R.C.S. Lyon 732 829 320"},

@@ -85,9 +85,9 @@ func isSpace(r rune) bool { return r == ' ' || r == '\t' }
 // nearest first, lower-cased, skipping the punctuation people put between
 // a label and its value ("Tel.:", "n°", "#"), as written (compare with
 // hasPrefixFold and equalFoldAny). A run of CJK characters counts as one
-// word, and so do single letters with dots ("R.C.S"). f returns true to
-// stop.
-func wordsBefore(s string, i, max int, f func(w string) bool) {
+// word, and so do single letters with dots ("R.C.S"). f is given the
+// word and the offset of its end, and returns true to stop.
+func wordsBefore(s string, i, max int, f func(w string, end int) bool) {
 	for n := 0; n < max && i > 0; n++ {
 		// Skip separators.
 		for i > 0 {
@@ -118,7 +118,7 @@ func wordsBefore(s string, i, max int, f func(w string) bool) {
 		for end-i == 1 && abbreviation(s, i) || i+2 < end && s[i+1] == '.' && abbreviation(s, i) {
 			i -= 2
 		}
-		if f(s[i:end]) {
+		if f(s[i:end], end) {
 			return
 		}
 	}
