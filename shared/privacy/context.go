@@ -149,19 +149,27 @@ func (l *lexicon) class(w string) wordClass {
 // names its city between its label and its number ("RCS Aix-en-Provence
 // B 732 829 320").
 //
-// A label names the value right after it: with another value and a
-// comma between them ("Code 1234A, puis 06 90 …"), a code word or a
-// label says only that numbers are about, as a number word does.
+// Words of digits do not count among these. A label names the value
+// right after it: with another value, a comma and a word between them
+// ("Code 1234A, puis 06 90 …"), a code word or a label says only that
+// numbers are about, as a number word does.
 func numberContext(s string, i int) numContext {
 	ctx, numberWord, delivery, value, n := ctxNone, false, false, false, 0
-	wordsBefore(s, i, 5, func(w string, end int) bool {
+	wordsBefore(s, i, 8, func(w string, end int) bool {
+		// Words of digits are values, not words: they do not count, so
+		// that a label is found before a long reference of groups, or a
+		// list of them ("Réf. 0042-1187-33, 0042-1187-34").
+		nearer := n
+		if strings.Trim(w, "0123456789") != "" {
+			n++
+		}
 		c := words.class(w)
-		if n++; n > 3 && c != wordID {
-			return false
+		if n > 5 || n > 3 && c != wordID {
+			return n > 5
 		}
 		switch c {
 		case wordNone:
-			value = value || end < len(s) && s[end] == ',' && strings.ContainsAny(w, "0123456789")
+			value = value || nearer > 0 && end < len(s) && s[end] == ',' && strings.ContainsAny(w, "0123456789")
 		case wordPhone:
 			ctx = ctxPhone
 		case wordID:

@@ -24,6 +24,7 @@ func TestGuardNumbers(t *testing.T) {
 		{"Code 2B7, puis 06 11 22 33 44", "Code 2B7, puis ***44"},
 		{"Bestellung 4711, danach 0171 9876543", "Bestellung 4711, danach ***43"},
 		{"Réf. 0042-1187-33 0042-1187-34", "Réf. 0042-1187-33 0042-1187-34"},
+		{"Réf. 0042-1187-33, 0042-1187-34", "Réf. 0042-1187-33, 0042-1187-34"},
 		{"Pedido ES-2024 612345678", "Pedido ES-2024 612345678"},
 		{"mobiele nummer 06-24681357", "mobiele nummer ***57"},
 		{"n° 0612345678", "n° ***78"},
@@ -59,8 +60,8 @@ func TestGuardNumbers(t *testing.T) {
 		{"0 36000 29145 2", "0 36000 29145 2"},
 		{"732 829 320 00074", "732 829 320 00074"},
 		{"SIRET 67823014500016", "SIRET 67823014500016"},
-		{"67823014500016", "***0016"}, // a card, without its label
-		{"SIRET 652014887000190", "SIRET 652014887000190"},    // mistyped: 15 digits, right after its label
+		{"67823014500016", "***0016"},                                // a card, without its label
+		{"SIRET 652014887000190", "SIRET 652014887000190"},           // mistyped: 15 digits, right after its label
 		{"SIRET du siège 652014887000190", "SIRET du siège ***0190"}, // further away, only a SIRET's length is kept
 		{"RCS Paris B 732 829 320", "RCS Paris B 732 829 320"},
 		{"RCS Aix-en-Provence B 732 829 320", "RCS Aix-en-Provence B 732 829 320"},
