@@ -477,12 +477,26 @@ func obfuscatedAt(s string, before [8]token, at token, bare bool) (finding, bool
 		}
 		lw = b.String() + lw
 	}
+	// What is glued before the local part and a plain one may hold is
+	// masked with it ("x!anna at gmail dot com"): left, it would make the
+	// mask a plain address to a second pass.
+	glued := start
+	for n := 0; n < maxLocal; n++ {
+		r, size := prev(s, glued)
+		if size == 0 || !isLocalRune(r) {
+			break
+		}
+		glued -= size
+	}
+	lw, start = s[glued:start]+lw, glued
 	addr := strings.Map(norm, lw) + "@" + strings.Join(labels, ".")
 	return finding{kind: KindEmail, start: start, end: end, masked: MaskEmail(addr)}, true
 }
 
 // maxObfuscated bounds the bytes an obfuscated address spans, its words
 // and the spaces between them: the domain is read no further (see reach).
+// Only what is glued before its first word, maxLocal characters at most,
+// comes on top.
 const maxObfuscated = 2048
 
 func webmail(labels []string) bool {

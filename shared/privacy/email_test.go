@@ -35,6 +35,9 @@ func TestGuardEmails(t *testing.T) {
 		{"harriet(a)example.com", "h***@example.com"},
 		// The local part with dot words too.
 		{"tom dot harris at gmail dot com", "t***@gmail.com"},
+		// What is glued before it too, so that a second pass finds no address in the mask.
+		{"x!anna at gmail dot com", "x***@gmail.com"},
+		{"0!0 dot 0000[ät]000.Ar 0", "0***@000.ar 0"},
 		{"write to anna [dot] berg [at] example [dot] org", "write to a***@example.org"},
 		// Small and fullwidth @, a quoted local part.
 		{"léa﹫exemple.fr", "l***@exemple.fr"},

@@ -159,7 +159,8 @@ func MaskPrefix(s string, n int) (string, Counts, bool) {
 // under three &amp; layers with eight hex digits (24 bytes), or a byte
 // percent-encoded maxLayers times over (%25252540, 9 bytes): 510 × 24 =
 // 12,240 bytes at most, and UTF-16 units are never more than bytes. An
-// obfuscated address spans at most maxObfuscated; a number, a few dozen.
+// obfuscated address spans at most maxObfuscated and maxLocal characters
+// glued before it (3,072 bytes); a number, a few dozen.
 const reach = 16 << 10
 
 // prefix16 returns the longest prefix of s of at most n UTF-16 units, and
