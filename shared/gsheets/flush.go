@@ -481,6 +481,7 @@ func (s *Sink) write(fs *flushState, tabs []*tab, gs []*keyOps) error {
 	s.undo = p.undo
 	s.commitMarks(p)
 	s.count(func(st *model.Stats) { st.Flushes++; st.Rows += p.rows })
+	s.logFlush(fs, p.rows)
 	settle(gs)
 	return nil
 }

@@ -144,6 +144,7 @@ func (s *Sink) findTabs(ctx context.Context, fs *flushState, tabs []*tab, broken
 			}
 		}
 	}
+	s.countGrids(ss.Sheets)
 	return created, nil
 }
 
