@@ -132,6 +132,11 @@ type Sink struct {
 	undo    undoTab
 	marks   marks
 	fill    fill
+	// hasArchived says the spreadsheet has an ArchivedTab, of sheet id
+	// archivedSheet; archived are the rows it lists.
+	hasArchived   bool
+	archivedSheet int64
+	archived      map[markKey]bool
 	// shrunk caps the keys of a flush below MaxRowsPerFlush after a write
 	// timed out; 0 when it does not.
 	shrunk int
