@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"google.golang.org/api/sheets/v4"
 
@@ -409,7 +408,6 @@ func (a *Archiver) record(ctx context.Context, rows []ArchiveRow, m *Moved) erro
 		a.list = lt
 	}
 	lt := a.list
-	now := strconv.FormatInt(time.Now().Unix(), 10)
 	var add []*sheets.RowData
 	var keys []string
 	for _, r := range rows {
@@ -418,7 +416,7 @@ func (a *Archiver) record(ctx context.Context, rows []ArchiveRow, m *Moved) erro
 			continue
 		}
 		keys = append(keys, k)
-		add = append(add, textRow(a.t.Tab, r.ID(), strconv.FormatInt(r.Version, 10), now))
+		add = append(add, textRow(a.t.Tab, r.ID()))
 	}
 	if len(add) > 0 {
 		reqs = append(reqs, &sheets.Request{AppendCells: &sheets.AppendCellsRequest{SheetId: lt.sheetID, Rows: add,

@@ -22,8 +22,10 @@ const ArchivedTab = "_safeview_archived"
 // its value is the id of the archive spreadsheet.
 const ArchivedTagKey = "safeview.archived"
 
-// ArchivedHeader is the first row of the archived tab.
-var ArchivedHeader = []string{"table", "row", "version", "archived (Unix seconds)"}
+// ArchivedHeader is the first row of the archived tab: two cells a row,
+// since every cell counts against the spreadsheet's limit (the archive
+// holds the version and the rest).
+var ArchivedHeader = []string{"table", "row"}
 
 func isArchivedTab(sh *sheets.Sheet) bool {
 	for _, m := range sh.DeveloperMetadata {

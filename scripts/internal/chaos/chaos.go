@@ -115,8 +115,11 @@ func (r Report) String() string {
 	return b.String()
 }
 
-// Build builds the binaries dev and sheets-emulator into dir, with -race
-// when this binary has it (so that a race-enabled test reuses its cache).
+// Build builds the binaries dev and sheets-emulator into dir. Never with
+// -race, even under go test -race: a race-instrumented function starts
+// several times slower on a loaded machine, and what the run checks is
+// the sheet, not the function's memory (its packages' own tests run with
+// -race); go vet has usually compiled the packages already.
 func Build(ctx context.Context, dir string) error {
 	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
 	if err != nil {
@@ -124,9 +127,6 @@ func Build(ctx context.Context, dir string) error {
 	}
 	root := filepath.Dir(strings.TrimSpace(string(out)))
 	args := []string{"build", "-o", dir + string(filepath.Separator)}
-	if raceEnabled {
-		args = append(args, "-race")
-	}
 	cmd := exec.CommandContext(ctx, "go", append(args, "./scripts/dev", "./scripts/sheets-emulator")...)
 	cmd.Dir = root
 	if b, err := cmd.CombinedOutput(); err != nil {
@@ -226,8 +226,10 @@ func Run(ctx context.Context, o Options) (Report, error) {
 			ok := false
 			for try := 0; try <= o.Retries && !ok; try++ {
 				if try > 0 {
-					// A platform's backoff, scaled down from hours to seconds.
-					b := min(250*time.Millisecond<<(try-1), 4*time.Second)
+					// A platform's backoff, scaled down from hours to
+					// seconds: 0.5 s doubling to 8 s, 40 s in all, so that
+					// a restart slowed by a loaded machine is waited for.
+					b := min(500*time.Millisecond<<(try-1), 8*time.Second)
 					time.Sleep(b/2 + time.Duration(seed.Int64N(int64(b/2)+1)))
 				}
 				attempts.Add(1)
