@@ -39,10 +39,20 @@ type stopper struct {
 	stopping bool
 	n        int
 	idle     chan struct{} // closed when stopping and n reaches 0
-	abort    chan struct{} // closed when the budget is spent
+	// abort ends when the budget is spent, and with it every request's
+	// context.
+	abort  context.Context
+	cutAll context.CancelFunc
 }
 
-// enter admits a request, with a context that ends when the stop's
+// init makes the abort context; the caller holds s.mu.
+func (s *stopper) init() {
+	if s.abort == nil {
+		s.abort, s.cutAll = context.WithCancel(context.Background())
+	}
+}
+
+// enter admits a request, with a context that also ends when the stop's
 // budget is spent, and the func to call when it is answered; false once
 // the instance stops.
 func (s *stopper) enter(ctx context.Context) (context.Context, func(), bool) {
@@ -51,20 +61,12 @@ func (s *stopper) enter(ctx context.Context) (context.Context, func(), bool) {
 	if s.stopping {
 		return ctx, func() {}, false
 	}
-	if s.abort == nil {
-		s.abort = make(chan struct{})
-	}
+	s.init()
 	s.n++
 	ctx, cancel := context.WithCancel(ctx)
-	abort := s.abort
-	go func() {
-		select {
-		case <-abort:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
+	unhook := context.AfterFunc(s.abort, cancel)
 	return ctx, func() {
+		unhook()
 		cancel()
 		s.mu.Lock()
 		defer s.mu.Unlock()
@@ -83,9 +85,7 @@ func (s *stopper) stop() <-chan struct{} {
 	if !s.stopping {
 		s.stopping = true
 		s.idle = make(chan struct{})
-		if s.abort == nil {
-			s.abort = make(chan struct{})
-		}
+		s.init()
 		if s.n == 0 {
 			close(s.idle)
 		}
@@ -98,11 +98,8 @@ func (s *stopper) stop() <-chan struct{} {
 func (s *stopper) cut() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	select {
-	case <-s.abort:
-	default:
-		close(s.abort)
-	}
+	s.init()
+	s.cutAll()
 }
 
 // explain says "shutting down" for a write the stop cut short.
