@@ -129,6 +129,25 @@ func TestDevStack(t *testing.T) {
 	if row[0] != "424242" || row[4] != "Grains de café 1kg x2, Tasse en céramique x1" || row[5] != "61.80 EUR" {
 		t.Errorf("view row = %q", row)
 	}
+	// Stripe and Square deliveries carry no line items: the local stack
+	// reads them from its fake of the platforms' APIs (package items).
+	if ready.ItemsEndpoint == "" {
+		t.Error("READY line lacks items_endpoint")
+	}
+	for _, store := range []string{"Stripe", "Square POS"} {
+		found := false
+		for _, r := range view.Tabs[0].Rows[1:] {
+			if len(r) > 4 && r[1] == store {
+				found = true
+				if !strings.Contains(r[4], " x") {
+					t.Errorf("%s row items = %q, want the line items read from the fake API", store, r[4])
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no %s row in %q", store, view.Tabs[0].Rows)
+		}
+	}
 	page, err := http.Get(ready.ViewURL)
 	if err != nil {
 		t.Fatal(err)
