@@ -6,6 +6,11 @@
 // Usage:
 //
 //	go run ./scripts/dev [-addr 127.0.0.1:8080] [-config functions/webhook/safeview.yaml] [-queue]
+//	go run ./scripts/dev -sheets-endpoint URL -spreadsheet ID
+//
+// The second form runs the function against an emulator of your own
+// (scripts/sheets-emulator), so that the function can be killed and
+// restarted while the spreadsheet lives on.
 //
 // -queue runs queued mode: the configuration's mode set to queued, the
 // function publishing to Pub/Sub's fake server (pstest) through the real
@@ -28,6 +33,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -74,9 +80,14 @@ func parse(args []string, stderr io.Writer) (localstack.Options, error) {
 	fs.StringVar(&o.Addr, "addr", "127.0.0.1:8080", "host:port of the function (port 0 picks a free one)")
 	fs.StringVar(&o.Config, "config", localstack.DefaultConfig(), "the configuration file")
 	fs.StringVar(&o.SheetsAddr, "sheets-addr", "127.0.0.1:0", "host:port of the Sheets emulator and the view")
+	fs.StringVar(&o.SheetsEndpoint, "sheets-endpoint", "", "an emulator of your own (go run ./scripts/sheets-emulator): its sheets_endpoint; none is started")
+	fs.StringVar(&o.SpreadsheetID, "spreadsheet", "", "with -sheets-endpoint: the id of its spreadsheet")
 	fs.BoolVar(&o.Queue, "queue", false, "queued mode: the function publishes to a fake Pub/Sub (pstest), a push pump delivers to the writer function (docs/queued.md)")
 	if err := fs.Parse(args); err != nil {
 		return localstack.Options{}, err
+	}
+	if (o.SheetsEndpoint == "") != (o.SpreadsheetID == "") {
+		return localstack.Options{}, errors.New("-sheets-endpoint and -spreadsheet go together")
 	}
 	return o, nil
 }

@@ -35,7 +35,6 @@ import (
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/gsheetstest"
 	"github.com/safeview/safeview/shared/items/itemstest"
-	"github.com/safeview/safeview/shared/pubsubtest"
 	"github.com/safeview/safeview/shared/secrets"
 )
 
@@ -77,6 +76,11 @@ type Options struct {
 	SheetsAddr string
 	// Emulator configures the Sheets emulator: latency, quotas, faults.
 	Emulator []gsheetstest.Option
+	// SheetsEndpoint, when set, is an emulator of your own (such as
+	// scripts/sheets-emulator's) holding SpreadsheetID: the stack starts
+	// none, and SheetsAddr and Emulator are unused.
+	SheetsEndpoint string
+	SpreadsheetID  string
 	// Queue runs queued mode (the configuration's mode set to queued): a
 	// fake Pub/Sub, the writer function and a push pump (queue.go).
 	Queue bool
@@ -88,7 +92,8 @@ type Options struct {
 type Stack struct {
 	Ready Ready
 	// Emulator is the Sheets emulator, for inspection (Snapshot, Stats)
-	// and for changing its behaviour while the stack runs.
+	// and for changing its behaviour while the stack runs; nil with an
+	// emulator of your own (Options.SheetsEndpoint).
 	Emulator *gsheetstest.Server
 	// Config is the configuration the function runs with.
 	Config *config.Config
@@ -97,7 +102,7 @@ type Stack struct {
 	// Queue is queued mode's part (Options.Queue), else nil.
 	Queue *queued
 
-	srv   *http.Server // the emulator and the view
+	emu   *Emulator    // the emulator and the view; nil with one of your own
 	front *http.Server // the function's
 	errc  chan error
 	tmp   []string // the configuration copies, removed by Close
@@ -142,42 +147,23 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		return nil, err
 	}
 
-	// The emulator and the view share one listener.
-	emu := gsheetstest.New(o.Emulator...)
-	ln, err := net.Listen("tcp", o.SheetsAddr)
-	if err != nil {
-		return nil, fmt.Errorf("sheets emulator: %w", err)
-	}
-	sheetsBase := "http://" + ln.Addr().String() + "/"
-	var tabs []string
-	for _, t := range cfg.Tables {
-		tabs = append(tabs, t.Tab)
-	}
-	id := emu.CreateSpreadsheet("Safeview (local)", tabs...)
-	mux := http.NewServeMux()
-	mux.Handle("/v4/", emu.Handler())
-	mux.Handle("/", &view{endpoint: sheetsBase, spreadsheetID: id})
-	var issuer *pubsubtest.Issuer
-	if o.Queue {
-		// The key set of the push tokens, read by the writer's validator.
-		if issuer, err = pubsubtest.NewIssuer(); err != nil {
-			return nil, err
-		}
-		mux.Handle("/oidc/certs", issuer)
-	}
-	srv := &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		// No WriteTimeout: the emulator's slow fault holds a response on
-		// purpose, for as long as a test asks.
-		IdleTimeout: idleTimeout,
-	}
-	st := &Stack{Emulator: emu, Config: cfg, srv: srv, errc: make(chan error, 3)}
+	st := &Stack{Config: cfg, errc: make(chan error, 3)}
 	if queuedCopy != "" {
 		st.tmp = append(st.tmp, queuedCopy)
 	}
-	go func() { _ = st.srv.Serve(ln) }()
+	sheetsBase, id := o.SheetsEndpoint, o.SpreadsheetID
+	if sheetsBase == "" {
+		// The emulator, the view and the admin endpoint share one listener.
+		emu, err := StartEmulator(cfg, o.SheetsAddr, o.Emulator...)
+		if err != nil {
+			os.Remove(queuedCopy)
+			return nil, err
+		}
+		st.emu, st.Emulator = emu, emu.Server
+		sheetsBase, id = emu.Ready.SheetsEndpoint, emu.Ready.SpreadsheetID
+	} else if id == "" {
+		return nil, errors.New("a Sheets endpoint of your own needs the id of its spreadsheet")
+	}
 
 	host, _, err := net.SplitHostPort(o.Addr)
 	if err != nil {
@@ -252,7 +238,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 			st.Close()
 			return nil, fmt.Errorf("writer: %w", err)
 		}
-		if err := st.queueEnv(ctx, cfg, wln, sheetsBase+"oidc/certs", o.QueueOptions, env); err != nil {
+		if err := st.queueEnv(ctx, cfg, wln, o.QueueOptions, env); err != nil {
 			wln.Close()
 			st.Close()
 			return nil, err
@@ -275,7 +261,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		return nil, err
 	}
 	if o.Queue {
-		if err := st.startQueue(ctx, wln, issuer, o.QueueOptions); err != nil {
+		if err := st.startQueue(ctx, wln, o.QueueOptions); err != nil {
 			st.Close()
 			return nil, err
 		}
@@ -308,8 +294,9 @@ func (s *Stack) Close() {
 	if s.front != nil {
 		s.front.Close()
 	}
-	s.srv.Close()
-	s.Emulator.Close()
+	if s.emu != nil {
+		s.emu.Close()
+	}
 }
 
 // DefaultConfig finds the example configuration from the repository root

@@ -43,23 +43,37 @@ type QueueOptions struct {
 type queued struct {
 	Server *pubsubtest.Server
 	Pump   *pubsubtest.Pump
+	issuer *pubsubtest.Issuer
+	certs  *http.Server // the issuer's key set, read by the writer's validator
 	writer *http.Server
 	stop   context.CancelFunc
 	done   chan struct{}
 }
 
 // queueEnv starts the fake Pub/Sub with the topics and subscriptions of
-// queued mode and adds to env what the two functions read. The writer
-// listens on wln.
-func (st *Stack) queueEnv(ctx context.Context, cfg *config.Config, wln net.Listener, certsURL string, o QueueOptions, env map[string]string) error {
+// queued mode, and the key set of the push tokens, and adds to env what
+// the two functions read. The writer listens on wln.
+func (st *Stack) queueEnv(ctx context.Context, cfg *config.Config, wln net.Listener, o QueueOptions, env map[string]string) error {
 	if !cfg.Queued() {
 		return errors.New("localstack: the queue runs a configuration of mode: queued")
 	}
-	ps, err := pubsubtest.Start(ctx)
+	issuer, err := pubsubtest.NewIssuer()
 	if err != nil {
 		return err
 	}
-	st.Queue = &queued{Server: ps}
+	cln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("push tokens' key set: %w", err)
+	}
+	certsURL := "http://" + cln.Addr().String() + "/oidc/certs"
+	certs := &http.Server{Handler: issuer, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: idleTimeout}
+	go func() { _ = certs.Serve(cln) }()
+	ps, err := pubsubtest.Start(ctx)
+	if err != nil {
+		certs.Close()
+		return err
+	}
+	st.Queue = &queued{Server: ps, issuer: issuer, certs: certs}
 	for _, t := range []string{Topic, DeadLetterTopic} {
 		if err := ps.CreateTopic(ctx, t); err != nil {
 			return fmt.Errorf("pubsub topic %s: %w", t, err)
@@ -91,7 +105,7 @@ func (st *Stack) queueEnv(ctx context.Context, cfg *config.Config, wln net.Liste
 
 // startQueue serves the writer function on wln and starts the Pump that
 // pushes to it.
-func (st *Stack) startQueue(ctx context.Context, wln net.Listener, issuer *pubsubtest.Issuer, o QueueOptions) error {
+func (st *Stack) startQueue(ctx context.Context, wln net.Listener, o QueueOptions) error {
 	h, err := writerfn.NewFromEnv(ctx)
 	if err != nil {
 		return err
@@ -100,7 +114,7 @@ func (st *Stack) startQueue(ctx context.Context, wln net.Listener, issuer *pubsu
 	q.writer = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: idleTimeout}
 	go func() { _ = q.writer.Serve(wln) }()
 	q.Pump = &pubsubtest.Pump{Server: q.Server, Subscription: WriterSubscription, DeadLetterTopic: DeadLetterTopic,
-		Endpoint: st.Ready.WriterURL, ServiceAccount: PushServiceAccount, Issuer: issuer,
+		Endpoint: st.Ready.WriterURL, ServiceAccount: PushServiceAccount, Issuer: q.issuer,
 		MaxAttempts: o.MaxAttempts, MinBackoff: o.MinBackoff, MaxBackoff: o.MaxBackoff, AckDeadline: o.AckDeadline, Concurrency: o.Concurrency}
 	if o.Pump != nil {
 		o.Pump(q.Pump)
@@ -125,5 +139,6 @@ func (q *queued) close() {
 	if q.writer != nil {
 		q.writer.Close()
 	}
+	q.certs.Close()
 	q.Server.Close()
 }
