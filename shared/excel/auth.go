@@ -111,9 +111,17 @@ type bearer struct {
 func (b *bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 	tok, err := b.cred.GetToken(r.Context(), policy.TokenRequestOptions{Scopes: []string{GraphScope}})
 	if err != nil {
-		return nil, fmt.Errorf("excel: token for Graph: %w", err)
+		return nil, &tokenError{err: err}
 	}
 	r = r.Clone(r.Context())
 	r.Header.Set("Authorization", "Bearer "+tok.Token)
 	return b.base.RoundTrip(r)
 }
+
+// tokenError is a failure to get a token from Entra ID: a set-up to fix
+// (the federated credential's subject, a secret), said as Entra says it
+// (its AADSTS code), never retried blindly.
+type tokenError struct{ err error }
+
+func (e *tokenError) Error() string { return "excel: token for Graph: " + e.err.Error() }
+func (e *tokenError) Unwrap() error { return e.err }

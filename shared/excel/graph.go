@@ -93,6 +93,10 @@ func (g *graph) do(ctx context.Context, session string, c call) (reply, error) {
 		req.Header.Set(sessionHeader, session)
 	}
 	resp, err := g.hc.Do(req)
+	var te *tokenError
+	if errors.As(err, &te) {
+		return reply{}, te
+	}
 	if err != nil {
 		return reply{}, &callError{what: c.method + " " + opName(c.url), status: 0}
 	}
