@@ -95,9 +95,15 @@ func (s *Sink) flush(batch []*op) {
 	defer cancel()
 	log := s.logger(batch[0].ctx)
 	var err error
-	if batch[0].req != nil {
+	if s.base == "" {
+		// Calls are built from the workbook's ids: find them first.
+		err = s.resolve(ctx)
+	}
+	switch {
+	case err != nil:
+	case batch[0].req != nil:
 		err = s.untilSettled(ctx, func() error { return s.applyRequest(ctx, batch[0]) })
-	} else {
+	default:
 		err = s.untilSettled(ctx, func() error { return s.attempt(ctx, batch) })
 		if err == nil {
 			s.leave(ctx, batch)
@@ -201,11 +207,6 @@ func (s *Sink) write(ctx context.Context, calls []call) error {
 // open resolves the workbook (once) and opens a persistent workbook
 // session for the flushes to come, or reuses the one still alive.
 func (s *Sink) open(ctx context.Context) error {
-	if s.base == "" {
-		if err := s.resolve(ctx); err != nil {
-			return err
-		}
-	}
 	if s.session != "" && time.Since(s.sessionUsed) < sessionIdle {
 		return nil
 	}
