@@ -28,6 +28,7 @@ import (
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/logging"
 	"github.com/safeview/safeview/shared/secrets"
+	"github.com/safeview/safeview/shared/view"
 )
 
 // Environment variables read by the deployed function.
@@ -141,7 +142,11 @@ func NewFromEnv(ctx context.Context) (_ *Handler, err error) {
 		return nil, fmt.Errorf("sheets client: %w", err)
 	}
 	log := logging.Default()
-	return New(ctx, Deps{Config: cfg, Secrets: res, Sheets: svc, Logger: log, Project: os.Getenv(EnvProject)})
+	graph, err := graphFromEnv(res)
+	if err != nil {
+		return nil, err
+	}
+	return New(ctx, Deps{Config: cfg, Secrets: res, Sheets: svc, Graph: &graph, Logger: log, Project: os.Getenv(EnvProject)})
 }
 
 // defaultConfigPaths are where the configuration is looked for when
@@ -183,7 +188,10 @@ type Deps struct {
 	Config  *config.Config
 	Secrets secrets.Resolver
 	Sheets  *sheets.Service
-	Logger  *slog.Logger
+	// Graph connects the Excel destinations; nil: Microsoft's Graph and
+	// Entra ID, with the function's Google ID token.
+	Graph  *view.GraphOptions
+	Logger *slog.Logger
 	// Project, when set, links log lines to Cloud Trace.
 	Project string
 }

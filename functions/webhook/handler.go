@@ -81,7 +81,11 @@ func New(ctx context.Context, d Deps) (*Handler, error) {
 		}
 		h.sources[name] = src
 	}
-	v, err := view.New(ctx, view.Deps{Config: cfg, Secrets: d.Secrets, Sheets: d.Sheets, Logger: log})
+	graph := view.GraphOptions{Secrets: d.Secrets}
+	if d.Graph != nil {
+		graph = *d.Graph
+	}
+	v, err := view.New(ctx, view.Deps{Config: cfg, Secrets: d.Secrets, Sheets: d.Sheets, Graph: view.Graph(graph), Logger: log})
 	if err != nil {
 		return nil, err
 	}

@@ -20,6 +20,7 @@ import (
 	"google.golang.org/api/sheets/v4"
 
 	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/excel/exceltest"
 	"github.com/safeview/safeview/shared/gsheetstest"
 	"github.com/safeview/safeview/shared/logging"
 	"github.com/safeview/safeview/shared/model"
@@ -42,6 +43,7 @@ type stack struct {
 	id      string
 	handler *Handler
 	logs    *syncBuffer
+	excel   *exceltest.Stack
 }
 
 type syncBuffer struct {
@@ -114,11 +116,12 @@ func newStackVia(t *testing.T, edit func(*config.Config), service func(*gsheetst
 		}
 	}
 	res["safeview-pseudonym-key"] = []string{strings.Repeat("p", 32)}
-	h, err := New(context.Background(), Deps{Config: cfg, Secrets: res, Sheets: svc, Logger: logging.New(logs, slog.LevelDebug)})
+	graph, ms := graphFor(t, cfg, res)
+	h, err := New(context.Background(), Deps{Config: cfg, Secrets: res, Sheets: svc, Graph: graph, Logger: logging.New(logs, slog.LevelDebug)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &stack{t: t, emu: emu, id: cfg.Spreadsheet.ID, handler: h, logs: logs}
+	return &stack{t: t, emu: emu, id: cfg.Spreadsheet.ID, handler: h, logs: logs, excel: ms}
 }
 
 // response is what a delivery got.
@@ -608,7 +611,8 @@ func TestSourceWithoutSecretIs503(t *testing.T) {
 	}
 	res := secrets.Map{"shopify-webhook-secret": {testSecret}, "safeview-pseudonym-key": {strings.Repeat("p", 32)}}
 	logs := &syncBuffer{}
-	h, err := New(context.Background(), Deps{Config: cfg, Secrets: res, Sheets: svc, Logger: logging.New(logs, slog.LevelDebug)})
+	graph, _ := graphFor(t, cfg, res)
+	h, err := New(context.Background(), Deps{Config: cfg, Secrets: res, Sheets: svc, Graph: graph, Logger: logging.New(logs, slog.LevelDebug)})
 	if err != nil {
 		t.Fatalf("New() with a source lacking its secret = %v, want the other sources served", err)
 	}

@@ -84,7 +84,16 @@ func calmRaised(ctx context.Context, st *localstack.Stack, emuOpts []gsheetstest
 	if err != nil {
 		return raised{}, err
 	}
-	h, err := webhookfn.New(ctx, webhookfn.Deps{Config: &cfg, Secrets: secrets.Env{}, Sheets: svc, Logger: logging.Default()})
+	deps := webhookfn.Deps{Config: &cfg, Secrets: secrets.Env{}, Sheets: svc, Logger: logging.Default()}
+	if st.Microsoft != nil {
+		// The example's Excel destination, on the stack's Graph emulator.
+		g, err := st.Microsoft.Options(deps.Secrets)
+		if err != nil {
+			return raised{}, err
+		}
+		deps.Graph = &g
+	}
+	h, err := webhookfn.New(ctx, deps)
 	if err != nil {
 		return raised{}, err
 	}

@@ -10,12 +10,17 @@
 // It uses demo secrets (see scripts/internal/demo), never real ones. When
 // everything is up it prints one line
 //
-//	READY {"webhook_base":...,"sheets_endpoint":...,"spreadsheet_id":...,"view_url":...,"sources":{...}}
+//	READY {"webhook_base":...,"sheets_endpoint":...,"spreadsheet_id":...,"view_url":...,"sources":{...},"destinations":{...}}
 //
 // that scripts and tests rely on: webhook_base is the URL to which
 // /{source} is appended, sheets_endpoint the base URL to hand to
 // option.WithEndpoint, and sources maps each source to its platform and
-// demo secret (and, for Square, the exact notification URL). The stack
+// demo secret (and, for Square, the exact notification URL). When the
+// configuration has Excel destinations, an emulated Microsoft Graph holds
+// their workbooks, and "destinations" maps each to where its named tables
+// are read as Graph serves them:
+// {graph_endpoint}/drives/{drive_id}/items/{item_id}/workbook/tables/{name}/rows
+// (docs/excel.md). The stack
 // itself is scripts/internal/localstack, which the benchmark shares.
 package main
 

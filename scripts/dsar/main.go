@@ -163,7 +163,7 @@ func work(ctx context.Context, o options, stdin io.Reader, stdout, stderr io.Wri
 	cfg.Spreadsheet.ID = id
 	// The same tables, pseudonyms and sink as the function's. The sink's
 	// lines carry counts and row numbers, never a cell.
-	v, err := view.New(ctx, view.Deps{Config: cfg, Secrets: res, Sheets: svc, Logger: slog.New(slog.NewTextHandler(stderr, nil))})
+	v, err := view.New(ctx, view.Deps{Config: cfg, Secrets: res, Sheets: svc, Graph: o.cloud.Graph(res), Logger: slog.New(slog.NewTextHandler(stderr, nil))})
 	if err != nil {
 		return err
 	}

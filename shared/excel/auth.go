@@ -2,10 +2,13 @@ package excel
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 
 	"cloud.google.com/go/compute/metadata"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -125,3 +128,22 @@ type tokenError struct{ err error }
 
 func (e *tokenError) Error() string { return "excel: token for Graph: " + e.err.Error() }
 func (e *tokenError) Unwrap() error { return e.err }
+
+// TrustingClient returns an HTTP client that trusts the certificates of
+// a PEM file besides the system's: an emulator's, in the local stack.
+func TrustingClient(pemFile string) (*http.Client, error) {
+	b, err := os.ReadFile(pemFile)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(b) {
+		return nil, fmt.Errorf("excel: no certificate in %s", pemFile)
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Transport: t}, nil
+}

@@ -3,9 +3,11 @@ package graphtest
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -46,6 +48,7 @@ type Server struct {
 	done   chan struct{}
 	closed sync.Once
 	ts     *httptest.Server
+	plain  *httptest.Server // ServePlain's
 }
 
 // Option configures a Server.
@@ -160,9 +163,11 @@ func (s *Server) Client() *http.Client { return s.ts.Client() }
 // Close stops the server.
 func (s *Server) Close() {
 	s.closed.Do(func() { close(s.done) })
-	if s.ts != nil {
-		s.ts.CloseClientConnections()
-		s.ts.Close()
+	for _, ts := range []*httptest.Server{s.ts, s.plain} {
+		if ts != nil {
+			ts.CloseClientConnections()
+			ts.Close()
+		}
 	}
 }
 
@@ -554,4 +559,41 @@ func Writes(op string) bool {
 // Reads matches the operations that read a workbook.
 func Reads(op string) bool {
 	return slices.Contains([]string{OpTables, OpTable, OpColumns, OpRows, OpRowGet, OpRangeGet, OpSheets}, op)
+}
+
+// StartAt returns a server listening with TLS on addr (host:port; port
+// 0 picks a free one), for the local stack.
+func StartAt(addr string, opts ...Option) (*Server, error) {
+	s := New(opts...)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	s.ts = httptest.NewUnstartedServer(s.Handler())
+	s.ts.Listener.Close()
+	s.ts.Listener = ln
+	s.ts.StartTLS()
+	return s, nil
+}
+
+// CertificatePEM is the server's certificate, for clients to trust.
+func (s *Server) CertificatePEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.ts.Certificate().Raw})
+}
+
+// ServePlain serves the same Graph over plain HTTP on addr too, and
+// returns its Graph endpoint: for the people and scripts reading the local
+// stack's tables, who have no reason to trust the emulator's certificate.
+// The function keeps to https, as with Microsoft's Graph.
+func (s *Server) ServePlain(addr string) (string, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	ts := httptest.NewUnstartedServer(s.Handler())
+	ts.Listener.Close()
+	ts.Listener = ln
+	ts.Start()
+	s.plain = ts
+	return ts.URL + "/v1.0", nil
 }

@@ -12,6 +12,7 @@ package metadatatest
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -40,12 +41,17 @@ type Server struct {
 
 // New returns a server that is not listening; serve Handler.
 func New(email, uniqueID string) (*Server, error) {
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	k, err := signingKey()
 	if err != nil {
 		return nil, err
 	}
 	return &Server{Email: email, UniqueID: uniqueID, key: k}, nil
 }
+
+// signingKey is the process's one key: an RSA key takes a noticeable
+// time to make, and tests make many servers. Each test's verifier is
+// given the key of its own server all the same.
+var signingKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
 
 // TB is the part of testing.TB that NewServer needs.
 type TB interface {
@@ -134,7 +140,7 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) Start(addr string) error {
 	ts := httptest.NewUnstartedServer(s.Handler())
 	if addr != "" {
-		l, err := netListen(addr)
+		l, err := net.Listen("tcp", addr)
 		if err != nil {
 			return err
 		}

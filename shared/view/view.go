@@ -127,7 +127,7 @@ func New(ctx context.Context, d Deps) (*View, error) {
 	if err != nil {
 		return nil, err
 	}
-	if d.Destinations == nil && d.Sheets == nil && d.Graph == nil {
+	if d.Destinations == nil && d.Sheets == nil {
 		return v, nil
 	}
 	main := &target{tables: map[string]*held{}}

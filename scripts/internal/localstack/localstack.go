@@ -18,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -33,6 +34,8 @@ import (
 	webhookfn "github.com/safeview/safeview/functions/webhook" // registers the function "Webhook"
 	"github.com/safeview/safeview/scripts/internal/demo"
 	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/excel/exceltest"
+	"github.com/safeview/safeview/shared/graphtest"
 	"github.com/safeview/safeview/shared/gsheetstest"
 	"github.com/safeview/safeview/shared/secrets"
 )
@@ -45,6 +48,9 @@ type Ready struct {
 	SpreadsheetID  string                 `json:"spreadsheet_id"`
 	ViewURL        string                 `json:"view_url"`
 	Sources        map[string]ReadySource `json:"sources"`
+	// Destinations are the configuration's other destinations by name:
+	// for an Excel one, where Graph serves its tables.
+	Destinations map[string]exceltest.Destination `json:"destinations,omitempty"`
 }
 
 // ReadySource is one source in the READY line.
@@ -65,6 +71,10 @@ type Options struct {
 	SheetsAddr string
 	// Emulator configures the Sheets emulator: latency, quotas, faults.
 	Emulator []gsheetstest.Option
+	// GraphAddr is the host:port of the Graph emulator, when the
+	// configuration has Excel destinations; Graph configures it.
+	GraphAddr string
+	Graph     []graphtest.Option
 }
 
 // Stack is a running stack.
@@ -75,6 +85,9 @@ type Stack struct {
 	Emulator *gsheetstest.Server
 	// Config is the configuration the function runs with.
 	Config *config.Config
+	// Microsoft is the emulated Graph, Entra ID and metadata server of the
+	// Excel destinations; nil when there are none.
+	Microsoft *exceltest.Stack
 
 	srv   *http.Server // the emulator and the view
 	front *http.Server // the function's
@@ -192,6 +205,18 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if k := cfg.Privacy.PseudonymKey; k != "" {
 		env[secrets.EnvName(k)] = demo.PseudonymKey
 	}
+	if hasExcel(cfg) {
+		if o.GraphAddr == "" {
+			o.GraphAddr = "127.0.0.1:0"
+		}
+		ms, err := exceltest.Start(cfg, o.GraphAddr, o.Graph...)
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+		st.Microsoft, st.Ready.Destinations = ms, ms.Destinations
+		maps.Copy(env, ms.Env)
+	}
 	for k, val := range env {
 		if err := os.Setenv(k, val); err != nil {
 			st.Close()
@@ -232,6 +257,19 @@ func (s *Stack) Close() {
 	}
 	s.srv.Close()
 	s.Emulator.Close()
+	if s.Microsoft != nil {
+		s.Microsoft.Close()
+	}
+}
+
+// hasExcel reports whether a configuration has an Excel destination.
+func hasExcel(cfg *config.Config) bool {
+	for _, d := range cfg.Destinations {
+		if d.Kind == config.KindExcel {
+			return true
+		}
+	}
+	return false
 }
 
 // DefaultConfig finds the example configuration from the repository root
