@@ -451,10 +451,12 @@ func TestSecretNamesMatchTheFunction(t *testing.T) {
 	// The example names a pseudonym key; a configuration without one must
 	// not make Terraform create it.
 	unkeyed := strings.Replace(example, "  pseudonym_key: safeview-pseudonym-key\n", "", 1)
-	if paired == example || unkeyed == example {
+	// An Excel destination that falls back to a client secret.
+	secreted := strings.Replace(example, "    excel:\n", "    excel:\n      client_secret: excel-client-secret\n", 1)
+	if paired == example || unkeyed == example || secreted == example {
 		t.Fatal("the example configuration changed: update the paired-token variant of this test")
 	}
-	for name, yml := range map[string]string{"example": example, "paired token": paired, "no pseudonym key": unkeyed} {
+	for name, yml := range map[string]string{"example": example, "paired token": paired, "no pseudonym key": unkeyed, "excel client secret": secreted} {
 		t.Run(name, func(t *testing.T) {
 			cfg, err := config.Parse(name+".yaml", []byte(yml))
 			if err != nil {
@@ -509,7 +511,7 @@ func terraformSecretNames(t *testing.T, yml string) []string {
 		},
 	}
 	local := map[string]cty.Value{"config": cfgVal}
-	for _, name := range []string{"config_sources", "pseudonym_key", "secret_names"} {
+	for _, name := range []string{"config_sources", "pseudonym_key", "excel_secrets", "secret_names"} {
 		attr, ok := attrs[name]
 		if !ok {
 			t.Fatalf("main.tf has no local %q", name)
