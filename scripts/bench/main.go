@@ -6,7 +6,7 @@
 //
 // Usage:
 //
-//	go run ./scripts/bench [-quick] [-latency 150ms] [-v]
+//	go run ./scripts/bench [-quick] [-latency 150ms] [-v] [-excel]
 //
 // It replays:
 //
@@ -24,6 +24,10 @@
 //     receipt-to-row latency of a trickle; at 2 a second the default
 //     quota is what limits (see raised.go), so the 2-a-second run is
 //     made again with the per-user quota raised.
+//
+// With -excel it runs the burst and a calm run against the example's Excel
+// destination instead, on a Graph emulator with Graph's limits, beside the
+// naive Excel writer (see excel.go).
 //
 // It prints a table and, last, one line of JSON with every figure. Speed
 // is reported, never asserted: see docs/sheet.md for the targets and the
@@ -162,6 +166,7 @@ type options struct {
 	params  params
 	quick   bool // -quick, reported in the figures
 	verbose bool // -v
+	excel   bool // -excel: the Excel run instead (excel.go)
 }
 
 // parse reads the command line; the usage and the flags' errors go to
@@ -172,6 +177,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	quick := fs.Bool("quick", false, "a shorter run: 200 events over 12 s, shorter calm runs (same figures)")
 	latency := fs.Duration("latency", 150*time.Millisecond, "latency of every Sheets call")
 	verbose := fs.Bool("v", false, "keep the function's logs (on stderr)")
+	excel := fs.Bool("excel", false, "measure the Excel destination instead, on a Graph emulator with Graph's limits, beside a naive Excel writer (excel.go)")
 	events := fs.Int("events", 0, "events in the burst (default 1000, -quick 200)")
 	over := fs.Duration("over", 0, "duration of the burst (default 60s, -quick 12s)")
 	calmEvents := fs.Int("calm", 0, "events of the calm run (default 60, -quick 20)")
@@ -194,7 +200,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	if *calmEvents > 0 {
 		p.calmEvents, p.slowEvents = *calmEvents, max(*calmEvents/3, 2)
 	}
-	return options{params: p, quick: *quick, verbose: *verbose}, nil
+	return options{params: p, quick: *quick, verbose: *verbose, excel: *excel}, nil
 }
 
 // work measures, then prints the table and the JSON line on stdout; the
@@ -202,6 +208,17 @@ func parse(args []string, stderr io.Writer) (options, error) {
 func work(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if !o.verbose {
 		os.Setenv("SAFEVIEW_LOG_LEVEL", "error")
+	}
+	if o.excel {
+		f, err := measureExcel(ctx, o.params, stderr)
+		if err != nil {
+			return err
+		}
+		f.Quick = o.quick
+		printExcelTable(stdout, f)
+		line, _ := json.Marshal(f)
+		fmt.Fprintf(stdout, "%s\n", line)
+		return nil
 	}
 	f, err := measure(ctx, o.params, stderr)
 	if err != nil {
@@ -272,23 +289,9 @@ func measure(ctx context.Context, p params, progress io.Writer) (figures, error)
 	f.BaselineReadsPerEvent = round(float64(bst.Reads) / float64(len(ds)))
 	f.MaxWrites60s, f.BaselineMaxWrites60s = maxIn(writesAt.get(), time.Minute), maxIn(baseWritesAt.get(), time.Minute)
 	f.RateLimited, f.BaselineRateLimited = sst.RateLimited, bst.RateLimited
-	var acks, r2r, br2r []time.Duration
-	for _, o := range safe {
-		acks = append(acks, o.acks...)
-		f.Redelivered += len(o.acks) - 1
-		if o.status == http.StatusOK {
-			r2r = append(r2r, o.receiptRow)
-		} else {
-			f.Failed++
-		}
-	}
-	for _, o := range naive {
-		if o.err != nil {
-			f.BaselineFailed++
-			continue
-		}
-		br2r = append(br2r, o.receiptRow)
-	}
+	t := tallyOf(safe, naive)
+	acks, r2r, br2r := t.acks, t.r2r, t.br2r
+	f.Redelivered, f.Failed, f.BaselineFailed = t.redelivered, t.failed, t.baseFailed
 	f.ReceiptToRowP50, f.ReceiptToRowP95, f.ReceiptToRowP99 = percentile(r2r, 0.50), percentile(r2r, 0.95), percentile(r2r, 0.99)
 	f.BaselineReceiptToRowP50, f.BaselineReceiptToRowP95, f.BaselineReceiptToRowP99 = percentile(br2r, 0.50), percentile(br2r, 0.95), percentile(br2r, 0.99)
 	f.AckP50, f.AckP99 = percentile(acks, 0.50), percentile(acks, 0.99)
