@@ -451,12 +451,15 @@ func TestSecretNamesMatchTheFunction(t *testing.T) {
 	// The example names a pseudonym key; a configuration without one must
 	// not make Terraform create it.
 	unkeyed := strings.Replace(example, "  pseudonym_key: safeview-pseudonym-key\n", "", 1)
+	// A source reading line items names one more secret: its credential.
+	items := strings.Replace(example, "    secrets: [stripe-webhook-secret]\n",
+		"    secrets: [stripe-webhook-secret]\n    items: {secret: stripe-items-key}\n", 1)
 	// An Excel destination that falls back to a client secret.
 	secreted := strings.Replace(example, "    excel:\n", "    excel:\n      client_secret: excel-client-secret\n", 1)
-	if paired == example || unkeyed == example || secreted == example {
+	if paired == example || unkeyed == example || items == example || secreted == example {
 		t.Fatal("the example configuration changed: update the paired-token variant of this test")
 	}
-	for name, yml := range map[string]string{"example": example, "paired token": paired, "no pseudonym key": unkeyed, "excel client secret": secreted} {
+	for name, yml := range map[string]string{"example": example, "paired token": paired, "no pseudonym key": unkeyed, "items": items, "excel client secret": secreted} {
 		t.Run(name, func(t *testing.T) {
 			cfg, err := config.Parse(name+".yaml", []byte(yml))
 			if err != nil {

@@ -55,6 +55,9 @@ const (
 	// errors about secrets it may not read (default: from the metadata
 	// server). Terraform sets it.
 	EnvServiceAccount = "SAFEVIEW_SERVICE_ACCOUNT"
+	// EnvItemsEndpoint points the reads of line items (package items) at
+	// a fake of the platforms' APIs. Never set in production.
+	EnvItemsEndpoint = "SAFEVIEW_ITEMS_ENDPOINT"
 )
 
 func init() {
@@ -146,7 +149,7 @@ func NewFromEnv(ctx context.Context) (_ *Handler, err error) {
 	if err != nil {
 		return nil, err
 	}
-	return New(ctx, Deps{Config: cfg, Secrets: res, Sheets: svc, Graph: &graph, Logger: log, Project: os.Getenv(EnvProject)})
+	return New(ctx, Deps{Config: cfg, Secrets: res, Sheets: svc, Graph: &graph, Logger: log, Project: os.Getenv(EnvProject), ItemsEndpoint: os.Getenv(EnvItemsEndpoint)})
 }
 
 // defaultConfigPaths are where the configuration is looked for when
@@ -194,4 +197,7 @@ type Deps struct {
 	Logger *slog.Logger
 	// Project, when set, links log lines to Cloud Trace.
 	Project string
+	// ItemsEndpoint, when set, replaces the platforms' API base URL for
+	// the sources that read line items (a fake: itemstest).
+	ItemsEndpoint string
 }

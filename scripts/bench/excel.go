@@ -156,6 +156,21 @@ func startExcel(ctx context.Context, opts []graphtest.Option) (*excelStack, erro
 	return st, nil
 }
 
+// withStackGraph connects the handler's deps to the local stack's Graph
+// emulator, when the configuration has Excel destinations (the example's
+// compta): the runs that build the handler themselves write it too.
+func withStackGraph(st *localstack.Stack, d webhookfn.Deps) (webhookfn.Deps, error) {
+	if st.Microsoft == nil {
+		return d, nil
+	}
+	g, err := st.Microsoft.Options(d.Secrets)
+	if err != nil {
+		return d, err
+	}
+	d.Graph = &g
+	return d, nil
+}
+
 // excelRows reads a named table as Graph holds it and returns, for each
 // key, the versions of its rows.
 func excelRows(emu *graphtest.Server, drive, item, table, keyHeader, versionHeader string) (map[string][]int64, error) {
