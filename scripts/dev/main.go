@@ -73,6 +73,7 @@ func parse(args []string, stderr io.Writer) (localstack.Options, error) {
 	fs.StringVar(&o.Addr, "addr", "127.0.0.1:8080", "host:port of the function (port 0 picks a free one)")
 	fs.StringVar(&o.Config, "config", localstack.DefaultConfig(), "the configuration file")
 	fs.StringVar(&o.SheetsAddr, "sheets-addr", "127.0.0.1:0", "host:port of the Sheets emulator and the view")
+	fs.StringVar(&o.GraphAddr, "graph-addr", "127.0.0.1:0", "host:port where the Graph emulator serves the Excel destinations' tables to readers, and its view")
 	if err := fs.Parse(args); err != nil {
 		return localstack.Options{}, err
 	}
