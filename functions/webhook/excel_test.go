@@ -1,6 +1,7 @@
 package webhookfn
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/safeview/safeview/shared/config"
@@ -22,11 +23,22 @@ func graphFor(t *testing.T, cfg *config.Config, res secrets.Resolver) (*view.Gra
 	return &o, ms
 }
 
+// withoutExcel removes the Excel destinations of a configuration.
+func withoutExcel(cfg *config.Config) {
+	cfg.DestinationNames = slices.DeleteFunc(cfg.DestinationNames, func(n string) bool {
+		if cfg.Destinations[n].Kind == config.KindExcel {
+			delete(cfg.Destinations, n)
+			return true
+		}
+		return false
+	})
+}
+
 // A paid order of the example reaches the accountant's Excel workbook,
 // in the columns it keeps, through the federated credential.
 func TestExampleWritesExcel(t *testing.T) {
 	t.Parallel()
-	st := newStack(t)
+	st := buildStack(t, nil, emulatorService(t), true)
 	r := st.send(delivery{topic: "orders/create", body: shopifyOrder(t, order{id: "4001"}), secret: testSecret})
 	if r.status != 200 || r.answer.Result != "written" {
 		t.Fatalf("send(paid order) = %d %s, want 200 written", r.status, r.body)
