@@ -108,6 +108,7 @@ func handler() (*Handler, error) {
 		return nil, err
 	}
 	instance.Store(h)
+	watchStop(h)
 	return h, nil
 }
 

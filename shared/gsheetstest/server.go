@@ -40,6 +40,7 @@ type Server struct {
 	slow      time.Duration
 	hook      func(method string)
 	faults    []*faultRule
+	set       Faults // the last SetFaults, for AdminHandler
 	frnd      *rand.Rand
 	window    map[quotaKey]*quotaWindow
 	number    int64

@@ -79,13 +79,19 @@ type Options struct {
 	// configuration has Excel destinations; Graph configures it.
 	GraphAddr string
 	Graph     []graphtest.Option
+	// SheetsEndpoint, when set, is an emulator of your own (such as
+	// scripts/sheets-emulator's) holding SpreadsheetID: the stack starts
+	// none, and SheetsAddr and Emulator are unused.
+	SheetsEndpoint string
+	SpreadsheetID  string
 }
 
 // Stack is a running stack.
 type Stack struct {
 	Ready Ready
 	// Emulator is the Sheets emulator, for inspection (Snapshot, Stats)
-	// and for changing its behaviour while the stack runs.
+	// and for changing its behaviour while the stack runs; nil with an
+	// emulator of your own (Options.SheetsEndpoint).
 	Emulator *gsheetstest.Server
 	// Config is the configuration the function runs with.
 	Config *config.Config
@@ -95,7 +101,7 @@ type Stack struct {
 	// Items is the fake of the platforms' read-only APIs (line items).
 	Items *itemstest.Server
 
-	srv   *http.Server // the emulator and the view
+	emu   *Emulator    // the emulator and the view; nil with one of your own
 	front *http.Server // the function's
 	errc  chan error
 	tmp   string // the configuration copy with notification URLs, removed by Close
@@ -130,31 +136,19 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		return nil, err
 	}
 
-	// The emulator and the view share one listener.
-	emu := gsheetstest.New(o.Emulator...)
-	ln, err := net.Listen("tcp", o.SheetsAddr)
-	if err != nil {
-		return nil, fmt.Errorf("sheets emulator: %w", err)
+	st := &Stack{Config: cfg, errc: make(chan error, 2)}
+	sheetsBase, id := o.SheetsEndpoint, o.SpreadsheetID
+	if sheetsBase == "" {
+		// The emulator, the view and the admin endpoint share one listener.
+		emu, err := StartEmulator(cfg, o.SheetsAddr, o.Emulator...)
+		if err != nil {
+			return nil, err
+		}
+		st.emu, st.Emulator = emu, emu.Server
+		sheetsBase, id = emu.Ready.SheetsEndpoint, emu.Ready.SpreadsheetID
+	} else if id == "" {
+		return nil, errors.New("a Sheets endpoint of your own needs the id of its spreadsheet")
 	}
-	sheetsBase := "http://" + ln.Addr().String() + "/"
-	var tabs []string
-	for _, t := range cfg.Tables {
-		tabs = append(tabs, t.Tab)
-	}
-	id := emu.CreateSpreadsheet("Safeview (local)", tabs...)
-	mux := http.NewServeMux()
-	mux.Handle("/v4/", emu.Handler())
-	mux.Handle("/", &view{endpoint: sheetsBase, spreadsheetID: id})
-	srv := &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		// No WriteTimeout: the emulator's slow fault holds a response on
-		// purpose, for as long as a test asks.
-		IdleTimeout: idleTimeout,
-	}
-	st := &Stack{Emulator: emu, Config: cfg, srv: srv, errc: make(chan error, 2)}
-	go func() { _ = st.srv.Serve(ln) }()
 
 	host, _, err := net.SplitHostPort(o.Addr)
 	if err != nil {
@@ -276,8 +270,9 @@ func (s *Stack) Close() {
 	if s.front != nil {
 		s.front.Close()
 	}
-	s.srv.Close()
-	s.Emulator.Close()
+	if s.emu != nil {
+		s.emu.Close()
+	}
 	if s.Microsoft != nil {
 		s.Microsoft.Close()
 	}

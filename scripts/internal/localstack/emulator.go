@@ -1,0 +1,68 @@
+package localstack
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/gsheetstest"
+)
+
+// AdminPath is where the emulator's faults are read (GET) and set (POST,
+// a JSON gsheetstest.Faults), beside the API and the view.
+const AdminPath = "/_admin/faults"
+
+// EmulatorReady describes an emulator served alone; scripts/sheets-emulator
+// prints it as its READY line, and scripts/dev takes its first two fields.
+type EmulatorReady struct {
+	SheetsEndpoint string `json:"sheets_endpoint"`
+	SpreadsheetID  string `json:"spreadsheet_id"`
+	ViewURL        string `json:"view_url"`
+}
+
+// Emulator is the Sheets emulator, the view and the admin endpoint of
+// its faults, on one listener, with a spreadsheet prepared for a
+// configuration: one tab per table, as the local stack's.
+type Emulator struct {
+	Ready  EmulatorReady
+	Server *gsheetstest.Server
+	srv    *http.Server
+}
+
+// StartEmulator serves an emulator on addr (port 0 picks a free one),
+// holding a spreadsheet with the tabs of cfg's tables.
+func StartEmulator(cfg *config.Config, addr string, opts ...gsheetstest.Option) (*Emulator, error) {
+	emu := gsheetstest.New(opts...)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("sheets emulator: %w", err)
+	}
+	base := "http://" + ln.Addr().String() + "/"
+	var tabs []string
+	for _, t := range cfg.Tables {
+		tabs = append(tabs, t.Tab)
+	}
+	id := emu.CreateSpreadsheet("Safeview (local)", tabs...)
+	mux := http.NewServeMux()
+	mux.Handle("/v4/", emu.Handler())
+	mux.Handle(AdminPath, emu.AdminHandler())
+	mux.Handle("/", &view{endpoint: base, spreadsheetID: id})
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		// No WriteTimeout: the emulator's slow fault holds a response on
+		// purpose, for as long as a test asks.
+		IdleTimeout: idleTimeout,
+	}
+	go func() { _ = srv.Serve(ln) }()
+	return &Emulator{Ready: EmulatorReady{SheetsEndpoint: base, SpreadsheetID: id, ViewURL: base}, Server: emu, srv: srv}, nil
+}
+
+// Close stops serving and ends the emulator's injected delays.
+func (e *Emulator) Close() {
+	e.srv.Close()
+	e.Server.Close()
+}
