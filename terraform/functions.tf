@@ -44,6 +44,9 @@ resource "google_cloudfunctions2_function" "main" {
       SAFEVIEW_SECRETS         = "secretmanager"
       SAFEVIEW_PROJECT         = var.project_id
       SAFEVIEW_SERVICE_ACCOUNT = google_service_account.function[each.key].email
+      # The app registration of the Excel destinations (docs/excel.md).
+      SAFEVIEW_ENTRA_TENANT_ID = var.entra_tenant_id
+      SAFEVIEW_ENTRA_CLIENT_ID = var.entra_client_id
       }, each.key == "webhook" && local.queued ? {
       SAFEVIEW_TOPIC = google_pubsub_topic.rows[0].id
       } : {}, each.key == "writer" ? {
@@ -55,6 +58,10 @@ resource "google_cloudfunctions2_function" "main" {
   }
 
   lifecycle {
+    precondition {
+      condition     = alltrue([for name, d in local.excel_destinations : (var.entra_tenant_id != "" || try(d.excel.tenant_id, "") != "") && (var.entra_client_id != "" || try(d.excel.client_id, "") != "")])
+      error_message = "The configuration's Excel destinations (${join(", ", keys(local.excel_destinations))}) need the app registration: set entra_tenant_id and entra_client_id (docs/excel.md), or remove them from ${local.config_file}."
+    }
     precondition {
       condition     = length(local.config_sources) > 0
       error_message = "The configuration file ${local.config_file} declares no source."

@@ -454,10 +454,12 @@ func TestSecretNamesMatchTheFunction(t *testing.T) {
 	// A source reading line items names one more secret: its credential.
 	items := strings.Replace(example, "    secrets: [stripe-webhook-secret]\n",
 		"    secrets: [stripe-webhook-secret]\n    items: {secret: stripe-items-key}\n", 1)
-	if paired == example || unkeyed == example || items == example {
+	// An Excel destination that falls back to a client secret.
+	secreted := strings.Replace(example, "    excel:\n", "    excel:\n      client_secret: excel-client-secret\n", 1)
+	if paired == example || unkeyed == example || items == example || secreted == example {
 		t.Fatal("the example configuration changed: update the paired-token variant of this test")
 	}
-	for name, yml := range map[string]string{"example": example, "paired token": paired, "no pseudonym key": unkeyed, "items": items} {
+	for name, yml := range map[string]string{"example": example, "paired token": paired, "no pseudonym key": unkeyed, "items": items, "excel client secret": secreted} {
 		t.Run(name, func(t *testing.T) {
 			cfg, err := config.Parse(name+".yaml", []byte(yml))
 			if err != nil {
@@ -512,7 +514,7 @@ func terraformSecretNames(t *testing.T, yml string) []string {
 		},
 	}
 	local := map[string]cty.Value{"config": cfgVal}
-	for _, name := range []string{"config_sources", "pseudonym_key", "secret_names"} {
+	for _, name := range []string{"config_sources", "pseudonym_key", "excel_secrets", "secret_names"} {
 		attr, ok := attrs[name]
 		if !ok {
 			t.Fatalf("main.tf has no local %q", name)

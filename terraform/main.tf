@@ -58,7 +58,8 @@ locals {
 
   # The secrets are those the configuration names: the signing secrets of
   # every source, the tokens paired with them, the read-only API
-  # credentials of the sources that read line items, and the pseudonym key.
+  # credentials of the sources that read line items, the pseudonym key, and
+  # the client secret of an Excel destination that signs in with one.
   # Reading them from the file (rather than repeating them in a variable)
   # keeps one list: hcl_test.go checks that it is config.SecretNames(), the
   # list the function reads. var.sources, when set, is checked against it.
@@ -67,8 +68,10 @@ locals {
       for s in concat(try(source.secrets, []), try(source.token.secrets, []), try([source.items.secret], [])) : tostring(s)
     ]
   }
-  pseudonym_key = try(tostring(local.config.privacy.pseudonym_key), "")
-  secret_names  = sort(distinct(concat(flatten(values(local.config_sources)), compact([local.pseudonym_key]))))
+  pseudonym_key      = try(tostring(local.config.privacy.pseudonym_key), "")
+  excel_destinations = { for name, d in try(local.config.destinations, {}) : name => d if try(d.kind, "") == "excel" }
+  excel_secrets      = [for name, d in try(local.config.destinations, {}) : tostring(d.excel.client_secret) if try(d.excel.client_secret, "") != ""]
+  secret_names       = sort(distinct(concat(flatten(values(local.config_sources)), compact([local.pseudonym_key]), local.excel_secrets)))
 
   # The URL each Square source says Square signs (checked in functions.tf).
   square_notification_urls = {

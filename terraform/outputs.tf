@@ -8,6 +8,15 @@ output "dead_letter_subscription" {
   value       = try(google_pubsub_subscription.dead_letters[0].name, null)
 }
 
+output "entra_federated_credential" {
+  description = "The federated credential to add to the Entra ID app registration of the Excel destinations, so that the function that writes them signs in with its Google identity and no secret (docs/excel.md): subject is that function's service account's unique id (the writer's in queued mode)."
+  value = {
+    issuer   = "https://accounts.google.com"
+    subject  = google_service_account.function[local.queued ? "writer" : "webhook"].unique_id
+    audience = "api://AzureADTokenExchange"
+  }
+}
+
 output "function_urls" {
   description = "Base URL of each function."
   value       = { for name, f in google_cloudfunctions2_function.main : name => f.url }
@@ -27,6 +36,11 @@ output "next_steps" {
     %{for name, url in local.webhook_urls~}
          ${name}: ${url}
     %{endfor~}
+    %{if length(local.excel_destinations) > 0~}
+    4. Excel destinations (${join(", ", keys(local.excel_destinations))}): add the output
+       entra_federated_credential to the app registration, then create or check the named tables:
+         go run ./scripts/bootstrap-sheet -config ${abspath(local.config_file)} -excel NAME -service-account ${google_service_account.function["webhook"].email} -entra-tenant-id ${var.entra_tenant_id} -entra-client-id ${var.entra_client_id}
+    %{endif~}
   EOT
 }
 

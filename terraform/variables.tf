@@ -48,6 +48,28 @@ variable "config_file" {
   }
 }
 
+variable "entra_client_id" {
+  type        = string
+  description = "Application (client) id of the Entra ID app registration that writes the Excel destinations of the configuration that name none (docs/excel.md). Empty: no Excel destination, or each names its own."
+  default     = ""
+
+  validation {
+    condition     = var.entra_client_id == "" || can(regex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", var.entra_client_id))
+    error_message = "The entra_client_id must be the app registration's Application (client) ID, a GUID such as 00000000-0000-0000-0000-000000000000."
+  }
+}
+
+variable "entra_tenant_id" {
+  type        = string
+  description = "Directory (tenant) id of the Entra ID tenant holding the app registration and the workbooks of the Excel destinations (docs/excel.md). Empty: no Excel destination, or each names its own."
+  default     = ""
+
+  validation {
+    condition     = var.entra_tenant_id == "" || can(regex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", var.entra_tenant_id))
+    error_message = "The entra_tenant_id must be the Directory (tenant) ID, a GUID such as 00000000-0000-0000-0000-000000000000."
+  }
+}
+
 variable "labels" {
   type        = map(string)
   description = "Labels added to every resource that takes labels."

@@ -24,6 +24,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/excel/exceltest"
 	"github.com/safeview/safeview/shared/gsheetstest"
 	"github.com/safeview/safeview/shared/platform"
 	"github.com/safeview/safeview/shared/secrets"
@@ -311,6 +312,12 @@ func TestZipBuildsAndServes(t *testing.T) {
 	for name, v := range values {
 		env = append(env, secrets.EnvName(name)+"="+v)
 	}
+	// The example's Excel destination: Graph, Entra ID and the metadata
+	// server emulated, reached through the environment as deployed.
+	ms := exceltest.NewStack(t, cfg)
+	for k, v := range ms.Env {
+		env = append(env, k+"="+v)
+	}
 	base := startFunction(t, bin, workspace, env)
 
 	// The sample order scripts/send posts: paid, so it enters the sheet.
@@ -349,6 +356,14 @@ func TestZipBuildsAndServes(t *testing.T) {
 	}
 	if len(rows) != 2 || !slices.Contains(rows[0], "order_id") || !slices.Contains(rows[1], "820982911946154508") {
 		t.Errorf("Orders tab = %q, want the header and the row of order 820982911946154508", rows)
+	}
+	d := ms.Destinations["compta"]
+	ventes, err := ms.Graph.Table(d.DriveID, d.ItemID, d.Tables["Orders"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ventes) != 3 || ventes[2][0] != "820982911946154508" || ms.Metadata.Issued() == 0 {
+		t.Errorf("Excel table = %q (%d ID tokens), want Excel's empty first row and order 820982911946154508, signed in with an ID token", ventes, ms.Metadata.Issued())
 	}
 }
 

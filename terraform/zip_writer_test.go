@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/excel/exceltest"
 	"github.com/safeview/safeview/shared/gsheetstest"
 	"github.com/safeview/safeview/shared/model"
 	"github.com/safeview/safeview/shared/pubsubtest"
@@ -82,20 +83,27 @@ func TestWriterZipBuildsAndServes(t *testing.T) {
 	certs := httptest.NewServer(issuer)
 	t.Cleanup(certs.Close)
 	const account = "safeview-push@zip-test.iam.gserviceaccount.com"
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
 	// The audience is the deployed URL, whatever port it listens on here.
-	base := startFunction(t, bin, workspace, []string{
+	env := []string{
 		"FUNCTION_TARGET=" + fn.entryPoint,
 		"SAFEVIEW_SHEETS_ENDPOINT=" + emu.URL(),
 		"SAFEVIEW_SPREADSHEET_ID=" + spreadsheet,
 		"SAFEVIEW_PUSH_AUDIENCE=https://europe-west1-zip-test.cloudfunctions.net/safeview-writer",
 		"SAFEVIEW_PUSH_SERVICE_ACCOUNT=" + account,
 		"SAFEVIEW_PUSH_CERTS_URL=" + certs.URL,
-	})
-
-	cfg, err := config.Load(cfgPath)
-	if err != nil {
-		t.Fatal(err)
 	}
+	// The example's Excel destination, which the writer writes in queued
+	// mode: Graph, Entra ID and the metadata server emulated.
+	ms := exceltest.NewStack(t, cfg)
+	for k, v := range ms.Env {
+		env = append(env, k+"="+v)
+	}
+	base := startFunction(t, bin, workspace, env)
+
 	var orders *config.Table
 	for _, tb := range cfg.Tables {
 		if tb.Tab == "Orders" {

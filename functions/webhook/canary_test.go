@@ -624,7 +624,8 @@ func TestCanaryPIIPathsAreLinted(t *testing.T) {
 
 // The control: a canary planted where no privacy rule applies (the sales
 // channel, a column of the table) must be reported, in the cells of both
-// sheets and in the request to Google.
+// sheets and in the request to Google, in the Excel table and in the
+// requests to Graph.
 func TestCanaryHarnessSeesALeak(t *testing.T) {
 	t.Parallel()
 	cc := canaryCases[0]
@@ -636,7 +637,7 @@ func TestCanaryHarnessSeesALeak(t *testing.T) {
 			places[l.place] = true
 		}
 	}
-	for _, want := range []string{"sheet cell (recorder)", "sheet cell (emulator)", "request to the Sheets API"} {
+	for _, want := range []string{"sheet cell (recorder)", "sheet cell (emulator)", "request to the Sheets API", "Excel cell", "request to Graph or Entra ID"} {
 		if !places[want] {
 			t.Errorf("the control canary was found in %v, want a %s among them", places, want)
 		}
@@ -687,6 +688,10 @@ func emulatorCells(t *testing.T, emu *gsheetstest.Server, svc *sheets.Service, i
 func runCanary(t *testing.T, cc canaryCase) ([]leak, int) {
 	t.Helper()
 	cfg, src, c, body := plantCanaries(t, cc)
+	// The same configuration with an Excel destination beside the sheet:
+	// the canaries are looked for in what reaches Graph too.
+	cfg = canaryConfigWithExcel(t, cc)
+	src = cfg.Sources["src"]
 
 	emu := gsheetstest.NewServer(t)
 	cfg.Spreadsheet.ID = emu.CreateSpreadsheet("canary")
@@ -709,10 +714,13 @@ func runCanary(t *testing.T, cc canaryCase) ([]leak, int) {
 	places := map[string][]string{}
 	for _, be := range backends {
 		var logs bytes.Buffer
+		res := secrets.Map{"ws": {secret}, "pk": {strings.Repeat("p", 32)}}
+		graph, excelPlaces := excelCanaryBackend(t, cfg, res)
 		h, err := New(t.Context(), Deps{
 			Config:  cfg,
-			Secrets: secrets.Map{"ws": {secret}, "pk": {strings.Repeat("p", 32)}},
+			Secrets: res,
 			Sheets:  be.svc,
+			Graph:   graph,
 			Logger:  logging.New(&logs, slog.LevelDebug),
 		})
 		if err != nil {
@@ -744,6 +752,12 @@ func runCanary(t *testing.T, cc canaryCase) ([]leak, int) {
 		places["log"] = append(places["log"], strings.Split(logs.String(), "\n")...)
 		places["sheet cell ("+be.name+")"] = cells
 		places["sheet cell (recorder)"] = rec.Cells()
+		for place, texts := range excelPlaces() {
+			if len(texts) == 0 {
+				t.Errorf("%s: nothing to search: the Excel destination was not written", place)
+			}
+			places[place] = append(places[place], texts...)
+		}
 		if be.sent != nil {
 			for _, r := range be.sent() {
 				places["request to the Sheets API"] = append(places["request to the Sheets API"], r.URL, string(r.Body))

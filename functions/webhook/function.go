@@ -29,6 +29,7 @@ import (
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/logging"
 	"github.com/safeview/safeview/shared/secrets"
+	"github.com/safeview/safeview/shared/view"
 )
 
 // Environment variables read by the deployed function.
@@ -145,7 +146,11 @@ func NewFromEnv(ctx context.Context) (_ *Handler, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("sheets client: %w", err)
 	}
-	d := Deps{Config: cfg, Secrets: res, Sheets: svc, Logger: logging.Default(), Project: os.Getenv(EnvProject), ItemsEndpoint: os.Getenv(EnvItemsEndpoint)}
+	graph, err := graphFromEnv(res)
+	if err != nil {
+		return nil, err
+	}
+	d := Deps{Config: cfg, Secrets: res, Sheets: svc, Graph: &graph, Logger: logging.Default(), Project: os.Getenv(EnvProject), ItemsEndpoint: os.Getenv(EnvItemsEndpoint)}
 	if cfg.Queued() {
 		if d.Topic, err = topicFromEnv(ctx); err != nil {
 			return nil, err
@@ -193,7 +198,10 @@ type Deps struct {
 	Config  *config.Config
 	Secrets secrets.Resolver
 	Sheets  *sheets.Service
-	Logger  *slog.Logger
+	// Graph connects the Excel destinations; nil: Microsoft's Graph and
+	// Entra ID, with the function's Google ID token.
+	Graph  *view.GraphOptions
+	Logger *slog.Logger
 	// Project, when set, links log lines to Cloud Trace.
 	Project string
 	// ItemsEndpoint, when set, replaces the platforms' API base URL for

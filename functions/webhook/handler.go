@@ -95,6 +95,11 @@ func New(ctx context.Context, d Deps) (*Handler, error) {
 		}
 		h.sources[name] = src
 	}
+	graph := view.GraphOptions{Secrets: d.Secrets}
+	if d.Graph != nil {
+		graph = *d.Graph
+	}
+	vd.Graph = view.Graph(graph)
 	vd.Logger = log
 	v, err := view.New(ctx, vd)
 	if err != nil {

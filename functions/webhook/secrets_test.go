@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/excel/exceltest"
 	"github.com/safeview/safeview/shared/gsheetstest"
 	"github.com/safeview/safeview/shared/secrets"
 )
@@ -74,6 +75,9 @@ func TestServeRetriesAFailedSetup(t *testing.T) {
 		t.Setenv(secrets.EnvName(name), strings.Repeat("k", 40))
 	}
 	t.Setenv(EnvSpreadsheetID, emu.CreateSpreadsheet("retry", "Orders"))
+	for k, v := range exceltest.NewStack(t, cfg).Env {
+		t.Setenv(k, v)
+	}
 	if got := status(); got != http.StatusInternalServerError {
 		t.Errorf("fixed, before setupRetry: status %d, want still 500", got)
 	}

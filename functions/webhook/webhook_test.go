@@ -20,12 +20,14 @@ import (
 	"google.golang.org/api/sheets/v4"
 
 	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/excel/exceltest"
 	"github.com/safeview/safeview/shared/gsheetstest"
 	"github.com/safeview/safeview/shared/logging"
 	"github.com/safeview/safeview/shared/model"
 	"github.com/safeview/safeview/shared/platform"
 	"github.com/safeview/safeview/shared/privacy"
 	"github.com/safeview/safeview/shared/secrets"
+	"github.com/safeview/safeview/shared/view"
 	"github.com/safeview/safeview/shared/webhook"
 )
 
@@ -42,6 +44,7 @@ type stack struct {
 	id      string
 	handler *Handler
 	logs    *syncBuffer
+	excel   *exceltest.Stack
 }
 
 type syncBuffer struct {
@@ -71,18 +74,31 @@ func newStack(t *testing.T, opts ...gsheetstest.Option) *stack {
 // newStackWith is newStack with changes to the configuration.
 func newStackWith(t *testing.T, edit func(*config.Config), opts ...gsheetstest.Option) *stack {
 	t.Helper()
-	return newStackVia(t, edit, func(emu *gsheetstest.Server) *sheets.Service {
+	return newStackVia(t, edit, emulatorService(t), opts...)
+}
+
+// emulatorService is the real Sheets client pointed at the emulator.
+func emulatorService(t *testing.T) func(*gsheetstest.Server) *sheets.Service {
+	return func(emu *gsheetstest.Server) *sheets.Service {
 		svc, err := emu.Service(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
 		return svc
-	}, opts...)
+	}
 }
 
 // newStackVia is newStackWith with the Sheets client of the test's
 // choosing (a recorder in front of the emulator, say).
 func newStackVia(t *testing.T, edit func(*config.Config), service func(*gsheetstest.Server) *sheets.Service, opts ...gsheetstest.Option) *stack {
+	t.Helper()
+	return buildStack(t, edit, service, false, opts...)
+}
+
+// buildStack is newStackVia; withExcel keeps the example's Excel
+// destination, on the emulated Graph (excel_test.go), which the other
+// tests leave out: it would double the work behind every delivery.
+func buildStack(t *testing.T, edit func(*config.Config), service func(*gsheetstest.Server) *sheets.Service, withExcel bool, opts ...gsheetstest.Option) *stack {
 	t.Helper()
 	data, err := os.ReadFile("safeview.yaml")
 	if err != nil {
@@ -114,11 +130,18 @@ func newStackVia(t *testing.T, edit func(*config.Config), service func(*gsheetst
 		}
 	}
 	res["safeview-pseudonym-key"] = []string{strings.Repeat("p", 32)}
-	h, err := New(context.Background(), Deps{Config: cfg, Secrets: res, Sheets: svc, Logger: logging.New(logs, slog.LevelDebug)})
+	var graph *view.GraphOptions
+	var ms *exceltest.Stack
+	if withExcel {
+		graph, ms = graphFor(t, cfg, res)
+	} else {
+		withoutExcel(cfg)
+	}
+	h, err := New(context.Background(), Deps{Config: cfg, Secrets: res, Sheets: svc, Graph: graph, Logger: logging.New(logs, slog.LevelDebug)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &stack{t: t, emu: emu, id: cfg.Spreadsheet.ID, handler: h, logs: logs}
+	return &stack{t: t, emu: emu, id: cfg.Spreadsheet.ID, handler: h, logs: logs, excel: ms}
 }
 
 // response is what a delivery got.
@@ -608,7 +631,8 @@ func TestSourceWithoutSecretIs503(t *testing.T) {
 	}
 	res := secrets.Map{"shopify-webhook-secret": {testSecret}, "safeview-pseudonym-key": {strings.Repeat("p", 32)}}
 	logs := &syncBuffer{}
-	h, err := New(context.Background(), Deps{Config: cfg, Secrets: res, Sheets: svc, Logger: logging.New(logs, slog.LevelDebug)})
+	graph, _ := graphFor(t, cfg, res)
+	h, err := New(context.Background(), Deps{Config: cfg, Secrets: res, Sheets: svc, Graph: graph, Logger: logging.New(logs, slog.LevelDebug)})
 	if err != nil {
 		t.Fatalf("New() with a source lacking its secret = %v, want the other sources served", err)
 	}

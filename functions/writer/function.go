@@ -156,7 +156,13 @@ func NewFromEnv(ctx context.Context) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := Deps{Config: cfg, Sheets: svc, Auth: auth, Logger: logging.Default(),
+	// The Excel destinations sign in with the writer's own Google
+	// identity (the federated credential): no secret is read.
+	graph, err := view.GraphFromEnv(secrets.Map{})
+	if err != nil {
+		return nil, err
+	}
+	d := Deps{Config: cfg, Sheets: svc, Graph: &graph, Auth: auth, Logger: logging.Default(),
 		MaxDeliveryAttempts: DefaultMaxDeliveryAttempts, RequestSettle: DefaultRequestSettle, PushDeadline: DefaultPushDeadline}
 	if s := os.Getenv(EnvMaxDeliveryAttempts); s != "" {
 		if d.MaxDeliveryAttempts, err = strconv.Atoi(s); err != nil || d.MaxDeliveryAttempts < 1 {
@@ -182,6 +188,9 @@ type Deps struct {
 	// Auth checks the push subscription's token; nil accepts any request
 	// (tests of what comes after).
 	Auth *Auth
+	// Graph connects the Excel destinations (view.GraphFromEnv); nil
+	// when the configuration has none.
+	Graph *view.GraphOptions
 	// Destinations replace those the view would build (tests).
 	Destinations map[string]view.Destination
 	Logger       *slog.Logger
@@ -214,7 +223,13 @@ func New(ctx context.Context, d Deps) (*Handler, error) {
 	unused := make([]byte, 32)
 	_, _ = rand.Read(unused)
 	res := secrets.Map{cfg.Privacy.PseudonymKey: {hex.EncodeToString(unused)}}
-	v, err := view.New(ctx, view.Deps{Config: cfg, Secrets: res, Sheets: d.Sheets, Destinations: d.Destinations, Logger: log})
+	vd := view.Deps{Config: cfg, Secrets: res, Sheets: d.Sheets, Destinations: d.Destinations, Logger: log}
+	if d.Graph != nil {
+		g := *d.Graph
+		g.Secrets = res
+		vd.Graph = view.Graph(g)
+	}
+	v, err := view.New(ctx, vd)
 	if err != nil {
 		return nil, err
 	}

@@ -45,7 +45,11 @@ func (f *fixture) live() *live {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	h, err := webhookfn.New(context.Background(), webhookfn.Deps{Config: &cfg, Secrets: res, Sheets: svc, Logger: logging.New(&syncBuffer{}, slog.LevelInfo)})
+	graph, err := f.excel.Options(res)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	h, err := webhookfn.New(context.Background(), webhookfn.Deps{Config: &cfg, Secrets: res, Sheets: svc, Graph: &graph, Logger: logging.New(&syncBuffer{}, slog.LevelInfo)})
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -257,7 +257,7 @@ func work(ctx context.Context, o options, stdout, stderr io.Writer, d deps) erro
 			return fmt.Errorf("sheets client: %w (run gcloud auth application-default login, see docs/deploy.md)", err)
 		}
 	}
-	j.deps = view.Deps{Config: j.cfg, Secrets: res, Sheets: svc, Logger: log}
+	j.deps = view.Deps{Config: j.cfg, Secrets: res, Sheets: svc, Graph: o.cloud.Graph(res), Logger: log}
 	if j.view, err = view.New(ctx, j.deps); err != nil {
 		if j.cfg.Privacy.PseudonymKey != "" && o.cloud.Secrets == "" && o.cloud.Project == "" {
 			err = fmt.Errorf("%w (or give -project to read it from Secret Manager)", err)

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/excel/exceltest"
 	"github.com/safeview/safeview/shared/export"
 	"github.com/safeview/safeview/shared/export/exporttest"
 	"github.com/safeview/safeview/shared/gsheets"
@@ -47,6 +48,7 @@ type fixture struct {
 	config  string // path of the configuration
 	secrets string // path of the secrets file
 	cfg     *config.Config
+	excel   *exceltest.Stack
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -76,6 +78,7 @@ func newPacedFixture(t testing.TB, paced bool) *fixture {
 	if f.cfg, err = config.Load(f.config); err != nil {
 		t.Fatal(err)
 	}
+	f.excel = exceltest.NewStack(t, f.cfg)
 	var sec strings.Builder
 	for _, name := range f.cfg.SecretNames() {
 		v := webhookSecret
@@ -116,7 +119,8 @@ func (f *fixture) args(format, path string, extra ...string) []string {
 		export.LightspeedXSeriesCSV: "lightspeed-xseries",
 	}[format]
 	a := []string{"-config", f.config, "-source", source, "-format", format, "-store", store,
-		"-secrets", "file:" + f.secrets, "-sheets-endpoint", f.emu.URL(), "-spreadsheet", f.id}
+		"-secrets", "file:" + f.secrets, "-sheets-endpoint", f.emu.URL(), "-spreadsheet", f.id,
+		"-graph-endpoint", f.excel.Graph.GraphEndpoint()}
 	return append(append(a, extra...), path)
 }
 

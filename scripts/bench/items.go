@@ -66,7 +66,11 @@ func measureItems(ctx context.Context, st *localstack.Stack, emuOpts []gsheetste
 	for _, name := range st.Config.SecretNames() {
 		res[name] = []string{os.Getenv(secrets.EnvName(name))}
 	}
-	h, err := webhookfn.New(ctx, webhookfn.Deps{Config: &cfg, Secrets: res, Sheets: svc, Logger: logging.Default(), ItemsEndpoint: api.URL})
+	deps, err := withStackGraph(st, webhookfn.Deps{Config: &cfg, Secrets: res, Sheets: svc, Logger: logging.Default(), ItemsEndpoint: api.URL})
+	if err != nil {
+		return itemsRun{}, err
+	}
+	h, err := webhookfn.New(ctx, deps)
 	if err != nil {
 		return itemsRun{}, err
 	}

@@ -8,9 +8,11 @@
 //
 //	go run ./scripts/bench [-quick] [-latency 150ms] [-v]
 //	go run ./scripts/bench -queue [-quick] [-latency 150ms] [-rates 10000,60000] [-over 60s] [-outage 10m] [-outage-events 20000] [-push-deadline 10s]
+//	go run ./scripts/bench -excel [-quick] [-latency 150ms] [-v]
 //
 // -queue measures queued mode instead, against direct mode in the same
-// run: see queue.go.
+// run: see queue.go. -excel measures the Excel destination instead: see
+// excel.go.
 //
 // It replays:
 //
@@ -29,6 +31,10 @@
 //     quota is what limits (see raised.go), so the 2-a-second run is
 //     made again with the per-user quota raised.
 //
+// With -excel it runs the burst and a calm run against the example's Excel
+// destination instead, on a Graph emulator with Graph's limits, beside the
+// naive Excel writer (see excel.go).
+//
 // It prints a table and, last, one line of JSON with every figure. Speed
 // is reported, never asserted: see docs/sheet.md for the targets and the
 // figures of a full run.
@@ -37,6 +43,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -192,6 +199,7 @@ type options struct {
 	outageEvents int
 	pushDeadline time.Duration
 	rates        []int // events a minute of the steady runs
+	excel        bool  // -excel: the Excel run instead (excel.go)
 }
 
 // parse reads the command line; the usage and the flags' errors go to
@@ -202,6 +210,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	quick := fs.Bool("quick", false, "a shorter run: 200 events over 12 s, shorter calm runs (same figures)")
 	latency := fs.Duration("latency", 150*time.Millisecond, "latency of every Sheets call")
 	verbose := fs.Bool("v", false, "keep the function's logs (on stderr)")
+	excel := fs.Bool("excel", false, "measure the Excel destination instead, on a Graph emulator with Graph's limits, beside a naive Excel writer (excel.go)")
 	events := fs.Int("events", 0, "events in the burst (default 1000, -quick 200)")
 	over := fs.Duration("over", 0, "duration of the burst (default 60s, -quick 12s)")
 	calmEvents := fs.Int("calm", 0, "events of the calm run (default 60, -quick 20)")
@@ -233,7 +242,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	if *calmEvents > 0 {
 		p.calmEvents, p.slowEvents = *calmEvents, max(*calmEvents/3, 2)
 	}
-	return options{params: p, quick: *quick, verbose: *verbose, queue: *queued, over: *over, outage: *outage, outageEvents: *outageEvents, pushDeadline: *pushDeadline, rates: perMinute}, nil
+	return options{params: p, quick: *quick, verbose: *verbose, queue: *queued, over: *over, outage: *outage, outageEvents: *outageEvents, pushDeadline: *pushDeadline, rates: perMinute, excel: *excel}, nil
 }
 
 // work measures, then prints the table and the JSON line on stdout; the
@@ -241,6 +250,9 @@ func parse(args []string, stderr io.Writer) (options, error) {
 func work(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if !o.verbose {
 		os.Setenv("SAFEVIEW_LOG_LEVEL", "error")
+	}
+	if o.queue && o.excel {
+		return errors.New("-queue and -excel measure different runs: give one")
 	}
 	if o.queue {
 		f, err := measureQueued(ctx, queueParamsOf(o), stderr)
@@ -251,6 +263,17 @@ func work(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, "%s\n", line)
 		}
 		return err
+	}
+	if o.excel {
+		f, err := measureExcel(ctx, o.params, stderr)
+		if err != nil {
+			return err
+		}
+		f.Quick = o.quick
+		printExcelTable(stdout, f)
+		line, _ := json.Marshal(f)
+		fmt.Fprintf(stdout, "%s\n", line)
+		return nil
 	}
 	f, err := measure(ctx, o.params, stderr)
 	if err != nil {
@@ -321,23 +344,9 @@ func measure(ctx context.Context, p params, progress io.Writer) (figures, error)
 	f.BaselineReadsPerEvent = round(float64(bst.Reads) / float64(len(ds)))
 	f.MaxWrites60s, f.BaselineMaxWrites60s = maxIn(writesAt.get(), time.Minute), maxIn(baseWritesAt.get(), time.Minute)
 	f.RateLimited, f.BaselineRateLimited = sst.RateLimited, bst.RateLimited
-	var acks, r2r, br2r []time.Duration
-	for _, o := range safe {
-		acks = append(acks, o.acks...)
-		f.Redelivered += len(o.acks) - 1
-		if o.status == http.StatusOK {
-			r2r = append(r2r, o.receiptRow)
-		} else {
-			f.Failed++
-		}
-	}
-	for _, o := range naive {
-		if o.err != nil {
-			f.BaselineFailed++
-			continue
-		}
-		br2r = append(br2r, o.receiptRow)
-	}
+	t := tallyOf(safe, naive)
+	acks, r2r, br2r := t.acks, t.r2r, t.br2r
+	f.Redelivered, f.Failed, f.BaselineFailed = t.redelivered, t.failed, t.baseFailed
 	f.ReceiptToRowP50, f.ReceiptToRowP95, f.ReceiptToRowP99 = percentile(r2r, 0.50), percentile(r2r, 0.95), percentile(r2r, 0.99)
 	f.BaselineReceiptToRowP50, f.BaselineReceiptToRowP95, f.BaselineReceiptToRowP99 = percentile(br2r, 0.50), percentile(br2r, 0.95), percentile(br2r, 0.99)
 	f.AckP50, f.AckP99 = percentile(acks, 0.50), percentile(acks, 0.99)

@@ -72,3 +72,32 @@ func TestSlotP95(t *testing.T) {
 		}
 	}
 }
+
+// The Excel run, tiny and without latency: every figure is there, and
+// Safeview loses and doubles nothing in the Excel table.
+func TestBenchRunsExcel(t *testing.T) {
+	var out bytes.Buffer
+	args := []string{"-excel", "-quick", "-latency", "0", "-events", "30", "-over", "1s", "-calm", "6"}
+	if err := run(t.Context(), args, &out, io.Discard); err != nil {
+		t.Fatalf("run(%q) error = %v", args, err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	var f map[string]any
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &f); err != nil {
+		t.Fatalf("last line is not JSON: %v\n%s", err, out.String())
+	}
+	for _, k := range []string{"graph_requests_per_event", "baseline_graph_requests_per_event", "workbook_writes_per_event",
+		"max_operations_in_10s", "receipt_to_row_p95_ms", "baseline_receipt_to_row_p95_ms", "calm_receipt_to_row_p95_ms"} {
+		if _, ok := f[k]; !ok {
+			t.Errorf("JSON line lacks %q", k)
+		}
+	}
+	for _, k := range []string{"lost", "doubled", "failed", "calm_lost"} {
+		if f[k] != 0.0 {
+			t.Errorf("%s = %v, want 0", k, f[k])
+		}
+	}
+	if f["graph_requests_per_event"].(float64) <= 0 || f["baseline_graph_requests_per_event"].(float64) <= 0 {
+		t.Errorf("figures = %v, want requests counted", f)
+	}
+}

@@ -317,7 +317,12 @@ func startDirect(ctx context.Context, st *localstack.Stack, emuOpts []gsheetstes
 		emu.Close()
 		return nil, err
 	}
-	h, err := webhookfn.New(ctx, webhookfn.Deps{Config: &cfg, Secrets: secrets.Env{}, Sheets: svc, Logger: logging.Default()})
+	deps, err := withStackGraph(st, webhookfn.Deps{Config: &cfg, Secrets: secrets.Env{}, Sheets: svc, Logger: logging.Default()})
+	if err != nil {
+		emu.Close()
+		return nil, err
+	}
+	h, err := webhookfn.New(ctx, deps)
 	if err != nil {
 		emu.Close()
 		return nil, err

@@ -76,7 +76,11 @@ func calmRaised(ctx context.Context, st *localstack.Stack, emuOpts []gsheetstest
 	}
 	defer emu.Close()
 	id := cfg.Spreadsheet.ID
-	h, err := webhookfn.New(ctx, webhookfn.Deps{Config: &cfg, Secrets: secrets.Env{}, Sheets: svc, Logger: logging.Default()})
+	deps, err := withStackGraph(st, webhookfn.Deps{Config: &cfg, Secrets: secrets.Env{}, Sheets: svc, Logger: logging.Default()})
+	if err != nil {
+		return raised{}, err
+	}
+	h, err := webhookfn.New(ctx, deps)
 	if err != nil {
 		return raised{}, err
 	}

@@ -156,20 +156,56 @@ func rowsOf(emu *gsheetstest.Server, id, tab, keyHeader, versionHeader string) (
 	if err != nil {
 		return nil, err
 	}
+	return versionsByKey(all, tab, keyHeader, versionHeader)
+}
+
+// versionsByKey returns, for each key of a table read as text (its
+// header first), the versions of its rows; rows without a key (the
+// team's, Excel's first empty one) are left out.
+func versionsByKey(all [][]string, name, keyHeader, versionHeader string) (map[string][]int64, error) {
 	out := map[string][]int64{}
 	if len(all) == 0 {
 		return out, nil
 	}
 	key, ver := slices.Index(all[0], keyHeader), slices.Index(all[0], versionHeader)
 	if key < 0 || ver < 0 {
-		return nil, fmt.Errorf("tab %q lacks %s or %s", tab, keyHeader, versionHeader)
+		return nil, fmt.Errorf("table %q lacks %s or %s", name, keyHeader, versionHeader)
 	}
 	for _, r := range all[1:] {
 		if r[key] == "" {
 			continue
 		}
+		// Excel's hidden version cell is "source:version" too.
 		_, v, _ := gsheets.ParseVersion(r[ver])
 		out[r[key]] = append(out[r[key]], v)
 	}
 	return out, nil
+}
+
+// tally is what the outcomes of a burst add up to, Safeview's and the
+// baseline's.
+type tally struct {
+	acks, r2r, br2r                 []time.Duration
+	redelivered, failed, baseFailed int
+}
+
+func tallyOf(safe, naive []outcome) tally {
+	var t tally
+	for _, o := range safe {
+		t.acks = append(t.acks, o.acks...)
+		t.redelivered += len(o.acks) - 1
+		if o.status == http.StatusOK {
+			t.r2r = append(t.r2r, o.receiptRow)
+		} else {
+			t.failed++
+		}
+	}
+	for _, o := range naive {
+		if o.err != nil {
+			t.baseFailed++
+			continue
+		}
+		t.br2r = append(t.br2r, o.receiptRow)
+	}
+	return t
 }

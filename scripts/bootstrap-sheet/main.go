@@ -14,6 +14,20 @@
 //	  -spreadsheet SPREADSHEET_ID -share SERVICE_ACCOUNT_EMAIL
 //
 // `terraform output next_steps` prints this command with your values.
+//
+// With -excel NAME it prepares the workbook of the configuration's Excel
+// destination NAME instead, through Microsoft Graph: it creates each
+// missing named table, on a worksheet of its name, with its header (or
+// checks an existing one, adding the columns it lacks at its end), as the
+// function itself, whose Google identity it borrows with
+// -service-account (roles/iam.serviceAccountOpenIdTokenCreator on it), or
+// with the destination's client secret:
+//
+//	go run ./scripts/bootstrap-sheet -config safeview.yaml -excel compta \
+//	  -service-account SERVICE_ACCOUNT_EMAIL -entra-tenant-id TENANT -entra-client-id CLIENT
+//
+// It prints the workbook's drive and item ids (useful when the
+// configuration names it by site and path).
 // -dry-run checks the configuration and prints the plan without calling
 // Google. -share "" skips the share (do it by hand: Share, paste the
 // service account's email, Editor, untick Notify).
@@ -78,6 +92,7 @@ type options struct {
 	cloud  cloud.Flags
 	share  string // the service account's email; empty to skip
 	dryRun bool
+	excel  string // -excel: the Excel destination to prepare instead
 }
 
 // parse reads the command line; the usage and the flags' errors go to
@@ -89,6 +104,8 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	o.cloud.RegisterSheet(fs)
 	fs.StringVar(&o.share, "share", "", "the function's service account email, to share the spreadsheet with as an Editor (terraform output service_account_email); empty to skip")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "check the configuration and print the plan, without calling Google")
+	fs.StringVar(&o.excel, "excel", "", "prepare the workbook of this Excel destination instead: create its named tables with their header, or check them (docs/excel.md)")
+	o.cloud.RegisterGraph(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: go run ./scripts/bootstrap-sheet -project PROJECT -config FILE -spreadsheet ID -share EMAIL")
 		fs.PrintDefaults()
@@ -106,6 +123,9 @@ func parse(args []string, stderr io.Writer) (options, error) {
 // work prepares the spreadsheet for the configuration's tables and
 // shares it, or with -dry-run prints the plan.
 func work(ctx context.Context, o options, stdout io.Writer, c clients) error {
+	if o.excel != "" {
+		return workExcel(ctx, o, stdout)
+	}
 	cfg, id, err := o.cloud.Load()
 	if err != nil {
 		return err

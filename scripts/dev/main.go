@@ -21,12 +21,17 @@
 // It uses demo secrets (see scripts/internal/demo), never real ones. When
 // everything is up it prints one line
 //
-//	READY {"webhook_base":...,"sheets_endpoint":...,"spreadsheet_id":...,"view_url":...,"sources":{...}}
+//	READY {"webhook_base":...,"sheets_endpoint":...,"spreadsheet_id":...,"view_url":...,"sources":{...},"destinations":{...}}
 //
 // that scripts and tests rely on: webhook_base is the URL to which
 // /{source} is appended, sheets_endpoint the base URL to hand to
 // option.WithEndpoint, and sources maps each source to its platform and
-// demo secret (and, for Square, the exact notification URL). The stack
+// demo secret (and, for Square, the exact notification URL). When the
+// configuration has Excel destinations, an emulated Microsoft Graph holds
+// their workbooks, and "destinations" maps each to where its named tables
+// are read as Graph serves them:
+// {graph_endpoint}/drives/{drive_id}/items/{item_id}/workbook/tables/{name}/rows
+// (docs/excel.md). The stack
 // itself is scripts/internal/localstack, which the benchmark shares.
 package main
 
@@ -80,6 +85,7 @@ func parse(args []string, stderr io.Writer) (localstack.Options, error) {
 	fs.StringVar(&o.Addr, "addr", "127.0.0.1:8080", "host:port of the function (port 0 picks a free one)")
 	fs.StringVar(&o.Config, "config", localstack.DefaultConfig(), "the configuration file")
 	fs.StringVar(&o.SheetsAddr, "sheets-addr", "127.0.0.1:0", "host:port of the Sheets emulator and the view")
+	fs.StringVar(&o.GraphAddr, "graph-addr", "127.0.0.1:0", "host:port where the Graph emulator serves the Excel destinations' tables to readers, and its view")
 	fs.StringVar(&o.SheetsEndpoint, "sheets-endpoint", "", "an emulator of your own (go run ./scripts/sheets-emulator): its sheets_endpoint; none is started")
 	fs.StringVar(&o.SpreadsheetID, "spreadsheet", "", "with -sheets-endpoint: the id of its spreadsheet")
 	fs.BoolVar(&o.Queue, "queue", false, "queued mode: the function publishes to a fake Pub/Sub (pstest), a push pump delivers to the writer function (docs/queued.md)")

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -129,6 +130,15 @@ func TestDevStack(t *testing.T) {
 	if row[0] != "424242" || row[4] != "Grains de café 1kg x2, Tasse en céramique x1" || row[5] != "61.80 EUR" {
 		t.Errorf("view row = %q", row)
 	}
+	// The example's Excel destination, read as Graph serves it, at the
+	// address the READY line gives, without credentials.
+	d, ok := ready.Destinations["compta"]
+	if !ok || d.Kind != "excel" || d.DriveID == "" || d.ItemID == "" || d.Tables["Orders"] != "Ventes" {
+		t.Fatalf("READY destinations = %+v, want compta, an Excel workbook with Orders in Ventes", ready.Destinations)
+	}
+	if got := excelKeys(t, d.GraphEndpoint+"/drives/"+d.DriveID+"/items/"+d.ItemID+"/workbook/tables/Ventes/rows"); !strings.Contains(got, "|424242|") {
+		t.Errorf("Ventes keys = %s, want order 424242", got)
+	}
 	// Stripe and Square deliveries carry no line items: the local stack
 	// reads them from its fake of the platforms' APIs (package items).
 	if ready.ItemsEndpoint == "" {
@@ -161,6 +171,30 @@ func TestDevStack(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Errorf("run() = %v after cancel, want nil", err)
 	}
+}
+
+// excelKeys reads a named table's rows from Graph and joins their first
+// cells: "|key|key|".
+func excelKeys(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var rows struct {
+		Value []struct {
+			Values [][]any `json:"values"`
+		} `json:"value"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&rows); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s = %d, %v", url, resp.StatusCode, err)
+	}
+	keys := "|"
+	for _, r := range rows.Value {
+		keys += fmt.Sprint(r.Values[0][0]) + "|"
+	}
+	return keys
 }
 
 func findRow(rows [][]string, key string) []string {

@@ -41,6 +41,12 @@
 // Application Default Credentials (gcloud auth application-default login
 // with the spreadsheets scope, as for scripts/bootstrap-sheet), or at
 // -sheets-endpoint, an emulator, without credentials.
+//
+// The configuration's other destinations are erased too, and their counts
+// printed one line each. An Excel destination is reached as the function
+// reaches it: with its ID token (-service-account, impersonated, and
+// -entra-tenant-id, -entra-client-id) or the destination's client secret,
+// or at -graph-endpoint, an emulator (docs/excel.md).
 package main
 
 import (
@@ -163,7 +169,7 @@ func work(ctx context.Context, o options, stdin io.Reader, stdout, stderr io.Wri
 	cfg.Spreadsheet.ID = id
 	// The same tables, pseudonyms and sink as the function's. The sink's
 	// lines carry counts and row numbers, never a cell.
-	v, err := view.New(ctx, view.Deps{Config: cfg, Secrets: res, Sheets: svc, Logger: slog.New(slog.NewTextHandler(stderr, nil))})
+	v, err := view.New(ctx, view.Deps{Config: cfg, Secrets: res, Sheets: svc, Graph: o.cloud.Graph(res), Logger: slog.New(slog.NewTextHandler(stderr, nil))})
 	if err != nil {
 		return err
 	}
@@ -176,7 +182,11 @@ func work(ctx context.Context, o options, stdin io.Reader, stdout, stderr io.Wri
 	if err != nil {
 		return fmt.Errorf("the spreadsheet %s: %w", id, err)
 	}
-	return report(o, done.Report, stdout, stderr)
+	if err := report(o, done.Report, stdout, stderr); err != nil {
+		return err
+	}
+	reportDestinations(o, done, stdout)
+	return nil
 }
 
 // report prints what was found or cleared: access's rows as CSV on

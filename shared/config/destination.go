@@ -13,8 +13,11 @@ import (
 // spreadsheet of their own is the only way they see what they need and
 // nothing more.
 type Destination struct {
-	// Kind is the kind of destination: google-sheets (the default).
+	// Kind is the kind of destination: google-sheets (the default), or
+	// excel (see excel.go).
 	Kind string `yaml:"kind"`
+	// Excel is an Excel destination's workbook and sign-in.
+	Excel *DestinationExcel `yaml:"excel"`
 	// Spreadsheet is the destination's Google spreadsheet: its id, or the
 	// title scripts/bootstrap-sheet gives the one it creates.
 	Spreadsheet DestinationSpreadsheet `yaml:"spreadsheet"`
@@ -50,6 +53,9 @@ type DestinationTable struct {
 	// Where replaces the destination's where for this table (a booking
 	// table when the destination's where reads order fields).
 	Where string `yaml:"where"`
+	// Table is the named table that holds the table in an Excel
+	// destination (default: Safeview and the tab, e.g. SafeviewOrders).
+	Table string `yaml:"table"`
 }
 
 // Share is someone who may open a destination's spreadsheet.
@@ -124,10 +130,11 @@ func (c *Config) validateDestinations() []error {
 		switch d.Kind {
 		case "":
 			d.Kind = KindGoogleSheets
-		case KindGoogleSheets:
+		case KindGoogleSheets, KindExcel:
 		default:
-			errs = append(errs, c.Errorf(path+".kind", "unknown kind %q (known: %s)", d.Kind, KindGoogleSheets))
+			errs = append(errs, c.Errorf(path+".kind", "unknown kind %q (known: %s, %s)", d.Kind, KindGoogleSheets, KindExcel))
 		}
+		errs = append(errs, c.validateExcel(name, d)...)
 		if d.Spreadsheet.ID != "" && d.Spreadsheet.ID == c.Spreadsheet.ID {
 			errs = append(errs, c.Errorf(path+".spreadsheet.id", "is the main spreadsheet: a destination has a spreadsheet of its own"))
 		}

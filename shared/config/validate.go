@@ -74,5 +74,10 @@ func (c *Config) SecretNames() []string {
 		}
 	}
 	add(c.Privacy.PseudonymKey)
+	for _, name := range c.DestinationNames {
+		if d := c.Destinations[name]; d.Excel != nil {
+			add(d.Excel.ClientSecret) // the fallback, when named
+		}
+	}
 	return out
 }

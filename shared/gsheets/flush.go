@@ -3,7 +3,6 @@ package gsheets
 import (
 	"github.com/safeview/safeview/shared/model"
 
-	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -591,77 +590,22 @@ func settle(gs []*keyOps) {
 // written, nil when none, and the mark to record, 0 when it did not rise
 // above what the sheet will hold. Results are relative to the row after
 // the flush: an op overtaken by a newer one of the same flush is model.Stale,
-// as if it had arrived after it.
+// as if it had arrived after it. The decision is model.Coalesce, which
+// every destination shares.
 func coalesce(exists bool, stored, mark int64, ops []*op) (win *op, raised int64, remove *op) {
-	sorted := slices.Clone(ops)
-	slices.SortStableFunc(sorted, func(a, b *op) int { return cmp.Compare(a.row.Version, b.row.Version) })
-	landed := false
-	keptOut := func(o *op) {
-		v := o.row.Version
-		switch {
-		case v < mark:
-			o.res = model.Stale
-		case v == mark:
-			o.res = model.Filtered
-		default:
-			o.res = model.Filtered
-			mark, raised = v, v
-		}
+	ps := make([]*model.Pending, len(ops))
+	for i, o := range ops {
+		ps[i] = &model.Pending{Row: o.row, Sent: o.sent}
 	}
-	for _, o := range sorted {
-		v := o.row.Version
-		switch {
-		case o.row.Leave && exists && v > stored && v >= mark:
-			// Newer than the row: the row leaves the destination, and
-			// its version is remembered, so that no older one brings it
-			// back. A newer op of the flush may still write it again.
-			o.res = model.Removed
-			remove, win, stored = o, nil, v
-			if v > mark {
-				mark, raised = v, v
-			}
-		case o.row.Leave && exists && v == stored:
-			o.res = model.Unchanged
-		case o.row.Leave && exists:
-			o.res = model.Stale
-		case o.row.Leave:
-			keptOut(o)
-		case !exists && !o.row.Insert:
-			keptOut(o)
-		case !exists && v < mark:
-			o.res = model.Stale // a newer version was kept out: this one may not enter
-		case !exists:
-			exists, stored, win = true, v, o
-			o.res = model.Written
-		case v < stored:
-			o.res = model.Stale
-		case v == stored && o.sent && !landed && win == nil && remove == nil:
-			// This op's earlier write landed though its answer was lost.
-			landed = true
-			o.res = model.Written
-		case v == stored:
-			o.res = model.Unchanged
-		case !o.row.Update:
-			keptOut(o)
-		case v < mark:
-			o.res = model.Stale
-		default:
-			stored, win, remove = v, o, nil
-			o.res = model.Written
+	w, rm, raised := model.Coalesce(exists, stored, mark, ps)
+	for i, o := range ops {
+		o.res = ps[i].Result
+		if ps[i] == w {
+			win = o
 		}
-	}
-	for _, o := range ops {
-		switch v := o.row.Version; {
-		case o != win && v < stored && (o.res == model.Written || o.res == model.Unchanged):
-			o.res = model.Stale
-		case o.res == model.Filtered && v < mark:
-			o.res = model.Stale
-		case o.res == model.Removed && o != remove:
-			o.res = model.Stale
+		if ps[i] == rm {
+			remove = o
 		}
-	}
-	if remove == nil && exists && stored >= raised {
-		raised = 0 // the row holds a newer version: no mark needed
 	}
 	return win, raised, remove
 }

@@ -64,6 +64,9 @@ type Deps struct {
 	// configuration is written with: its own service account. Nil writes
 	// every destination with Sheets.
 	SheetsFor func(ctx context.Context, name string) (*sheets.Service, error)
+	// Graph connects the Excel destinations of the configuration to
+	// Microsoft Graph (see Graph); required when it has one.
+	Graph func(ctx context.Context, name string, d *config.Destination) (GraphConn, error)
 	// Destinations, when set, are the destinations by name, "" for the
 	// main spreadsheet, instead of those New would build (tests of the
 	// service, other kinds of destination).
@@ -151,9 +154,13 @@ func New(ctx context.Context, d Deps) (*View, error) {
 	return v, nil
 }
 
-// open builds the Google spreadsheet destination of a target.
+// open builds the destination of a target: an Excel workbook, or a
+// Google spreadsheet.
 func (v *View) open(ctx context.Context, d Deps, tg *target) (Destination, error) {
 	cfg := v.cfg
+	if tg.name != "" && cfg.Destinations[tg.name].Kind == config.KindExcel {
+		return v.openExcel(ctx, d, tg)
+	}
 	id, svc, what := cfg.Spreadsheet.ID, d.Sheets, "the main spreadsheet"
 	if tg.name != "" {
 		id, what = cfg.Destinations[tg.name].Spreadsheet.ID, "destination "+tg.name

@@ -27,6 +27,7 @@ type Flags struct {
 	Project        string // -project: the Google Cloud project
 	Secrets        string // -secrets: where the pseudonym key comes from
 	SheetsEndpoint string // -sheets-endpoint: an emulator's URL, or empty for Google
+	GraphFlags            // Excel destinations (graph.go)
 }
 
 // Register defines -config, -spreadsheet, -project, -secrets and
@@ -36,6 +37,7 @@ func (f *Flags) Register(fs *flag.FlagSet) {
 	f.register(fs, "the Google Cloud project: of the pseudonym key in Secret Manager, and billed for the Sheets API calls")
 	fs.StringVar(&f.Secrets, "secrets", "", "where the pseudonym key comes from: secretmanager, env or file:PATH (default: secretmanager with -project, else env)")
 	fs.StringVar(&f.SheetsEndpoint, "sheets-endpoint", "", "call the Sheets emulator at this URL, without credentials (the local stack's READY line gives it)")
+	f.RegisterGraph(fs)
 }
 
 // RegisterSheet defines -config, -spreadsheet and -project alone on fs,

@@ -18,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -33,6 +34,8 @@ import (
 	webhookfn "github.com/safeview/safeview/functions/webhook" // registers the function "Webhook"
 	"github.com/safeview/safeview/scripts/internal/demo"
 	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/excel/exceltest"
+	"github.com/safeview/safeview/shared/graphtest"
 	"github.com/safeview/safeview/shared/gsheetstest"
 	"github.com/safeview/safeview/shared/items/itemstest"
 	"github.com/safeview/safeview/shared/secrets"
@@ -46,6 +49,9 @@ type Ready struct {
 	SpreadsheetID  string                 `json:"spreadsheet_id"`
 	ViewURL        string                 `json:"view_url"`
 	Sources        map[string]ReadySource `json:"sources"`
+	// Destinations are the configuration's other destinations by name:
+	// for an Excel one, where Graph serves its tables.
+	Destinations map[string]exceltest.Destination `json:"destinations,omitempty"`
 	// ItemsEndpoint is the fake of the platforms' read-only APIs the
 	// sources read line items from (package items).
 	ItemsEndpoint string `json:"items_endpoint,omitempty"`
@@ -76,6 +82,10 @@ type Options struct {
 	SheetsAddr string
 	// Emulator configures the Sheets emulator: latency, quotas, faults.
 	Emulator []gsheetstest.Option
+	// GraphAddr is the host:port of the Graph emulator, when the
+	// configuration has Excel destinations; Graph configures it.
+	GraphAddr string
+	Graph     []graphtest.Option
 	// SheetsEndpoint, when set, is an emulator of your own (such as
 	// scripts/sheets-emulator's) holding SpreadsheetID: the stack starts
 	// none, and SheetsAddr and Emulator are unused.
@@ -97,6 +107,9 @@ type Stack struct {
 	Emulator *gsheetstest.Server
 	// Config is the configuration the function runs with.
 	Config *config.Config
+	// Microsoft is the emulated Graph, Entra ID and metadata server of the
+	// Excel destinations; nil when there are none.
+	Microsoft *exceltest.Stack
 	// Items is the fake of the platforms' read-only APIs (line items).
 	Items *itemstest.Server
 	// Queue is queued mode's part (Options.Queue), else nil.
@@ -232,6 +245,18 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if k := cfg.Privacy.PseudonymKey; k != "" {
 		env[secrets.EnvName(k)] = demo.PseudonymKey
 	}
+	if hasExcel(cfg) {
+		if o.GraphAddr == "" {
+			o.GraphAddr = "127.0.0.1:0"
+		}
+		ms, err := exceltest.Start(cfg, o.GraphAddr, o.Graph...)
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+		st.Microsoft, st.Ready.Destinations = ms, ms.Destinations
+		maps.Copy(env, ms.Env)
+	}
 	var wln net.Listener
 	if o.Queue {
 		if wln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
@@ -297,6 +322,19 @@ func (s *Stack) Close() {
 	if s.emu != nil {
 		s.emu.Close()
 	}
+	if s.Microsoft != nil {
+		s.Microsoft.Close()
+	}
+}
+
+// hasExcel reports whether a configuration has an Excel destination.
+func hasExcel(cfg *config.Config) bool {
+	for _, d := range cfg.Destinations {
+		if d.Kind == config.KindExcel {
+			return true
+		}
+	}
+	return false
 }
 
 // DefaultConfig finds the example configuration from the repository root

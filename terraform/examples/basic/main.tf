@@ -21,4 +21,7 @@ module "safeview" {
   region         = var.region
   spreadsheet_id = var.spreadsheet_id
   config_file    = var.config_file
+
+  entra_tenant_id = var.entra_tenant_id
+  entra_client_id = var.entra_client_id
 }

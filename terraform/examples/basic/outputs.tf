@@ -1,3 +1,8 @@
+output "entra_federated_credential" {
+  description = "For Excel destinations: the federated credential to add to the app registration (docs/excel.md)."
+  value       = module.safeview.entra_federated_credential
+}
+
 output "function_url" {
   description = "The webhook function's base URL, for scripts/send -url."
   value       = module.safeview.function_urls["webhook"]

@@ -4,6 +4,18 @@ variable "config_file" {
   default     = null
 }
 
+variable "entra_client_id" {
+  type        = string
+  description = "Application (client) id of the Entra ID app registration, for Excel destinations (docs/excel.md). Empty without one."
+  default     = ""
+}
+
+variable "entra_tenant_id" {
+  type        = string
+  description = "Directory (tenant) id of the Entra ID tenant, for Excel destinations (docs/excel.md). Empty without one."
+  default     = ""
+}
+
 variable "project_id" {
   type        = string
   description = "Id of the Google Cloud project to deploy into."

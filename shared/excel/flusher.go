@@ -1,0 +1,298 @@
+package excel
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/safeview/safeview/shared/model"
+)
+
+// run is the flusher: while ops are pending it takes them all and writes
+// them in one verification $batch and one write $batch. It ends when the
+// queue is empty; Upsert starts it again.
+func (s *Sink) run() {
+	for {
+		s.mu.Lock()
+		s.dropAbandoned()
+		if len(s.queue) == 0 {
+			s.running = false
+			s.mu.Unlock()
+			return
+		}
+		s.mu.Unlock()
+		if wait := time.Until(s.retryAt); wait > 0 {
+			time.Sleep(wait)
+			continue
+		}
+		if s.opt.BatchWindow > 0 {
+			time.Sleep(s.opt.BatchWindow)
+		}
+		s.mu.Lock()
+		batch := s.take()
+		s.mu.Unlock()
+		if len(batch) > 0 {
+			s.flush(batch)
+		}
+	}
+}
+
+// dropAbandoned forgets the ops whose caller has gone. s.mu is held.
+func (s *Sink) dropAbandoned() {
+	live := s.queue[:0]
+	for _, o := range s.queue {
+		if o.ctx.Err() == nil {
+			live = append(live, o)
+		}
+	}
+	clear(s.queue[len(live):])
+	s.queue = live
+}
+
+// take removes from the queue the ops of at most MaxRowsPerFlush
+// identities, every op of an identity together. A request (Apply) is a
+// barrier: it goes alone, after the upserts queued before it. s.mu is
+// held.
+func (s *Sink) take() []*op {
+	s.dropAbandoned()
+	if len(s.queue) > 0 && s.queue[0].req != nil {
+		o := s.queue[0]
+		s.queue = s.queue[1:]
+		return []*op{o}
+	}
+	barrier := len(s.queue)
+	for i, o := range s.queue {
+		if o.req != nil {
+			barrier = i
+			break
+		}
+	}
+	keys := map[string]bool{}
+	var batch, rest []*op
+	for _, o := range s.queue[:barrier] {
+		k := o.tab.Tab + "\x00" + o.p.Row.ID()
+		if keys[k] || len(keys) < s.opt.MaxRowsPerFlush {
+			keys[k] = true
+			batch = append(batch, o)
+		} else {
+			rest = append(rest, o)
+		}
+	}
+	s.queue = append(rest, s.queue[barrier:]...)
+	return batch
+}
+
+// flush writes one batch, or applies one request, and puts back what a
+// passing failure left unsettled, behind a backoff that honours Graph's
+// Retry-After.
+func (s *Sink) flush(batch []*op) {
+	ctx, cancel := s.deadline(batch)
+	defer cancel()
+	log := s.logger(batch[0].ctx)
+	var err error
+	if s.base == "" {
+		// Calls are built from the workbook's ids: find them first.
+		err = s.resolve(ctx)
+	}
+	switch {
+	case err != nil:
+	case batch[0].req != nil:
+		err = s.untilSettled(ctx, func() error { return s.applyRequest(ctx, batch[0]) })
+	default:
+		err = s.untilSettled(ctx, func() error { return s.attempt(ctx, batch) })
+		if err == nil {
+			s.leave(ctx, batch)
+		}
+	}
+	var left []*op
+	for _, o := range batch {
+		if !o.finished() {
+			left = append(left, o)
+		}
+	}
+	if err == nil || len(left) == 0 {
+		s.backoff = 0
+		return
+	}
+	if !retryable(err) {
+		for _, o := range left {
+			o.finish("", unavailable(err))
+		}
+		return
+	}
+	s.backoff = min(max(2*s.backoff, backoffMin), backoffMax)
+	d := max(s.backoff/2+rand.N(s.backoff/2+1), waitOf(err))
+	s.retryAt = time.Now().Add(d)
+	s.count(func(st *model.Stats) { st.Retries++ })
+	log.Info("excel write failed; retrying", "rows", len(left), "backoff_ms", d.Milliseconds(), "error", err.Error())
+	s.mu.Lock()
+	s.queue = append(left, s.queue...)
+	s.mu.Unlock()
+}
+
+// untilSettled runs try again while the table changed under the index,
+// at most movedRetries times.
+func (s *Sink) untilSettled(ctx context.Context, try func() error) error {
+	for n := 1; ; n++ {
+		err := try()
+		if err == nil || !errors.Is(err, errMoved) || n >= movedRetries || ctx.Err() != nil {
+			return err
+		}
+	}
+}
+
+// deadline bounds a flush by the last deadline of the ops it serves.
+func (s *Sink) deadline(batch []*op) (context.Context, context.CancelFunc) {
+	var latest time.Time
+	for _, o := range batch {
+		d, ok := o.ctx.Deadline()
+		if !ok {
+			return context.WithTimeout(context.Background(), time.Minute)
+		}
+		if d.After(latest) {
+			latest = d
+		}
+	}
+	return context.WithDeadline(context.Background(), latest)
+}
+
+// batch sends calls as $batch requests, paced and in the workbook's
+// session; each HTTP request is bounded by RequestTimeout.
+func (s *Sink) batch(ctx context.Context, calls []call) ([]reply, error) {
+	if err := s.open(ctx); err != nil {
+		return nil, err
+	}
+	if wait := s.pace.take(len(calls)); wait > 0 {
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			return nil, &callError{what: "pace under Graph's limit", status: http.StatusTooManyRequests, retryAfter: wait}
+		}
+		time.Sleep(wait)
+	}
+	cctx, cancel := context.WithTimeout(ctx, s.opt.RequestTimeout)
+	defer cancel()
+	rs, err := s.g.batch(cctx, s.session, calls)
+	if err == nil {
+		s.sessionUsed = time.Now()
+		for _, r := range rs {
+			if r.status == http.StatusNotFound && strings.HasPrefix(r.code, "InvalidSession") {
+				s.session = "" // expired: the next try opens another
+				return nil, r.err("workbook session")
+			}
+		}
+	}
+	return rs, err
+}
+
+// write sends calls that change the workbook and fails on the first
+// that did not succeed.
+func (s *Sink) write(ctx context.Context, calls []call) error {
+	rs, err := s.batch(ctx, calls)
+	if err != nil {
+		return err
+	}
+	for i, r := range rs {
+		if !r.ok() {
+			return r.err(calls[i].method + " " + opName(calls[i].url))
+		}
+	}
+	s.count(func(st *model.Stats) { st.Flushes++ })
+	return nil
+}
+
+// open resolves the workbook (once) and opens a persistent workbook
+// session for the flushes to come, or reuses the one still alive.
+func (s *Sink) open(ctx context.Context) error {
+	if s.session != "" && time.Since(s.sessionUsed) < sessionIdle {
+		return nil
+	}
+	cctx, cancel := context.WithTimeout(ctx, s.opt.RequestTimeout)
+	defer cancel()
+	r, err := s.g.do(cctx, "", call{method: http.MethodPost, url: s.base + "/createSession", body: map[string]any{"persistChanges": true}})
+	if err != nil {
+		return err
+	}
+	if !r.ok() {
+		return r.err("create a workbook session")
+	}
+	var in struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(r.body, &in); err != nil || in.ID == "" {
+		return errors.New("excel: unreadable workbook session")
+	}
+	s.session, s.sessionUsed = in.ID, time.Now()
+	return nil
+}
+
+// Close ends the workbook session, if one is open. The sink must be idle.
+func (s *Sink) Close(ctx context.Context) error {
+	if s.session == "" {
+		return nil
+	}
+	r, err := s.g.do(ctx, s.session, call{method: http.MethodPost, url: s.base + "/closeSession"})
+	s.session = ""
+	if err != nil {
+		return err
+	}
+	if !r.ok() {
+		return r.err("close the workbook session")
+	}
+	return nil
+}
+
+// resolve finds the drive and item ids of a workbook named by its
+// SharePoint site and path.
+func (s *Sink) resolve(ctx context.Context) error {
+	drive, item, err := Resolve(ctx, s.g.hc, s.g.endpoint, s.wb.Site, s.wb.Path)
+	if err != nil {
+		return err
+	}
+	s.wb.DriveID, s.wb.ItemID = drive, item
+	s.base = "/drives/" + url.PathEscape(drive) + "/items/" + url.PathEscape(item) + "/workbook"
+	return nil
+}
+
+// Resolve finds the drive and item ids of a file named by its SharePoint
+// site ("contoso.sharepoint.com:/sites/Finance", host, colon and the
+// site's path) and its path in the site's default document library.
+func Resolve(ctx context.Context, hc *http.Client, endpoint, site, path string) (drive, item string, err error) {
+	g := &graph{hc: hc, endpoint: strings.TrimSuffix(endpoint, "/")}
+	host, sitePath, ok := strings.Cut(site, ":")
+	if !ok || host == "" || !strings.HasPrefix(sitePath, "/") {
+		return "", "", errors.New("excel: a site is host:/path, such as contoso.sharepoint.com:/sites/Finance")
+	}
+	r, err := g.do(ctx, "", call{method: http.MethodGet, url: "/sites/" + host + ":" + sitePath})
+	if err != nil {
+		return "", "", err
+	}
+	if !r.ok() {
+		return "", "", r.err("find the site")
+	}
+	var st struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(r.body, &st)
+	r, err = g.do(ctx, "", call{method: http.MethodGet, url: "/sites/" + url.PathEscape(st.ID) + "/drive/root:/" + strings.TrimPrefix(path, "/")})
+	if err != nil {
+		return "", "", err
+	}
+	if !r.ok() {
+		return "", "", r.err("find the workbook in the site")
+	}
+	var it struct {
+		ID  string `json:"id"`
+		Ref struct {
+			DriveID string `json:"driveId"`
+		} `json:"parentReference"`
+	}
+	_ = json.Unmarshal(r.body, &it)
+	if it.ID == "" || it.Ref.DriveID == "" {
+		return "", "", errors.New("excel: unreadable drive item")
+	}
+	return it.Ref.DriveID, it.ID, nil
+}
