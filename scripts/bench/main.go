@@ -270,7 +270,7 @@ func measure(ctx context.Context, p params, progress io.Writer) (figures, error)
 	f.ReadsPerEvent = round(float64(sst.Reads) / float64(len(ds)))
 	f.BaselineWritesPerEvent = round(float64(bst.Writes) / float64(len(ds)))
 	f.BaselineReadsPerEvent = round(float64(bst.Reads) / float64(len(ds)))
-	f.MaxWrites60s, f.BaselineMaxWrites60s = maxIn(writesAt.get(), time.Minute), maxIn(baseWritesAt.get(), time.Minute)
+	f.MaxWrites60s, f.BaselineMaxWrites60s = gsheetstest.Busiest(writesAt.get(), time.Minute), gsheetstest.Busiest(baseWritesAt.get(), time.Minute)
 	f.RateLimited, f.BaselineRateLimited = sst.RateLimited, bst.RateLimited
 	var acks, r2r, br2r []time.Duration
 	for _, o := range safe {

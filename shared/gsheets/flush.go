@@ -610,21 +610,32 @@ func coalesce(exists bool, stored, mark int64, ops []*op) (win *op, raised int64
 	for _, o := range sorted {
 		v := o.row.Version
 		switch {
-		case o.row.Leave && exists && v > stored && v >= mark:
-			// Newer than the row: the row leaves the destination, and
-			// its version is remembered, so that no older one brings it
-			// back. A newer op of the flush may still write it again.
+		case o.row.Leave && !exists && v < mark:
+			o.res = model.Stale
+		case o.row.Leave && !exists:
+			// Never held here: nothing to remove, and no mark, so that a
+			// partner's spreadsheet never names an order of another
+			// store, not even in its hidden marks tab.
+			o.res = model.Filtered
+		case o.row.Leave && (v < stored || v < mark):
+			o.res = model.Stale
+		case o.row.Leave && !o.row.Update && v == stored:
+			o.res = model.Unchanged
+		case o.row.Leave && !o.row.Update:
+			// The table's update policy keeps the row as it is, here as
+			// in the main spreadsheet.
+			keptOut(o)
+		case o.row.Leave:
+			// As new as the row or newer: the row leaves the destination
+			// (at the same version, the where changed since it was
+			// written), and its version is remembered, so that no older
+			// one brings it back. A newer op of the flush may still
+			// write it again.
 			o.res = model.Removed
 			remove, win, stored = o, nil, v
 			if v > mark {
 				mark, raised = v, v
 			}
-		case o.row.Leave && exists && v == stored:
-			o.res = model.Unchanged
-		case o.row.Leave && exists:
-			o.res = model.Stale
-		case o.row.Leave:
-			keptOut(o)
 		case !exists && !o.row.Insert:
 			keptOut(o)
 		case !exists && v < mark:

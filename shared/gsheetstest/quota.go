@@ -58,10 +58,7 @@ type quotaWindow struct {
 func (s *Server) takeQuota(r *http.Request, write bool) *apiError {
 	s.cfg.Lock()
 	defer s.cfg.Unlock()
-	user := r.URL.Query().Get("quotaUser")
-	if user == "" {
-		user = r.Header.Get(s.user)
-	}
+	user := s.quotaUser(r)
 	perUser, perProject := s.quotas.ReadRequestsPerMinutePerUser, s.quotas.ReadRequestsPerMinutePerProject
 	if write {
 		perUser, perProject = s.quotas.WriteRequestsPerMinutePerUser, s.quotas.WriteRequestsPerMinutePerProject

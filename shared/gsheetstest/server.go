@@ -39,6 +39,7 @@ type Server struct {
 	jitter    time.Duration
 	slow      time.Duration
 	hook      func(method string)
+	callHook  func(Call)
 	faults    []*faultRule
 	frnd      *rand.Rand
 	window    map[quotaKey]*quotaWindow
@@ -279,9 +280,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.jitter > 0 {
 		lat += time.Duration(s.frnd.Int64N(int64(s.jitter)))
 	}
+	callHook, user, now := s.callHook, s.quotaUser(r), s.now
 	s.cfg.Unlock()
 	if hook != nil {
 		hook(rt.method)
+	}
+	if callHook != nil {
+		callHook(Call{Method: rt.method, User: user, Write: write, At: now()})
 	}
 	if !s.sleep(r.Context(), lat) {
 		return

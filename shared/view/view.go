@@ -82,6 +82,9 @@ type View struct {
 	pipelines map[string]*pipeline.Pipeline
 	keys      *privacy.Keys
 	targets   []*target // the main one first; none: a dry run
+	// project paces the Google spreadsheets' requests all together,
+	// under the quota of the project their service accounts share.
+	project *gsheets.Project
 }
 
 // target is one destination and what it holds of each table.
@@ -89,6 +92,9 @@ type target struct {
 	name   string // "" for the main spreadsheet
 	dest   Destination
 	tables map[string]*held // by tab
+	// landed answers the retries of rows the destination already holds;
+	// nil without destinations besides the main spreadsheet (see landed).
+	landed *landed
 }
 
 // held is what a destination holds of one table.
@@ -140,7 +146,11 @@ func New(ctx context.Context, d Deps) (*View, error) {
 		}
 		v.targets = append(v.targets, tg)
 	}
+	v.project = gsheets.NewProject(cfg.Sheet.ProjectWriteRequestsPerMinute, cfg.Sheet.ProjectReadRequestsPerMinute)
 	for _, tg := range v.targets {
+		if len(v.targets) > 1 {
+			tg.landed = newLanded()
+		}
 		if tg.dest = d.Destinations[tg.name]; tg.dest != nil {
 			continue
 		}
@@ -188,6 +198,7 @@ func (v *View) open(ctx context.Context, d Deps, tg *target) (Destination, error
 		MaxRowsPerFlush:        cfg.Sheet.MaxRowsPerFlush,
 		RequestTimeout:         time.Duration(cfg.Sheet.RequestTimeout),
 		MarksTTL:               time.Duration(cfg.Sheet.RememberFiltered),
+		Project:                v.project,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
@@ -222,7 +233,11 @@ func project(t model.Table, keep []string, where *pipeline.Where) *held {
 }
 
 // row is the row a destination gets of an event: its cells, and, when
-// its where does not choose the event, a row that leaves it.
+// its where does not choose the event, a row that leaves it. Whether it
+// may change a row the destination holds (Update) is the table's update
+// policy's, as in the main spreadsheet: with updates: filter, a row that
+// stopped matching both the filter and the where stays as the main
+// spreadsheet keeps it.
 func (h *held) row(in *pipeline.Input, r model.Row) (model.Row, error) {
 	if h.cols != nil {
 		cells := make([]model.Cell, len(h.cols))
@@ -236,7 +251,7 @@ func (h *held) row(in *pipeline.Input, r model.Row) (model.Row, error) {
 		return model.Row{}, err
 	}
 	if !holds {
-		r.Insert, r.Update, r.Leave = false, false, true
+		r.Insert, r.Leave = false, true
 	}
 	return r, nil
 }
@@ -388,10 +403,16 @@ func (v *View) upsert(ctx context.Context, in *pipeline.Input, tab string, r mod
 			return nil, &Error{Table: tab, Rejected: true, Err: err}
 		}
 		wg.Go(func() {
+			if known, ok := tg.landed.answer(tab, row); ok {
+				res[i] = known
+				return
+			}
 			res[i], errs[i] = tg.dest.Upsert(ctx, tab, row)
 			if errs[i] != nil {
 				errs[i] = &Error{Table: tab, Destination: tg.name, Err: errs[i]}
+				return
 			}
+			tg.landed.record(tab, row, res[i])
 		})
 	}
 	wg.Wait()
@@ -486,6 +507,9 @@ func (v *View) apply(ctx context.Context, r erasure.Request, a model.Action, eve
 			continue
 		}
 		rep, err := tg.dest.Apply(ctx, a, sel)
+		if a == model.Clear || a == model.Delete {
+			tg.landed.forget()
+		}
 		if err != nil {
 			if tg.name != "" {
 				err = fmt.Errorf("destination %q: %w", tg.name, err)
