@@ -81,7 +81,7 @@ func New(ctx context.Context, d Deps) (*Handler, error) {
 		}
 		h.sources[name] = src
 	}
-	v, err := view.New(ctx, view.Deps{Config: cfg, Secrets: d.Secrets, Sheets: d.Sheets, Logger: log})
+	v, err := view.New(ctx, view.Deps{Config: cfg, Secrets: d.Secrets, Sheets: d.Sheets, SheetsFor: d.SheetsFor, Logger: log})
 	if err != nil {
 		return nil, err
 	}

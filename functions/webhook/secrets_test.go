@@ -2,6 +2,7 @@ package webhookfn
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -74,6 +75,12 @@ func TestServeRetriesAFailedSetup(t *testing.T) {
 		t.Setenv(secrets.EnvName(name), strings.Repeat("k", 40))
 	}
 	t.Setenv(EnvSpreadsheetID, emu.CreateSpreadsheet("retry", "Orders"))
+	ids := map[string]string{}
+	for _, name := range cfg.DestinationNames {
+		ids[name] = emu.CreateSpreadsheet(name, "Orders")
+	}
+	idsJSON, _ := json.Marshal(ids)
+	t.Setenv(EnvDestinationSpreadsheets, string(idsJSON))
 	if got := status(); got != http.StatusInternalServerError {
 		t.Errorf("fixed, before setupRetry: status %d, want still 500", got)
 	}

@@ -40,6 +40,7 @@ type stack struct {
 	t       *testing.T
 	emu     *gsheetstest.Server
 	id      string
+	dests   map[string]string // the destinations' spreadsheets, by name
 	handler *Handler
 	logs    *syncBuffer
 }
@@ -99,6 +100,11 @@ func newStackVia(t *testing.T, edit func(*config.Config), service func(*gsheetst
 	}
 	emu := gsheetstest.NewServer(t, opts...)
 	cfg.Spreadsheet.ID = emu.CreateSpreadsheet("test", "Orders")
+	dests := map[string]string{}
+	for _, name := range cfg.DestinationNames {
+		dests[name] = emu.CreateSpreadsheet(name, "Orders")
+		cfg.Destinations[name].Spreadsheet.ID = dests[name]
+	}
 	svc := service(emu)
 	logs := &syncBuffer{}
 	res := secrets.Map{}
@@ -118,7 +124,7 @@ func newStackVia(t *testing.T, edit func(*config.Config), service func(*gsheetst
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &stack{t: t, emu: emu, id: cfg.Spreadsheet.ID, handler: h, logs: logs}
+	return &stack{t: t, emu: emu, id: cfg.Spreadsheet.ID, dests: dests, handler: h, logs: logs}
 }
 
 // response is what a delivery got.
@@ -602,6 +608,9 @@ func TestSourceWithoutSecretIs503(t *testing.T) {
 	}
 	emu := gsheetstest.NewServer(t)
 	cfg.Spreadsheet.ID = emu.CreateSpreadsheet("test", "Orders")
+	for _, d := range cfg.Destinations {
+		d.Spreadsheet.ID = emu.CreateSpreadsheet("destination", "Orders")
+	}
 	svc, err := emu.Service(context.Background())
 	if err != nil {
 		t.Fatal(err)

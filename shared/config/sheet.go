@@ -21,7 +21,8 @@ type Sheet struct {
 	// every spreadsheet the function writes (the main one and each
 	// destination, each as its own service account) all together, under
 	// the project's quota of 300 a minute. Default 290 each, which keeps
-	// under it in any 60 seconds.
+	// under it in any 60 seconds, or the per-account rate above when
+	// that is more (a quota raised for the accounts).
 	ProjectWriteRequestsPerMinute int `yaml:"project_write_requests_per_minute"`
 	ProjectReadRequestsPerMinute  int `yaml:"project_read_requests_per_minute"`
 	// BatchWindow is how long a flush waits for more rows once it may go.

@@ -11,6 +11,9 @@ import (
 type Call struct {
 	// Method is the API method, such as MethodBatchUpdate.
 	Method string
+	// Spreadsheet is the id of the spreadsheet it addresses; "" for
+	// spreadsheets.create.
+	Spreadsheet string
 	// User is the quota user the request counts against (see
 	// WithQuotaUserHeader): with several service accounts, whose request
 	// it is.

@@ -286,7 +286,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		hook(rt.method)
 	}
 	if callHook != nil {
-		callHook(Call{Method: rt.method, User: user, Write: write, At: now()})
+		callHook(Call{Method: rt.method, Spreadsheet: rt.id, User: user, Write: write, At: now()})
 	}
 	if !s.sleep(r.Context(), lat) {
 		return

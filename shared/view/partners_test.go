@@ -259,3 +259,31 @@ func TestNoMemoryWithoutDestinations(t *testing.T) {
 		t.Error("the duplicate sent no request: without destinations the view must not answer from memory")
 	}
 }
+
+// A destination without a spreadsheet id yet is pending: the view writes
+// the others, and says which one it leaves out.
+func TestPendingDestination(t *testing.T) {
+	t.Parallel()
+	e := newPartnerEnv(t)
+	src := strings.NewReplacer("UPDATES", "always", "WHERE", `order.store == "Vancouver"`).Replace(onePartnerYAML)
+	cfg, err := config.Parse("safeview.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Spreadsheet.ID, cfg.Destinations["van"].Spreadsheet.ID = e.main, ""
+	svc, err := e.emu.Service(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := view.New(context.Background(), view.Deps{Config: cfg, Secrets: keys, Sheets: svc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.Pending(); len(got) != 1 || got[0] != "van" {
+		t.Errorf("Pending() = %q, want [van]", got)
+	}
+	outs, err := v.Write(context.Background(), "shop", storeOrder("1", "Vancouver", "paid", 1))
+	if err != nil || outs[0].Result != model.Written || len(outs[0].Destinations) != 0 {
+		t.Errorf("Write = %+v, %v, want written in the main spreadsheet alone", outs, err)
+	}
+}

@@ -85,7 +85,14 @@ type View struct {
 	// project paces the Google spreadsheets' requests all together,
 	// under the quota of the project their service accounts share.
 	project *gsheets.Project
+	// pending are the destinations not written yet: no spreadsheet id.
+	pending []string
 }
+
+// Pending lists the destinations of the configuration that the view does
+// not write, for want of a spreadsheet id: scripts/bootstrap-sheet
+// creates their spreadsheets.
+func (v *View) Pending() []string { return v.pending }
 
 // target is one destination and what it holds of each table.
 type target struct {
@@ -140,13 +147,24 @@ func New(ctx context.Context, d Deps) (*View, error) {
 	v.targets = append(v.targets, main)
 	for _, name := range cfg.DestinationNames {
 		dc := cfg.Destinations[name]
+		if dc.Spreadsheet.ID == "" && d.Destinations[name] == nil {
+			// Pending: its spreadsheet does not exist yet, so nothing
+			// of it can be lost. The backfill that fills a new
+			// destination with the orders from before it also fills
+			// those from until its spreadsheet is made.
+			v.pending = append(v.pending, name)
+			if d.Logger != nil {
+				d.Logger.Warn("destination pending: no spreadsheet id yet, its rows are not written; scripts/bootstrap-sheet creates the spreadsheet, then set its id and backfill it (docs/deploy.md)", "destination", name)
+			}
+			continue
+		}
 		tg := &target{name: name, tables: map[string]*held{}}
 		for _, t := range cfg.DestinationTables(dc) {
 			tg.tables[t.Tab] = project(v.pipelines[t.Tab].SinkTable(), cfg.ColumnsFor(dc, t), wheres[name][t.Tab])
 		}
 		v.targets = append(v.targets, tg)
 	}
-	v.project = gsheets.NewProject(cfg.Sheet.ProjectWriteRequestsPerMinute, cfg.Sheet.ProjectReadRequestsPerMinute)
+	v.project = projectOf(cfg.Sheet)
 	for _, tg := range v.targets {
 		if len(v.targets) > 1 {
 			tg.landed = newLanded()
@@ -167,9 +185,6 @@ func (v *View) open(ctx context.Context, d Deps, tg *target) (Destination, error
 	id, svc, what := cfg.Spreadsheet.ID, d.Sheets, "the main spreadsheet"
 	if tg.name != "" {
 		id, what = cfg.Destinations[tg.name].Spreadsheet.ID, "destination "+tg.name
-		if id == "" {
-			return nil, fmt.Errorf("%s: no spreadsheet id: set destinations.%s.spreadsheet.id (scripts/bootstrap-sheet creates the spreadsheet)", what, tg.name)
-		}
 		if d.SheetsFor != nil {
 			var err error
 			if svc, err = d.SheetsFor(ctx, tg.name); err != nil {
@@ -204,6 +219,21 @@ func (v *View) open(ctx context.Context, d Deps, tg *target) (Destination, error
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return s, nil
+}
+
+// projectOf paces every spreadsheet of a configuration together: at the
+// project rates of its sheet block, by default 290 a minute, or the
+// per-account rate when that is more (a per-user quota raised past the
+// project's default means the project's was raised too).
+func projectOf(sh config.Sheet) *gsheets.Project {
+	writes, reads := sh.ProjectWriteRequestsPerMinute, sh.ProjectReadRequestsPerMinute
+	if writes == 0 {
+		writes = max(gsheets.DefaultProjectRequestsPerMinute, sh.WriteRequestsPerMinute)
+	}
+	if reads == 0 {
+		reads = max(gsheets.DefaultProjectRequestsPerMinute, sh.ReadRequestsPerMinute)
+	}
+	return gsheets.NewProject(writes, reads)
 }
 
 // project is what a destination that keeps the given headers holds of a
