@@ -5,7 +5,7 @@
 //
 // Usage:
 //
-//	go run ./scripts/dev [-addr 127.0.0.1:8080] [-config functions/webhook/safeview.yaml]
+//	go run ./scripts/dev [-addr 127.0.0.1:8080] [-config functions/webhook/safeview.yaml] [-unlimited]
 //
 // It uses demo secrets (see scripts/internal/demo), never real ones. When
 // everything is up it prints one line
@@ -15,7 +15,13 @@
 // that scripts and tests rely on: webhook_base is the URL to which
 // /{source} is appended, sheets_endpoint the base URL to hand to
 // option.WithEndpoint, and sources maps each source to its platform and
-// demo secret (and, for Square, the exact notification URL). The stack
+// demo secret (and, for Square, the exact notification URL), and
+// destinations maps each destination of the configuration to its emulated
+// spreadsheet ("destinations":{"lyon":{"kind":"google-sheets",
+// "spreadsheet_id":...,"where":...,"share":[...],"account":...}}).
+// The emulator enforces Google's quotas per caller, the function being
+// one caller for the main spreadsheet and one per destination's service
+// account (-unlimited lifts them). The stack
 // itself is scripts/internal/localstack, which the benchmark shares.
 package main
 
@@ -30,6 +36,7 @@ import (
 	"syscall"
 
 	"github.com/safeview/safeview/scripts/internal/localstack"
+	"github.com/safeview/safeview/shared/gsheetstest"
 )
 
 // Ready is the READY line's JSON.
@@ -68,8 +75,14 @@ func parse(args []string, stderr io.Writer) (localstack.Options, error) {
 	fs.StringVar(&o.Addr, "addr", "127.0.0.1:8080", "host:port of the function (port 0 picks a free one)")
 	fs.StringVar(&o.Config, "config", localstack.DefaultConfig(), "the configuration file")
 	fs.StringVar(&o.SheetsAddr, "sheets-addr", "127.0.0.1:0", "host:port of the Sheets emulator and the view")
+	unlimited := fs.Bool("unlimited", false, "no Sheets quotas (by default Google's: 60 requests a minute per account, 300 per project)")
 	if err := fs.Parse(args); err != nil {
 		return localstack.Options{}, err
+	}
+	if !*unlimited {
+		// Per caller: the function writes the main spreadsheet as itself
+		// and each destination as its own account.
+		o.Emulator = append(o.Emulator, gsheetstest.WithQuotas(gsheetstest.GoogleQuotas()))
 	}
 	return o, nil
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/safeview/safeview/scripts/internal/demo"
+	"github.com/safeview/safeview/scripts/internal/localstack"
 )
 
 // The local stack, end to end: functions-framework serves the registered
@@ -46,6 +47,24 @@ func TestDevStack(t *testing.T) {
 		if !strings.Contains(mustJSON(t, ready), `"`+k+`":"`) {
 			t.Errorf("READY line lacks %s", k)
 		}
+	}
+	// The example configuration's two partner destinations, each an
+	// emulated spreadsheet of its own written as its own account.
+	if len(ready.Destinations) != 2 {
+		t.Fatalf("READY destinations = %+v, want lyon and online", ready.Destinations)
+	}
+	for name, want := range map[string]localstack.ReadyDestination{
+		"lyon":   {Kind: "google-sheets", Where: `order.store == "Lyon"`, Share: []string{"manager.lyon@example.com"}},
+		"online": {Kind: "google-sheets", Where: `order.channel == "web"`, Share: []string{"ecommerce@example.com"}},
+	} {
+		got := ready.Destinations[name]
+		if got.Kind != want.Kind || got.Where != want.Where || strings.Join(got.Share, ",") != strings.Join(want.Share, ",") ||
+			got.SpreadsheetID == "" || got.SpreadsheetID == ready.SpreadsheetID || got.Account == "" {
+			t.Errorf("READY destinations[%s] = %+v, want %+v with a spreadsheet and an account of its own", name, got, want)
+		}
+	}
+	if !strings.Contains(mustJSON(t, ready), `"destinations":{"lyon":{"kind":"google-sheets","spreadsheet_id":"`) {
+		t.Errorf("READY line = %s, want destinations by name with kind and spreadsheet_id", mustJSON(t, ready))
 	}
 	src, ok := ready.Sources["shopify"]
 	if !ok || src.Platform != "shopify" || src.Secret != demo.Secret("shopify") {
@@ -104,7 +123,11 @@ func TestDevStack(t *testing.T) {
 	}
 
 	var view struct {
-		Tabs []tabData `json:"tabs"`
+		Tabs         []tabData `json:"tabs"`
+		Destinations []struct {
+			Name string    `json:"name"`
+			Tabs []tabData `json:"tabs"`
+		} `json:"destinations"`
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -128,6 +151,20 @@ func TestDevStack(t *testing.T) {
 	}
 	if row[0] != "424242" || row[4] != "Grains de café 1kg x2, Tasse en céramique x1" || row[5] != "61.80 EUR" {
 		t.Errorf("view row = %q", row)
+	}
+	// The view lists every destination and its tabs: the shopify sample
+	// (channel web) in the online shop's, without customer_ref; the DG1
+	// booking (venue Lyon) in Lyon's.
+	dests := map[string][]tabData{}
+	for _, d := range view.Destinations {
+		dests[d.Name] = d.Tabs
+	}
+	if online := dests["online"]; len(online) != 1 || online[0].Title != "Orders" || findRow(online[0].Rows, "424242")[0] != "424242" ||
+		strings.Join(online[0].Rows[0], ",") != "order_id,order_date,status,items,total" {
+		t.Errorf("view of destination online = %+v, want its Orders tab with the sample in its five columns", online)
+	}
+	if lyon := dests["lyon"]; len(lyon) != 2 || lyon[1].Title != "Bookings" || len(lyon[1].Rows) < 2 {
+		t.Errorf("view of destination lyon = %+v, want its Orders and Bookings tabs, a booking in Bookings", lyon)
 	}
 	page, err := http.Get(ready.ViewURL)
 	if err != nil {

@@ -45,6 +45,7 @@ type Server struct {
 	window    map[quotaKey]*quotaWindow
 	number    int64
 	sortMoves bool
+	unmetered string // a quota user no quota counts
 
 	statsMu sync.Mutex
 	stats   Stats
@@ -64,6 +65,12 @@ func WithQuotas(q Quotas) Option { return func(s *Server) { s.quotas = q } }
 // user for per-user quotas (default "Authorization"). The quotaUser query
 // parameter, as Google defines it, takes precedence.
 func WithQuotaUserHeader(name string) Option { return func(s *Server) { s.user = name } }
+
+// WithUnmeteredUser exempts the requests of one quota user from every
+// quota, the project's too: a person looking at the spreadsheet in a
+// browser, whose reads Google does not count against the API (the local
+// stack's live view).
+func WithUnmeteredUser(user string) Option { return func(s *Server) { s.unmetered = user } }
 
 // WithClock replaces the clock that delimits quota windows; real time by default.
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }

@@ -1,8 +1,11 @@
 // Package localstack runs the whole of Safeview on one machine, for the
 // local stack (scripts/dev) and the benchmark (scripts/bench): the real
 // HTTP function served by functions-framework-go, an in-memory emulator of
-// the Google Sheets v4 API holding the spreadsheet, and a read-only web
-// page that shows the spreadsheet's tabs as tables.
+// the Google Sheets v4 API holding the spreadsheet and one per destination
+// of the configuration, an emulator of the IAM Credentials API through
+// which the function writes each destination as its own service account
+// (so that per-user quotas count each apart), and a read-only web page
+// that shows every spreadsheet's tabs as tables.
 //
 // The function's address is a front of Safeview's own, with timeouts sized
 // from the function's deadline, which forwards to the framework on a
@@ -18,6 +21,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -34,6 +38,7 @@ import (
 	"github.com/safeview/safeview/scripts/internal/demo"
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/gsheetstest"
+	"github.com/safeview/safeview/shared/iamcredentialstest"
 	"github.com/safeview/safeview/shared/secrets"
 )
 
@@ -45,6 +50,8 @@ type Ready struct {
 	SpreadsheetID  string                 `json:"spreadsheet_id"`
 	ViewURL        string                 `json:"view_url"`
 	Sources        map[string]ReadySource `json:"sources"`
+	// Destinations are the configuration's partner spreadsheets, by name.
+	Destinations map[string]ReadyDestination `json:"destinations,omitempty"`
 }
 
 // ReadySource is one source in the READY line.
@@ -73,6 +80,9 @@ type Stack struct {
 	// Emulator is the Sheets emulator, for inspection (Snapshot, Stats)
 	// and for changing its behaviour while the stack runs.
 	Emulator *gsheetstest.Server
+	// IAM is the IAM Credentials emulator through which the function acts
+	// as each destination's service account.
+	IAM *iamcredentialstest.Server
 	// Config is the configuration the function runs with.
 	Config *config.Config
 
@@ -112,7 +122,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 
 	// The emulator and the view share one listener.
-	emu := gsheetstest.New(o.Emulator...)
+	emu := gsheetstest.New(append([]gsheetstest.Option{gsheetstest.WithUnmeteredUser(viewUser)}, o.Emulator...)...)
 	ln, err := net.Listen("tcp", o.SheetsAddr)
 	if err != nil {
 		return nil, fmt.Errorf("sheets emulator: %w", err)
@@ -123,9 +133,12 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		tabs = append(tabs, t.Tab)
 	}
 	id := emu.CreateSpreadsheet("Safeview (local)", tabs...)
+	iam := iamcredentialstest.New()
+	dests, destEnv := destinations(cfg, emu, iam, sheetsBase)
 	mux := http.NewServeMux()
 	mux.Handle("/v4/", emu.Handler())
-	mux.Handle("/", &view{endpoint: sheetsBase, spreadsheetID: id})
+	mux.Handle("/v1/", iam.Handler()) // the IAM Credentials API: each destination's account
+	mux.Handle("/", &view{endpoint: sheetsBase, spreadsheetID: id, destinations: dests})
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -134,7 +147,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		// purpose, for as long as a test asks.
 		IdleTimeout: idleTimeout,
 	}
-	st := &Stack{Emulator: emu, Config: cfg, srv: srv, errc: make(chan error, 2)}
+	st := &Stack{Emulator: emu, IAM: iam, Config: cfg, srv: srv, errc: make(chan error, 2)}
 	go func() { _ = st.srv.Serve(ln) }()
 
 	host, _, err := net.SplitHostPort(o.Addr)
@@ -157,7 +170,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	st.front = newFront(&url.URL{Scheme: "http", Host: net.JoinHostPort("127.0.0.1", fwPort)}, time.Duration(cfg.Limits.Deadline))
 	go func() { st.errc <- st.front.Serve(fln) }()
 	st.Ready = Ready{WebhookBase: "http://" + net.JoinHostPort(host, port), SheetsEndpoint: sheetsBase, SpreadsheetID: id,
-		ViewURL: sheetsBase, Sources: map[string]ReadySource{}}
+		ViewURL: sheetsBase, Sources: map[string]ReadySource{}, Destinations: dests}
 	env := map[string]string{
 		webhookfn.EnvConfig:         o.Config,
 		webhookfn.EnvSpreadsheetID:  id,
@@ -165,6 +178,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		webhookfn.EnvSheetsEndpoint: sheetsBase,
 		"FUNCTION_TARGET":           "Webhook",
 	}
+	maps.Copy(env, destEnv)
 	urls := map[string]string{}
 	for _, name := range cfg.SourceNames {
 		src := cfg.Sources[name]

@@ -1,0 +1,73 @@
+package localstack
+
+import (
+	"encoding/json"
+
+	webhookfn "github.com/safeview/safeview/functions/webhook"
+	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/gsheetstest"
+	"github.com/safeview/safeview/shared/iamcredentialstest"
+)
+
+// ReadyDestination is one destination of the configuration in the READY
+// line: the emulated spreadsheet the stack made for it, the rows it
+// chooses and the people it would be shared with.
+type ReadyDestination struct {
+	Kind          string   `json:"kind"`
+	SpreadsheetID string   `json:"spreadsheet_id"`
+	Where         string   `json:"where"`
+	Share         []string `json:"share"`
+	// Account is the service account the function writes it as, through
+	// the emulated IAM Credentials API: the emulator's per-user quotas
+	// count each destination apart, as Google counts each account.
+	Account string `json:"account"`
+}
+
+// localAccount is the service account the local stack gives a
+// destination, named as terraform/destinations.tf names it.
+func localAccount(name string) string {
+	return "safeview-d-" + name + "@safeview-local.iam.gserviceaccount.com"
+}
+
+// destinations makes a spreadsheet in the emulator for every destination
+// of the configuration (whatever id the file gives: the stack never
+// writes a real spreadsheet), grants the function, caller "" of iam, the
+// right to act as each destination's account, and returns the READY
+// entries and the function's environment for them.
+func destinations(cfg *config.Config, emu *gsheetstest.Server, iam *iamcredentialstest.Server, endpoint string) (map[string]ReadyDestination, map[string]string) {
+	if len(cfg.DestinationNames) == 0 {
+		return nil, nil
+	}
+	ready := map[string]ReadyDestination{}
+	ids, accounts := map[string]string{}, map[string]string{}
+	for _, name := range cfg.DestinationNames {
+		d := cfg.Destinations[name]
+		var tabs []string
+		for _, t := range cfg.DestinationTables(d) {
+			tabs = append(tabs, t.Tab)
+		}
+		title := d.Spreadsheet.Title
+		if title == "" {
+			title = "Safeview – " + name
+		}
+		ids[name] = emu.CreateSpreadsheet(title+" (local)", tabs...)
+		accounts[name] = localAccount(name)
+		iam.Grant("", accounts[name])
+		share := []string{}
+		for _, s := range d.Share {
+			share = append(share, s.Email)
+		}
+		kind := d.Kind
+		if kind == "" {
+			kind = config.KindGoogleSheets
+		}
+		ready[name] = ReadyDestination{Kind: kind, SpreadsheetID: ids[name], Where: d.Where, Share: share, Account: accounts[name]}
+	}
+	idsJSON, _ := json.Marshal(ids)
+	accountsJSON, _ := json.Marshal(accounts)
+	return ready, map[string]string{
+		webhookfn.EnvDestinationSpreadsheets: string(idsJSON),
+		webhookfn.EnvDestinationAccounts:     string(accountsJSON),
+		webhookfn.EnvIAMCredentialsEndpoint:  endpoint,
+	}
+}
