@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -257,5 +258,52 @@ func TestDestinationEnvironmentChecked(t *testing.T) {
 	}
 	if err := destinationSpreadsheets(cfg, `{"lyon": "1abc"}`); err != nil || cfg.Destinations["lyon"].Spreadsheet.ID != "1abc" {
 		t.Errorf("destinationSpreadsheets = %v, lyon's id %q, want 1abc", err, cfg.Destinations["lyon"].Spreadsheet.ID)
+	}
+}
+
+// Shopify's shop/redact reaches every destination, each written as its
+// own account: the online shop's spreadsheet loses the shop's orders as
+// the main one does, in requests of its account alone.
+func TestShopRedactReachesEveryDestination(t *testing.T) {
+	e := newDestinationEnv(t)
+	for _, a := range e.accounts {
+		e.iam.Grant("", a)
+	}
+	s := e.stack(t)
+	t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	for i, shop := range []string{"cafe-demo.myshopify.com", "cafe-demo.myshopify.com", "other-shop.myshopify.com"} {
+		id := strconv.Itoa(1001 + i)
+		body := shopifyOrder(t, order{id: id, updated: t0, financial: "paid", edit: func(doc map[string]any) { doc["source_name"] = "web" }})
+		if r := s.post("shopify", body, shopify("orders/updated", shop, "evt-"+id)); r.status != http.StatusOK {
+			t.Fatalf("order %s = %d %s", id, r.status, r.body)
+		}
+	}
+	keys := func(id string) []string {
+		rows, _ := e.emu.Snapshot(id, "Orders")
+		var out []string
+		for _, r := range rows[1:] {
+			if r[0] != "" {
+				out = append(out, r[0])
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	if got := keys(e.ids["online"]); !slices.Equal(got, []string{"1001", "1002", "1003"}) {
+		t.Fatalf("online's orders = %q, want the three web orders", got)
+	}
+	r := s.send(delivery{topic: "shop/redact", body: complianceBody(t, "shopify_shop_redact.json"), secret: testSecret, event: "evt-shop"})
+	if r.status != http.StatusOK || r.answer.Result != "erased" {
+		t.Fatalf("shop/redact = %d %s, want 200 erased", r.status, r.body)
+	}
+	for name, id := range map[string]string{"main": e.main, "online": e.ids["online"]} {
+		if got := keys(id); !slices.Equal(got, []string{"1003"}) {
+			t.Errorf("%s's orders after shop/redact = %q, want the other shop's alone", name, got)
+		}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if users := e.writers[e.ids["online"]]; len(users) != 1 {
+		t.Errorf("online's spreadsheet got requests from %v, want its account's alone", users)
 	}
 }

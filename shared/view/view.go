@@ -528,11 +528,20 @@ func (v *View) apply(ctx context.Context, r erasure.Request, a model.Action, eve
 		return Done{}, errNoDestination
 	}
 	done := Done{Unmatched: plan.Unmatched}
+	var found map[string][]string
+	if every && a != model.Clear {
+		// A destination may not keep the column a selection names (the
+		// store column of a shop's removal): the main spreadsheet, which
+		// keeps every column, tells the keys of the rows it picks.
+		if found, err = v.keysOf(ctx, plan.Select); err != nil {
+			return Done{}, err
+		}
+	}
 	for _, tg := range v.targets {
 		if tg.name != "" && !every {
 			break
 		}
-		sel := tg.selections(plan.Select)
+		sel := tg.selections(plan.Select, found)
 		if len(sel) == 0 && tg.name != "" {
 			continue
 		}
@@ -558,10 +567,47 @@ func (v *View) apply(ctx context.Context, r erasure.Request, a model.Action, eve
 	return done, nil
 }
 
+// keysOf reads in the main spreadsheet the keys of the rows that the
+// selections pick by cells some destination does not keep, by tab. A
+// customer's erasure needs none: a destination without the customer's
+// cells holds nothing of theirs to clear.
+func (v *View) keysOf(ctx context.Context, sel []model.Select) (map[string][]string, error) {
+	var need []model.Select
+	for _, sl := range sel {
+		for _, tg := range v.targets[1:] {
+			if h := tg.tables[sl.Tab]; h != nil && len(sl.Any) > 0 && slices.ContainsFunc(sl.Any, func(c model.Cells) bool { return !slices.Contains(h.table.Headers, c.Header) }) {
+				need = append(need, sl)
+				break
+			}
+		}
+	}
+	if len(need) == 0 || v.targets[0].name != "" {
+		return nil, nil
+	}
+	rep, err := v.targets[0].dest.Apply(ctx, model.Read, need)
+	if err != nil {
+		return nil, err
+	}
+	found := map[string][]string{}
+	for _, t := range rep.Tabs {
+		key := slices.Index(t.Header, v.pipelines[t.Tab].SinkTable().Key)
+		if key < 0 {
+			continue
+		}
+		for _, r := range t.Rows {
+			if key < len(r) && r[key] != "" {
+				found[t.Tab] = append(found[t.Tab], r[key])
+			}
+		}
+	}
+	return found, nil
+}
+
 // selections narrows a request's selections to what a destination holds:
 // its tables, and its columns (a cell it does not keep cannot pick a row
-// there; the row's key and source still can).
-func (tg *target) selections(sel []model.Select) []model.Select {
+// there; the row's key and source still can, and found gives, by tab, the
+// keys of the rows the main spreadsheet picked by such cells).
+func (tg *target) selections(sel []model.Select, found map[string][]string) []model.Select {
 	var out []model.Select
 	for _, sl := range sel {
 		h := tg.tables[sl.Tab]
@@ -573,7 +619,11 @@ func (tg *target) selections(sel []model.Select) []model.Select {
 			// named their source; a destination's rows always name theirs.
 			sl.Where = nil
 		}
-		sl.Any = slices.DeleteFunc(slices.Clone(sl.Any), func(c model.Cells) bool { return !slices.Contains(h.table.Headers, c.Header) })
+		kept := slices.DeleteFunc(slices.Clone(sl.Any), func(c model.Cells) bool { return !slices.Contains(h.table.Headers, c.Header) })
+		if len(kept) < len(sl.Any) && len(found[sl.Tab]) > 0 {
+			sl.Keys = append(slices.Clone(sl.Keys), found[sl.Tab]...)
+		}
+		sl.Any = kept
 		if !sl.All && len(sl.Keys) == 0 && len(sl.Any) == 0 {
 			continue
 		}
