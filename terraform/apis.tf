@@ -8,6 +8,7 @@ locals {
     "cloudresourcemanager.googleapis.com", # project IAM of the build account
     "drive.googleapis.com",                # scripts/bootstrap-sheet shares the spreadsheet
     "iam.googleapis.com",
+    "iamcredentials.googleapis.com", # the function acts as each destination's account
     "logging.googleapis.com",
     "run.googleapis.com", # gen2 functions run on Cloud Run
     "secretmanager.googleapis.com",

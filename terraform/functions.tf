@@ -42,6 +42,9 @@ resource "google_cloudfunctions2_function" "main" {
       SAFEVIEW_SECRETS         = "secretmanager"
       SAFEVIEW_PROJECT         = var.project_id
       SAFEVIEW_SERVICE_ACCOUNT = google_service_account.function[each.key].email
+      # Each destination is written as its own account (destinations.tf).
+      SAFEVIEW_DESTINATION_ACCOUNTS     = local.destination_accounts_json
+      SAFEVIEW_DESTINATION_SPREADSHEETS = local.destination_spreadsheets_json
     }
   }
 
@@ -60,6 +63,7 @@ resource "google_cloudfunctions2_function" "main" {
   # build needs its grants: both are in place before it is deployed.
   depends_on = [
     google_secret_manager_secret_iam_member.function,
+    google_service_account_iam_member.destination_token_creator,
     google_project_iam_member.build_logs,
     google_storage_bucket_iam_member.build_source,
     google_artifact_registry_repository_iam_member.build_images,

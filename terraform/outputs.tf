@@ -3,6 +3,18 @@ output "build_service_account_email" {
   value       = local.build_service_account_email
 }
 
+output "destinations" {
+  description = "Each destination of the configuration: the service account to share its spreadsheet with (as an Editor; scripts/bootstrap-sheet does it), its spreadsheet id and title, and the people it is shared with."
+  value = {
+    for name, d in local.destinations : name => {
+      service_account_email = google_service_account.destination[name].email
+      spreadsheet_id        = d.id
+      title                 = d.title
+      share                 = d.share
+    }
+  }
+}
+
 output "function_urls" {
   description = "Base URL of each function."
   value       = { for name, f in google_cloudfunctions2_function.main : name => f.url }
@@ -18,7 +30,15 @@ output "next_steps" {
     %{endfor~}
     2. Create the tabs and share the spreadsheet with the function:
          go run ./scripts/bootstrap-sheet -project ${var.project_id} -config ${abspath(local.config_file)} -spreadsheet ${var.spreadsheet_id} -share ${google_service_account.function["webhook"].email}
-    3. Register these URLs with the platforms:
+    %{if length(local.destinations) > 0~}
+    3. Prepare every destination's spreadsheet (created when it has no id,
+       given its tabs, Today and Summary, shared with its account alone and
+       its people), then set the printed ids in var.destination_spreadsheet_ids
+       and apply again:
+         go run ./scripts/bootstrap-sheet -project ${var.project_id} -config ${abspath(local.config_file)} -spreadsheet ${var.spreadsheet_id} -share ${google_service_account.function["webhook"].email} -destination-accounts '${local.destination_accounts_json}'
+       Fill a new destination with the orders from before it: docs/backfill.md.
+    %{endif~}
+    ${length(local.destinations) > 0 ? 4 : 3}. Register these URLs with the platforms:
     %{for name, url in local.webhook_urls~}
          ${name}: ${url}
     %{endfor~}

@@ -31,6 +31,12 @@ variable "config_file" {
   }
 }
 
+variable "destination_spreadsheet_ids" {
+  type        = map(string)
+  description = "Spreadsheet id of each destination of the configuration file, by name, when the file gives none (scripts/bootstrap-sheet creates the spreadsheets and prints their ids). A destination with no id anywhere is pending: nothing is written to it."
+  default     = {}
+}
+
 variable "labels" {
   type        = map(string)
   description = "Labels added to every resource that takes labels."
