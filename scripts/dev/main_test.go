@@ -159,12 +159,20 @@ func TestDevStack(t *testing.T) {
 	for _, d := range view.Destinations {
 		dests[d.Name] = d.Tabs
 	}
-	if online := dests["online"]; len(online) != 1 || online[0].Title != "Orders" || findRow(online[0].Rows, "424242")[0] != "424242" ||
-		strings.Join(online[0].Rows[0], ",") != "order_id,order_date,status,items,total" {
-		t.Errorf("view of destination online = %+v, want its Orders tab with the sample in its five columns", online)
+	titles := func(tabs []tabData) string {
+		var out []string
+		for _, t := range tabs {
+			out = append(out, t.Title)
+		}
+		return strings.Join(out, ",")
 	}
-	if lyon := dests["lyon"]; len(lyon) != 2 || lyon[1].Title != "Bookings" || len(lyon[1].Rows) < 2 {
-		t.Errorf("view of destination lyon = %+v, want its Orders and Bookings tabs, a booking in Bookings", lyon)
+	if online := dests["online"]; titles(online) != "Orders,Today,Summary" || findRow(online[0].Rows, "424242")[0] != "424242" ||
+		strings.Join(online[0].Rows[0], ",") != "order_id,order_date,status,items,total" {
+		t.Errorf("view of destination online = %+v, want its Orders tab with the sample in its five columns, then Today and Summary", online)
+	}
+	if lyon := dests["lyon"]; titles(lyon) != "Orders,Bookings,Today,Summary" || len(lyon[1].Rows) < 2 ||
+		len(lyon[2].Rows) != 2 || !strings.Contains(lyon[2].Rows[1][0], "TODAY()") {
+		t.Errorf("view of destination lyon = %+v, want its Orders and Bookings tabs, a booking in Bookings, then Today's formulas and Summary", lyon)
 	}
 	page, err := http.Get(ready.ViewURL)
 	if err != nil {

@@ -1,9 +1,17 @@
 package localstack
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"google.golang.org/api/option"
+	"google.golang.org/api/sheets/v4"
 
 	webhookfn "github.com/safeview/safeview/functions/webhook"
+	"github.com/safeview/safeview/scripts/internal/meetingtabs"
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/gsheetstest"
 	"github.com/safeview/safeview/shared/iamcredentialstest"
@@ -70,4 +78,52 @@ func destinations(cfg *config.Config, emu *gsheetstest.Server, iam *iamcredentia
 		webhookfn.EnvDestinationAccounts:     string(accountsJSON),
 		webhookfn.EnvIAMCredentialsEndpoint:  endpoint,
 	}
+}
+
+// bootstrap does for each destination what scripts/bootstrap-sheet does
+// for a real one, sharing aside (the READY line lists the people): the
+// header of each table, then the Today and Summary tabs. It runs as the
+// person who bootstraps, a caller of its own.
+func bootstrap(ctx context.Context, cfg *config.Config, endpoint string, ready map[string]ReadyDestination) error {
+	if len(ready) == 0 {
+		return nil
+	}
+	hc := &http.Client{Transport: as{user: "Bearer localstack-bootstrap"}}
+	svc, err := sheets.NewService(ctx, option.WithEndpoint(endpoint), option.WithHTTPClient(hc))
+	if err != nil {
+		return err
+	}
+	for _, name := range cfg.DestinationNames {
+		d, id := cfg.Destinations[name], ready[name].SpreadsheetID
+		var data []*sheets.ValueRange
+		for _, t := range cfg.DestinationTables(d) {
+			row := []any{}
+			for _, h := range cfg.ColumnsFor(d, t) {
+				row = append(row, h)
+			}
+			data = append(data, &sheets.ValueRange{Range: quoteTab(t.Tab) + "!A1", Values: [][]any{row}})
+		}
+		if _, err := svc.Spreadsheets.Values.BatchUpdate(id, &sheets.BatchUpdateValuesRequest{ValueInputOption: "RAW", Data: data}).Context(ctx).Do(); err != nil {
+			return fmt.Errorf("destination %s: %w", name, err)
+		}
+		if spec, ok := meetingtabs.SpecFor(cfg, d); ok {
+			if _, err := meetingtabs.Prepare(ctx, svc, id, spec); err != nil {
+				return fmt.Errorf("destination %s: %w", name, err)
+			}
+		}
+	}
+	return nil
+}
+
+func quoteTab(title string) string {
+	return "'" + strings.ReplaceAll(title, "'", "''") + "'"
+}
+
+// as sends requests as a quota user of the emulator.
+type as struct{ user string }
+
+func (a as) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", a.user)
+	return http.DefaultTransport.RoundTrip(r)
 }

@@ -149,6 +149,10 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	st := &Stack{Emulator: emu, IAM: iam, Config: cfg, srv: srv, errc: make(chan error, 2)}
 	go func() { _ = st.srv.Serve(ln) }()
+	if err := bootstrap(ctx, cfg, sheetsBase, dests); err != nil {
+		st.Close()
+		return nil, err
+	}
 
 	host, _, err := net.SplitHostPort(o.Addr)
 	if err != nil {

@@ -78,7 +78,7 @@ func (v *view) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (v *view) data(ctx context.Context, spreadsheetID string) ([]TabData, error) {
 	v.once.Do(func() {
 		// As a browser: its reads count against no quota of the API.
-		hc := &http.Client{Transport: browser{}}
+		hc := &http.Client{Transport: as{user: viewUser}}
 		v.svc, v.err = sheets.NewService(context.Background(), option.WithEndpoint(v.endpoint), option.WithHTTPClient(hc))
 	})
 	if v.err != nil {
@@ -133,12 +133,3 @@ func (v *view) data(ctx context.Context, spreadsheetID string) ([]TabData, error
 // meter: people looking at a spreadsheet take nothing of the API's
 // quotas.
 const viewUser = "Bearer localstack-view"
-
-// browser sends the view's requests as viewUser.
-type browser struct{}
-
-func (browser) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set("Authorization", viewUser)
-	return http.DefaultTransport.RoundTrip(r)
-}
