@@ -35,7 +35,7 @@ output "next_steps" {
        given its tabs, Today and Summary, shared with its account alone and
        its people), then set the printed ids in var.destination_spreadsheet_ids
        and apply again:
-         go run ./scripts/bootstrap-sheet -project ${var.project_id} -config ${abspath(local.config_file)} -spreadsheet ${var.spreadsheet_id} -share ${google_service_account.function["webhook"].email} -destination-accounts '${local.destination_accounts_json}'
+         go run ./scripts/bootstrap-sheet -project ${var.project_id} -config ${abspath(local.config_file)} -spreadsheet ${var.spreadsheet_id} -share ${google_service_account.function["webhook"].email} -destination-accounts '${local.destination_accounts_json}' -destination-spreadsheets '${local.destination_spreadsheets_json}'
        Fill a new destination with the orders from before it: docs/backfill.md.
     %{endif~}
     ${length(local.destinations) > 0 ? 4 : 3}. Register these URLs with the platforms:
