@@ -7,6 +7,8 @@
 // Usage:
 //
 //	go run ./scripts/bench [-quick] [-latency 150ms] [-v]
+//	go run ./scripts/bench -destinations 4        # partner views, destinations.go
+//	go run ./scripts/bench -destinations 1,5,10,20 -quick
 //
 // It replays:
 //
@@ -74,14 +76,24 @@ type params struct {
 	seed             uint64
 }
 
-// figures is the JSON line: every figure of the run.
-type figures struct {
+// runInfo opens every JSON line: when, how big, how slow the calls.
+type runInfo struct {
 	Date      string  `json:"date"`
 	Quick     bool    `json:"quick"`
 	LatencyMS float64 `json:"latency_ms"`
 	Events    int     `json:"events"`
 	OverS     float64 `json:"burst_seconds"`
 	Orders    int     `json:"orders"`
+}
+
+// newRunInfo is the opening of a run's figures.
+func newRunInfo(began time.Time, p params) runInfo {
+	return runInfo{Date: began.UTC().Format(time.RFC3339), LatencyMS: ms(p.latency), Events: p.events, OverS: p.over.Seconds()}
+}
+
+// figures is the JSON line: every figure of the run.
+type figures struct {
+	runInfo
 
 	WritesPerEvent         float64 `json:"writes_per_event"`
 	BaselineWritesPerEvent float64 `json:"baseline_writes_per_event"`
@@ -162,6 +174,9 @@ type options struct {
 	params  params
 	quick   bool // -quick, reported in the figures
 	verbose bool // -v
+	// destinations are the counts of partner destinations of a partner
+	// run (destinations.go); none for the main run.
+	destinations []int
 }
 
 // parse reads the command line; the usage and the flags' errors go to
@@ -177,7 +192,12 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	calmEvents := fs.Int("calm", 0, "events of the calm run (default 60, -quick 20)")
 	small := fs.Int("small", 1000, "rows of the small tab of the upsert cost (its key stays _1k)")
 	large := fs.Int("large", 100000, "rows of the large tab of the upsert cost (its key stays _100k)")
+	dests := fs.String("destinations", "", "partner views instead: the burst across 4 stores into main + N destinations, for each N of a list such as 4 or 1,5,10,20")
 	if err := fs.Parse(args); err != nil {
+		return options{}, err
+	}
+	counts, err := parseCounts(*dests)
+	if err != nil {
 		return options{}, err
 	}
 	p := params{latency: *latency, events: 1000, over: 60 * time.Second, calmEvents: 60, calmRate: 2, slowEvents: 20, slowRate: 0.5,
@@ -194,7 +214,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	if *calmEvents > 0 {
 		p.calmEvents, p.slowEvents = *calmEvents, max(*calmEvents/3, 2)
 	}
-	return options{params: p, quick: *quick, verbose: *verbose}, nil
+	return options{params: p, quick: *quick, verbose: *verbose, destinations: counts}, nil
 }
 
 // work measures, then prints the table and the JSON line on stdout; the
@@ -202,6 +222,21 @@ func parse(args []string, stderr io.Writer) (options, error) {
 func work(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if !o.verbose {
 		os.Setenv("SAFEVIEW_LOG_LEVEL", "error")
+	}
+	if len(o.destinations) > 0 {
+		fs, err := measureDestinations(ctx, o.params, o.destinations, stderr)
+		if err != nil {
+			return err
+		}
+		for i := range fs {
+			fs[i].Quick = o.quick
+		}
+		printPartners(stdout, fs)
+		for _, f := range fs {
+			line, _ := json.Marshal(f)
+			fmt.Fprintf(stdout, "%s\n", line)
+		}
+		return nil
 	}
 	f, err := measure(ctx, o.params, stderr)
 	if err != nil {
@@ -217,13 +252,14 @@ func work(ctx context.Context, o options, stdout, stderr io.Writer) error {
 func measure(ctx context.Context, p params, progress io.Writer) (figures, error) {
 	began := time.Now()
 	stalls := watchStalls(ctx)
-	f := figures{Date: began.UTC().Format(time.RFC3339), LatencyMS: ms(p.latency), Events: p.events, OverS: p.over.Seconds(),
+	f := figures{runInfo: newRunInfo(began, p),
 		WriteQuota: gsheetstest.GoogleQuotas().WriteRequestsPerMinutePerUser, SinkWriteRate: gsheets.DefaultWriteRequestsPerMinute}
 	emuOpts := []gsheetstest.Option{gsheetstest.WithQuotas(gsheetstest.GoogleQuotas())}
 	if p.latency > 0 {
 		emuOpts = append(emuOpts, gsheetstest.WithLatency(p.latency, 0))
 	}
-	st, err := localstack.Start(ctx, localstack.Options{Emulator: emuOpts})
+	// The main spreadsheet alone: -destinations measures partner views.
+	st, err := localstack.Start(ctx, localstack.Options{Emulator: emuOpts, NoDestinations: true})
 	if err != nil {
 		return f, err
 	}
@@ -272,16 +308,9 @@ func measure(ctx context.Context, p params, progress io.Writer) (figures, error)
 	f.BaselineReadsPerEvent = round(float64(bst.Reads) / float64(len(ds)))
 	f.MaxWrites60s, f.BaselineMaxWrites60s = gsheetstest.Busiest(writesAt.get(), time.Minute), gsheetstest.Busiest(baseWritesAt.get(), time.Minute)
 	f.RateLimited, f.BaselineRateLimited = sst.RateLimited, bst.RateLimited
-	var acks, r2r, br2r []time.Duration
-	for _, o := range safe {
-		acks = append(acks, o.acks...)
-		f.Redelivered += len(o.acks) - 1
-		if o.status == http.StatusOK {
-			r2r = append(r2r, o.receiptRow)
-		} else {
-			f.Failed++
-		}
-	}
+	var br2r []time.Duration
+	acks, r2r, redelivered, failed := tally(safe)
+	f.Redelivered, f.Failed = redelivered, failed
 	for _, o := range naive {
 		if o.err != nil {
 			f.BaselineFailed++

@@ -563,7 +563,7 @@ func updateDimensionProperties(t *tx, r *sheets.UpdateDimensionPropertiesRequest
 // cellMask is a parsed CellData field mask.
 type cellMask struct {
 	value, note, pivot bool
-	format      []string // paths under userEnteredFormat; "" for the whole format
+	format             []string // paths under userEnteredFormat; "" for the whole format
 }
 
 func parseCellMask(fields string) (cellMask, error) {

@@ -72,6 +72,9 @@ type Options struct {
 	SheetsAddr string
 	// Emulator configures the Sheets emulator: latency, quotas, faults.
 	Emulator []gsheetstest.Option
+	// NoDestinations leaves the configuration's destinations pending (no
+	// spreadsheet, not written): the benchmark's main-spreadsheet runs.
+	NoDestinations bool
 }
 
 // Stack is a running stack.
@@ -134,7 +137,11 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	id := emu.CreateSpreadsheet("Safeview (local)", tabs...)
 	iam := iamcredentialstest.New()
-	dests, destEnv := destinations(cfg, emu, iam, sheetsBase)
+	var dests map[string]ReadyDestination
+	var destEnv map[string]string
+	if !o.NoDestinations {
+		dests, destEnv = destinations(cfg, emu, iam, sheetsBase)
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/v4/", emu.Handler())
 	mux.Handle("/v1/", iam.Handler()) // the IAM Credentials API: each destination's account
