@@ -451,10 +451,13 @@ func TestSecretNamesMatchTheFunction(t *testing.T) {
 	// The example names a pseudonym key; a configuration without one must
 	// not make Terraform create it.
 	unkeyed := strings.Replace(example, "  pseudonym_key: safeview-pseudonym-key\n", "", 1)
-	if paired == example || unkeyed == example {
+	// A source reading line items names one more secret: its credential.
+	items := strings.Replace(example, "    secrets: [stripe-webhook-secret]\n",
+		"    secrets: [stripe-webhook-secret]\n    items: {secret: stripe-items-key}\n", 1)
+	if paired == example || unkeyed == example || items == example {
 		t.Fatal("the example configuration changed: update the paired-token variant of this test")
 	}
-	for name, yml := range map[string]string{"example": example, "paired token": paired, "no pseudonym key": unkeyed} {
+	for name, yml := range map[string]string{"example": example, "paired token": paired, "no pseudonym key": unkeyed, "items": items} {
 		t.Run(name, func(t *testing.T) {
 			cfg, err := config.Parse(name+".yaml", []byte(yml))
 			if err != nil {

@@ -43,13 +43,14 @@ locals {
   config      = yamldecode(local.config_yaml)
 
   # The secrets are those the configuration names: the signing secrets of
-  # every source, the tokens paired with them, and the pseudonym key.
+  # every source, the tokens paired with them, the read-only API
+  # credentials of the sources that read line items, and the pseudonym key.
   # Reading them from the file (rather than repeating them in a variable)
   # keeps one list: hcl_test.go checks that it is config.SecretNames(), the
   # list the function reads. var.sources, when set, is checked against it.
   config_sources = {
     for name, source in try(local.config.sources, {}) : name => [
-      for s in concat(try(source.secrets, []), try(source.token.secrets, [])) : tostring(s)
+      for s in concat(try(source.secrets, []), try(source.token.secrets, []), try([source.items.secret], [])) : tostring(s)
     ]
   }
   pseudonym_key = try(tostring(local.config.privacy.pseudonym_key), "")

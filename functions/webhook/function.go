@@ -54,6 +54,9 @@ const (
 	// errors about secrets it may not read (default: from the metadata
 	// server). Terraform sets it.
 	EnvServiceAccount = "SAFEVIEW_SERVICE_ACCOUNT"
+	// EnvItemsEndpoint points the reads of line items (package items) at
+	// a fake of the platforms' APIs. Never set in production.
+	EnvItemsEndpoint = "SAFEVIEW_ITEMS_ENDPOINT"
 )
 
 func init() {
@@ -165,7 +168,8 @@ func depsFromEnv(ctx context.Context, log *slog.Logger) (_ Deps, err error) {
 	if err != nil {
 		return Deps{}, err
 	}
-	return Deps{Config: cfg, Secrets: res, Sheets: svc, SheetsFor: sheetsFor, Logger: log, Project: os.Getenv(EnvProject)}, nil
+	return Deps{Config: cfg, Secrets: res, Sheets: svc, SheetsFor: sheetsFor, Logger: log, Project: os.Getenv(EnvProject),
+		ItemsEndpoint: os.Getenv(EnvItemsEndpoint)}, nil
 }
 
 // defaultConfigPaths are where the configuration is looked for when
@@ -214,4 +218,7 @@ type Deps struct {
 	Logger    *slog.Logger
 	// Project, when set, links log lines to Cloud Trace.
 	Project string
+	// ItemsEndpoint, when set, replaces the platforms' API base URL for
+	// the sources that read line items (a fake: itemstest).
+	ItemsEndpoint string
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/erasure"
+	"github.com/safeview/safeview/shared/items"
 	"github.com/safeview/safeview/shared/logging"
 	"github.com/safeview/safeview/shared/model"
 	"github.com/safeview/safeview/shared/platform"
@@ -43,6 +44,7 @@ type source struct {
 	cfg    *config.Source
 	preset platform.Preset
 	scheme string
+	items  *items.Filler // nil unless the source reads line items
 
 	mu       sync.Mutex
 	verifier webhook.Verifier
@@ -72,6 +74,11 @@ func New(ctx context.Context, d Deps) (*Handler, error) {
 			return nil, fmt.Errorf("source %q: %w", name, err)
 		}
 		src := &source{name: name, cfg: sc, preset: preset, scheme: scheme}
+		if sc.Items != nil {
+			if src.items, err = newFiller(sc, d); err != nil {
+				return nil, fmt.Errorf("source %q: %w", name, err)
+			}
+		}
 		// Say at start-up when a source's secret is missing or empty, but
 		// serve the other sources: until the secret is set, this source's
 		// deliveries get 503 and the platform retries them, so a shop can
@@ -236,6 +243,9 @@ func (h *Handler) serve(ctx context.Context, r *http.Request, src *source, br *b
 		ev.Platform = src.preset.Name()
 	}
 	log = log.With(logging.KeyTopic, ev.Topic)
+	if src.items != nil && ev.Kind == platform.KindOrder {
+		log = fillItems(ctx, src.items, &ev, log)
+	}
 	ctx = logging.With(ctx, log)
 	switch ev.Kind {
 	case platform.KindPing:

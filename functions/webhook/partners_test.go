@@ -29,6 +29,7 @@ import (
 func TestDestinationsUnderFaults(t *testing.T) {
 	t.Parallel()
 	s := newStackWith(t, func(c *config.Config) {
+		withPartners(c)
 		c.Limits.Deadline = config.Duration(time.Second)
 		c.Sheet.RequestTimeout = config.Duration(150 * time.Millisecond)
 	}, gsheetstest.WithSeed(7))

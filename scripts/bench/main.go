@@ -152,11 +152,23 @@ type figures struct {
 	RaisedFailed      int     `json:"raised_calm_failed"`
 	RaisedLost        int     `json:"raised_calm_lost"`
 	RaisedDoubled     int     `json:"raised_calm_doubled"`
-	Stalls            int     `json:"process_stalls"`
-	LongestStall      float64 `json:"longest_stall_ms"`
-	TotalSeconds      float64 `json:"total_seconds"`
-	WriteQuota        int     `json:"write_quota_per_minute"`
-	SinkWriteRate     int     `json:"sink_write_requests_per_minute"`
+	// The calm run as Stripe orders whose line items are read from a fake
+	// API (items.go): calls per event, and receipt→row of the deliveries
+	// that called it against those that found the items cached.
+	ItemsLatencyMS     float64 `json:"items_api_latency_ms"`
+	ItemsCallsPerEvent float64 `json:"items_calls_per_event"`
+	ItemsReadP50       float64 `json:"items_read_receipt_to_row_p50_ms"`
+	ItemsReadP95       float64 `json:"items_read_receipt_to_row_p95_ms"`
+	ItemsCachedP50     float64 `json:"items_cached_receipt_to_row_p50_ms"`
+	ItemsCachedP95     float64 `json:"items_cached_receipt_to_row_p95_ms"`
+	ItemsAddedP50      float64 `json:"items_added_receipt_to_row_p50_ms"`
+	ItemsFailed        int     `json:"items_failed"`
+	ItemsRowsWithout   int     `json:"items_rows_without_items"`
+	Stalls             int     `json:"process_stalls"`
+	LongestStall       float64 `json:"longest_stall_ms"`
+	TotalSeconds       float64 `json:"total_seconds"`
+	WriteQuota         int     `json:"write_quota_per_minute"`
+	SinkWriteRate      int     `json:"sink_write_requests_per_minute"`
 }
 
 // run is the command: the command line parsed, then the work.
@@ -373,6 +385,16 @@ func measure(ctx context.Context, p params, progress io.Writer) (figures, error)
 	f.RaisedP50, f.RaisedP95 = percentile(receipts(r.out), 0.50), percentile(receipts(r.out), 0.95)
 	f.RaisedWrites, f.RaisedRateLimited = round(float64(r.stats.Writes)/float64(p.calmEvents)), r.stats.RateLimited
 	f.RaisedFailed, f.RaisedLost, f.RaisedDoubled = len(r.out)-len(receipts(r.out)), r.lost, r.doubled
+
+	fmt.Fprintf(progress, "bench: calm run as Stripe orders, line items read from an API %s away...\n", itemsLatency)
+	ir, err := measureItems(ctx, st, emuOpts, p)
+	if err != nil {
+		return f, fmt.Errorf("line items run: %w", err)
+	}
+	f.ItemsLatencyMS, f.ItemsCallsPerEvent = ms(itemsLatency), ir.callsPerEvent
+	f.ItemsReadP50, f.ItemsReadP95, f.ItemsCachedP50, f.ItemsCachedP95 = ir.readP50, ir.readP95, ir.cachedP50, ir.cachedP95
+	f.ItemsAddedP50 = round(ir.readP50 - ir.cachedP50)
+	f.ItemsFailed, f.ItemsRowsWithout = ir.failed, ir.withoutItems
 	f.TotalSeconds = math.Round(time.Since(began).Seconds())
 	f.Stalls, f.LongestStall = stalls.get()
 	return f, nil
@@ -495,6 +517,10 @@ func printTable(w io.Writer, f figures) {
 	row(fmt.Sprintf("calm %.1f/s, quota %d/min: p95 (ms)", f.CalmRate, f.RaisedQuota), fmt.Sprint(f.RaisedP95), "-", "<= 400")
 	row(fmt.Sprintf("calm %.1f/s, quota %d/min: writes/event", f.CalmRate, f.RaisedQuota), fmt.Sprintf("%.3f", f.RaisedWrites), "-", "")
 	row(fmt.Sprintf("calm %.1f/s, quota %d/min: lost, doubled", f.CalmRate, f.RaisedQuota), fmt.Sprintf("%d, %d", f.RaisedLost, f.RaisedDoubled), "-", "0, 0")
+	row(fmt.Sprintf("line items, API %.0f ms away: calls/event", f.ItemsLatencyMS), fmt.Sprintf("%.3f", f.ItemsCallsPerEvent), "-", "")
+	row("line items: receipt to row p50, p95 (ms)", fmt.Sprintf("%.0f, %.0f", f.ItemsReadP50, f.ItemsReadP95),
+		fmt.Sprintf("%.0f, %.0f", f.ItemsCachedP50, f.ItemsCachedP95), "baseline: cached")
+	row("line items: added p50 (ms), rows without", fmt.Sprintf("%.0f, %d", f.ItemsAddedP50, f.ItemsRowsWithout), "-", fmt.Sprintf("~%.0f, 0", f.ItemsLatencyMS))
 	fmt.Fprintf(w, "\n  (%0.f s in all", f.TotalSeconds)
 	if f.Stalls > 0 {
 		fmt.Fprintf(w, "; the process stalled %d times, up to %.0f ms: the machine was busy, take these figures with care", f.Stalls, f.LongestStall)

@@ -31,15 +31,19 @@ func TestBenchRuns(t *testing.T) {
 	}
 	for _, k := range []string{"writes_per_event", "baseline_writes_per_event", "lost", "baseline_lost", "receipt_to_row_p95_ms",
 		"ack_p99_ms", "upsert_cost_ratio_100k_over_1k", "calm_receipt_to_row_p95_ms", "max_writes_in_60s",
-		"raised_calm_receipt_to_row_p95_ms", "calm_expected_p95_under_quota_ms"} {
+		"raised_calm_receipt_to_row_p95_ms", "calm_expected_p95_under_quota_ms", "items_calls_per_event", "items_added_receipt_to_row_p50_ms"} {
 		if _, ok := f[k]; !ok {
 			t.Errorf("JSON line lacks %q", k)
 		}
 	}
-	for _, k := range []string{"lost", "doubled", "failed", "raised_calm_failed", "raised_calm_rate_limited", "raised_calm_lost", "raised_calm_doubled"} {
+	for _, k := range []string{"lost", "doubled", "failed", "raised_calm_failed", "raised_calm_rate_limited", "raised_calm_lost", "raised_calm_doubled", "items_failed", "items_rows_without_items"} {
 		if f[k] != 0.0 {
 			t.Errorf("%s = %v, want 0", k, f[k])
 		}
+	}
+	// A new order calls the API once, its update finds the items cached.
+	if c := f["items_calls_per_event"].(float64); c <= 0 || c >= 1 {
+		t.Errorf("items_calls_per_event = %v, want between 0 and 1", c)
 	}
 	if f["writes_per_event"].(float64) <= 0 || f["upsert_requests_1k"].(float64) <= 0 || f["raised_calm_writes_per_event"].(float64) <= 0 {
 		t.Errorf("figures = %v, want requests counted", f)

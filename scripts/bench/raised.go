@@ -10,10 +10,12 @@ import (
 
 	webhookfn "github.com/safeview/safeview/functions/webhook"
 	"github.com/safeview/safeview/scripts/internal/localstack"
+	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/gsheets"
 	"github.com/safeview/safeview/shared/gsheetstest"
 	"github.com/safeview/safeview/shared/logging"
 	"github.com/safeview/safeview/shared/secrets"
+	"google.golang.org/api/sheets/v4"
 )
 
 // Why the calm run at 2 events a second misses 400 ms under Google's
@@ -68,22 +70,12 @@ type raised struct {
 func calmRaised(ctx context.Context, st *localstack.Stack, emuOpts []gsheetstest.Option, p params) (raised, error) {
 	const firstOrder = 9_000_000
 	ds := calm(p.calmEvents, p.calmRate, firstOrder)
-	q := gsheetstest.GoogleQuotas()
-	q.WriteRequestsPerMinutePerUser, q.ReadRequestsPerMinutePerUser = raisedQuota, raisedQuota
-	emu := gsheetstest.Start(append(emuOpts, gsheetstest.WithQuotas(q))...)
-	defer emu.Close()
-	cfg := *st.Config
-	var tabs []string
-	for _, t := range cfg.Tables {
-		tabs = append(tabs, t.Tab)
-	}
-	id := emu.CreateSpreadsheet("Safeview (raised quota)", tabs...)
-	cfg.Spreadsheet.ID = id
-	cfg.Sheet.WriteRequestsPerMinute, cfg.Sheet.ReadRequestsPerMinute = raisedSinkRate, raisedSinkRate
-	svc, err := emu.Service(ctx)
+	emu, cfg, svc, err := raisedSheet(ctx, st, emuOpts, "Safeview (raised quota)")
 	if err != nil {
 		return raised{}, err
 	}
+	defer emu.Close()
+	id := cfg.Spreadsheet.ID
 	h, err := webhookfn.New(ctx, webhookfn.Deps{Config: &cfg, Secrets: secrets.Env{}, Sheets: svc, Logger: logging.Default()})
 	if err != nil {
 		return raised{}, err
@@ -104,4 +96,26 @@ func calmRaised(ctx context.Context, st *localstack.Stack, emuOpts []gsheetstest
 	delete(rows, strconv.Itoa(firstOrder-1))
 	r.lost, r.doubled = lostAndDoubled(newestOf(ds), rows)
 	return r, nil
+}
+
+// raisedSheet starts an emulator with the raised quota and a spreadsheet
+// of the stack's tabs, and returns a copy of the stack's configuration
+// that writes it, paced under that quota.
+func raisedSheet(ctx context.Context, st *localstack.Stack, emuOpts []gsheetstest.Option, title string) (*gsheetstest.Server, config.Config, *sheets.Service, error) {
+	q := gsheetstest.GoogleQuotas()
+	q.WriteRequestsPerMinutePerUser, q.ReadRequestsPerMinutePerUser = raisedQuota, raisedQuota
+	emu := gsheetstest.Start(append(emuOpts, gsheetstest.WithQuotas(q))...)
+	cfg := *st.Config
+	var tabs []string
+	for _, t := range cfg.Tables {
+		tabs = append(tabs, t.Tab)
+	}
+	cfg.Spreadsheet.ID = emu.CreateSpreadsheet(title, tabs...)
+	cfg.Sheet.WriteRequestsPerMinute, cfg.Sheet.ReadRequestsPerMinute = raisedSinkRate, raisedSinkRate
+	svc, err := emu.Service(ctx)
+	if err != nil {
+		emu.Close()
+		return nil, cfg, nil, err
+	}
+	return emu, cfg, svc, nil
 }

@@ -76,11 +76,14 @@ func tally(os []outcome) (acks, receiptRow []time.Duration, redelivered, failed 
 	return acks, receiptRow, redelivered, failed
 }
 
-// webhookSender posts signed Shopify deliveries to the local function.
+// webhookSender posts signed deliveries of a platform's built-in sample
+// (Shopify's unless said) to the local function.
 type webhookSender struct {
-	client *http.Client
-	url    string
-	secret string
+	client   *http.Client
+	url      string
+	secret   string
+	platform string
+	topic    func(delivery) string // the platform's topic of a delivery
 	// store, when set, is the shop of an order (the partner runs);
 	// else every order is the demo shop's.
 	store func(order string) string
@@ -89,19 +92,24 @@ type webhookSender struct {
 func newWebhookSender(base, secret string) *webhookSender {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 512
-	return &webhookSender{client: &http.Client{Transport: tr, Timeout: 60 * time.Second}, url: base + "/shopify", secret: secret}
+	return &webhookSender{client: &http.Client{Transport: tr, Timeout: 60 * time.Second}, url: base + "/shopify", secret: secret,
+		platform: "shopify", topic: func(d delivery) string { return d.topic }}
 }
 
 func (w *webhookSender) send(ctx context.Context, d delivery) (int, string, time.Duration, error) {
-	o := demo.SampleOptions{Topic: d.topic, OrderID: d.order, Status: "paid", Updated: d.version}
+	status := "paid"
+	if w.platform != "shopify" {
+		status = "" // the platform's own word for paid
+	}
+	o := demo.SampleOptions{Topic: w.topic(d), OrderID: d.order, Status: status, Updated: d.version}
 	if w.store != nil {
 		o.Store = w.store(d.order)
 	}
-	s, err := demo.BuiltIn("shopify", o)
+	s, err := demo.BuiltIn(w.platform, o)
 	if err != nil {
 		return 0, "", 0, err
 	}
-	if err := demo.Sign("shopify", w.secret, "", &s); err != nil {
+	if err := demo.Sign(w.platform, w.secret, "", &s); err != nil {
 		return 0, "", 0, err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.url, bytes.NewReader(s.Body))

@@ -174,6 +174,25 @@ func TestDevStack(t *testing.T) {
 		len(lyon[2].Rows) != 2 || !strings.Contains(lyon[2].Rows[1][0], "TODAY()") {
 		t.Errorf("view of destination lyon = %+v, want its Orders and Bookings tabs, a booking in Bookings, then Today's formulas and Summary", lyon)
 	}
+	// Stripe and Square deliveries carry no line items: the local stack
+	// reads them from its fake of the platforms' APIs (package items).
+	if ready.ItemsEndpoint == "" {
+		t.Error("READY line lacks items_endpoint")
+	}
+	for _, store := range []string{"Stripe", "Square POS"} {
+		found := false
+		for _, r := range view.Tabs[0].Rows[1:] {
+			if len(r) > 4 && r[1] == store {
+				found = true
+				if !strings.Contains(r[4], " x") {
+					t.Errorf("%s row items = %q, want the line items read from the fake API", store, r[4])
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no %s row in %q", store, view.Tabs[0].Rows)
+		}
+	}
 	page, err := http.Get(ready.ViewURL)
 	if err != nil {
 		t.Fatal(err)

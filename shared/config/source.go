@@ -54,7 +54,32 @@ type Source struct {
 	// the generic and standard-webhooks platforms, e.g.
 	// booking.start: data.booking.start_time.
 	Fields map[string]string `yaml:"fields"`
+	// Items reads line items the webhook lacks from the platform's
+	// read-only API (package items): Stripe Checkout's, Square's orders',
+	// Lightspeed X-Series' product names. Off unless set.
+	Items *Items `yaml:"items"`
 }
+
+// Items is a source's read of line items from its platform's API.
+type Items struct {
+	// Secret names the secret holding the API credential: a Stripe
+	// restricted key (rk_…) with read access to Checkout Sessions, a
+	// Square access token limited to ORDERS_READ, a Lightspeed X-Series
+	// token limited to products:read.
+	Secret string `yaml:"secret"`
+	// Timeout bounds one call, inside the delivery's deadline; default 1s.
+	Timeout Duration `yaml:"timeout"`
+	// DomainPrefix is the X-Series store's domain prefix (the "cafe" of
+	// cafe.retail.lightspeed.app), required for lightspeed-xseries: the
+	// host the token goes to is never taken from a delivery.
+	DomainPrefix string `yaml:"domain_prefix"`
+}
+
+// DefaultItemsTimeout bounds one call of a platform's API for items.
+const DefaultItemsTimeout = time.Second
+
+// ItemsPlatforms are the platforms whose line items can be read.
+var ItemsPlatforms = []string{"stripe", "square", "lightspeed-xseries"}
 
 // Signature is the hmac scheme's signature: see webhook.HMACConfig.
 type Signature struct {
@@ -138,6 +163,7 @@ func (c *Config) validateSources() []error {
 		}
 		errs = append(errs, c.validateFields(path, s)...)
 		errs = append(errs, c.validateShops(path, s)...)
+		errs = append(errs, c.validateItems(path+".items", s)...)
 		if s.Platform == ErasurePlatform && (s.Store != "" || s.Currency != "") {
 			errs = append(errs, c.Errorf(path, "an erasure source writes no rows: store and currency mean nothing to it"))
 		}
@@ -281,6 +307,35 @@ func (c *Config) validateShops(path string, s *Source) []error {
 }
 
 // secretName is Secret Manager's rule for secret ids.
+var domainPrefix = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+// validateItems checks a source's read of line items.
+func (c *Config) validateItems(path string, s *Source) []error {
+	it := s.Items
+	if it == nil {
+		return nil
+	}
+	var errs []error
+	if !slices.Contains(ItemsPlatforms, s.Platform) {
+		return []error{c.Errorf(path, "only %s sources can read line items from their platform", strings.Join(ItemsPlatforms, ", "))}
+	}
+	if it.Secret == "" {
+		errs = append(errs, c.Errorf(path+".secret", "name the secret holding the read-only API credential"))
+	} else {
+		errs = append(errs, c.validateSecretNames(path+".secret", []string{it.Secret})...)
+	}
+	if d := time.Duration(it.Timeout); d != 0 && (d < 50*time.Millisecond || d >= time.Duration(c.Limits.Deadline)) {
+		errs = append(errs, c.Errorf(path+".timeout", "want 50ms to less than limits.deadline (%s)", time.Duration(c.Limits.Deadline)))
+	}
+	switch {
+	case s.Platform == "lightspeed-xseries" && !domainPrefix.MatchString(it.DomainPrefix):
+		errs = append(errs, c.Errorf(path+".domain_prefix", "required for lightspeed-xseries: the store's domain prefix, lower-case letters, digits and -"))
+	case s.Platform != "lightspeed-xseries" && it.DomainPrefix != "":
+		errs = append(errs, c.Errorf(path+".domain_prefix", "only lightspeed-xseries takes a domain prefix"))
+	}
+	return errs
+}
+
 var secretName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
 
 // SchemeOf returns the signature scheme a source uses.
@@ -292,11 +347,14 @@ func (s *Source) SchemeOf() (string, error) {
 }
 
 // SecretNames lists the secrets the source names: its signing secrets,
-// then its paired token's.
+// then its paired token's, then its items credential.
 func (s *Source) SecretNames() []string {
 	out := slices.Clone(s.Secrets)
 	if s.Token != nil {
 		out = append(out, s.Token.Secrets...)
+	}
+	if s.Items != nil && s.Items.Secret != "" {
+		out = append(out, s.Items.Secret)
 	}
 	return out
 }

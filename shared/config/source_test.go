@@ -170,6 +170,24 @@ func TestSourceErrors(t *testing.T) {
 		{"shops not a list", func(s string) string {
 			return strings.Replace(s, "secrets: [shopify-secret]}", "secrets: [shopify-secret], shops: cafe.myshopify.com}", 1)
 		}, "sources.shopify.shops: want a list"},
+		{"items on a platform with its items", func(s string) string {
+			return strings.Replace(s, "secrets: [shopify-secret]}", "secrets: [shopify-secret], items: {secret: k}}", 1)
+		}, "sources.shopify.items: only stripe, square, lightspeed-xseries sources can read line items"},
+		{"items without secret", func(s string) string {
+			return strings.Replace(s, "tolerance: 3m}", "tolerance: 3m, items: {timeout: 1s}}", 1)
+		}, "sources.stripe.items.secret: name the secret"},
+		{"items timeout past the deadline", func(s string) string {
+			return strings.Replace(s, "tolerance: 3m}", "tolerance: 3m, items: {secret: k, timeout: 10s}}", 1)
+		}, "sources.stripe.items.timeout: want 50ms to less than limits.deadline (4s)"},
+		{"x-series items without its store", func(s string) string {
+			return strings.Replace(s, "    currency: NZD\n", "    currency: NZD\n    items: {secret: k}\n", 1)
+		}, "sources.lightspeed-xseries.items.domain_prefix: required for lightspeed-xseries"},
+		{"x-series items, a host for a prefix", func(s string) string {
+			return strings.Replace(s, "    currency: NZD\n", "    currency: NZD\n    items: {secret: k, domain_prefix: evil.example/x}\n", 1)
+		}, "sources.lightspeed-xseries.items.domain_prefix: required for lightspeed-xseries"},
+		{"domain prefix elsewhere", func(s string) string {
+			return strings.Replace(s, "tolerance: 3m}", "tolerance: 3m, items: {secret: k, domain_prefix: cafe}}", 1)
+		}, "sources.stripe.items.domain_prefix: only lightspeed-xseries takes a domain prefix"},
 		{"erasure source with a store", func(s string) string {
 			return strings.Replace(s, "secrets: [erasure-secret]}", "secrets: [erasure-secret], store: Lyon}", 1)
 		}, "sources.erasure: an erasure source writes no rows"},
@@ -184,5 +202,21 @@ func TestSourceErrors(t *testing.T) {
 				t.Fatalf("Parse() error =\n%v\nwant it to contain %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestSourceItems(t *testing.T) {
+	t.Parallel()
+	yml := strings.Replace(everyPlatform, "    currency: NZD\n", "    currency: NZD\n    items: {secret: lsx-items, domain_prefix: cafe, timeout: 800ms}\n", 1)
+	c, err := Parse("safeview.yaml", []byte(yml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := c.Sources["lightspeed-xseries"].Items
+	if it == nil || it.Secret != "lsx-items" || it.DomainPrefix != "cafe" || time.Duration(it.Timeout) != 800*time.Millisecond {
+		t.Errorf("items = %+v", it)
+	}
+	if !slices.Contains(c.SecretNames(), "lsx-items") {
+		t.Errorf("SecretNames() = %q, want the items credential: Terraform creates it", c.SecretNames())
 	}
 }

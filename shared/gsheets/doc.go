@@ -90,8 +90,12 @@
 // once.) Rows sharing a key are merged when a
 // tab is indexed: the row the team annotated is kept, the newest owned
 // cells are copied into it and the others are deleted in one request; a
-// duplicate the team annotated too is left for a person. docs/sheet.md
-// has the arithmetic and the figures.
+// duplicate the team annotated too is left for a person. The other
+// writer may have merged the same duplicates first, moving other rows up
+// into their places: the rows must still hold their key when read for the
+// merge, and the merge's write is refused if another merge landed since
+// the tab was listed (MergeTokenKey); the tab is then indexed again.
+// docs/sheet.md has the arithmetic and the figures.
 //
 // # Erasure and access requests
 //

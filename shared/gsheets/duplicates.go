@@ -2,6 +2,8 @@ package gsheets
 
 import (
 	"context"
+	"fmt"
+	"hash/fnv"
 	"slices"
 
 	"google.golang.org/api/sheets/v4"
@@ -15,7 +17,8 @@ import (
 // answer was lost and was sent again). For each key it keeps the row the
 // team annotated (the most cells outside the owned columns, else the
 // first), writes the newest owned cells into it, and deletes the other
-// rows, in one atomic request right after reading them. A duplicate the
+// rows, in one atomic request right after reading them, which is refused
+// if another writer merged since (see MergeTokenKey). A duplicate the
 // team annotated too is left in place, with a warning: deleting it would
 // lose their notes, and merging them is for a person to do.
 func (s *Sink) repairDuplicates(ctx context.Context, fs *flushState, dups map[*tab]map[string][]int) error {
@@ -33,11 +36,29 @@ func (s *Sink) repairDuplicates(ctx context.Context, fs *flushState, dups map[*t
 	if err != nil {
 		return err
 	}
+	// These rows are read a round trip after the key column. Another
+	// writer that indexed the tab at the same time finds the same
+	// duplicates and may have merged them since: its deletions moved other
+	// orders up into the rows read, and deleting those would lose them.
+	for _, t := range tabs {
+		for key, rows := range dups[t] {
+			for _, r := range rows {
+				if t.idAt(first(got[gridKey{t.sheetID, r}])) != key {
+					return s.moved(fs, t, "duplicate rows")
+				}
+			}
+		}
+	}
 	var reqs []*sheets.Request
 	doomed := map[*tab][]int{}
 	annotated := map[*tab][]int{} // rows left, as sheet row numbers
+	var merged []*tab             // the tabs this write changes
 	for _, t := range tabs {
 		merges, d, a := t.mergeDuplicates(dups[t], got)
+		if len(merges) > 0 || len(d) > 0 {
+			merged = append(merged, t)
+			reqs = append(reqs, t.mergeTokenRequests()...)
+		}
 		reqs = append(reqs, merges...)
 		doomed[t], annotated[t] = d, a
 	}
@@ -63,12 +84,59 @@ func (s *Sink) repairDuplicates(ctx context.Context, fs *flushState, dups map[*t
 	if _, err := s.svc.Spreadsheets.BatchUpdate(s.id, &sheets.BatchUpdateSpreadsheetRequest{Requests: reqs}).Context(ctx).Do(); err != nil {
 		return newCallError("merge duplicate rows", tabs[0], err)
 	}
+	for _, t := range merged {
+		t.mergeToken = nextMergeToken(t.sheetID, t.mergeToken)
+	}
 	for _, t := range tabs {
 		t.removed(doomed[t])
 		s.count(func(st *model.Stats) { st.DuplicatesRemoved += len(doomed[t]) })
 		fs.log.Warn("merged duplicate rows of the same key", "table", t.Tab, "rows_deleted", len(doomed[t]), "annotated_rows_left", annotated[t])
 	}
 	return nil
+}
+
+// MergeTokenKey is the key of the developer metadata of a tab that a
+// merge of its duplicate rows replaces, in the same atomic write, by one
+// whose id derives from the one it replaces. Two writers that indexed the
+// tab at the same time find the same duplicates; the second to write its
+// merge would delete by index rows that the first one's deletions moved
+// up: other orders. Its write is refused whole instead, since the id it
+// creates exists already (a metadata id is unique in its spreadsheet),
+// and it indexes the tab again.
+const MergeTokenKey = "safeview.merge"
+
+// mergeTokenOf returns the id of a tab's merge token as listed, 0 if none.
+func mergeTokenOf(sh *sheets.Sheet) int64 {
+	for _, m := range sh.DeveloperMetadata {
+		if m.MetadataKey == MergeTokenKey {
+			return m.MetadataId
+		}
+	}
+	return 0
+}
+
+// nextMergeToken is the id of the token that replaces token: the same for
+// every writer that saw token, positive and below 2^31.
+func nextMergeToken(sheetID, token int64) int64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s/%d/%d", MergeTokenKey, sheetID, token)
+	return int64(h.Sum64()%(1<<31-1)) + 1
+}
+
+// mergeTokenRequests replace the tab's merge token, as last listed, by
+// the next one: a write that holds them is refused if another writer
+// merged since.
+func (t *tab) mergeTokenRequests() []*sheets.Request {
+	var reqs []*sheets.Request
+	if t.mergeToken != 0 {
+		reqs = append(reqs, &sheets.Request{DeleteDeveloperMetadata: &sheets.DeleteDeveloperMetadataRequest{
+			DataFilter: &sheets.DataFilter{DeveloperMetadataLookup: &sheets.DeveloperMetadataLookup{MetadataId: t.mergeToken}}}})
+	}
+	return append(reqs, &sheets.Request{CreateDeveloperMetadata: &sheets.CreateDeveloperMetadataRequest{DeveloperMetadata: &sheets.DeveloperMetadata{
+		MetadataId: nextMergeToken(t.sheetID, t.mergeToken), MetadataKey: MergeTokenKey,
+		MetadataValue: "changes at every merge of duplicate rows, so that two writers never merge the same ones", Visibility: "DOCUMENT",
+		Location: &sheets.DeveloperMetadataLocation{SheetId: t.sheetID, ForceSendFields: []string{"SheetId"}},
+	}}})
 }
 
 // mergeDuplicates decides, for each key of one tab found on several rows,

@@ -3,6 +3,7 @@ package gsheets
 import (
 	"github.com/safeview/safeview/shared/model"
 
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -360,6 +361,72 @@ func TestDuplicatesFromTwoWritersAreMerged(t *testing.T) {
 	f.upsert(row("1009", 12, "cancelled"), model.Written)
 	if n := strings.Count(table(f.snapshot()), "\n1009 |"); n != 2 {
 		t.Errorf("1009 is on %d rows, want both annotated rows kept:\n%s", n, table(f.snapshot()))
+	}
+}
+
+// Two writers index a tab holding duplicate rows at about the same time
+// (both saw the other's rows below theirs), and both find the same
+// duplicates in the key column. The first merges them, deleting rows,
+// before the second reads the rows it would merge, or before it writes
+// its merge: the second must not delete the rows that moved up into the
+// places it read, which are other orders.
+func TestTwoWritersMergeTheSameDuplicates(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		method string // the second writer waits at this request
+		n      int64  // of its requests of that method
+	}{
+		// The spreadsheet, the header and the key column are read first.
+		{"merged before the rows are read", gsheetstest.MethodValuesBatchGetByFilter, 3},
+		{"merged before the merge is written", gsheetstest.MethodBatchUpdate, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			wants := f.seed(3)
+			// 1009 on two rows, as two writers adding it at once leave
+			// it, and an order below them.
+			if err := f.emu.SetValues(f.id, "Orders!A5:D7", [][]any{
+				{"1009", "paid", 9.5, "9"}, {"1009", "refunded", 10.5, "10"}, {"1010", "paid", 1.5, "1"},
+			}); err != nil {
+				t.Fatal(err)
+			}
+			a, b := f.newSink(), f.newSink()
+			var calls atomic.Int64
+			paused, release := make(chan struct{}), make(chan struct{})
+			f.emu.SetRequestHook(func(m string) {
+				if m == tt.method && calls.Add(1) == tt.n {
+					close(paused)
+					<-release
+				}
+			})
+			second := make(chan error, 1)
+			go func() {
+				_, err := b.Upsert(context.Background(), "Orders", row("1002", 12, "refunded"))
+				second <- err
+			}()
+			<-paused // b found the duplicates, and waits
+			if got, err := a.Upsert(t.Context(), "Orders", row("1001", 11, "refunded")); err != nil || got != model.Written {
+				t.Fatalf("a.Upsert(1001 v11) = %v, %v, want written", got, err)
+			}
+			close(release)
+			if err := <-second; err != nil {
+				t.Fatalf("b.Upsert(1002 v12): %v", err)
+			}
+			f.emu.SetRequestHook(nil)
+			wants["1001"] = want{status: "refunded", version: 11, note: "note 1001"}
+			wants["1002"] = want{status: "refunded", version: 12, note: "note 1002"}
+			wants["1009"] = want{status: "refunded", version: 10}
+			wants["1010"] = want{status: "paid", version: 1}
+			if misplaced, teamChanged := f.check("Orders", wants); misplaced+teamChanged > 0 {
+				t.Errorf("misplaced=%d team_cells_changed=%d, want 0 and 0:\n%s", misplaced, teamChanged, table(f.snapshot()))
+			}
+			if got := a.Stats().DuplicatesRemoved + b.Stats().DuplicatesRemoved; got != 1 {
+				t.Errorf("rows deleted by both merges = %d, want 1", got)
+			}
+		})
 	}
 }
 

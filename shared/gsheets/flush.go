@@ -714,7 +714,9 @@ func (s *Sink) planMarks(fs *flushState, p *writePlan, gs []*keyOps) {
 			p.news[markKey{g.t.Tab, g.key}] = mark{version: g.mark, at: now}
 		}
 	}
-	p.compact = (len(p.reqs) > 0 || len(p.news) > 0) && s.marks.compactDue(len(p.news))
+	// The compaction is optional work: after a write timed out (the flush
+	// shrunk), rows go first, without it, until a write goes through.
+	p.compact = s.shrunk == 0 && (len(p.reqs) > 0 || len(p.news) > 0) && s.marks.compactDue(len(p.news))
 	p.reqs = append(p.reqs, s.marks.requests(p.news, p.compact)...)
 }
 

@@ -2,6 +2,8 @@ package gsheets
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/safeview/safeview/shared/model"
 	"google.golang.org/api/option"
@@ -397,13 +399,21 @@ func TestColdStartIndexesEveryTabInOneGo(t *testing.T) {
 }
 
 // slowBodies delays every request whose body is larger than limit: a
-// large write that cannot be answered within the request timeout.
+// large write that cannot be answered within the request timeout. It
+// records the size of every write it lets through or delays.
 type slowBodies struct {
 	limit int64
 	delay time.Duration
+	mu    *sync.Mutex
+	sizes *[]int64
 }
 
 func (s slowBodies) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodPost && strings.Contains(r.URL.Path, ":batchUpdate") {
+		s.mu.Lock()
+		*s.sizes = append(*s.sizes, r.ContentLength)
+		s.mu.Unlock()
+	}
 	if r.ContentLength > s.limit {
 		select {
 		case <-time.After(s.delay):
@@ -415,18 +425,20 @@ func (s slowBodies) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // A flush too large to be answered within the request timeout is not
-// sent again whole for ever: the next flushes carry half as many keys,
-// until they go through, and then grow back.
+// sent again whole for ever: after it times out, the next flushes carry
+// half as many keys, until they go through.
 func TestTimedOutFlushShrinks(t *testing.T) {
 	t.Parallel()
 	emu := gsheetstest.NewServer(t)
 	id := emu.CreateSpreadsheet("test", "Orders")
-	svc, err := emu.Service(context.Background(), option.WithHTTPClient(&http.Client{Transport: slowBodies{limit: 40_000, delay: time.Second}}))
+	var sizes []int64
+	slow := slowBodies{limit: 40_000, delay: time.Minute, mu: &sync.Mutex{}, sizes: &sizes}
+	svc, err := emu.Service(context.Background(), option.WithHTTPClient(&http.Client{Transport: slow}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	opt := testOptions()
-	opt.RequestTimeout = 200 * time.Millisecond
+	opt.RequestTimeout = time.Second
 	s, err := New(svc, id, []model.Table{{Tab: "Orders", Headers: headers, Key: "order_id"}}, opt)
 	if err != nil {
 		t.Fatal(err)
@@ -434,7 +446,13 @@ func TestTimedOutFlushShrinks(t *testing.T) {
 	f := &fixture{t: t, emu: emu, svc: svc, id: id, sink: s}
 	f.upsert(row("0", 1, "paid"), model.Written) // index first: its reads are small
 	f.upsertAll(400, func(i int) (model.Row, model.Result) { return row(strconv.Itoa(1+i), 1, "paid"), model.Written })
-	if st := s.Stats(); st.Retries == 0 || st.Flushes < 3 {
-		t.Errorf("stats = %+v, want timed-out flushes retried smaller", st)
+	slow.mu.Lock()
+	defer slow.mu.Unlock()
+	large := slices.IndexFunc(sizes, func(n int64) bool { return n > slow.limit })
+	if large < 0 {
+		t.Fatalf("write sizes %v: no write was too large; the test proves nothing", sizes)
+	}
+	if !slices.ContainsFunc(sizes[large:], func(n int64) bool { return n <= slow.limit }) {
+		t.Errorf("write sizes %v: no smaller write followed the one that timed out", sizes)
 	}
 }

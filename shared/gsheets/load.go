@@ -105,7 +105,7 @@ func (s *Sink) findTabs(ctx context.Context, fs *flushState, tabs []*tab, broken
 		return nil, newCallError("read spreadsheet (waiting for read quota)", tabs[0], err)
 	}
 	ss, err := s.svc.Spreadsheets.Get(s.id).
-		Fields("sheets(properties(sheetId,title,gridProperties(rowCount,columnCount)),developerMetadata(metadataKey,metadataValue))").
+		Fields("sheets(properties(sheetId,title,gridProperties(rowCount,columnCount)),developerMetadata(metadataId,metadataKey,metadataValue))").
 		Context(ctx).Do()
 	if err != nil {
 		return nil, newCallError("read spreadsheet", tabs[0], err)
@@ -135,7 +135,7 @@ func (s *Sink) findTabs(ctx context.Context, fs *flushState, tabs []*tab, broken
 			broken[t] = err
 		case found == nil:
 			created[t] = true
-			t.sheetID, t.title, t.tagged = rand.Int64N(1<<31-2)+1, t.Tab, true
+			t.sheetID, t.title, t.tagged, t.mergeToken = rand.Int64N(1<<31-2)+1, t.Tab, true, 0
 			t.rowCount, t.colCount = newTabRows, int64(max(newTabCols, len(t.headers)))
 		default:
 			t.adopt(found)
@@ -191,6 +191,7 @@ func (t *tab) adopt(sh *sheets.Sheet) {
 		t.rowCount, t.colCount = g.RowCount, g.ColumnCount
 	}
 	t.tagged = hasTag(sh, t.Tab)
+	t.mergeToken = mergeTokenOf(sh)
 }
 
 func hasTag(sh *sheets.Sheet, name string) bool {

@@ -60,7 +60,13 @@ func (f *fixture) newSink() *Sink {
 // useTables makes the fixture's sink write these tables.
 func (f *fixture) useTables(tables ...model.Table) *Sink {
 	f.t.Helper()
-	s, err := New(f.svc, f.id, tables, testOptions())
+	return f.useTablesWith(testOptions(), tables...)
+}
+
+// useTablesWith is useTables with options of the test's own.
+func (f *fixture) useTablesWith(opt Options, tables ...model.Table) *Sink {
+	f.t.Helper()
+	s, err := New(f.svc, f.id, tables, opt)
 	if err != nil {
 		f.t.Fatal(err)
 	}

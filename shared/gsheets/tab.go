@@ -32,6 +32,9 @@ type tab struct {
 	index    map[string]entry // by identity (ID)
 	lastRow  int              // last row holding a key; 0 when only the header
 	unsure   *unsure          // rows a write may have inserted, its answer lost
+	// mergeToken is the id of the tab's MergeTokenKey metadata when it
+	// was last listed, 0 when it had none.
+	mergeToken int64
 	// fresh says the index was just read, versions included: the next
 	// flush need not verify it.
 	fresh bool

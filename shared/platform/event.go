@@ -68,6 +68,11 @@ type Order struct {
 	Store     string // shop domain, site or location name
 	Channel   string // web, pos, an app...
 	Test      bool
+	// ItemsRef is what the platform's read-only API needs to list the
+	// line items the webhook lacks (package items): a Stripe Checkout
+	// Session (cs_…) or PaymentIntent (pi_…), a Square order id. Empty
+	// when the webhook carries its items.
+	ItemsRef string
 }
 
 // Booking holds the canonical fields of a booking.
@@ -92,6 +97,10 @@ type Item struct {
 	// Returned marks a line given back: Lightspeed X-Series records a
 	// return as a sale whose lines count their units below zero.
 	Returned bool `json:",omitempty"`
+	// ProductID is set, and Name is the product's id, when the webhook
+	// names the product by id only (Lightspeed X-Series): package items
+	// can read its name.
+	ProductID string `json:"-"`
 }
 
 // Customer is the identity of the person behind an order. Every field is

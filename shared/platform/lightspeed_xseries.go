@@ -136,7 +136,12 @@ func (x *xseries) Decode(r Request) (Event, error) {
 		}
 		// The webhook names products by id only, unless the sale line
 		// carries a name.
-		order.Items = append(order.Items, Item{Name: firstNonEmpty(p.Name, p.ProductID), Quantity: q, Returned: returned})
+		it := Item{Name: p.Name, Quantity: q, Returned: returned}
+		if it.Name == "" {
+			// Package items can read the name, when the source allows it.
+			it.Name, it.ProductID = p.ProductID, p.ProductID
+		}
+		order.Items = append(order.Items, it)
 	}
 	// X-Series' version grows with every change of the retailer's data:
 	// it orders a sale's states exactly.

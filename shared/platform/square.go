@@ -148,6 +148,8 @@ func (s *square) payment(p *squarePayment, ev Event) (Event, error) {
 		Store:     firstNonEmpty(s.opts.Store, p.LocationID),
 		Channel:   p.SourceType,
 	}
+	// A payment carries no line items; its order has them (package items).
+	order.ItemsRef = p.OrderID
 	if d := p.ApplicationDetails; d != nil && d.SquareProduct != "" {
 		order.Channel = d.SquareProduct
 	}

@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/safeview/safeview/shared/webhook"
@@ -22,7 +23,8 @@ func init() {
 // PaymentIntent (nothing to pay) is keyed by its own id (cs_…).
 //
 // Stripe's events carry no line items (Checkout's must be fetched with
-// the API), so the items cells stay empty.
+// the API): the items cells stay empty unless the source reads them
+// (package items), through Order.ItemsRef.
 type stripe struct{ opts Options }
 
 func (*stripe) Name() string                  { return "stripe" }
@@ -181,6 +183,11 @@ func (s *stripe) Decode(r Request) (Event, error) {
 		return Event{}, err
 	}
 	ev.Kind, ev.Order = KindOrder, order
+	if o.Object == "checkout.session" {
+		order.ItemsRef = o.ID
+	} else if strings.HasPrefix(order.ID, "pi_") {
+		order.ItemsRef = order.ID // its Checkout Session is found by it
+	}
 	ev.Version = created.UnixMicro() + rank
 	if contact != nil {
 		ev.Customer = Customer{Email: contact.Email, Name: contact.Name, Phone: contact.Phone}

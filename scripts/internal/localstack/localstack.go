@@ -39,6 +39,7 @@ import (
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/gsheetstest"
 	"github.com/safeview/safeview/shared/iamcredentialstest"
+	"github.com/safeview/safeview/shared/items/itemstest"
 	"github.com/safeview/safeview/shared/secrets"
 )
 
@@ -52,6 +53,9 @@ type Ready struct {
 	Sources        map[string]ReadySource `json:"sources"`
 	// Destinations are the configuration's partner spreadsheets, by name.
 	Destinations map[string]ReadyDestination `json:"destinations,omitempty"`
+	// ItemsEndpoint is the fake of the platforms' read-only APIs the
+	// sources read line items from (package items).
+	ItemsEndpoint string `json:"items_endpoint,omitempty"`
 }
 
 // ReadySource is one source in the READY line.
@@ -88,6 +92,8 @@ type Stack struct {
 	IAM *iamcredentialstest.Server
 	// Config is the configuration the function runs with.
 	Config *config.Config
+	// Items is the fake of the platforms' read-only APIs (line items).
+	Items *itemstest.Server
 
 	srv   *http.Server // the emulator and the view
 	front *http.Server // the function's
@@ -190,6 +196,13 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		"FUNCTION_TARGET":           "Webhook",
 	}
 	maps.Copy(env, destEnv)
+	st.Items = startItems()
+	st.Ready.ItemsEndpoint = st.Items.URL
+	env[webhookfn.EnvItemsEndpoint] = st.Items.URL
+	itemsSecret, itemsAdded := itemsReads(cfg)
+	for _, sec := range itemsSecret {
+		env[secrets.EnvName(sec)] = itemsKey
+	}
 	urls := map[string]string{}
 	for _, name := range cfg.SourceNames {
 		src := cfg.Sources[name]
@@ -202,11 +215,16 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		}
 		st.Ready.Sources[name] = ReadySource{Platform: src.Platform, Secret: secret, NotificationURL: nu}
 	}
-	if len(urls) > 0 {
+	if len(urls) > 0 || len(itemsAdded) > 0 {
 		// Square signs the exact URL it posts to, which depends on the
 		// address: run the function with a copy of the configuration that
-		// names it.
-		path, err := withNotificationURLs(o.Config, urls)
+		// names it, and that reads the line items of the demo orders.
+		path, err := editConfig(o.Config, func(root *yaml.Node) error {
+			if err := withNotificationURLs(root, urls); err != nil {
+				return err
+			}
+			return withItems(root, itemsSecret, itemsAdded)
+		})
 		if err != nil {
 			st.Close()
 			return nil, err
@@ -251,6 +269,9 @@ func (s *Stack) Wait(ctx context.Context) error {
 func (s *Stack) Close() {
 	if s.tmp != "" {
 		os.Remove(s.tmp)
+	}
+	if s.Items != nil {
+		s.Items.Close()
 	}
 	if s.front != nil {
 		s.front.Close()
@@ -302,26 +323,24 @@ func waitListening(ctx context.Context, addr string, errc <-chan error) error {
 	return errors.New("function did not start listening on " + addr)
 }
 
-// withNotificationURLs writes a copy of the configuration file in which
-// the given sources have their notification_url replaced.
-func withNotificationURLs(path string, urls map[string]string) (string, error) {
-	return editConfig(path, func(root *yaml.Node) error {
-		sources := child(root, "sources")
-		for name, u := range urls {
-			src := child(sources, name)
-			if src == nil {
-				return fmt.Errorf("%s: no source %q", path, name)
-			}
-			if v := child(src, "notification_url"); v != nil {
-				v.Value = u
-			} else {
-				src.Content = append(src.Content,
-					&yaml.Node{Kind: yaml.ScalarNode, Value: "notification_url"},
-					&yaml.Node{Kind: yaml.ScalarNode, Value: u})
-			}
+// withNotificationURLs replaces the notification_url of the given
+// sources in the configuration's YAML.
+func withNotificationURLs(root *yaml.Node, urls map[string]string) error {
+	sources := child(root, "sources")
+	for name, u := range urls {
+		src := child(sources, name)
+		if src == nil {
+			return fmt.Errorf("no source %q", name)
 		}
-		return nil
-	})
+		if v := child(src, "notification_url"); v != nil {
+			v.Value = u
+		} else {
+			src.Content = append(src.Content,
+				&yaml.Node{Kind: yaml.ScalarNode, Value: "notification_url"},
+				&yaml.Node{Kind: yaml.ScalarNode, Value: u})
+		}
+	}
+	return nil
 }
 
 // editConfig writes a copy of the configuration file changed by edit,
