@@ -205,7 +205,9 @@ func TestRetryWaitsOnlyForTheDestinationsItMissed(t *testing.T) {
 	ctx := context.Background()
 
 	partnerEmu.FailRandomly(gsheetstest.Writes, 1, gsheetstest.FaultUnavailable)
-	short, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	// Long enough for the main spreadsheet to be written on a loaded
+	// machine; van fails all along.
+	short, cancel := context.WithTimeout(ctx, 3*time.Second)
 	_, err := v.Write(short, "shop", storeOrder("1", "Vancouver", "paid", 1))
 	cancel()
 	var verr *view.Error
