@@ -15,18 +15,30 @@ import (
 const itemsTestKey = "rk_test_items_read_only"
 
 // itemsStack is the example configuration's stack with the Stripe and
-// Square sources reading line items from a fake of their APIs.
-func itemsStack(t *testing.T) (*stack, *itemstest.Server) {
+// Square sources reading line items from a fake of their APIs, with the
+// credentials of keys (default: both stored) and edit's changes.
+func itemsStack(t *testing.T, edit func(*config.Config), keys ...string) (*stack, *itemstest.Server) {
 	t.Helper()
 	api := itemstest.New(itemsTestKey)
 	t.Cleanup(api.Close)
 	s := newStackWith(t, func(c *config.Config) {
-		c.Sources["stripe"].Items = &config.Items{Secret: "stripe-items-key"}
-		c.Sources["square"].Items = &config.Items{Secret: "square-items-key"}
+		// 3s, not the 1s default: the tests share a loaded machine.
+		c.Sources["stripe"].Items = &config.Items{Secret: "stripe-items-key", Timeout: config.Duration(3 * time.Second)}
+		c.Sources["square"].Items = &config.Items{Secret: "square-items-key", Timeout: config.Duration(3 * time.Second)}
+		if edit != nil {
+			edit(c)
+		}
 	})
+	if keys == nil {
+		keys = []string{"stripe-items-key", "square-items-key"}
+	}
+	stored := secrets.Map{}
+	for _, k := range keys {
+		stored[k] = []string{itemsTestKey}
+	}
 	for _, name := range []string{"stripe", "square"} {
 		src := s.handler.sources[name]
-		f, err := newFiller(src.cfg, Deps{Secrets: secrets.Map{src.cfg.Items.Secret: {itemsTestKey}}, ItemsEndpoint: api.URL})
+		f, err := newFiller(src.cfg, Deps{Secrets: stored, ItemsEndpoint: api.URL})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -67,7 +79,7 @@ func (s *stack) itemsOf(key string) string {
 }
 
 func TestItemsReadFromTheAPI(t *testing.T) {
-	s, api := itemsStack(t)
+	s, api := itemsStack(t, nil)
 	api.AddSession("pi_3Items1", "cs_live_items1",
 		itemstest.Item{Name: "Grains de café 1kg", Quantity: "2"},
 		itemstest.Item{Name: "Gift card for anna.canary@example.com", Quantity: "1"})
@@ -107,7 +119,7 @@ func TestItemsReadFromTheAPI(t *testing.T) {
 // An API that fails never costs an order: the row is written without
 // items, and the next delivery of the order fills them.
 func TestItemsAPIDownWritesTheRow(t *testing.T) {
-	s, api := itemsStack(t)
+	s, api := itemsStack(t, nil)
 	api.AddSession("pi_3Down", "cs_live_down", itemstest.Item{Name: "Tasse", Quantity: "1"})
 	api.Faults(0, 1, 0)
 	now := time.Now().Add(-time.Minute)
@@ -127,5 +139,30 @@ func TestItemsAPIDownWritesTheRow(t *testing.T) {
 	}
 	if got := s.itemsOf("pi_3Down"); got != "Tasse x1" {
 		t.Errorf("items after the next delivery = %q, want Tasse x1", got)
+	}
+}
+
+// With the shortest deadline and the longest timeout the configuration
+// allows, an API that hangs still leaves the sheet the time to write the
+// row; a credential not stored writes it too.
+func TestItemsWithinTheDeadline(t *testing.T) {
+	s, api := itemsStack(t, func(c *config.Config) {
+		c.Limits.Deadline = config.Duration(time.Second)
+		c.Sources["stripe"].Items.Timeout = config.Duration(999 * time.Millisecond)
+	}, "stripe-items-key")
+	api.AddSession("pi_3Slow", "cs_live_slow", itemstest.Item{Name: "Tasse", Quantity: "1"})
+	api.Faults(5*time.Second, 0, 0)
+	now := time.Now().Add(-time.Minute)
+	if r := s.post("stripe", stripeSession("cs_live_slow", "pi_3Slow", now), http.Header{}); r.status != 200 || r.answer.Result != "written" {
+		t.Errorf("with the API hanging = %d %s, want 200 written", r.status, r.body)
+	}
+	sq := []byte(fmt.Sprintf(`{"type":"payment.updated","event_id":"e-sq-nokey","data":{"object":{"payment":{"id":"PAY2","order_id":"SQORDER2",
+"status":"COMPLETED","created_at":%q,"updated_at":%q,"total_money":{"amount":1200,"currency":"EUR"}}}}}`,
+		now.Format(time.RFC3339), now.Format(time.RFC3339)))
+	if r := s.post("square", sq, http.Header{}); r.status != 200 || r.answer.Result != "written" {
+		t.Errorf("without the credential = %d %s, want 200 written", r.status, r.body)
+	}
+	if !strings.Contains(s.logs.String(), "items credential") {
+		t.Errorf("the log does not say the credential is missing:\n%s", s.logs)
 	}
 }

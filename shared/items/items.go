@@ -16,10 +16,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/platform"
@@ -54,6 +58,12 @@ type Options struct {
 
 // api is one platform's read.
 type api interface {
+	// cached sets what o lacks from this instance's cache, as far as it
+	// holds it, and reports whether nothing is left to read. It makes no
+	// call: a paused API or an unreadable credential must not cost an
+	// order the items it had (its next version would be written
+	// without them, over them).
+	cached(o *platform.Order) bool
 	// fill reads what o lacks and sets it; it returns Missing when the
 	// platform knows nothing of it.
 	fill(ctx context.Context, key string, o *platform.Order) (Outcome, error)
@@ -72,6 +82,7 @@ type Filler struct {
 	backoff time.Duration // the next pause after a 429 without Retry-After
 
 	calls atomic.Int64
+	group singleflight.Group // one read at a time per order
 }
 
 // ErrLimited is a 429 of the platform's API.
@@ -91,6 +102,14 @@ func New(platformName string, c *config.Items, o Options) (*Filler, error) {
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{}
 	}
+	// Whatever the client (stripe-go reads an answer whole), no answer
+	// is read past maxAnswer.
+	hc := *o.HTTPClient
+	if hc.Transport == nil {
+		hc.Transport = http.DefaultTransport
+	}
+	hc.Transport = capped{hc.Transport}
+	o.HTTPClient = &hc
 	if o.CacheSize <= 0 {
 		o.CacheSize = 10_000
 	}
@@ -123,6 +142,9 @@ func (f *Filler) Fill(ctx context.Context, ev *platform.Event) (Outcome, error) 
 	if o == nil || !f.api.needs(o) {
 		return None, nil
 	}
+	if f.api.cached(o) {
+		return Cached, nil
+	}
 	f.mu.Lock()
 	paused := time.Now().Before(f.until)
 	f.mu.Unlock()
@@ -142,6 +164,45 @@ func (f *Filler) Fill(ctx context.Context, ev *platform.Event) (Outcome, error) 
 	if err != nil {
 		return Failed, fmt.Errorf("items credential: %w", err)
 	}
+	// The deliveries of one order that arrive together (Stripe sends its
+	// checkout, payment and charge events at once) wait for one read: the
+	// first one's, on a copy of its order (it may give up waiting, by its
+	// deadline, while the read goes on), whose lines it then takes; the
+	// others take theirs from the cache.
+	first := new(byte) // distinct: pointers to zero-size values may be equal
+	ch := f.group.DoChan(o.ID, func() (any, error) {
+		c := *o
+		c.Items = slices.Clone(o.Items)
+		out, err := f.read(ctx, key, &c)
+		return shared{first, out, c.Items}, err
+	})
+	select {
+	case r := <-ch:
+		res := r.Val.(shared)
+		if res.first == first {
+			o.Items = res.items
+			return res.out, r.Err
+		}
+		if f.api.cached(o) {
+			return Cached, nil
+		}
+		return res.out, r.Err
+	case <-ctx.Done():
+		return Failed, scrub(ctx.Err())
+	}
+}
+
+// shared is the outcome of a read that deliveries of one order waited
+// for, and the lines of the first one's order.
+type shared struct {
+	first *byte
+	out   Outcome
+	items []platform.Item
+}
+
+// read calls the API for what o lacks, and paces the next calls by its
+// answer.
+func (f *Filler) read(ctx context.Context, key string, o *platform.Order) (Outcome, error) {
 	out, err := f.api.fill(ctx, key, o)
 	var lim *ErrLimited
 	switch {
@@ -193,10 +254,52 @@ func (e *apiError) Error() string {
 	return s
 }
 
-// scrub keeps of a transport error its class: a timeout, a cancel, or a
-// failed call. A URL in it would name an order.
+// maxAnswer bounds what is read of an API's answer: a page of 100 line
+// items is a few hundred kilobytes.
+const maxAnswer = 4 << 20
+
+// errTooLarge ends the reading of an answer past maxAnswer.
+var errTooLarge = errors.New("platform API answered more than 4 MiB")
+
+// capped is a transport whose answers' bodies fail past maxAnswer.
+type capped struct{ next http.RoundTripper }
+
+func (c capped) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := c.next.RoundTrip(r)
+	if err == nil {
+		resp.Body = &cappedBody{ReadCloser: resp.Body, left: maxAnswer}
+	}
+	return resp, err
+}
+
+type cappedBody struct {
+	io.ReadCloser
+	left int64
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		// At the cap: an answer of exactly maxAnswer bytes ends here.
+		var one [1]byte
+		if n, err := b.ReadCloser.Read(one[:]); n == 0 {
+			return 0, err
+		}
+		return 0, errTooLarge
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+// scrub keeps of a transport error its class: a timeout, a cancel, an
+// answer too large, or a failed call. A URL in it would name an order.
 func scrub(err error) error {
 	switch {
+	case errors.Is(err, errTooLarge):
+		return errTooLarge
 	case errors.Is(err, context.DeadlineExceeded):
 		return context.DeadlineExceeded
 	case errors.Is(err, context.Canceled):

@@ -20,6 +20,11 @@ const key = "rk_test_itemsonly"
 
 func filler(t *testing.T, srv *itemstest.Server, plat string, c config.Items) *items.Filler {
 	t.Helper()
+	if c.Timeout == 0 {
+		// Not the 1s default: the tests share a loaded machine, and a
+		// call that times out is tested on its own.
+		c.Timeout = config.Duration(10 * time.Second)
+	}
 	f, err := items.New(plat, &c, items.Options{
 		Key:      func(context.Context) (string, error) { return key, nil },
 		Endpoint: srv.URL,

@@ -3,8 +3,8 @@ package items
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"regexp"
@@ -41,9 +41,10 @@ func newSquare(o Options, calls *atomic.Int64) *squareAPI {
 		cache: expirable.NewLRU[string, []platform.Item](o.CacheSize, nil, 24*time.Hour)}
 }
 
-// apiID is what an id must look like to be put in a URL's path: the
-// platforms' ids are letters, digits, - and _.
-var apiID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+// apiID is what an id must look like to be put in a URL: the platforms'
+// ids are letters, digits, - and _, of at most 255 characters (Stripe's
+// documented bound; Square's order ids are at most 192).
+var apiID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
 
 func (s *squareAPI) needs(o *platform.Order) bool {
 	return len(o.Items) == 0 && apiID.MatchString(o.ItemsRef)
@@ -60,11 +61,9 @@ type squareOrder struct {
 	} `json:"order"`
 }
 
+func (s *squareAPI) cached(o *platform.Order) bool { return fromCache(s.cache, o) }
+
 func (s *squareAPI) fill(ctx context.Context, key string, o *platform.Order) (Outcome, error) {
-	if items, ok := s.cache.Get(o.ID); ok {
-		o.Items = items
-		return Cached, nil
-	}
 	var so squareOrder
 	h := http.Header{"Square-Version": {squareVersion}}
 	if out, err := getJSON(ctx, s.http, s.calls, s.base+"/v2/orders/"+o.ItemsRef, key, h, &so); out != Read {
@@ -104,8 +103,14 @@ func squareQuantity(s string) (int64, bool) {
 	return int64(math.Ceil(f)), true
 }
 
-// maxAnswer bounds what is read of an API's answer.
-const maxAnswer = 4 << 20
+// fromCache sets o's items from cache, by order, if it holds them.
+func fromCache(cache *expirable.LRU[string, []platform.Item], o *platform.Order) bool {
+	items, ok := cache.Get(o.ID)
+	if ok {
+		o.Items = items
+	}
+	return ok
+}
 
 // getJSON GETs url with the bearer key and decodes the answer into v.
 // It returns Read, Missing (404), or Failed with an error that names the
@@ -134,8 +139,11 @@ func getJSON(ctx context.Context, c *http.Client, calls *atomic.Int64, url, key 
 	case resp.StatusCode != http.StatusOK:
 		return Failed, &apiError{status: resp.StatusCode}
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxAnswer)).Decode(v); err != nil {
-		return Failed, fmt.Errorf("platform API answered unreadable JSON")
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		if errors.Is(err, errTooLarge) {
+			return Failed, errTooLarge
+		}
+		return Failed, errors.New("platform API answered unreadable JSON")
 	}
 	return Read, nil
 }

@@ -61,14 +61,13 @@ func newStripe(o Options, calls *atomic.Int64) *stripeAPI {
 }
 
 func (s *stripeAPI) needs(o *platform.Order) bool {
-	return len(o.Items) == 0 && (strings.HasPrefix(o.ItemsRef, "cs_") || strings.HasPrefix(o.ItemsRef, "pi_"))
+	return len(o.Items) == 0 && (strings.HasPrefix(o.ItemsRef, "cs_") || strings.HasPrefix(o.ItemsRef, "pi_")) &&
+		apiID.MatchString(o.ItemsRef)
 }
 
+func (s *stripeAPI) cached(o *platform.Order) bool { return fromCache(s.cache, o) }
+
 func (s *stripeAPI) fill(ctx context.Context, key string, o *platform.Order) (Outcome, error) {
-	if items, ok := s.cache.Get(o.ID); ok {
-		o.Items = items
-		return Cached, nil
-	}
 	client := s.clientOf(key)
 	session := o.ItemsRef
 	if strings.HasPrefix(session, "pi_") {
@@ -120,7 +119,11 @@ func stripeError(err error) (Outcome, error) {
 		case http.StatusNotFound:
 			return Missing, nil
 		case http.StatusTooManyRequests:
-			return Paused, &ErrLimited{}
+			lim := &ErrLimited{}
+			if se.LastResponse != nil {
+				lim.RetryAfter = retryAfter(se.LastResponse.Header)
+			}
+			return Paused, lim
 		}
 		return Failed, &apiError{status: se.HTTPStatusCode, code: string(se.Code)}
 	}

@@ -49,8 +49,24 @@ type xseriesProduct struct {
 	} `json:"data"`
 }
 
+func (x *xseriesAPI) cached(o *platform.Order) bool {
+	left := false
+	for i := range o.Items {
+		it := &o.Items[i]
+		if it.ProductID == "" || !apiID.MatchString(it.ProductID) {
+			continue
+		}
+		if name, ok := x.cache.Get(it.ProductID); ok {
+			it.Name, it.ProductID = name, ""
+		} else {
+			left = true
+		}
+	}
+	return !left
+}
+
 func (x *xseriesAPI) fill(ctx context.Context, key string, o *platform.Order) (Outcome, error) {
-	out := Cached
+	out := Missing // until a name is read: cached() named the others
 	for i := range o.Items {
 		it := &o.Items[i]
 		if it.ProductID == "" || !apiID.MatchString(it.ProductID) {

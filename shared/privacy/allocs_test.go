@@ -20,14 +20,16 @@ func TestGuardAllocs(t *testing.T) {
 
 // Nor for any clean line of the corpora, cut to a cell or not.
 func TestGuardFitCleanCorporaAllocs(t *testing.T) {
-	for _, name := range []string{"guard_corpus.txt", "guard_holdout.txt", "guard_blind.txt"} {
-		for _, c := range readCorpus(t, name) {
-			if len(c.spans) > 0 || c.text[0] == '=' || c.text[0] == '+' || c.text[0] == '-' || c.text[0] == '@' {
-				continue
+	for _, corpus := range corpora {
+		t.Run(corpus.name, func(t *testing.T) {
+			for _, c := range readCorpus(t, corpus.file) {
+				if len(c.spans) > 0 || c.text[0] == '=' || c.text[0] == '+' || c.text[0] == '-' || c.text[0] == '@' {
+					continue
+				}
+				if n := testing.AllocsPerRun(20, func() { GuardFit(c.text, 50_000) }); n != 0 {
+					t.Errorf("GuardFit(%q) allocates %v times, want 0", c.text, n)
+				}
 			}
-			if n := testing.AllocsPerRun(20, func() { GuardFit(c.text, 50_000) }); n != 0 {
-				t.Errorf("GuardFit(%q) allocates %v times, want 0", c.text, n)
-			}
-		}
+		})
 	}
 }

@@ -31,7 +31,11 @@ func scanEmails(s string, out []finding) []finding {
 			continue
 		}
 		start := f.localStart(s, i)
-		if f == plainForm {
+		quoted := false
+		if f == plainForm && start == i {
+			start, quoted = quotedLocal(s, i)
+		}
+		if f == plainForm && !quoted {
 			// HTML escaped without its @ (htmlentities' default):
 			// "fran&ccedil;ois@orange.fr", "fran&#231;ois@orange.fr".
 			if h := htmlForm.localStart(s, i); h < start {
@@ -46,13 +50,47 @@ func scanEmails(s string, out []finding) []finding {
 			}
 		}
 		if start < i && ok && free(out, start, end) {
-			out = append(out, finding{kind: KindEmail, start: start, end: end, masked: f.mask(s, start, i, i+size, end)})
+			masked := f.mask(s, start, i, i+size, end)
+			if quoted {
+				masked = MaskEmail(strings.Map(unquote, s[start:i]) + "@" + s[i+size:end])
+			}
+			out = append(out, finding{kind: KindEmail, start: start, end: end, masked: masked})
 			i = end
 			continue
 		}
 		i += size
 	}
 	return scanObfuscated(s, out)
+}
+
+// quotedLocal returns where the quoted local part that ends at the @ at i
+// starts ("alice b"@example.com, RFC 5322), or i when there is none.
+func quotedLocal(s string, i int) (int, bool) {
+	if i == 0 || s[i-1] != '"' {
+		return i, false
+	}
+	j := strings.LastIndexByte(s[max(0, i-1-maxQuoted):i-1], '"')
+	if j < 0 {
+		return i, false
+	}
+	j += max(0, i-1-maxQuoted)
+	inside := s[j+1 : i-1]
+	if strings.TrimSpace(inside) == "" || strings.ContainsAny(inside, "@\n") {
+		return i, false
+	}
+	return j, true
+}
+
+// maxQuoted is the longest quoted local part read: RFC 5321's 64 and its
+// quotes.
+const maxQuoted = 66
+
+// unquote drops the quotes and spaces of a quoted local part, for its mask.
+func unquote(r rune) rune {
+	if r == '"' || isSpace(r) {
+		return -1
+	}
+	return norm(r)
 }
 
 // mask masks the address s[start:end] whose @ is s[at:domain] like
@@ -232,8 +270,43 @@ func readBracket(s string, i int) (token, bool) {
 	return token{}, false
 }
 
+// Words that stand for @, in brackets ("(at)", "[ät]", "(chez)") or alone
+// between spaces. Alone, "at", "ät" and "chez" are words of sentences too
+// ("bought at amazon.com", "livrer chez Martin"): they stand for @ only
+// with more evidence (see obfuscatedAt). "a" does in brackets only: "(a)".
 var (
-	atWords        = []string{"at", "arobase", "arroba", "chiocciola", "klammeraffe"}
+	atWords   = []string{"at", "ät", "chez", "arobase", "arobas", "arroba", "chiocciola", "klammeraffe", "apenstaartje"}
+	bareWords = []string{"at", "ät", "chez"}
+)
+
+// atStarts maps the first byte of each word that stands for @, folded, to
+// the second bytes of those words, folded: the fast paths (suspicious,
+// mayObfuscate) find where one may start from the words themselves, so
+// that a word the scanner knows is never one they skip.
+var atStarts = func() (t [256]string) {
+	for _, w := range atWords {
+		t[fold(w[0])] += string(fold(w[1]))
+	}
+	t['a'] += ")]}>" // (a), [a]
+	return t
+}()
+
+// fold lower-cases an ASCII letter, and the second byte of a Latin-1
+// capital in UTF-8 (Ä is C3 84, ä C3 A4).
+func fold(c byte) byte {
+	if c >= 'A' && c <= 'Z' || c >= 0x80 && c <= 0x9F {
+		return c | 0x20
+	}
+	return c
+}
+
+// atWordAt reports whether a word that stands for @ may start at byte i.
+func atWordAt(s string, i int) bool {
+	second := atStarts[fold(s[i])]
+	return second != "" && i+1 < len(s) && strings.IndexByte(second, fold(s[i+1])) >= 0
+}
+
+var (
 	dotWords       = []string{"dot", "point", "punto", "punkt", "punt", "pt"}
 	emailContext   = []string{"mail", "email", "e-mail", "courriel", "correo", "write", "écri", "ecri", "schreib", "scriv", "escrib", "contact", "reply", "répond", "adress", "address", "indirizzo", "direcci"}
 	fileExtensions = []string{"png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "bmp", "ico", "tif", "tiff", "heic", "pdf", "css", "js", "html", "htm", "php", "json", "xml", "txt", "csv", "ttf", "otf"} // none is a top-level domain
@@ -246,9 +319,9 @@ func isAt(t token) (at, bare bool) {
 	case '@':
 		return t.spaced, false // a glued @ is a plain address
 	case 'b':
-		return strings.EqualFold(t.word, "a") || strings.EqualFold(t.word, "ät") || equalFoldAny(t.word, atWords), false
+		return strings.EqualFold(t.word, "a") || equalFoldAny(t.word, atWords), false
 	}
-	return equalFoldAny(t.word, atWords), strings.EqualFold(t.word, "at")
+	return equalFoldAny(t.word, atWords), equalFoldAny(t.word, bareWords)
 }
 
 func isDot(t token) bool { return t.kind != '@' && equalFoldAny(t.word, dotWords) }
@@ -264,19 +337,18 @@ func mayObfuscate(s string) bool {
 		return c >= 'a' && c <= 'z' || s[i] >= 0x80
 	}
 	for i := 0; i < len(s); i++ {
-		switch c := s[i] | 0x20; {
-		case c == 'a' && i+1 < len(s):
-			if n := s[i+1] | 0x20; n == 't' && !letter(i-1) && !letter(i+2) || n == 'r' && !letter(i-1) {
-				return true // at, (at), arobase, arroba
-			}
-		case c == 'c' || c == 'k':
-			if i+1 < len(s) && (s[i+1]|0x20 == 'h' || s[i+1]|0x20 == 'l') && !letter(i-1) {
-				return true // chiocciola, klammeraffe
-			}
+		switch {
 		case s[i] == '@' || s[i] == 0xEF:
-			return true // a spaced @, a fullwidth ＠
-		case s[i] == 0xC3 && i+2 < len(s) && (s[i+1] == 0xA4 || s[i+1] == 0x84) && s[i+2]|0x20 == 't':
-			return true // ät
+			return true // a spaced @, a fullwidth ＠ or a small ﹫
+		case atWordAt(s, i) && !letter(i-1):
+			for _, w := range atWords {
+				if len(s)-i >= len(w) && strings.EqualFold(s[i:i+len(w)], w) && !letter(i+len(w)) {
+					return true
+				}
+			}
+			if s[i]|0x20 == 'a' && !letter(i+1) {
+				return true // (a)
+			}
 		}
 	}
 	return false
@@ -287,7 +359,7 @@ func scanObfuscated(s string, out []finding) []finding {
 	if !mayObfuscate(s) {
 		return out
 	}
-	var before [4]token // the tokens before the current one, nearest first
+	var before [8]token // the tokens before the current one, nearest first
 	for i := 0; ; {
 		t, ok := readToken(s, i)
 		if !ok {
@@ -300,11 +372,11 @@ func scanObfuscated(s string, out []finding) []finding {
 			if f, ok := obfuscatedAt(s, before, t, bare); ok && free(out, f.start, f.end) {
 				out = append(out, f)
 				i = f.end
-				before = [4]token{}
+				before = [8]token{}
 				continue
 			}
 		}
-		copy(before[1:], before[:3])
+		copy(before[1:], before[:len(before)-1])
 		before[0] = t
 	}
 }
@@ -314,7 +386,20 @@ func spaceAfter(s string, i int) bool {
 	return isSpace(r)
 }
 
-func obfuscatedAt(s string, before [4]token, at token, bare bool) (finding, bool) {
+// localWords returns how many tokens before the at make the local part,
+// nearest first: one word, or words joined by dot words ("tom dot harris
+// at gmail dot com"), each only spaces apart from the next.
+func localWords(before []token) int {
+	k := 0
+	for k+2 < len(before) && before[k].spaced && isDot(before[k+1]) && before[k+1].spaced &&
+		before[k+2].kind == 'w' && !isDot(before[k+2]) {
+		k += 2
+	}
+	return k + 1
+}
+
+func obfuscatedAt(s string, before [8]token, at token, bare bool) (finding, bool) {
+	words := localWords(before[:])
 	local := before[0]
 	// A word longer than a local part: only its end is read.
 	j := local.end
@@ -323,7 +408,11 @@ func obfuscatedAt(s string, before [4]token, at token, bare bool) (finding, bool
 		j -= size
 	}
 	local.start = j
-	if at.end-local.start > maxObfuscated {
+	start := local.start
+	if words > 1 {
+		start = before[words-1].start
+	}
+	if at.end-start > maxObfuscated {
 		return finding{}, false // pages of spaces between the name and its "at"
 	}
 	lw := strings.Trim(s[local.start:local.end], ".'-+")
@@ -337,7 +426,7 @@ func obfuscatedAt(s string, before [4]token, at token, bare bool) (finding, bool
 	wantLabel := true
 	for len(labels) < len(buf) {
 		t, ok := readToken(s, i)
-		if !ok || !t.spaced || t.end-local.start > maxObfuscated {
+		if !ok || !t.spaced || t.end-start > maxObfuscated {
 			break
 		}
 		if wantLabel {
@@ -372,15 +461,42 @@ func obfuscatedAt(s string, before [4]token, at token, bare bool) (finding, bool
 	if len(labels) < 2 || !equalFoldAny(labels[len(labels)-1], topLevel) || slicesContains(labels, "") {
 		return finding{}, false
 	}
-	if bare && !dotWord && !strings.ContainsAny(lw, "._-+0123456789") && !webmail(labels) && !mailContext(before[1:]) {
-		return finding{}, false // "bought at amazon.com"
+	if bare {
+		if r, _ := next(s, end); r == '/' || strings.EqualFold(labels[0], "www") {
+			return finding{}, false // a website: "find us at www.example.fr"
+		}
+		if words == 1 && !dotWord && !strings.ContainsAny(lw, "._-+0123456789") && !webmail(labels) && !mailContext(before[words:]) {
+			return finding{}, false // "bought at amazon.com"
+		}
 	}
+	if words > 1 {
+		var b strings.Builder
+		for k := words - 1; k > 0; k -= 2 {
+			b.WriteString(strings.Trim(before[k].word, ".'-+"))
+			b.WriteByte('.')
+		}
+		lw = b.String() + lw
+	}
+	// What is glued before the local part and a plain one may hold is
+	// masked with it ("x!anna at gmail dot com"): left, it would make the
+	// mask a plain address to a second pass.
+	glued := start
+	for n := 0; n < maxLocal; n++ {
+		r, size := prev(s, glued)
+		if size == 0 || !isLocalRune(r) {
+			break
+		}
+		glued -= size
+	}
+	lw, start = s[glued:start]+lw, glued
 	addr := strings.Map(norm, lw) + "@" + strings.Join(labels, ".")
-	return finding{kind: KindEmail, start: local.start, end: end, masked: MaskEmail(addr)}, true
+	return finding{kind: KindEmail, start: start, end: end, masked: MaskEmail(addr)}, true
 }
 
 // maxObfuscated bounds the bytes an obfuscated address spans, its words
 // and the spaces between them: the domain is read no further (see reach).
+// Only what is glued before its first word, maxLocal characters at most,
+// comes on top.
 const maxObfuscated = 2048
 
 func webmail(labels []string) bool {

@@ -159,7 +159,8 @@ func MaskPrefix(s string, n int) (string, Counts, bool) {
 // under three &amp; layers with eight hex digits (24 bytes), or a byte
 // percent-encoded maxLayers times over (%25252540, 9 bytes): 510 × 24 =
 // 12,240 bytes at most, and UTF-16 units are never more than bytes. An
-// obfuscated address spans at most maxObfuscated; a number, a few dozen.
+// obfuscated address spans at most maxObfuscated and maxLocal characters
+// glued before it (3,072 bytes); a number, a few dozen.
 const reach = 16 << 10
 
 // prefix16 returns the longest prefix of s of at most n UTF-16 units, and
@@ -229,8 +230,9 @@ func scan(s string, out []finding) []finding {
 }
 
 // suspicious is the fast path: a text with no digit, no @, no fullwidth
-// character, no word that can stand for @ and no named character
-// reference that can (&commat;, &amp;commat;) holds nothing to find.
+// or small form character (＠, ﹫), no word that can stand for @ (see
+// atWords) and no named character reference that can (&commat;,
+// &amp;commat;) holds nothing to find.
 func suspicious(s string) bool {
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
@@ -240,18 +242,8 @@ func suspicious(s string) bool {
 			if i+1 < len(s) && (s[i+1] == 'c' || s[i+1] == 'a') {
 				return true
 			}
-		case c == 'a' || c == 'A':
-			if i+1 < len(s) && (s[i+1]|0x20 == 't' || s[i+1]|0x20 == 'r') {
-				return true // at, arobase, arroba
-			}
-		case c == 'c' || c == 'C':
-			if i+1 < len(s) && s[i+1]|0x20 == 'h' {
-				return true // chiocciola
-			}
-		case c == 'k' || c == 'K':
-			if i+1 < len(s) && s[i+1]|0x20 == 'l' {
-				return true // klammeraffe
-			}
+		case atWordAt(s, i):
+			return true
 		}
 	}
 	return false

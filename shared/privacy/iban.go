@@ -2,8 +2,9 @@ package privacy
 
 // International bank account numbers in free text: a country code, two
 // check digits and the account, in upper or lower case, in one block or
-// in groups separated by spaces or dashes; the length must be the
-// country's and the whole must pass the ISO 7064 mod 97 check.
+// in groups separated by spaces, dashes or dots, a group after the
+// country code too (FR 76 3000…); the length must be the country's and
+// the whole must pass the ISO 7064 mod 97 check.
 
 // ibanLengths are the IBAN lengths of the countries of the SWIFT registry.
 var ibanLengths = map[string]int{
@@ -29,8 +30,7 @@ func scanIBANs(s string, out []finding) []finding {
 			i += size
 			continue
 		}
-		if i+3 < len(s) && s[i+1] < 0x80 && s[i+2] < 0x80 && s[i+3] < 0x80 &&
-			!(isASCIILetter(rune(s[i+1])) && isDigit(rune(s[i+2])) && isDigit(rune(s[i+3]))) {
+		if !ibanStart(s, i) {
 			i += size
 			continue // not two letters and two digits: the common case, decided on bytes
 		}
@@ -44,6 +44,21 @@ func scanIBANs(s string, out []finding) []finding {
 	return out
 }
 
+// ibanStart reports whether the bytes at i may start an IBAN: two letters
+// and two digits, a separator after the letters or not.
+func ibanStart(s string, i int) bool {
+	if i+4 > len(s) || !isASCIILetter(rune(s[i+1])) {
+		return false
+	}
+	j := i + 2
+	if ibanSep(s[j]) {
+		j++
+	}
+	return j+2 <= len(s) && isDigit(rune(s[j])) && isDigit(rune(s[j+1]))
+}
+
+func ibanSep(c byte) bool { return c == ' ' || c == '-' || c == '.' }
+
 // readIBAN reads an IBAN starting at i.
 func readIBAN(s string, i int) (end int, masked string, ok bool) {
 	var buf [34]byte
@@ -52,8 +67,9 @@ func readIBAN(s string, i int) (end int, masked string, ok bool) {
 	for {
 		r, size := next(s, j)
 		if !isASCIIAlnum(r) {
-			// One space or dash between groups, never at the start.
-			if (r == ' ' || r == '-') && n >= 4 && n < want {
+			// One space, dash or dot between groups, not inside the
+			// country code.
+			if r < 0x80 && ibanSep(byte(r)) && n >= 2 && n < want {
 				if r2, _ := next(s, j+size); isASCIIAlnum(r2) {
 					j += size
 					continue

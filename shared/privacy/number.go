@@ -6,30 +6,31 @@ package privacy
 // ("+33 (0)6 12 34 56 78" is 33, 0, 6, 12, 34, 56, 78). Windows of
 // consecutive groups are then tried: a card number is 13 to 19 digits of a
 // card network's prefix and length that pass the Luhn check and are not a
-// barcode (GTIN); a phone number is an international number (+ or 00),
-// a national number with its trunk 0, or one of a few national shapes
-// without one (North America 3-3-4, Spanish 9 digits starting 6 to 9,
-// Italian mobiles 3xx); with "tel", "call", "Handy", "電話"... just before
-// it, any 8 to 15 digits are a phone number, and with "order", "EAN",
-// "tracking", "注文"... just before it, only an international one is.
-// Product codes glued to letters (E27, 1Z999AA1..., 500ml) are never
-// numbers.
+// barcode (GTIN); a phone number is an international number (+, or 00 and
+// a country code with a national number of its country's length), a
+// number in its country's usual shape (see usual), a national number
+// with its trunk 0, or one of a few national shapes without one (North
+// America 3-3-4, Spanish 9 digits starting 6 to 9, Italian mobiles 3xx).
+// The words before a number can widen or narrow that (see context.go).
+// A number that is, whole, a barcode as printed, a SIRET or a Canadian
+// business number is neither (see identifier). Product codes glued to
+// letters (E27, 1Z999AA1..., 500ml) are never numbers.
 
 const maxGroups = 12
 
 type group struct {
 	start, end int  // byte offsets of the digits in the text
 	n          int  // number of digits
-	sep        byte // separator before the next group: ' ', '-', '.', '/', '_', '(' for one with a parenthesis, 'w' for a spaced dash or slash
+	sep        byte // separator before the next group: ' ', '-', '.', '/', '_', '(' for one with a parenthesis, 'w' for a spaced dash or slash, '2' for two spaces
 }
 
 // candidate is one run of digit groups.
 type candidate struct {
 	start  int // byte offset of the first group, or of the + or ( before it
 	plus   bool
-	paren  bool // the first group is in parentheses: (555) 625-1199
-	code   bool // it continues a code such as "AA1 01 2345 6784"
-	ctx    int  // +1 phone words before it, -1 words of an order, a code, a parcel
+	paren  bool       // the first group is in parentheses: (555) 625-1199
+	code   bool       // it continues a code such as "AA1 01 2345 6784"
+	ctx    numContext // what the words before it say
 	groups []group
 }
 
@@ -47,7 +48,7 @@ func scanNumbers(s string, out []finding) []finding {
 		if end <= i {
 			end = skipDigits(s, i)
 		}
-		if len(c.groups) > 0 && free(out, c.start, c.groups[len(c.groups)-1].end) {
+		if len(c.groups) > 0 && free(out, c.start, c.groups[len(c.groups)-1].end) && !c.identifier(s, end) {
 			out = c.match(s, out)
 		}
 		i = end
@@ -69,8 +70,20 @@ func skipDigits(s string, i int) int {
 // and returns the offset where scanning goes on.
 func readCandidate(s string, i int, groups []group) (candidate, int) {
 	c := candidate{start: i}
+	if j := encodedPlus(s, i); j > i {
+		// ?phone=%2B33612345678: a + percent-encoded, once or more.
+		c.plus, c.start, i = true, i-1, j
+	} else if i > 0 && s[i-1] == '%' {
+		if _, n := percent(s, i-1); n > 0 {
+			return c, i - 1 + n // the hex digits of a percent-encoded byte: %20, %40
+		}
+	}
 	p, psize := prev(s, i)
+	if b, n := percentBefore(s, i); n > 0 && !c.plus {
+		p, psize = rune(b), n // after a byte percent-encoded: tel=%2B1%20212
+	}
 	switch {
+	case c.plus:
 	case isWordLetter(p) || isDigit(p):
 		return c, skipDigits(s, i) // glued to a word: E27, R16, v2
 	case p == '.' || p == ',' || p == ':':
@@ -125,11 +138,28 @@ func readCandidate(s string, i int, groups []group) (candidate, int) {
 	return c, groups[len(groups)-1].end
 }
 
+// encodedPlus returns where the digits after a percent-encoded + start,
+// when the digit at i is the first of its code (%2B, %252B when encoded
+// twice), and i otherwise.
+func encodedPlus(s string, i int) int {
+	if i == 0 || s[i-1] != '%' {
+		return i
+	}
+	if c, n := percent(s, i-1); c == '+' {
+		if d, _ := next(s, i-1+n); isDigit(d) {
+			return i - 1 + n
+		}
+	}
+	return i
+}
+
 // readSep reads the separator between two groups of one number: one space,
 // dash, dot, slash or underscore, a parenthesis with or without a space
-// next to it, or a spaced dash or slash ('w', weak: "0211 / 1234567"
-// splits an area code off, "2024-03-15 - 2024-03-20" two dates). Anything
-// else (", ", two spaces) ends the number.
+// next to it, a spaced dash or slash ('w', weak: "0211 / 1234567"
+// splits an area code off, "2024-03-15 - 2024-03-20" two dates), or two
+// spaces ('2', which only a card number's groups may be apart by: "4111
+// 1111  1111  1111"). A space may be percent-encoded (%20). Anything else
+// (", ", three spaces) ends the number.
 func readSep(s string, j int) (byte, int) {
 	r, size := next(s, j)
 	switch r {
@@ -138,6 +168,10 @@ func readSep(s string, j int) (byte, int) {
 		switch {
 		case r == ' ' && r2 == '(':
 			return '(', j + size + size2
+		case r == ' ' && r2 == ' ':
+			if r3, _ := next(s, j+size+size2); isDigit(r3) {
+				return '2', j + size + size2
+			}
 		case r == ' ' && (r2 == '-' || r2 == '/'):
 			if r3, size3 := next(s, j+size+size2); r3 == ' ' {
 				return 'w', j + size + size2 + size3
@@ -151,6 +185,10 @@ func readSep(s string, j int) (byte, int) {
 		return '(', j + size
 	case '(':
 		return '(', j + size
+	case '%':
+		if c, n := percent(s, j); c == ' ' {
+			return ' ', j + n // a space percent-encoded: %2B44%207911%20123456
+		}
 	}
 	return 0, j
 }
@@ -176,37 +214,6 @@ func continuesCode(s string, i int) bool {
 		}
 		i -= size
 	}
-}
-
-// Words that say a phone number follows (prefixes of lower-cased words),
-// and words that say an order, invoice, parcel or product code follows.
-var (
-	phoneExact    = []string{"tel", "tél", "tlf", "tfn", "fon", "fax", "gsm", "sms", "cel", "cell", "mob", "ring", "text", "bel", "natel", "tél.", "тел", "τηλ"}
-	phonePrefixes = []string{"telef", "teléf", "télép", "teleph", "telf", "phone", "call", "mobil", "móvil", "movil", "portable", "cellul", "celular", "handy", "whatsapp", "appel", "rappel", "joign", "joindre", "erreichbar", "anruf", "rückruf", "ruf", "llam", "chiam", "bellen", "contact", "contatt", "puhelin", "telefon"}
-	phoneCJK      = []string{"電話", "携帯", "連絡", "ＴＥＬ"}
-	codeExact     = []string{"n", "nº", "no", "nr", "id", "art", "ref", "réf", "lot", "sku", "ean", "upc", "rma", "auth", "vat", "tva", "ust", "iva", "nif", "kvk", "ups", "dhl", "dpd", "gls", "tnt", "awb"}
-	codePrefixes  = []string{"order", "orden", "commande", "command", "bestell", "auftrag", "pedido", "ordine", "invoice", "factur", "factuur", "rechnung", "fattura", "receipt", "quittung", "ticket", "track", "suivi", "sendung", "seguimiento", "spedizion", "colis", "paket", "parcel", "pacco", "gtin", "isbn", "imei", "serial", "série", "serie", "batch", "charge", "refer", "référ", "artikel", "article", "artícul", "articol", "item", "product", "produit", "produkt", "prodot", "modèle", "model", "code", "codice", "código", "barcode", "siret", "siren", "eori", "authori", "transac", "kunden", "customer", "usps", "fedex", "colissimo", "chronopost", "hermes", "postnl", "bpost", "correos", "poste", "yamato", "sagawa", "iban", "bic", "swift", "mandat"}
-	codeCJK       = []string{"注文", "追跡", "伝票", "商品", "品番", "型番", "お問い合わせ番号"}
-)
-
-// numberContext looks at up to three words before a number: the nearest
-// word that is a phone word or a code word decides.
-func numberContext(s string, i int) int {
-	ctx := 0
-	wordsBefore(s, i, 3, func(w string) bool {
-		switch {
-		case containsAny(w, phoneCJK):
-			ctx = 1
-		case containsAny(w, codeCJK):
-			ctx = -1
-		case hasPrefixFold(w, phonePrefixes) || equalFoldAny(w, phoneExact):
-			ctx = 1
-		case hasPrefixFold(w, codePrefixes) || equalFoldAny(w, codeExact):
-			ctx = -1
-		}
-		return ctx != 0
-	})
-	return ctx
 }
 
 func slicesContains(list []string, w string) bool {
@@ -270,7 +277,7 @@ func (c *candidate) match(s string, out []finding) []finding {
 	for a := 0; a < len(c.groups); {
 		// An _ joins the groups of a card written so, nothing else: what
 		// follows one may start a number (scan_12_4242 4242 4242 4242).
-		if a > 0 && !afterPhone && c.groups[a-1].sep != ' ' && c.groups[a-1].sep != '_' {
+		if sep := c.groups[max(a, 1)-1].sep; a > 0 && !afterPhone && sep != ' ' && sep != '_' && sep != '2' {
 			a++ // inside a longer number: 2024-03-15-0042
 			continue
 		}
@@ -279,7 +286,7 @@ func (c *candidate) match(s string, out []finding) []finding {
 			a, afterPhone = b+1, false
 			continue
 		}
-		if b, ok := c.phone(s, a); ok {
+		if b, ok := c.phone(s, a, afterPhone); ok {
 			out = append(out, c.finding(s, a, b, KindPhone))
 			a, afterPhone = b+1, true
 			continue
@@ -307,19 +314,26 @@ func (c *candidate) longestCard(s string, a int) (int, bool) {
 
 // phone prefers the whole rest of the candidate, then the shortest window
 // of 10 digits or more (two numbers in a row: "06 12 34 56 78 06 98 76 54
-// 32"), then any; shapes before the looser rule that context allows.
-func (c *candidate) phone(s string, a int) (int, bool) {
+// 32"), then any; shapes before the looser rule that a phone word allows.
+// A window that starts inside a number (a is past a group that is not a
+// phone number) is a phone only in a usual shape and to the end of the
+// number: "colis 250 012 345 678" holds none; so is one after a number or
+// delivery word alone.
+func (c *candidate) phone(s string, a int, afterPhone bool) (int, bool) {
 	// Words before the number speak for the groups after an unmatched one
 	// too ("colis 250 012 345 678"); after a phone number, for the next.
-	ctx := c.ctx
+	tail := a > 0 && !afterPhone
 	for _, loose := range []bool{false, true} {
-		if loose && ctx <= 0 {
+		if loose && c.ctx != ctxPhone {
 			break
 		}
-		test := func(w *window) bool { return w.phone(ctx, loose) }
+		test := func(w *window) bool { return w.phone(c.ctx, loose, tail) }
 		last := len(c.groups) - 1
 		if w := c.window(s, a, last); digitsIn(c.groups[a:], 15) && test(&w) {
 			return last, true
+		}
+		if tail || c.ctx == ctxUsual {
+			return 0, false // "n° 06 11 22 33 44 55 66": a number, whole, or none
 		}
 		n, found := 0, -1
 		for b := a; b <= last; b++ {
@@ -365,18 +379,15 @@ func (c *candidate) finding(s string, a, b int, k Kind) finding {
 	return finding{kind: k, start: start, end: end, masked: "***" + string(ds[len(ds)-keep:])}
 }
 
-// phone applies the rules of the package comment to a window.
-func (w *window) phone(ctx int, loose bool) bool {
+// phone applies the rules of the package comment to a window, in the
+// context the words before it make (see context.go); loose is the looser
+// rule a phone word allows, tail a window that starts inside a number.
+func (w *window) phone(ctx numContext, loose, tail bool) bool {
 	first := w.a == 0
 	plus := first && w.c.plus
 	paren := first && w.c.paren
-	if first && w.c.code || w.n < 8 || w.n > 15 {
+	if first && w.c.code || w.n < 7 || w.n > 15 {
 		return false
-	}
-	d := w.ds()
-	intl := plus || d[0] == '0' && d[1] == '0'
-	if ctx < 0 && !plus {
-		return false // "réf. 0042-1187-33"; only a + says phone after such a word
 	}
 	slashes := 0
 	for i, g := range w.c.groups[w.a:w.b] {
@@ -387,18 +398,43 @@ func (w *window) phone(ctx int, loose bool) bool {
 			return false // a spaced dash or slash only after the area code
 		case g.sep == '_':
 			return false // nobody writes a phone number so: a file's name, an id
+		case g.sep == '2':
+			return false // two numbers, or a card's groups
 		}
 	}
 	if slashes > 1 {
 		return false // a date: 15/03/2024
 	}
+	d := w.ds()
 	switch {
 	case plus:
-		return d[0] != '0'
-	case intl:
-		return w.n >= 10 && d[2] != '0'
+		return w.n >= 8 && d[0] != '0'
+	case ctx.code():
+		return false // "réf. 0042-1187-33"; only a + says phone after such a word
+	case d[0] == '0' && d[1] == '0':
+		return !tail && w.n >= 10 && d[2] != '0' && w.international()
+	case w.n >= 9 && w.usual():
+		return true
+	case ctx == ctxUsual || tail:
+		return false
 	case loose:
-		return !(d[0] == '0' && d[1] == '0') && !(w.a == w.b && gtin(d))
+		if w.n == 7 {
+			// A North American local number: 555-0147.
+			return d[0] >= '2' && (w.a == w.b || w.sizes(3, 4))
+		}
+		return !(w.a == w.b && gtin(d))
+	case w.n < 8:
+		return false
+	}
+	return w.national(paren)
+}
+
+// national is the shapes of national numbers that are not usual enough
+// to be phone numbers after a number word alone: a trunk 0 in any
+// grouping, North American, Spanish and Italian numbers in groups.
+func (w *window) national(paren bool) bool {
+	d := w.ds()
+	switch {
 	case d[0] == '0':
 		if w.a == w.b {
 			return w.n == 10 || w.n == 11
@@ -407,16 +443,10 @@ func (w *window) phone(ctx int, loose bool) bool {
 		return (w.c.groups[w.a].n >= 2 || paren) && w.n >= 9 && w.n <= 12
 	case w.a == w.b:
 		return false // without separators and without a phone word: an id
-	}
-	switch {
 	case w.sizes(3, 3, 4) && d[0] == '3':
 		return true // Italian mobile
-	case w.sizes(3, 3, 4) || w.sizes(1, 3, 3, 4) && d[0] == '1':
-		o := 0
-		if w.n == 11 {
-			o = 1
-		}
-		return d[o] >= '2' && d[o+3] >= '2' // North American area code and exchange
+	case w.sizes(1, 3, 3, 4) && d[0] == '1':
+		return d[1] >= '2' && d[4] >= '2' // North American area code and exchange
 	case w.n == 9 && d[0] >= '6':
 		return w.sizes(3, 3, 3) || w.sizes(3, 2, 2, 2) || w.sizes(2, 3, 2, 2) // Spain
 	}
@@ -431,19 +461,25 @@ func (w *window) card() bool {
 	// Spaces, dashes or dots between the groups, or one _ or / throughout
 	// (4242/4242/4242/4242; a date's or a size's groups are too short).
 	switch {
-	case w.seps(func(b byte) bool { return b == ' ' || b == '-' || b == '.' }):
+	case w.seps(func(b byte) bool { return b == ' ' || b == '-' || b == '.' || b == '2' }):
 	case w.seps(func(b byte) bool { return b == '_' }), w.seps(func(b byte) bool { return b == '/' }):
 	default:
 		return false
 	}
-	for _, g := range w.c.groups[w.a:w.b] {
-		if g.n < 3 {
+	// Groups of 3 or more, but the last group may be split in pairs
+	// (4242 4242 4242 42 42).
+	last := w.c.groups[w.b].n
+	for i, g := range w.c.groups[w.a:w.b] {
+		if g.n < 3 && !(g.n == 2 && last == 2 && w.a+i == w.b-1) {
 			return false
 		}
 	}
 	d := w.ds()
-	if w.a == w.b && gtin(d) && (w.n == 13 || w.n == 14 || w.n == 18) {
+	switch {
+	case w.a == w.b && gtin(d) && (w.n == 13 || w.n == 14 || w.n == 18):
 		return false // a barcode: EAN-13, GTIN-14, SSCC
+	case w.c.ctx == ctxLabel, w.c.ctx == ctxID && (w.n == 14 || gtin(d)):
+		return false // a SIRET after its label (Luhn by design), a barcode after its own
 	}
 	return cardPrefix(d) && luhn(d)
 }

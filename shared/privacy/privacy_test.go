@@ -294,6 +294,8 @@ func FuzzGuard(f *testing.F) {
 	f.Add("EAN 4006381333931", "=SUM(A1)", uint8(5))
 	f.Add("", "", uint8(7))
 	f.Add("order 1001 +", "@ example (dot) com", uint8(1))
+	f.Add("R.C.S. Lyon B 732 829 320, puis", "SIRET 652014887000190 n° 06", uint8(3))
+	f.Add("?tel=%2B1%20212%20", "\"a b\"@x.fr ﹫ tom dot harris [ät] 4242  4242", uint8(4))
 	f.Fuzz(func(t *testing.T, before, after string, which uint8) {
 		e := embedded[int(which)%len(embedded)]
 		text := before + "\n" + e.value + "\n" + after

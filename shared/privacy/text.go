@@ -11,7 +11,8 @@ import (
 // regular expression runs (so nothing backtracks on a hostile note).
 
 // norm maps what keyboards type for the same character to one rune:
-// fullwidth ASCII (Japanese and Chinese input methods type ０９０ and ＠),
+// fullwidth ASCII (Japanese and Chinese input methods type ０９０ and ＠)
+// and the small forms of @ and . (﹫, ﹒),
 // the no-break and thin spaces of French typography, and the dashes,
 // minus signs and the katakana long mark people put between digits.
 func norm(r rune) rune {
@@ -22,6 +23,10 @@ func norm(r rune) rune {
 		return ' '
 	case r == 0x2010, r == 0x2011, r == 0x2012, r == 0x2013, r == 0x2212, r == 0x30FC, r == 0xFE63:
 		return '-'
+	case r == 0xFE6B:
+		return '@' // small commercial at
+	case r == 0xFE52:
+		return '.' // small full stop
 	}
 	return r
 }
@@ -80,8 +85,9 @@ func isSpace(r rune) bool { return r == ' ' || r == '\t' }
 // nearest first, lower-cased, skipping the punctuation people put between
 // a label and its value ("Tel.:", "n°", "#"), as written (compare with
 // hasPrefixFold and equalFoldAny). A run of CJK characters counts as one
-// word. f returns true to stop.
-func wordsBefore(s string, i, max int, f func(w string) bool) {
+// word, and so do single letters with dots ("R.C.S"). f is given the
+// word and the offset of its end, and returns true to stop.
+func wordsBefore(s string, i, max int, f func(w string, end int) bool) {
 	for n := 0; n < max && i > 0; n++ {
 		// Skip separators.
 		for i > 0 {
@@ -107,10 +113,25 @@ func wordsBefore(s string, i, max int, f func(w string) bool) {
 		if i == end {
 			return
 		}
-		if f(s[i:end]) {
+		// Single letters with dots are one word, an abbreviation:
+		// "R.C.S.", "N.I.F.".
+		for end-i == 1 && abbreviation(s, i) || i+2 < end && s[i+1] == '.' && abbreviation(s, i) {
+			i -= 2
+		}
+		if f(s[i:end], end) {
 			return
 		}
 	}
+}
+
+// abbreviation reports whether the ASCII letter at i follows another with
+// a dot between them, that letter a word of its own: "R.C" at i = 2.
+func abbreviation(s string, i int) bool {
+	if i < 2 || s[i-1] != '.' || !isASCIILetter(rune(s[i-2])) || !isASCIILetter(rune(s[i])) {
+		return false
+	}
+	p, _ := prev(s, i-2)
+	return !isWordLetter(p) && !isDigit(p)
 }
 
 // hasPrefixFold reports whether w starts with one of the lower-case

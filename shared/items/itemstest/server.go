@@ -53,6 +53,7 @@ type Server struct {
 	latency  time.Duration
 	fail     float64 // share of calls answered 500
 	limit    float64 // share of calls answered 429
+	wait     int     // Retry-After of a 429, in seconds
 	demo     bool
 	sessions map[string]string // pi_… → cs_…
 	lines    map[string][]Item // cs_… or Square order id → lines
@@ -66,7 +67,7 @@ const Canary = "canary.recipient@example.com"
 
 // New starts a server that accepts key.
 func New(key string) *Server {
-	s := &Server{Key: key, sessions: map[string]string{}, lines: map[string][]Item{}, products: map[string]string{}}
+	s := &Server{Key: key, wait: 1, sessions: map[string]string{}, lines: map[string][]Item{}, products: map[string]string{}}
 	s.Server = httptest.NewServer(s)
 	return s
 }
@@ -77,6 +78,13 @@ func (s *Server) Faults(latency time.Duration, fail, limit float64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.latency, s.fail, s.limit = latency, fail, limit
+}
+
+// RetryAfter sets the Retry-After header of a 429, in seconds (default 1).
+func (s *Server) RetryAfter(seconds int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.wait = seconds
 }
 
 // Demo has the server answer any id with lines of a small café's
@@ -142,7 +150,7 @@ var allowed = map[string][]string{
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	latency, fail, limit := s.latency, s.fail, s.limit
+	latency, fail, limit, wait := s.latency, s.fail, s.limit, s.wait
 	s.mu.Unlock()
 	if latency > 0 {
 		time.Sleep(latency)
@@ -153,7 +161,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	if status == http.StatusTooManyRequests {
-		w.Header().Set("Retry-After", "1")
+		w.Header().Set("Retry-After", fmt.Sprint(wait))
 	}
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(body)

@@ -1,0 +1,80 @@
+package privacy
+
+import "testing"
+
+// The words before a number, its country's usual shape and the checks of
+// the identifiers it may be decide whether it is a phone or a card
+// number (issue 12).
+func TestGuardNumbers(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		// A delivery word says nothing of the number after it; with a
+		// number word, it names a parcel number.
+		{"Paket 0171 2345678", "Paket ***78"},
+		{"Lieferung: 0160 91827364", "Lieferung: ***64"},
+		{"Paket Nr. 0171 2345678", "Paket Nr. 0171 2345678"},
+		{"n° de colis 0612345678", "n° de colis 0612345678"},
+		{"colis 250 012 345 678", "colis 250 012 345 678"},
+		// A number word alone decides with the word before it, or with
+		// the number's shape.
+		{"mon n° : 06 12 34 56 78", "mon n° : ***78"},
+		{"My number 07700 900123", "My number ***23"},
+		{"Commande n° 06 12 34 56 78", "Commande n° 06 12 34 56 78"},
+		// A label names the value right after it, not one after a comma.
+		{"Code 2B7, puis 06 11 22 33 44", "Code 2B7, puis ***44"},
+		{"Bestellung 4711, danach 0171 9876543", "Bestellung 4711, danach ***43"},
+		{"Réf. 0042-1187-33 0042-1187-34", "Réf. 0042-1187-33 0042-1187-34"},
+		{"Réf. 0042-1187-33, 0042-1187-34", "Réf. 0042-1187-33, 0042-1187-34"},
+		{"Pedido ES-2024 612345678", "Pedido ES-2024 612345678"},
+		{"mobiele nummer 06-24681357", "mobiele nummer ***57"},
+		{"n° 0612345678", "n° ***78"},
+		{"N° client 0712 3456 78", "N° client 0712 3456 78"},
+		{"mon n° client 12345678", "mon n° client 12345678"},
+		{"Mi número de socio 612345678", "Mi número de socio 612345678"},
+		{"n° 06 11 22 33 44 55 66", "n° 06 11 22 33 44 55 66"},
+		// Mobiles in their country's usual shape, without a word.
+		{"4165550147", "***47"},
+		{"612345678", "***78"},
+		{"017612345678", "***78"},
+		{"07911123456", "***56"},
+		{"Pedido 612345678", "Pedido 612345678"},
+		{"Location 655441491", "Location 655441491"},
+		// North American local numbers, after a phone word only.
+		{"call 555-0147", "call ***47"},
+		{"ph: 555-0147", "ph: ***47"},
+		{"Room 555-0147", "Room 555-0147"},
+		// + percent-encoded.
+		{"?phone=%2B33612345678&x=1", "?phone=***78&x=1"},
+		{"?phone=%252B447911123456", "?phone=***56"},
+		{"tel=%2B1%20212%20555%200189&x=1", "tel=***89&x=1"},
+		{"?utm_campaign=summer%202024&page=2", "?utm_campaign=summer%202024&page=2"},
+		// 00 and a country code: the national number has its length.
+		{"0033612345678", "***78"},
+		{"0033 (0)6 12 34 56 78", "***78"},
+		{"Coupon 0012345678", "Coupon 0012345678"},
+		{"casier 00441234567", "casier 00441234567"},
+		{"Sendung 0034 0434 1610 9404", "Sendung 0034 0434 1610 9404"},
+		{"Tel 06 12 34 56 78 0033 6 98 76 54 32", "Tel ***78 ***32"},
+		// Identifiers as printed, with their check.
+		{"4 006381 333931", "4 006381 333931"},
+		{"0 36000 29145 2", "0 36000 29145 2"},
+		{"732 829 320 00074", "732 829 320 00074"},
+		{"SIRET 67823014500016", "SIRET 67823014500016"},
+		{"67823014500016", "***0016"},                                // a card, without its label
+		{"SIRET 652014887000190", "SIRET 652014887000190"},           // mistyped: 15 digits, right after its label
+		{"SIRET du siège 652014887000190", "SIRET du siège ***0190"}, // further away, only a SIRET's length is kept
+		{"RCS Paris B 732 829 320", "RCS Paris B 732 829 320"},
+		{"RCS Aix-en-Provence B 732 829 320", "RCS Aix-en-Provence B 732 829 320"},
+		{"R.C.S. Lyon 732 829 320", "R.C.S. Lyon 732 829 320"},
+		{"U.S. 732 829 320", "U.S. ***20"},
+		{"732 829 320", "***20"}, // a Spanish phone's shape, without its label
+		{"12345 6782 RT0001", "12345 6782 RT0001"},
+		{"tel 12345 6782", "tel ***82"},
+		{"Part no. 212-555-0100", "Part no. 212-555-0100"},
+		// Cards with two spaces between groups, or the last split in pairs.
+		{"4111  1111  1111  1111", "***1111"},
+		{"4242 4242 4242 42 42", "***4242"},
+		{"06 12 34 56 78  06 98 76 54 32", "***78  ***32"},
+	}
+	guardCases(t, tests)
+}
