@@ -63,6 +63,8 @@ var answers = []struct {
 			}
 			return "name the source of the customer id and order ids"
 		}},
+	{"the instance is stopping (Cloud Run's SIGTERM): new requests, and those it could not finish within 8 seconds", http.StatusServiceUnavailable, "`shutting down`, with `Retry-After: 10`", slog.LevelWarn,
+		is(errShuttingDown), fixed("shutting down")},
 	{"sheet unavailable or too slow within the deadline", http.StatusServiceUnavailable, "`sheet unavailable, retry later`, with `Retry-After: 10`", slog.LevelError,
 		is(model.ErrUnavailable), fixed("sheet unavailable, retry later")},
 	{"signing secret unavailable (not set yet, or access not granted)", http.StatusServiceUnavailable, "`signing secret unavailable`, with `Retry-After: 10`", slog.LevelError,

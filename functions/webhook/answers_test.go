@@ -77,6 +77,8 @@ func TestAnswerFor(t *testing.T) {
 		{tableErr(pipeline.ErrNoKey, true), http.StatusBadRequest, "event lacks the fields of table Orders"},
 		{fmt.Errorf("resolve: %w", erasure.ErrNoSource), http.StatusBadRequest, "name the source of the customer id and order ids"},
 		{errErasureSource, http.StatusBadRequest, "the request's source is not a configured source of orders or bookings"},
+		{errShuttingDown, http.StatusServiceUnavailable, "shutting down"},
+		{fmt.Errorf("%w: %w", errShuttingDown, model.ErrUnavailable), http.StatusServiceUnavailable, "shutting down"},
 		{tableErr(fmt.Errorf("%w: tab %q: not written within the deadline", model.ErrUnavailable, "Orders"), false), http.StatusServiceUnavailable, "sheet unavailable, retry later"},
 		{fmt.Errorf("%w: %w", errSecret, errors.New("secret shopify-webhook-secret has no enabled version")), http.StatusServiceUnavailable, "signing secret unavailable"},
 		{tableErr(errors.New("sheets: no tab \"Orders\" configured"), false), http.StatusInternalServerError, "internal error"},

@@ -107,6 +107,7 @@ func handler() (*Handler, error) {
 		return nil, err
 	}
 	instance.Store(h)
+	watchStop(h)
 	return h, nil
 }
 

@@ -36,6 +36,7 @@ type Handler struct {
 	secrets secrets.Resolver
 	sources map[string]*source
 	view    *view.View
+	stop    stopper // see Shutdown
 }
 
 // source is one configured source with its decoder and verifier.
@@ -168,7 +169,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	ctx, cancel := context.WithDeadline(logging.With(r.Context(), log), deadline)
 	defer cancel()
-	a, log, err := h.serve(ctx, r, src, br)
+	var a answer
+	var err error
+	if ctx, leave, ok := h.stop.enter(ctx); ok {
+		defer leave()
+		a, log, err = h.serve(ctx, r, src, br)
+		err = h.stop.explain(err)
+	} else {
+		err = errShuttingDown
+	}
 	status, level := http.StatusOK, slog.LevelInfo
 	if err != nil {
 		// One table decides status, reason and level (answers.go); the

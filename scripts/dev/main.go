@@ -6,6 +6,11 @@
 // Usage:
 //
 //	go run ./scripts/dev [-addr 127.0.0.1:8080] [-config functions/webhook/safeview.yaml] [-unlimited]
+//	go run ./scripts/dev -sheets-endpoint URL -spreadsheet ID
+//
+// The second form runs the function against an emulator of your own
+// (scripts/sheets-emulator), so that the function can be killed and
+// restarted while the spreadsheet lives on.
 //
 // It uses demo secrets (see scripts/internal/demo), never real ones. When
 // everything is up it prints one line
@@ -28,6 +33,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -76,8 +82,13 @@ func parse(args []string, stderr io.Writer) (localstack.Options, error) {
 	fs.StringVar(&o.Config, "config", localstack.DefaultConfig(), "the configuration file")
 	fs.StringVar(&o.SheetsAddr, "sheets-addr", "127.0.0.1:0", "host:port of the Sheets emulator and the view")
 	unlimited := fs.Bool("unlimited", false, "no Sheets quotas (by default Google's: 60 requests a minute per account, 300 per project)")
+	fs.StringVar(&o.SheetsEndpoint, "sheets-endpoint", "", "an emulator of your own (go run ./scripts/sheets-emulator): its sheets_endpoint; none is started")
+	fs.StringVar(&o.SpreadsheetID, "spreadsheet", "", "with -sheets-endpoint: the id of its spreadsheet")
 	if err := fs.Parse(args); err != nil {
 		return localstack.Options{}, err
+	}
+	if (o.SheetsEndpoint == "") != (o.SpreadsheetID == "") {
+		return localstack.Options{}, errors.New("-sheets-endpoint and -spreadsheet go together")
 	}
 	if !*unlimited {
 		// Per caller: the function writes the main spreadsheet as itself

@@ -280,7 +280,7 @@ func (s *Sink) tryOnce(fs *flushState, gs []*keyOps) error {
 		for _, g := range gs {
 			e, ok := g.t.index[g.expect()]
 			g.exists, g.row, g.erased = ok, e.row, e.erased
-			g.decide(e.version, s.marks.of(g))
+			g.decide(e.version, s.markOf(fs, g))
 		}
 		return s.write(fs, tabs, gs)
 	}
@@ -397,7 +397,7 @@ func (s *Sink) decideAll(fs *flushState, gs []*keyOps, rows map[gridKey][]any) e
 			stored = versionOf(row, g.t.cols[g.t.version])
 			g.erased = erasedOf(row, g.t.cols[g.t.version])
 		}
-		g.decide(stored, s.marks.of(g))
+		g.decide(stored, s.markOf(fs, g))
 	}
 	return nil
 }
@@ -481,6 +481,7 @@ func (s *Sink) write(fs *flushState, tabs []*tab, gs []*keyOps) error {
 	s.undo = p.undo
 	s.commitMarks(p)
 	s.count(func(st *model.Stats) { st.Flushes++; st.Rows += p.rows })
+	s.logFlush(fs, p.rows)
 	settle(gs)
 	return nil
 }

@@ -49,7 +49,7 @@ func (s *Sink) run() {
 		fs := &flushState{token: true, readToken: true}
 		if len(batch) > 0 {
 			fs.log = s.logger(batch[0].ctx)
-			s.flush(fs, batch)
+			s.flushSafely(fs, batch)
 		}
 		// Tokens the flush did not need go back.
 		if fs.token {

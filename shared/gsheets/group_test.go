@@ -25,20 +25,7 @@ import (
 // paused is closed once it waits. It lets a test queue rows behind a
 // flush deterministically.
 func (f *fixture) pauseAt(method string) (paused <-chan struct{}, release func()) {
-	p, r := make(chan struct{}), make(chan struct{})
-	var once sync.Once
-	f.emu.SetRequestHook(func(m string) {
-		if m != method {
-			return
-		}
-		hit := false
-		once.Do(func() { hit = true })
-		if hit {
-			close(p)
-			<-r
-		}
-	})
-	return p, func() { close(r) }
+	return f.emu.PauseNext(method)
 }
 
 // waitQueued waits until n ops are queued behind the flush in progress.

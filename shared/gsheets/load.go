@@ -112,9 +112,14 @@ func (s *Sink) findTabs(ctx context.Context, fs *flushState, tabs []*tab, broken
 	}
 	s.undo = undoTab{}
 	s.marks.exists = false
+	s.hasArchived = false
 	var listed []*sheets.Sheet
 	for _, sh := range ss.Sheets {
 		if sh.Properties == nil {
+			continue
+		}
+		if isArchivedTab(sh) {
+			s.archivedSheet, s.hasArchived = sh.Properties.SheetId, true
 			continue
 		}
 		if isUndoTab(sh) {
@@ -144,6 +149,7 @@ func (s *Sink) findTabs(ctx context.Context, fs *flushState, tabs []*tab, broken
 			}
 		}
 	}
+	s.countGrids(ss.Sheets)
 	return created, nil
 }
 
@@ -356,12 +362,21 @@ func (s *Sink) ensureHeaders(ctx context.Context, fs *flushState, tabs []*tab, c
 	if readMarks {
 		ranges = append(ranges, s.marks.grid())
 	}
+	// The archived rows, at every index: an archive run deletes rows,
+	// which has the tabs indexed again.
+	if s.hasArchived {
+		ranges = append(ranges, s.archivedGrid())
+	}
 	cols := map[gridKey][][]any{}
 	if len(ranges) > 0 {
 		var err error
 		if cols, err = s.readGrid(ctx, fs, tabs[0], "read key column", "COLUMNS", ranges); err != nil {
 			return nil, err
 		}
+	}
+	s.archived = nil
+	if s.hasArchived {
+		s.loadArchived(cols[gridKey{s.archivedSheet, 0}])
 	}
 	switch {
 	case readMarks:

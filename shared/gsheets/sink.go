@@ -126,16 +126,26 @@ type Sink struct {
 	mu      sync.Mutex // guards the fields below
 	queue   []*op
 	running bool
+	closed  bool // by Close: no more ops
 	stats   model.Stats
+	cells   int64 // the spreadsheet's cells at the last flush (see fill)
 
 	// Flusher only.
 	backoff time.Duration
 	retryAt time.Time
 	undo    undoTab
 	marks   marks
+	fill    fill
+	// hasArchived says the spreadsheet has an ArchivedTab, of sheet id
+	// archivedSheet; archived are the rows it lists.
+	hasArchived   bool
+	archivedSheet int64
+	archived      map[markKey]bool
 	// shrunk caps the keys of a flush below MaxRowsPerFlush after a write
 	// timed out; 0 when it does not.
 	shrunk int
+	// hook, set by tests, runs at the start of every flush.
+	hook func(batch []*op)
 }
 
 // op is one Upsert, or one request (Apply), waiting for its flush.
@@ -258,6 +268,11 @@ func (s *Sink) Upsert(ctx context.Context, tabName string, r model.Row) (model.R
 // reports false when ctx ends first.
 func (s *Sink) enqueue(ctx context.Context, o *op) bool {
 	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		o.finish("", ErrClosed)
+		return true
+	}
 	s.queue = append(s.queue, o)
 	if !s.running {
 		s.running = true

@@ -41,6 +41,7 @@ type Server struct {
 	hook      func(method string)
 	callHook  func(Call)
 	faults    []*faultRule
+	set       Faults // the last SetFaults, for AdminHandler
 	frnd      *rand.Rand
 	window    map[quotaKey]*quotaWindow
 	number    int64

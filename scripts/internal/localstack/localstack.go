@@ -79,13 +79,19 @@ type Options struct {
 	// NoDestinations leaves the configuration's destinations pending (no
 	// spreadsheet, not written): the benchmark's main-spreadsheet runs.
 	NoDestinations bool
+	// SheetsEndpoint, when set, is an emulator of your own (such as
+	// scripts/sheets-emulator's) holding SpreadsheetID: the stack starts
+	// none, and SheetsAddr and Emulator are unused.
+	SheetsEndpoint string
+	SpreadsheetID  string
 }
 
 // Stack is a running stack.
 type Stack struct {
 	Ready Ready
 	// Emulator is the Sheets emulator, for inspection (Snapshot, Stats)
-	// and for changing its behaviour while the stack runs.
+	// and for changing its behaviour while the stack runs; nil with an
+	// emulator of your own (Options.SheetsEndpoint).
 	Emulator *gsheetstest.Server
 	// IAM is the IAM Credentials emulator through which the function acts
 	// as each destination's service account.
@@ -95,7 +101,7 @@ type Stack struct {
 	// Items is the fake of the platforms' read-only APIs (line items).
 	Items *itemstest.Server
 
-	srv   *http.Server // the emulator and the view
+	emu   *Emulator    // the emulator and the view; nil with one of your own
 	front *http.Server // the function's
 	errc  chan error
 	tmp   string // the configuration copy with notification URLs, removed by Close
@@ -130,41 +136,28 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		return nil, err
 	}
 
-	// The emulator and the view share one listener.
-	emu := gsheetstest.New(append([]gsheetstest.Option{gsheetstest.WithUnmeteredUser(viewUser)}, o.Emulator...)...)
-	ln, err := net.Listen("tcp", o.SheetsAddr)
-	if err != nil {
-		return nil, fmt.Errorf("sheets emulator: %w", err)
-	}
-	sheetsBase := "http://" + ln.Addr().String() + "/"
-	var tabs []string
-	for _, t := range cfg.Tables {
-		tabs = append(tabs, t.Tab)
-	}
-	id := emu.CreateSpreadsheet("Safeview (local)", tabs...)
-	iam := iamcredentialstest.New()
+	st := &Stack{Config: cfg, errc: make(chan error, 2)}
+	// With an emulator of your own, the destinations stay pending.
 	var dests map[string]ReadyDestination
 	var destEnv map[string]string
-	if !o.NoDestinations {
-		dests, destEnv = destinations(cfg, emu, iam, sheetsBase)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/v4/", emu.Handler())
-	mux.Handle("/v1/", iam.Handler()) // the IAM Credentials API: each destination's account
-	mux.Handle("/", &view{endpoint: sheetsBase, spreadsheetID: id, destinations: dests})
-	srv := &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		// No WriteTimeout: the emulator's slow fault holds a response on
-		// purpose, for as long as a test asks.
-		IdleTimeout: idleTimeout,
-	}
-	st := &Stack{Emulator: emu, IAM: iam, Config: cfg, srv: srv, errc: make(chan error, 2)}
-	go func() { _ = st.srv.Serve(ln) }()
-	if err := bootstrap(ctx, cfg, sheetsBase, dests); err != nil {
-		st.Close()
-		return nil, err
+	sheetsBase, id := o.SheetsEndpoint, o.SpreadsheetID
+	if sheetsBase == "" {
+		// The emulator, the view and the admin endpoint share one listener.
+		ecfg := cfg
+		if o.NoDestinations {
+			c := *cfg
+			c.Destinations, c.DestinationNames = nil, nil
+			ecfg = &c
+		}
+		emu, err := StartEmulator(ecfg, o.SheetsAddr, o.Emulator...)
+		if err != nil {
+			return nil, err
+		}
+		st.emu, st.Emulator = emu, emu.Server
+		sheetsBase, id = emu.Ready.SheetsEndpoint, emu.Ready.SpreadsheetID
+		st.IAM, dests, destEnv = emu.IAM, emu.Destinations, emu.destEnv
+	} else if id == "" {
+		return nil, errors.New("a Sheets endpoint of your own needs the id of its spreadsheet")
 	}
 
 	host, _, err := net.SplitHostPort(o.Addr)
@@ -276,8 +269,9 @@ func (s *Stack) Close() {
 	if s.front != nil {
 		s.front.Close()
 	}
-	s.srv.Close()
-	s.Emulator.Close()
+	if s.emu != nil {
+		s.emu.Close()
+	}
 }
 
 // DefaultConfig finds the example configuration from the repository root
