@@ -8,6 +8,7 @@ locals {
     "cloudresourcemanager.googleapis.com", # project IAM of the build account
     "drive.googleapis.com",                # scripts/bootstrap-sheet shares the spreadsheet
     "iam.googleapis.com",
+    "iamcredentials.googleapis.com", # the function acts as each destination's account
     "logging.googleapis.com",
     "monitoring.googleapis.com", # alert policies (alerting.tf)
     "pubsub.googleapis.com",     # queued mode (queue.tf)

@@ -47,6 +47,9 @@ resource "google_cloudfunctions2_function" "main" {
       # The app registration of the Excel destinations (docs/excel.md).
       SAFEVIEW_ENTRA_TENANT_ID = var.entra_tenant_id
       SAFEVIEW_ENTRA_CLIENT_ID = var.entra_client_id
+      # Each destination is written as its own account (destinations.tf).
+      SAFEVIEW_DESTINATION_ACCOUNTS     = local.destination_accounts_json
+      SAFEVIEW_DESTINATION_SPREADSHEETS = local.destination_spreadsheets_json
       }, each.key == "webhook" && local.queued ? {
       SAFEVIEW_TOPIC = google_pubsub_topic.rows[0].id
       } : {}, each.key == "writer" ? {
@@ -76,6 +79,7 @@ resource "google_cloudfunctions2_function" "main" {
   # build needs its grants: both are in place before it is deployed.
   depends_on = [
     google_secret_manager_secret_iam_member.function,
+    google_service_account_iam_member.destination_token_creator,
     google_project_iam_member.build_logs,
     google_storage_bucket_iam_member.build_source,
     google_artifact_registry_repository_iam_member.build_images,

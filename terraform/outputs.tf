@@ -8,6 +8,18 @@ output "dead_letter_subscription" {
   value       = try(google_pubsub_subscription.dead_letters[0].name, null)
 }
 
+output "destinations" {
+  description = "Each destination of the configuration: the service account to share its spreadsheet with (as an Editor; scripts/bootstrap-sheet does it), its spreadsheet id and title, and the people it is shared with."
+  value = {
+    for name, d in local.destinations : name => {
+      service_account_email = google_service_account.destination[name].email
+      spreadsheet_id        = d.id
+      title                 = d.title
+      share                 = d.share
+    }
+  }
+}
+
 output "entra_federated_credential" {
   description = "The federated credential to add to the Entra ID app registration of the Excel destinations, so that the function that writes them signs in with its Google identity and no secret (docs/excel.md): subject is that function's service account's unique id (the writer's in queued mode)."
   value = {
@@ -32,7 +44,15 @@ output "next_steps" {
     %{endfor~}
     2. Create the tabs and share the spreadsheet with the function:
          go run ./scripts/bootstrap-sheet -project ${var.project_id} -config ${abspath(local.config_file)} -spreadsheet ${var.spreadsheet_id} -share ${google_service_account.function[local.sheet_writer].email}
-    3. Register these URLs with the platforms:
+    %{if length(local.destinations) > 0~}
+    3. Prepare every destination's spreadsheet (created when it has no id,
+       given its tabs, Today and Summary, shared with its account alone and
+       its people), then set the printed ids in var.destination_spreadsheet_ids
+       and apply again:
+         go run ./scripts/bootstrap-sheet -project ${var.project_id} -config ${abspath(local.config_file)} -spreadsheet ${var.spreadsheet_id} -share ${google_service_account.function[local.sheet_writer].email} -destination-accounts '${local.destination_accounts_json}' -destination-spreadsheets '${local.destination_spreadsheets_json}'
+       Fill a new destination with the orders from before it: docs/backfill.md.
+    %{endif~}
+    ${length(local.destinations) > 0 ? 4 : 3}. Register these URLs with the platforms:
     %{for name, url in local.webhook_urls~}
          ${name}: ${url}
     %{endfor~}

@@ -48,6 +48,12 @@ variable "config_file" {
   }
 }
 
+variable "destination_spreadsheet_ids" {
+  type        = map(string)
+  description = "Spreadsheet id of each destination of the configuration file, by name, when the file gives none (scripts/bootstrap-sheet creates the spreadsheets and prints their ids). A destination with no id anywhere is pending: nothing is written to it."
+  default     = {}
+}
+
 variable "entra_client_id" {
   type        = string
   description = "Application (client) id of the Entra ID app registration that writes the Excel destinations of the configuration that name none (docs/excel.md). Empty: no Excel destination, or each names its own."

@@ -695,10 +695,20 @@ func runCanary(t *testing.T, cc canaryCase) ([]leak, int) {
 
 	emu := gsheetstest.NewServer(t)
 	cfg.Spreadsheet.ID = emu.CreateSpreadsheet("canary")
+	// A partner destination that takes the row too: its spreadsheet, in
+	// the columns it keeps, is as free of the canaries as the main one.
+	partnerID := emu.CreateSpreadsheet("partner")
+	if cfg.Destinations == nil {
+		cfg.Destinations = map[string]*config.Destination{}
+	}
+	cfg.Destinations["partner"] = &config.Destination{Kind: config.KindGoogleSheets,
+		Spreadsheet: config.DestinationSpreadsheet{ID: partnerID}, Where: `event.source == "src"`}
+	cfg.DestinationNames = append(cfg.DestinationNames, "partner")
 	emuSvc, err := emu.Service(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
+	partnerCells := emulatorCells(t, emu, emuSvc, partnerID)
 	// One write, through a recorder in front of the emulator: what was
 	// sent to Google, what the sink asked to write, and what the sheet
 	// then holds are all checked.
@@ -751,6 +761,11 @@ func runCanary(t *testing.T, cc canaryCase) ([]leak, int) {
 		places["response body"] = append(places["response body"], string(resp))
 		places["log"] = append(places["log"], strings.Split(logs.String(), "\n")...)
 		places["sheet cell ("+be.name+")"] = cells
+		partner := partnerCells()
+		if !slices.ContainsFunc(partner, func(s string) bool { return strings.HasPrefix(s, "c_") }) {
+			t.Errorf("%s: the partner's spreadsheet got no row: its where was not exercised", be.name)
+		}
+		places["sheet cell (partner destination)"] = partner
 		places["sheet cell (recorder)"] = rec.Cells()
 		for place, texts := range excelPlaces() {
 			if len(texts) == 0 {

@@ -114,21 +114,38 @@ func handler() (*Handler, error) {
 }
 
 // NewFromEnv builds the handler from the environment variables above.
-func NewFromEnv(ctx context.Context) (_ *Handler, err error) {
+func NewFromEnv(ctx context.Context) (*Handler, error) {
+	d, err := depsFromEnv(ctx, logging.Default())
+	if err != nil {
+		return nil, err
+	}
+	h, err := New(ctx, d)
+	if c, ok := d.Secrets.(io.Closer); ok && err != nil {
+		_ = c.Close() // a failed setup is tried again: leave no connection behind
+	}
+	return h, err
+}
+
+// depsFromEnv reads the environment variables above into the handler's
+// dependencies, logging to log.
+func depsFromEnv(ctx context.Context, log *slog.Logger) (_ Deps, err error) {
 	path := os.Getenv(EnvConfig)
 	if path == "" {
 		path = defaultConfigPath()
 	}
 	cfg, err := config.Load(path)
 	if err != nil {
-		return nil, err
+		return Deps{}, err
 	}
 	if id := os.Getenv(EnvSpreadsheetID); id != "" {
 		cfg.Spreadsheet.ID = id
 	}
+	if err := destinationSpreadsheets(cfg, os.Getenv(EnvDestinationSpreadsheets)); err != nil {
+		return Deps{}, err
+	}
 	res, err := secretsFromEnv(ctx, os.Getenv(EnvSecrets))
 	if err != nil {
-		return nil, err
+		return Deps{}, err
 	}
 	if c, ok := res.(io.Closer); ok {
 		// A failed setup is tried again: leave no connection behind.
@@ -144,19 +161,28 @@ func NewFromEnv(ctx context.Context) (_ *Handler, err error) {
 	}
 	svc, err := sheets.NewService(ctx, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("sheets client: %w", err)
+		return Deps{}, fmt.Errorf("sheets client: %w", err)
+	}
+	accounts, err := destinationAccounts(cfg, os.Getenv(EnvDestinationAccounts))
+	if err != nil {
+		return Deps{}, err
+	}
+	sheetsFor, err := destinationSheets(ctx, accounts, os.Getenv(EnvIAMCredentialsEndpoint), os.Getenv(EnvSheetsEndpoint), log)
+	if err != nil {
+		return Deps{}, err
 	}
 	graph, err := graphFromEnv(res)
 	if err != nil {
-		return nil, err
+		return Deps{}, err
 	}
-	d := Deps{Config: cfg, Secrets: res, Sheets: svc, Graph: &graph, Logger: logging.Default(), Project: os.Getenv(EnvProject), ItemsEndpoint: os.Getenv(EnvItemsEndpoint)}
+	d := Deps{Config: cfg, Secrets: res, Sheets: svc, SheetsFor: sheetsFor, Graph: &graph, Logger: log, Project: os.Getenv(EnvProject),
+		ItemsEndpoint: os.Getenv(EnvItemsEndpoint)}
 	if cfg.Queued() {
 		if d.Topic, err = topicFromEnv(ctx); err != nil {
-			return nil, err
+			return Deps{}, err
 		}
 	}
-	return New(ctx, d)
+	return d, nil
 }
 
 // defaultConfigPaths are where the configuration is looked for when
@@ -198,6 +224,10 @@ type Deps struct {
 	Config  *config.Config
 	Secrets secrets.Resolver
 	Sheets  *sheets.Service
+	// SheetsFor is the Sheets client of each destination of the
+	// configuration, by name: its own service account. Nil writes every
+	// destination with Sheets.
+	SheetsFor func(ctx context.Context, name string) (*sheets.Service, error)
 	// Graph connects the Excel destinations; nil: Microsoft's Graph and
 	// Entra ID, with the function's Google ID token.
 	Graph  *view.GraphOptions

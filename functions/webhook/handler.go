@@ -100,6 +100,7 @@ func New(ctx context.Context, d Deps) (*Handler, error) {
 		graph = *d.Graph
 	}
 	vd.Graph = view.Graph(graph)
+	vd.SheetsFor = d.SheetsFor
 	vd.Logger = log
 	v, err := view.New(ctx, vd)
 	if err != nil {

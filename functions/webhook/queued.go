@@ -37,6 +37,11 @@ func topicFromEnv(ctx context.Context) (*pubsub.Publisher, error) {
 func publishers(cfg *config.Config, topic *pubsub.Publisher) map[string]view.Destination {
 	out := map[string]view.Destination{"": queue.NewPublisher(topic, "")}
 	for _, name := range cfg.DestinationNames {
+		if d := cfg.Destinations[name]; d.Kind != config.KindExcel && d.Spreadsheet.ID == "" {
+			// Pending, as in direct mode: no spreadsheet yet, so no
+			// message that no writer could deliver (view.New logs it).
+			continue
+		}
 		out[name] = queue.NewPublisher(topic, name)
 	}
 	return out

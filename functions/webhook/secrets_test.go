@@ -2,6 +2,7 @@ package webhookfn
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -78,6 +79,12 @@ func TestServeRetriesAFailedSetup(t *testing.T) {
 	for k, v := range exceltest.NewStack(t, cfg).Env {
 		t.Setenv(k, v)
 	}
+	ids := map[string]string{}
+	for _, name := range cfg.DestinationNames {
+		ids[name] = emu.CreateSpreadsheet(name, "Orders")
+	}
+	idsJSON, _ := json.Marshal(ids)
+	t.Setenv(EnvDestinationSpreadsheets, string(idsJSON))
 	if got := status(); got != http.StatusInternalServerError {
 		t.Errorf("fixed, before setupRetry: status %d, want still 500", got)
 	}

@@ -38,12 +38,22 @@ type event struct {
 // [1, most]), plus exact duplicates, shuffled so that versions arrive out of
 // order and updates before creates.
 func events(t *testing.T, rng *rand.Rand, orders, most, total int) ([]event, map[string]int64) {
+	return eventsWith(t, rng, orders, most, total, nil)
+}
+
+// eventsWith is events with each order's body changed by edit (nil
+// changes nothing).
+func eventsWith(t *testing.T, rng *rand.Rand, orders, most, total int, edit func(id string, doc map[string]any)) ([]event, map[string]int64) {
 	t.Helper()
 	t0 := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	var out []event
 	newest := map[string]int64{}
 	for o := range orders {
 		id := strconv.Itoa(900000 + o)
+		var change func(doc map[string]any)
+		if edit != nil {
+			change = func(doc map[string]any) { edit(id, doc) }
+		}
 		for v := 1; v <= 1+rng.IntN(most); v++ {
 			at := t0.Add(time.Duration(v) * time.Minute)
 			topic := "orders/updated"
@@ -51,7 +61,7 @@ func events(t *testing.T, rng *rand.Rand, orders, most, total int) ([]event, map
 				topic = "orders/create"
 			}
 			out = append(out, event{order: id, version: at, id: fmt.Sprintf("evt-%s-%d", id, v), topic: topic,
-				body: shopifyOrder(t, order{id: id, updated: at})})
+				body: shopifyOrder(t, order{id: id, updated: at, edit: change})})
 			newest[id] = max(newest[id], at.UnixMicro())
 		}
 	}
@@ -60,6 +70,58 @@ func events(t *testing.T, rng *rand.Rand, orders, most, total int) ([]event, map
 	}
 	rng.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
 	return out, newest
+}
+
+// stream delivers evs from workers at once, as a platform does: a
+// delivery answered 503 is delivered again a little later (at most 50
+// times). It returns the deliveries made, how many were 503s delivered
+// again, and the count of each final answer ("200 written"...).
+func (s *stack) stream(evs []event, workers int) (deliveries, redelivs int, answers map[string]int) {
+	type job struct {
+		e     event
+		tries int
+	}
+	jobs := make(chan job, len(evs))
+	for _, e := range evs {
+		jobs <- job{e: e}
+	}
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		pending sync.WaitGroup
+	)
+	answers = map[string]int{}
+	pending.Add(len(evs))
+	for range workers {
+		wg.Go(func() {
+			for j := range jobs {
+				status, result := s.deliver(j.e)
+				mu.Lock()
+				deliveries++
+				mu.Unlock()
+				switch {
+				case status == http.StatusServiceUnavailable && j.tries < 50:
+					mu.Lock()
+					redelivs++
+					mu.Unlock()
+					// The platform delivers it again later.
+					go func() {
+						time.Sleep(20 * time.Millisecond)
+						jobs <- job{e: j.e, tries: j.tries + 1}
+					}()
+				default:
+					mu.Lock()
+					answers[strconv.Itoa(status)+" "+result]++
+					mu.Unlock()
+					pending.Done()
+				}
+			}
+		})
+	}
+	pending.Wait()
+	close(jobs)
+	wg.Wait()
+	return deliveries, redelivs, answers
 }
 
 // deliver sends one delivery from any goroutine and returns the status
@@ -96,7 +158,13 @@ func (s *stack) deliverUntilAnswered(e event, most int) (status int, result stri
 // of its last row.
 func (s *stack) tally() (rows map[string]int, versions map[string]int64) {
 	s.t.Helper()
-	all, err := s.emu.Snapshot(s.id, "Orders")
+	return s.tallyOf(s.id)
+}
+
+// tallyOf is tally of the Orders tab of any spreadsheet of the stack.
+func (s *stack) tallyOf(id string) (rows map[string]int, versions map[string]int64) {
+	s.t.Helper()
+	all, err := s.emu.Snapshot(id, "Orders")
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -138,6 +206,9 @@ func TestStreamUnderFaults(t *testing.T) {
 	s := newStackWith(t, func(c *config.Config) {
 		c.Limits.Deadline = config.Duration(time.Second)
 		c.Sheet.RequestTimeout = config.Duration(150 * time.Millisecond)
+		// The main spreadsheet alone: TestDestinationsUnderFaults has
+		// the partners'.
+		c.Destinations, c.DestinationNames = nil, nil
 	}, gsheetstest.WithSeed(42))
 	s.emu.SetSlowDelay(time.Second)
 	// Five faults, 6% each, of every call: 30% in all.
@@ -148,54 +219,7 @@ func TestStreamUnderFaults(t *testing.T) {
 		left -= 0.06
 	}
 	evs, newest := events(t, rand.New(rand.NewPCG(1, 2)), 150, 4, 500)
-
-	type job struct {
-		e     event
-		tries int
-	}
-	jobs := make(chan job, len(evs))
-	for _, e := range evs {
-		jobs <- job{e: e}
-	}
-	var (
-		wg                   sync.WaitGroup
-		mu                   sync.Mutex
-		deliveries, redelivs int
-		answers              = map[string]int{}
-		pending              sync.WaitGroup
-	)
-	pending.Add(len(evs))
-	for range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				status, result := s.deliver(j.e)
-				mu.Lock()
-				deliveries++
-				mu.Unlock()
-				switch {
-				case status == http.StatusServiceUnavailable && j.tries < 50:
-					mu.Lock()
-					redelivs++
-					mu.Unlock()
-					// The platform delivers it again later.
-					go func() {
-						time.Sleep(20 * time.Millisecond)
-						jobs <- job{e: j.e, tries: j.tries + 1}
-					}()
-				default:
-					mu.Lock()
-					answers[strconv.Itoa(status)+" "+result]++
-					mu.Unlock()
-					pending.Done()
-				}
-			}
-		}()
-	}
-	pending.Wait()
-	close(jobs)
-	wg.Wait()
+	deliveries, redelivs, answers := s.stream(evs, 16)
 	s.emu.ClearFaults()
 
 	rows, versions := s.tally()

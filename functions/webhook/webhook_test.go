@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -42,6 +43,7 @@ type stack struct {
 	t       *testing.T
 	emu     *gsheetstest.Server
 	id      string
+	dests   map[string]string // the destinations' spreadsheets, by name
 	handler *Handler
 	logs    *syncBuffer
 	excel   *exceltest.Stack
@@ -88,6 +90,18 @@ func emulatorService(t *testing.T) func(*gsheetstest.Server) *sheets.Service {
 	}
 }
 
+// partnersWanted, as a destination's spreadsheet id, has the test stack
+// make the destination's spreadsheet: see withPartners.
+const partnersWanted = "(test: make it)"
+
+// withPartners has the stack write the example configuration's
+// destinations, each to a spreadsheet of its own (stack.dests).
+func withPartners(c *config.Config) {
+	for _, d := range c.Destinations {
+		d.Spreadsheet.ID = partnersWanted
+	}
+}
+
 // newStackVia is newStackWith with the Sheets client of the test's
 // choosing (a recorder in front of the emulator, say).
 func newStackVia(t *testing.T, edit func(*config.Config), service func(*gsheetstest.Server) *sheets.Service, opts ...gsheetstest.Option) *stack {
@@ -115,6 +129,23 @@ func buildStack(t *testing.T, edit func(*config.Config), service func(*gsheetste
 	}
 	emu := gsheetstest.NewServer(t, opts...)
 	cfg.Spreadsheet.ID = emu.CreateSpreadsheet("test", "Orders")
+	// The example's destinations are left out unless the test asks for
+	// them (withPartners): three spreadsheets to index and write would
+	// slow every other test to its deadline on a loaded machine.
+	// The Excel destination is kept or left out below (withExcel).
+	dests := map[string]string{}
+	cfg.DestinationNames = slices.DeleteFunc(cfg.DestinationNames, func(name string) bool {
+		switch d := cfg.Destinations[name]; {
+		case d.Kind == config.KindExcel:
+			return false
+		case d.Spreadsheet.ID == partnersWanted:
+			dests[name] = emu.CreateSpreadsheet(name, "Orders")
+			d.Spreadsheet.ID = dests[name]
+			return false
+		}
+		delete(cfg.Destinations, name)
+		return true
+	})
 	svc := service(emu)
 	logs := &syncBuffer{}
 	res := secrets.Map{}
@@ -141,7 +172,7 @@ func buildStack(t *testing.T, edit func(*config.Config), service func(*gsheetste
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &stack{t: t, emu: emu, id: cfg.Spreadsheet.ID, handler: h, logs: logs, excel: ms}
+	return &stack{t: t, emu: emu, id: cfg.Spreadsheet.ID, dests: dests, handler: h, logs: logs, excel: ms}
 }
 
 // response is what a delivery got.
@@ -625,6 +656,9 @@ func TestSourceWithoutSecretIs503(t *testing.T) {
 	}
 	emu := gsheetstest.NewServer(t)
 	cfg.Spreadsheet.ID = emu.CreateSpreadsheet("test", "Orders")
+	for _, d := range cfg.Destinations {
+		d.Spreadsheet.ID = emu.CreateSpreadsheet("destination", "Orders")
+	}
 	svc, err := emu.Service(context.Background())
 	if err != nil {
 		t.Fatal(err)

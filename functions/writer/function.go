@@ -144,6 +144,9 @@ func NewFromEnv(ctx context.Context) (*Handler, error) {
 	if id := os.Getenv(envSpreadsheetID); id != "" {
 		cfg.Spreadsheet.ID = id
 	}
+	if err := view.DestinationSpreadsheets(cfg, os.Getenv(view.EnvDestinationSpreadsheets)); err != nil {
+		return nil, err
+	}
 	opts := []option.ClientOption{option.WithScopes(sheets.SpreadsheetsScope)}
 	if ep := os.Getenv(envSheetsEndpoint); ep != "" {
 		opts = []option.ClientOption{option.WithEndpoint(ep), option.WithoutAuthentication()}
@@ -156,13 +159,25 @@ func NewFromEnv(ctx context.Context) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	// In queued mode the writer writes every destination: each Google
+	// spreadsheet as its own service account, as the webhook function
+	// does in direct mode (Terraform grants the writer the token creator
+	// role on exactly those accounts).
+	accounts, err := view.DestinationAccounts(cfg, os.Getenv(view.EnvDestinationAccounts))
+	if err != nil {
+		return nil, err
+	}
+	sheetsFor, err := view.DestinationSheets(ctx, accounts, os.Getenv(view.EnvIAMCredentialsEndpoint), os.Getenv(envSheetsEndpoint), logging.Default())
+	if err != nil {
+		return nil, err
+	}
 	// The Excel destinations sign in with the writer's own Google
 	// identity (the federated credential): no secret is read.
 	graph, err := view.GraphFromEnv(secrets.Map{})
 	if err != nil {
 		return nil, err
 	}
-	d := Deps{Config: cfg, Sheets: svc, Graph: &graph, Auth: auth, Logger: logging.Default(),
+	d := Deps{Config: cfg, Sheets: svc, SheetsFor: sheetsFor, Graph: &graph, Auth: auth, Logger: logging.Default(),
 		MaxDeliveryAttempts: DefaultMaxDeliveryAttempts, RequestSettle: DefaultRequestSettle, PushDeadline: DefaultPushDeadline}
 	if s := os.Getenv(EnvMaxDeliveryAttempts); s != "" {
 		if d.MaxDeliveryAttempts, err = strconv.Atoi(s); err != nil || d.MaxDeliveryAttempts < 1 {
@@ -188,6 +203,10 @@ type Deps struct {
 	// Auth checks the push subscription's token; nil accepts any request
 	// (tests of what comes after).
 	Auth *Auth
+	// SheetsFor is the Sheets client of each destination, by name: its
+	// own service account (view.DestinationSheets). Nil writes every
+	// destination with Sheets.
+	SheetsFor func(ctx context.Context, name string) (*sheets.Service, error)
 	// Graph connects the Excel destinations (view.GraphFromEnv); nil
 	// when the configuration has none.
 	Graph *view.GraphOptions
@@ -223,7 +242,7 @@ func New(ctx context.Context, d Deps) (*Handler, error) {
 	unused := make([]byte, 32)
 	_, _ = rand.Read(unused)
 	res := secrets.Map{cfg.Privacy.PseudonymKey: {hex.EncodeToString(unused)}}
-	vd := view.Deps{Config: cfg, Secrets: res, Sheets: d.Sheets, Destinations: d.Destinations, Logger: log}
+	vd := view.Deps{Config: cfg, Secrets: res, Sheets: d.Sheets, SheetsFor: d.SheetsFor, Destinations: d.Destinations, Logger: log}
 	if d.Graph != nil {
 		g := *d.Graph
 		g.Secrets = res

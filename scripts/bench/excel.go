@@ -328,7 +328,7 @@ func measureExcel(ctx context.Context, p params, progress io.Writer) (excelFigur
 	f.RequestsPerEvent, f.BaselineRequestsPerEvent = per(s1.Requests-s0.Requests), per(b1.Requests-b0.Requests)
 	f.WritesPerEvent, f.BaselineWritesPerEvent = per(s1.Writes-s0.Writes), per(b1.Writes-b0.Writes)
 	f.OpsPerEvent, f.BaselineOpsPerEvent = per(s1.Operations-s0.Operations), per(b1.Operations-b0.Operations)
-	f.MaxOps10s, f.BaselineMaxOps10s = maxIn(ops.get(), 10*time.Second), maxIn(bops.get(), 10*time.Second)
+	f.MaxOps10s, f.BaselineMaxOps10s = gsheetstest.Busiest(ops.get(), 10*time.Second), gsheetstest.Busiest(bops.get(), 10*time.Second)
 	f.Throttled, f.BaselineThrottled = s1.Throttled-s0.Throttled, b1.Throttled-b0.Throttled
 	f.Sessions = s1.SessionsCreated - s0.SessionsCreated
 	t := tallyOf(safe, naive)

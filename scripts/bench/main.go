@@ -14,6 +14,9 @@
 // run: see queue.go. -excel measures the Excel destination instead: see
 // excel.go.
 //
+//	go run ./scripts/bench -destinations 4        # partner views, destinations.go
+//	go run ./scripts/bench -destinations 1,5,10,20 -quick
+//
 // It replays:
 //
 //   - a burst of order events (1,000 over 60 s; -quick: 200 over 12 s):
@@ -85,16 +88,26 @@ type params struct {
 	seed             uint64
 }
 
-// figures is the JSON line: every figure of the run.
-type figures struct {
-	// Mode is direct, or queued (-queue, queue.go).
-	Mode      string  `json:"mode"`
+// runInfo opens every JSON line: when, how big, how slow the calls.
+type runInfo struct {
 	Date      string  `json:"date"`
 	Quick     bool    `json:"quick"`
 	LatencyMS float64 `json:"latency_ms"`
 	Events    int     `json:"events"`
 	OverS     float64 `json:"burst_seconds"`
 	Orders    int     `json:"orders"`
+}
+
+// newRunInfo is the opening of a run's figures.
+func newRunInfo(began time.Time, p params) runInfo {
+	return runInfo{Date: began.UTC().Format(time.RFC3339), LatencyMS: ms(p.latency), Events: p.events, OverS: p.over.Seconds()}
+}
+
+// figures is the JSON line: every figure of the run.
+type figures struct {
+	// Mode is direct, or queued (-queue, queue.go).
+	Mode string `json:"mode"`
+	runInfo
 
 	WritesPerEvent         float64 `json:"writes_per_event"`
 	BaselineWritesPerEvent float64 `json:"baseline_writes_per_event"`
@@ -200,6 +213,9 @@ type options struct {
 	pushDeadline time.Duration
 	rates        []int // events a minute of the steady runs
 	excel        bool  // -excel: the Excel run instead (excel.go)
+	// destinations are the counts of partner destinations of a partner
+	// run (destinations.go); none for the main run.
+	destinations []int
 }
 
 // parse reads the command line; the usage and the flags' errors go to
@@ -221,7 +237,12 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	outageEvents := fs.Int("outage-events", 0, "-queue: events during the outage (default 20000, -quick 2000)")
 	pushDeadline := fs.Duration("push-deadline", 10*time.Second, "-queue: the writer's deadline for one push (SAFEVIEW_PUSH_DEADLINE)")
 	rates := fs.String("rates", "10000,60000", "-queue: events a minute of the steady runs, the first beside direct mode")
+	dests := fs.String("destinations", "", "partner views instead: the burst across 4 stores into main + N destinations, for each N of a list such as 4 or 1,5,10,20")
 	if err := fs.Parse(args); err != nil {
+		return options{}, err
+	}
+	counts, err := parseCounts(*dests)
+	if err != nil {
 		return options{}, err
 	}
 	perMinute, err := parseRates(*rates)
@@ -242,7 +263,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	if *calmEvents > 0 {
 		p.calmEvents, p.slowEvents = *calmEvents, max(*calmEvents/3, 2)
 	}
-	return options{params: p, quick: *quick, verbose: *verbose, queue: *queued, over: *over, outage: *outage, outageEvents: *outageEvents, pushDeadline: *pushDeadline, rates: perMinute, excel: *excel}, nil
+	return options{params: p, quick: *quick, verbose: *verbose, queue: *queued, over: *over, outage: *outage, outageEvents: *outageEvents, pushDeadline: *pushDeadline, rates: perMinute, excel: *excel, destinations: counts}, nil
 }
 
 // work measures, then prints the table and the JSON line on stdout; the
@@ -251,8 +272,23 @@ func work(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if !o.verbose {
 		os.Setenv("SAFEVIEW_LOG_LEVEL", "error")
 	}
-	if o.queue && o.excel {
-		return errors.New("-queue and -excel measure different runs: give one")
+	if n := btoi(o.queue) + btoi(o.excel) + btoi(len(o.destinations) > 0); n > 1 {
+		return errors.New("-queue, -excel and -destinations measure different runs: give one")
+	}
+	if len(o.destinations) > 0 {
+		fs, err := measureDestinations(ctx, o.params, o.destinations, stderr)
+		if err != nil {
+			return err
+		}
+		for i := range fs {
+			fs[i].Quick = o.quick
+		}
+		printPartners(stdout, fs)
+		for _, f := range fs {
+			line, _ := json.Marshal(f)
+			fmt.Fprintf(stdout, "%s\n", line)
+		}
+		return nil
 	}
 	if o.queue {
 		f, err := measureQueued(ctx, queueParamsOf(o), stderr)
@@ -289,13 +325,14 @@ func work(ctx context.Context, o options, stdout, stderr io.Writer) error {
 func measure(ctx context.Context, p params, progress io.Writer) (figures, error) {
 	began := time.Now()
 	stalls := watchStalls(ctx)
-	f := figures{Date: began.UTC().Format(time.RFC3339), LatencyMS: ms(p.latency), Events: p.events, OverS: p.over.Seconds(),
+	f := figures{runInfo: newRunInfo(began, p),
 		WriteQuota: gsheetstest.GoogleQuotas().WriteRequestsPerMinutePerUser, SinkWriteRate: gsheets.DefaultWriteRequestsPerMinute}
 	emuOpts := []gsheetstest.Option{gsheetstest.WithQuotas(gsheetstest.GoogleQuotas())}
 	if p.latency > 0 {
 		emuOpts = append(emuOpts, gsheetstest.WithLatency(p.latency, 0))
 	}
-	st, err := localstack.Start(ctx, localstack.Options{Emulator: emuOpts})
+	// The main spreadsheet alone: -destinations measures partner views.
+	st, err := localstack.Start(ctx, localstack.Options{Emulator: emuOpts, NoDestinations: true})
 	if err != nil {
 		return f, err
 	}
@@ -342,7 +379,7 @@ func measure(ctx context.Context, p params, progress io.Writer) (figures, error)
 	f.ReadsPerEvent = round(float64(sst.Reads) / float64(len(ds)))
 	f.BaselineWritesPerEvent = round(float64(bst.Writes) / float64(len(ds)))
 	f.BaselineReadsPerEvent = round(float64(bst.Reads) / float64(len(ds)))
-	f.MaxWrites60s, f.BaselineMaxWrites60s = maxIn(writesAt.get(), time.Minute), maxIn(baseWritesAt.get(), time.Minute)
+	f.MaxWrites60s, f.BaselineMaxWrites60s = gsheetstest.Busiest(writesAt.get(), time.Minute), gsheetstest.Busiest(baseWritesAt.get(), time.Minute)
 	f.RateLimited, f.BaselineRateLimited = sst.RateLimited, bst.RateLimited
 	t := tallyOf(safe, naive)
 	acks, r2r, br2r := t.acks, t.r2r, t.br2r
@@ -543,4 +580,12 @@ func printTable(w io.Writer, f figures) {
 		fmt.Fprintf(w, "; the process stalled %d times, up to %.0f ms: the machine was busy, take these figures with care", f.Stalls, f.LongestStall)
 	}
 	fmt.Fprintf(w, ")\n\n")
+}
+
+// btoi counts a flag that is set.
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -101,3 +101,29 @@ func TestBenchRunsExcel(t *testing.T) {
 		t.Errorf("figures = %v, want requests counted", f)
 	}
 }
+
+// The partner runs' own path, tiny: every spreadsheet holds exactly its
+// orders, and no account goes past its quota. Speed is not asserted.
+func TestBenchDestinationsRuns(t *testing.T) {
+	var out bytes.Buffer
+	args := []string{"-destinations", "2", "-latency", "0", "-events", "30", "-over", "1s"}
+	if err := run(t.Context(), args, &out, io.Discard); err != nil {
+		t.Fatalf("run(%q) error = %v", args, err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	var f partnerFigures
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &f); err != nil {
+		t.Fatalf("last line is not JSON: %v\n%s", err, out.String())
+	}
+	if f.Destinations != 2 || len(f.PerDestination) != 3 || f.Lost != 0 || f.Doubled != 0 || f.Failed != 0 || f.MaxWrites60s > f.WriteQuota {
+		t.Errorf("figures = %+v, want main and 2 destinations, nothing lost, doubled or failed", f)
+	}
+	for _, d := range f.PerDestination[1:] {
+		if d.Orders == 0 || d.Orders == f.Orders || d.Writes == 0 {
+			t.Errorf("%s holds %d of %d orders in %d writes, want its store's alone", d.Name, d.Orders, f.Orders, d.Writes)
+		}
+	}
+	if !strings.Contains(out.String(), "most write requests in any 60 s, project") {
+		t.Errorf("no table before the JSON line:\n%s", out.String())
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"slices"
 	"testing"
 	"time"
 )
@@ -27,6 +28,20 @@ func TestParse(t *testing.T) {
 		if p.events != tt.events || p.calmEvents != tt.calmEvents || p.slowEvents != tt.slowEvents || p.over != tt.over || o.quick != tt.quick {
 			t.Errorf("parse(%q) = events %d, calm %d, slow %d, over %s, quick %v; want %d, %d, %d, %s, %v",
 				tt.args, p.events, p.calmEvents, p.slowEvents, p.over, o.quick, tt.events, tt.calmEvents, tt.slowEvents, tt.over, tt.quick)
+		}
+	}
+}
+
+// -destinations takes counts from 1 to 50, separated by commas.
+func TestParseDestinations(t *testing.T) {
+	t.Parallel()
+	o, err := parse([]string{"-destinations", "1,5, 10,20"}, io.Discard)
+	if err != nil || !slices.Equal(o.destinations, []int{1, 5, 10, 20}) {
+		t.Errorf("parse(-destinations 1,5, 10,20) = %v, %v", o.destinations, err)
+	}
+	for _, bad := range []string{"0", "x", "4,", "51"} {
+		if _, err := parse([]string{"-destinations", bad}, io.Discard); err == nil {
+			t.Errorf("parse(-destinations %q) error = nil, want one", bad)
 		}
 	}
 }

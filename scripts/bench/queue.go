@@ -201,7 +201,7 @@ func (a *acked) receiptToRow(start time.Time, ds []delivery, out []outcome) []ti
 func measureQueued(ctx context.Context, q queueParams, progress io.Writer) (figures, error) {
 	began := time.Now()
 	stalls := watchStalls(ctx)
-	f := figures{Mode: config.ModeQueued, Date: began.UTC().Format(time.RFC3339), LatencyMS: ms(q.latency),
+	f := figures{Mode: config.ModeQueued, runInfo: runInfo{Date: began.UTC().Format(time.RFC3339), LatencyMS: ms(q.latency)},
 		WriteQuota: gsheetstest.GoogleQuotas().WriteRequestsPerMinutePerUser, SinkWriteRate: gsheets.DefaultWriteRequestsPerMinute}
 	emuOpts := []gsheetstest.Option{gsheetstest.WithQuotas(gsheetstest.GoogleQuotas())}
 	if q.latency > 0 {
@@ -369,7 +369,7 @@ func rateRun(ctx context.Context, st *localstack.Stack, rec *acked, writesAt *st
 	r.ReceiptToRow50, r.ReceiptToRow95, r.ReceiptToRow99 = percentile(r2r, 0.50), percentile(r2r, 0.95), percentile(r2r, 0.99)
 	es := st.Emulator.Stats()
 	r.WritesPerEvent, r.RateLimited = round(float64(es.Writes)/float64(len(ds))), es.RateLimited
-	r.MaxWrites60s = maxIn(writesAt.get(), time.Minute)
+	r.MaxWrites60s = gsheetstest.Busiest(writesAt.get(), time.Minute)
 	rows, err := rowsOf(st.Emulator, st.Ready.SpreadsheetID, "Orders", "order_id", gsheets.VersionHeader)
 	if err != nil {
 		return r, err
@@ -389,7 +389,7 @@ func rateRun(ctx context.Context, st *localstack.Stack, rec *acked, writesAt *st
 		b.AckP50, b.AckP99 = percentile(backs, 0.50), percentile(backs, 0.99)
 		b.ReceiptToRow50, b.ReceiptToRow95, b.ReceiptToRow99 = percentile(br2r, 0.50), percentile(br2r, 0.95), percentile(br2r, 0.99)
 		bs := base.emu.Stats()
-		b.WritesPerEvent, b.RateLimited, b.MaxWrites60s = round(float64(bs.Writes)/float64(len(ds))), bs.RateLimited, maxIn(base.writes.get(), time.Minute)
+		b.WritesPerEvent, b.RateLimited, b.MaxWrites60s = round(float64(bs.Writes)/float64(len(ds))), bs.RateLimited, gsheetstest.Busiest(base.writes.get(), time.Minute)
 		brows, err := rowsOf(base.emu, base.id, "Orders", "order_id", gsheets.VersionHeader)
 		if err != nil {
 			return r, err

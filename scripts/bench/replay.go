@@ -68,6 +68,9 @@ type webhookSender struct {
 	secret   string
 	platform string
 	topic    func(delivery) string // the platform's topic of a delivery
+	// store, when set, is the shop of an order (the partner runs);
+	// else every order is the demo shop's.
+	store func(order string) string
 }
 
 func newWebhookSender(base, secret string) *webhookSender {
@@ -82,7 +85,11 @@ func (w *webhookSender) send(ctx context.Context, d delivery) (int, string, time
 	if w.platform != "shopify" {
 		status = "" // the platform's own word for paid
 	}
-	s, err := demo.BuiltIn(w.platform, demo.SampleOptions{Topic: w.topic(d), OrderID: d.order, Status: status, Updated: d.version})
+	o := demo.SampleOptions{Topic: w.topic(d), OrderID: d.order, Status: status, Updated: d.version}
+	if w.store != nil {
+		o.Store = w.store(d.order)
+	}
+	s, err := demo.BuiltIn(w.platform, o)
 	if err != nil {
 		return 0, "", 0, err
 	}

@@ -116,17 +116,3 @@ func percentile(ds []time.Duration, q float64) float64 {
 }
 
 func ms(d time.Duration) float64 { return math.Round(float64(d)/float64(time.Millisecond)*10) / 10 }
-
-// maxIn returns the most timestamps in any window of length w.
-func maxIn(ts []time.Time, w time.Duration) int {
-	s := slices.Clone(ts)
-	slices.SortFunc(s, func(a, b time.Time) int { return a.Compare(b) })
-	most, j := 0, 0
-	for i := range s {
-		for s[i].Sub(s[j]) >= w {
-			j++
-		}
-		most = max(most, i-j+1)
-	}
-	return most
-}

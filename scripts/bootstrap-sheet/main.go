@@ -6,12 +6,23 @@
 // nothing that is already in place, so it is also how a new table or
 // column gets its header before the first order arrives.
 //
+// Then it prepares every destination of the configuration (-destinations):
+// it creates the spreadsheet of one that has no id yet (titled from the
+// configuration; the ids to set in terraform.tfvars are printed), gives it
+// its tables' tabs in the columns it keeps, a Today and a Summary tab
+// (package meetingtabs: live formulas and a pivot table, which Safeview
+// never writes; a tab the team edited is left as it is), and shares it
+// with the destination's own service account as an Editor
+// (-destination-accounts) and with the people of its share: in their
+// role, without a notification email unless -notify.
+//
 // Usage:
 //
 //	gcloud auth application-default login \
 //	  --scopes=openid,https://www.googleapis.com/auth/userinfo.email,https://www.googleapis.com/auth/cloud-platform,https://www.googleapis.com/auth/spreadsheets,https://www.googleapis.com/auth/drive
 //	go run ./scripts/bootstrap-sheet -project PROJECT -config safeview.yaml \
-//	  -spreadsheet SPREADSHEET_ID -share SERVICE_ACCOUNT_EMAIL
+//	  -spreadsheet SPREADSHEET_ID -share SERVICE_ACCOUNT_EMAIL \
+//	  [-destination-accounts '{"lyon": "EMAIL"}'] [-destination-spreadsheets '{"lyon": "ID"}']
 //
 // `terraform output next_steps` prints this command with your values.
 //
@@ -93,6 +104,7 @@ type options struct {
 	share  string // the service account's email; empty to skip
 	dryRun bool
 	excel  string // -excel: the Excel destination to prepare instead
+	dest   destinationFlags
 }
 
 // parse reads the command line; the usage and the flags' errors go to
@@ -106,6 +118,10 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.dryRun, "dry-run", false, "check the configuration and print the plan, without calling Google")
 	fs.StringVar(&o.excel, "excel", "", "prepare the workbook of this Excel destination instead: create its named tables with their header, or check them (docs/excel.md)")
 	o.cloud.RegisterGraph(fs)
+	fs.StringVar(&o.dest.names, "destinations", "all", `the destinations of the configuration to prepare: "all", "none", or names separated by commas`)
+	fs.StringVar(&o.dest.accounts, "destination-accounts", "", `the destinations' service accounts, JSON {"NAME": "EMAIL"} (terraform output destinations): each spreadsheet is shared with its own`)
+	fs.StringVar(&o.dest.ids, "destination-spreadsheets", "", `spreadsheet ids of destinations the configuration gives none, JSON {"NAME": "ID"} (var.destination_spreadsheet_ids); a destination without one gets a new spreadsheet`)
+	fs.BoolVar(&o.dest.notify, "notify", false, "email the people of each destination's share: when their access is granted")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: go run ./scripts/bootstrap-sheet -project PROJECT -config FILE -spreadsheet ID -share EMAIL")
 		fs.PrintDefaults()
@@ -142,12 +158,19 @@ func work(ctx context.Context, o options, stdout io.Writer, c clients) error {
 		}
 		tabs = append(tabs, tb)
 	}
+	dests, err := o.dest.destinations(cfg)
+	if err != nil {
+		return err
+	}
 	if o.dryRun {
 		for _, t := range tabs {
 			fmt.Fprintf(stdout, "tab %q: header %s, frozen, protected with a warning\n", t.title, strings.Join(t.headers, " | "))
 		}
 		if o.share != "" {
 			fmt.Fprintf(stdout, "share with %s as an Editor\n", o.share)
+		}
+		for _, d := range dests {
+			d.plan(stdout)
 		}
 		fmt.Fprintln(stdout, "dry run: the configuration is valid; nothing was changed")
 		return nil
@@ -161,18 +184,29 @@ func work(ctx context.Context, o options, stdout io.Writer, c clients) error {
 		return explain(err, "the spreadsheet "+id)
 	}
 
+	var dsvc *drive.Service
+	driveClient := func() (*drive.Service, error) {
+		if dsvc != nil {
+			return dsvc, nil
+		}
+		var err error
+		if dsvc, err = drive.NewService(ctx, googleOptions(c.drive, drive.DriveScope, o.cloud.Project)...); err != nil {
+			return nil, fmt.Errorf("drive client: %w", err)
+		}
+		return dsvc, nil
+	}
 	if o.share == "" {
 		fmt.Fprintln(stdout, "not shared (-share is empty): share the spreadsheet with the function's service account as an Editor")
-		return nil
+	} else {
+		ds, err := driveClient()
+		if err != nil {
+			return err
+		}
+		if err := shareWith(ctx, ds, id, o.share, stdout); err != nil {
+			return explain(err, "sharing the spreadsheet")
+		}
 	}
-	dsvc, err := drive.NewService(ctx, googleOptions(c.drive, drive.DriveScope, o.cloud.Project)...)
-	if err != nil {
-		return fmt.Errorf("drive client: %w", err)
-	}
-	if err := shareWith(ctx, dsvc, id, o.share, stdout); err != nil {
-		return explain(err, "sharing the spreadsheet")
-	}
-	return nil
+	return prepareDestinations(ctx, dests, svc, driveClient, o.dest.notify, stdout)
 }
 
 // googleOptions are the options of a client: the test's, or Application

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -49,6 +51,7 @@ type driveFake struct {
 	existing []map[string]string // permissions already on the file
 	created  []map[string]any
 	queries  []string
+	byFile   map[string][]map[string]string // permissions created, by file path
 }
 
 func (d *driveFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -58,11 +61,15 @@ func (d *driveFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	switch r.Method {
 	case http.MethodGet:
-		_ = json.NewEncoder(w).Encode(map[string]any{"permissions": d.existing})
+		_ = json.NewEncoder(w).Encode(map[string]any{"permissions": append(slices.Clone(d.existing), d.byFile[r.URL.Path]...)})
 	case http.MethodPost:
 		var p map[string]any
 		_ = json.NewDecoder(r.Body).Decode(&p)
 		d.created = append(d.created, p)
+		if d.byFile == nil {
+			d.byFile = map[string][]map[string]string{}
+		}
+		d.byFile[r.URL.Path] = append(d.byFile[r.URL.Path], map[string]string{"emailAddress": fmt.Sprint(p["emailAddress"]), "role": fmt.Sprint(p["role"]), "type": "user"})
 		_ = json.NewEncoder(w).Encode(map[string]any{"id": "perm-1", "role": p["role"]})
 	}
 }
@@ -93,7 +100,7 @@ func newEnv(t *testing.T) *env {
 func (e *env) bootstrap(t *testing.T, id string, extra ...string) string {
 	t.Helper()
 	var out bytes.Buffer
-	args := append([]string{"-config", exampleConfig, "-spreadsheet", id, "-share", account}, extra...)
+	args := append([]string{"-config", exampleConfig, "-spreadsheet", id, "-share", account, "-destinations", "none"}, extra...)
 	if err := run(context.Background(), args, &out, io.Discard, e.c); err != nil {
 		t.Fatalf("run(%q) error = %v\n%s", args, err, out.String())
 	}

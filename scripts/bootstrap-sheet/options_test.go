@@ -18,8 +18,8 @@ func TestParse(t *testing.T) {
 	if err != nil {
 		t.Fatalf("parse(%q) error = %v", args, err)
 	}
-	want := options{cloud: cloud.Flags{Config: "c.yaml", Spreadsheet: "s", Project: "env-project"}, share: account, dryRun: true}
-	if diff := cmp.Diff(want, got, cmp.AllowUnexported(options{})); diff != "" {
+	want := options{cloud: cloud.Flags{Config: "c.yaml", Spreadsheet: "s", Project: "env-project"}, share: account, dryRun: true, dest: destinationFlags{names: "all"}}
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(options{}, destinationFlags{})); diff != "" {
 		t.Errorf("parse(%q) mismatch (-want +got):\n%s", args, diff)
 	}
 }

@@ -5,7 +5,7 @@
 //
 // Usage:
 //
-//	go run ./scripts/dev [-addr 127.0.0.1:8080] [-config functions/webhook/safeview.yaml] [-queue]
+//	go run ./scripts/dev [-addr 127.0.0.1:8080] [-config functions/webhook/safeview.yaml] [-queue] [-unlimited]
 //	go run ./scripts/dev -sheets-endpoint URL -spreadsheet ID
 //
 // The second form runs the function against an emulator of your own
@@ -26,12 +26,16 @@
 // that scripts and tests rely on: webhook_base is the URL to which
 // /{source} is appended, sheets_endpoint the base URL to hand to
 // option.WithEndpoint, and sources maps each source to its platform and
-// demo secret (and, for Square, the exact notification URL). When the
-// configuration has Excel destinations, an emulated Microsoft Graph holds
-// their workbooks, and "destinations" maps each to where its named tables
-// are read as Graph serves them:
+// demo secret (and, for Square, the exact notification URL), and
+// destinations maps each destination of the configuration to where it is
+// read: a partner's emulated spreadsheet ("destinations":{"lyon":
+// {"kind":"google-sheets","spreadsheet_id":...,"where":...,"share":[...],
+// "account":...}}), or for an Excel destination where an emulated
+// Microsoft Graph serves its named tables:
 // {graph_endpoint}/drives/{drive_id}/items/{item_id}/workbook/tables/{name}/rows
-// (docs/excel.md). The stack
+// (docs/excel.md). The emulator enforces Google's quotas per caller, the
+// function being one caller for the main spreadsheet and one per
+// destination's service account (-unlimited lifts them). The stack
 // itself is scripts/internal/localstack, which the benchmark shares.
 package main
 
@@ -47,6 +51,7 @@ import (
 	"syscall"
 
 	"github.com/safeview/safeview/scripts/internal/localstack"
+	"github.com/safeview/safeview/shared/gsheetstest"
 )
 
 // Ready is the READY line's JSON.
@@ -86,6 +91,7 @@ func parse(args []string, stderr io.Writer) (localstack.Options, error) {
 	fs.StringVar(&o.Config, "config", localstack.DefaultConfig(), "the configuration file")
 	fs.StringVar(&o.SheetsAddr, "sheets-addr", "127.0.0.1:0", "host:port of the Sheets emulator and the view")
 	fs.StringVar(&o.GraphAddr, "graph-addr", "127.0.0.1:0", "host:port where the Graph emulator serves the Excel destinations' tables to readers, and its view")
+	unlimited := fs.Bool("unlimited", false, "no Sheets quotas (by default Google's: 60 requests a minute per account, 300 per project)")
 	fs.StringVar(&o.SheetsEndpoint, "sheets-endpoint", "", "an emulator of your own (go run ./scripts/sheets-emulator): its sheets_endpoint; none is started")
 	fs.StringVar(&o.SpreadsheetID, "spreadsheet", "", "with -sheets-endpoint: the id of its spreadsheet")
 	fs.BoolVar(&o.Queue, "queue", false, "queued mode: the function publishes to a fake Pub/Sub (pstest), a push pump delivers to the writer function (docs/queued.md)")
@@ -94,6 +100,11 @@ func parse(args []string, stderr io.Writer) (localstack.Options, error) {
 	}
 	if (o.SheetsEndpoint == "") != (o.SpreadsheetID == "") {
 		return localstack.Options{}, errors.New("-sheets-endpoint and -spreadsheet go together")
+	}
+	if !*unlimited {
+		// Per caller: the function writes the main spreadsheet as itself
+		// and each destination as its own account.
+		o.Emulator = append(o.Emulator, gsheetstest.WithQuotas(gsheetstest.GoogleQuotas()))
 	}
 	return o, nil
 }

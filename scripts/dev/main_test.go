@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/safeview/safeview/scripts/internal/demo"
+	"github.com/safeview/safeview/scripts/internal/localstack"
 )
 
 // The local stack, end to end: functions-framework serves the registered
@@ -47,6 +48,25 @@ func TestDevStack(t *testing.T) {
 		if !strings.Contains(mustJSON(t, ready), `"`+k+`":"`) {
 			t.Errorf("READY line lacks %s", k)
 		}
+	}
+	// The example configuration's two partner destinations, each an
+	// emulated spreadsheet of its own written as its own account, and the
+	// accountant's Excel workbook.
+	if len(ready.Destinations) != 3 {
+		t.Fatalf("READY destinations = %+v, want lyon, online and compta", ready.Destinations)
+	}
+	for name, want := range map[string]localstack.ReadyDestination{
+		"lyon":   {Kind: "google-sheets", Where: `order.store == "Lyon"`, Share: []string{"manager.lyon@example.com"}},
+		"online": {Kind: "google-sheets", Where: `order.channel == "web"`, Share: []string{"ecommerce@example.com"}},
+	} {
+		got := ready.Destinations[name]
+		if got.Kind != want.Kind || got.Where != want.Where || strings.Join(got.Share, ",") != strings.Join(want.Share, ",") ||
+			got.SpreadsheetID == "" || got.SpreadsheetID == ready.SpreadsheetID || got.Account == "" {
+			t.Errorf("READY destinations[%s] = %+v, want %+v with a spreadsheet and an account of its own", name, got, want)
+		}
+	}
+	if !strings.Contains(mustJSON(t, ready), `"lyon":{"kind":"google-sheets","spreadsheet_id":"`) {
+		t.Errorf("READY line = %s, want destinations by name with kind and spreadsheet_id", mustJSON(t, ready))
 	}
 	src, ok := ready.Sources["shopify"]
 	if !ok || src.Platform != "shopify" || src.Secret != demo.Secret("shopify") {
@@ -105,7 +125,11 @@ func TestDevStack(t *testing.T) {
 	}
 
 	var view struct {
-		Tabs []tabData `json:"tabs"`
+		Tabs         []tabData `json:"tabs"`
+		Destinations []struct {
+			Name string    `json:"name"`
+			Tabs []tabData `json:"tabs"`
+		} `json:"destinations"`
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -138,6 +162,28 @@ func TestDevStack(t *testing.T) {
 	}
 	if got := excelKeys(t, d.GraphEndpoint+"/drives/"+d.DriveID+"/items/"+d.ItemID+"/workbook/tables/Ventes/rows"); !strings.Contains(got, "|424242|") {
 		t.Errorf("Ventes keys = %s, want order 424242", got)
+	}
+	// The view lists every destination and its tabs: the shopify sample
+	// (channel web) in the online shop's, without customer_ref; the DG1
+	// booking (venue Lyon) in Lyon's.
+	dests := map[string][]tabData{}
+	for _, d := range view.Destinations {
+		dests[d.Name] = d.Tabs
+	}
+	titles := func(tabs []tabData) string {
+		var out []string
+		for _, t := range tabs {
+			out = append(out, t.Title)
+		}
+		return strings.Join(out, ",")
+	}
+	if online := dests["online"]; titles(online) != "Orders,Today,Summary" || findRow(online[0].Rows, "424242")[0] != "424242" ||
+		strings.Join(online[0].Rows[0], ",") != "order_id,order_date,status,items,total" {
+		t.Errorf("view of destination online = %+v, want its Orders tab with the sample in its five columns, then Today and Summary", online)
+	}
+	if lyon := dests["lyon"]; titles(lyon) != "Orders,Bookings,Today,Summary" || len(lyon[1].Rows) < 2 ||
+		len(lyon[2].Rows) != 2 || !strings.Contains(lyon[2].Rows[1][0], "TODAY()") {
+		t.Errorf("view of destination lyon = %+v, want its Orders and Bookings tabs, a booking in Bookings, then Today's formulas and Summary", lyon)
 	}
 	// Stripe and Square deliveries carry no line items: the local stack
 	// reads them from its fake of the platforms' APIs (package items).

@@ -19,8 +19,7 @@ import (
 func TestEraseReachesExcel(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	yaml := cfgYAML + `destinations:
-  compta:
+	yaml := strings.ReplaceAll(cfgYAML, "LYON_ID", e.lyon) + `  compta:
     kind: excel
     excel:
       workbook: {drive_id: d, item_id: i}

@@ -57,6 +57,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -185,7 +186,20 @@ func work(ctx context.Context, o options, stdin io.Reader, stdout, stderr io.Wri
 	if err := report(o, done.Report, stdout, stderr); err != nil {
 		return err
 	}
-	reportDestinations(o, done, stdout)
+	if o.cmd == "erase" {
+		// An erasure reaches every destination, each its copies of the
+		// rows. An access request reads the main spreadsheet alone: the
+		// others hold nothing it does not.
+		for _, name := range slices.Sorted(maps.Keys(done.Destinations)) {
+			fmt.Fprintf(stdout, "destination %s: ", name)
+			if err := report(o, done.Destinations[name], stdout, stderr); err != nil {
+				return err
+			}
+		}
+		for _, name := range v.Pending() {
+			fmt.Fprintf(stdout, "destination %s: no spreadsheet id yet, nothing to clear\n", name)
+		}
+	}
 	return nil
 }
 

@@ -58,6 +58,11 @@ tables:
       - {header: booking_id, field: booking.id}
       - {header: store, field: booking.store}
       - {header: guest, field: customer.email, op: pseudonym}
+destinations:
+  lyon:
+    spreadsheet: {id: LYON_ID}
+    where: booking.store == "Lyon"
+    tables: {Bookings: {}}
 `
 
 // env is a spreadsheet in the emulator that the function's sink filled
@@ -65,6 +70,7 @@ tables:
 type env struct {
 	emu            *gsheetstest.Server
 	id             string
+	lyon           string // the destination's spreadsheet: the Lyon bookings
 	config, secret string
 }
 
@@ -72,7 +78,8 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	dir := t.TempDir()
 	e := &env{emu: gsheetstest.NewServer(t), config: filepath.Join(dir, "safeview.yaml"), secret: filepath.Join(dir, "secrets.yaml")}
-	if err := os.WriteFile(e.config, []byte(cfgYAML), 0o600); err != nil {
+	e.lyon = e.emu.CreateSpreadsheet("dsar lyon", "Bookings")
+	if err := os.WriteFile(e.config, []byte(strings.Replace(cfgYAML, "LYON_ID", e.lyon, 1)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(e.secret, []byte("safeview-pseudonym-key: "+key+"\n"), 0o600); err != nil {
@@ -100,6 +107,11 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	lyon, err := gsheets.New(svc, e.lyon, []model.Table{pipes["Bookings"].SinkTable()},
+		gsheets.Options{Logger: slog.New(slog.DiscardHandler), WriteRequestsPerMinute: 6000, ReadRequestsPerMinute: 6000})
+	if err != nil {
+		t.Fatal(err)
+	}
 	at := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 	for _, ev := range []*platform.Event{
 		order("1001", platform.Customer{Email: strings.ToUpper(email)}, at),
@@ -120,6 +132,11 @@ func newEnv(t *testing.T) *env {
 		}
 		if _, err := sink.Upsert(t.Context(), tab, out.Row); err != nil {
 			t.Fatal(err)
+		}
+		if tab == "Bookings" { // every booking is Lyon's
+			if _, err := lyon.Upsert(t.Context(), tab, out.Row); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	if err := e.emu.SetValues(e.id, "Orders!F1:F2", [][]any{{"notes"}, {"asked for a refund"}}); err != nil {
@@ -193,9 +210,16 @@ func TestErase(t *testing.T) {
 	if after, _ := e.emu.Snapshot(e.id, "Orders"); !cmp.Equal(before, after) {
 		t.Errorf("a dry run changed the sheet:\n%v\n%v", before, after)
 	}
+	lyonBefore, _ := e.emu.Snapshot(e.lyon, "Bookings")
 	out, _, err = e.run(t, email, "erase", "-email", "-")
-	if err != nil || !strings.Contains(out, "cleared 2 rows (Orders 1, Bookings 1)") {
-		t.Errorf("dsar erase = %q, %v", out, err)
+	if err != nil || !strings.Contains(out, "cleared 2 rows (Orders 1, Bookings 1)") || !strings.Contains(out, "destination lyon: cleared 1 rows (Bookings 1)") {
+		t.Errorf("dsar erase = %q, %v, want the main spreadsheet's count and lyon's", out, err)
+	}
+	// The destination's copy of the booking lost its guest too; the
+	// other guest's booking is as it was.
+	lyonAfter, _ := e.emu.Snapshot(e.lyon, "Bookings")
+	if len(lyonAfter) != 3 || lyonAfter[1][2] != "" || lyonBefore[1][2] == "" || !cmp.Equal(lyonAfter[2], lyonBefore[2]) {
+		t.Errorf("lyon's Bookings after dsar erase = %q, was %q: want bk_1's guest cleared, bk_2 as it was", lyonAfter, lyonBefore)
 	}
 	orders, _ := e.emu.Snapshot(e.id, "Orders")
 	want := [][]string{

@@ -52,7 +52,8 @@ func TestWork(t *testing.T) {
 	if err := work(t.Context(), o, strings.NewReader(""), &out, io.Discard); err != nil {
 		t.Fatalf("work(erase, dry run) error = %v", err)
 	}
-	if want := "dry run: would clear 2 rows (Orders 1, Bookings 1) of 2 found; nothing was changed\n"; out.String() != want {
+	if want := "dry run: would clear 2 rows (Orders 1, Bookings 1) of 2 found; nothing was changed\n" +
+		"destination lyon: dry run: would clear 1 rows (Bookings 1) of 1 found; nothing was changed\n"; out.String() != want {
 		t.Errorf("work(erase, dry run) printed %q, want %q", out.String(), want)
 	}
 }

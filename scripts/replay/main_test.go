@@ -22,7 +22,7 @@ import (
 // the rest, and every order lands.
 func TestReplayDeadLetters(t *testing.T) {
 	ctx := t.Context()
-	st, err := localstack.Start(ctx, localstack.Options{Addr: "127.0.0.1:0", Queue: true,
+	st, err := localstack.Start(ctx, localstack.Options{Addr: "127.0.0.1:0", Queue: true, NoDestinations: true,
 		QueueOptions: localstack.QueueOptions{MaxAttempts: 2, MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, AckDeadline: 10 * time.Second, PushDeadline: time.Second}})
 	if err != nil {
 		t.Fatal(err)

@@ -16,12 +16,15 @@ func TestSheetBlock(t *testing.T) {
   batch_window: 20ms
   max_rows_per_flush: 100
   request_timeout: 1500ms
+  project_write_requests_per_minute: 200
+  project_read_requests_per_minute: 250
 `))
 	if err != nil {
 		t.Fatalf("Parse() error = %v", err)
 	}
 	want := Sheet{WriteRequestsPerMinute: 50, ReadRequestsPerMinute: 40, BatchWindow: Duration(20 * time.Millisecond),
-		MaxRowsPerFlush: 100, RequestTimeout: Duration(1500 * time.Millisecond)}
+		MaxRowsPerFlush: 100, RequestTimeout: Duration(1500 * time.Millisecond),
+		ProjectWriteRequestsPerMinute: 200, ProjectReadRequestsPerMinute: 250}
 	if diff := cmp.Diff(want, c.Sheet); diff != "" {
 		t.Errorf("Sheet mismatch (-want +got):\n%s", diff)
 	}
@@ -43,6 +46,7 @@ func TestSheetBlockErrors(t *testing.T) {
 		{"unknown key", "sheet: {writes_per_minute: 10}\n", []string{`safeview.yaml:23: sheet: unknown key "writes_per_minute"`}},
 		{"negative rate", "sheet: {write_requests_per_minute: -1}\n", []string{"safeview.yaml:23: sheet.write_requests_per_minute: want between 1 and 3000"}},
 		{"rate too high", "sheet: {read_requests_per_minute: 5000}\n", []string{"sheet.read_requests_per_minute: want between 1 and 3000"}},
+		{"project rate too high", "sheet: {project_write_requests_per_minute: 5000}\n", []string{"sheet.project_write_requests_per_minute: want between 1 and 3000 (Google's default quota is 300 per minute per project)"}},
 		{"not a number", "sheet: {write_requests_per_minute: fast}\n", []string{"sheet.write_requests_per_minute: want a whole number"}},
 		{"long window", "sheet: {batch_window: 2s}\n", []string{"sheet.batch_window: at most 1s"}},
 		{"bad window", "sheet: {batch_window: soon}\n", []string{"sheet.batch_window: want a duration"}},

@@ -240,7 +240,7 @@ func distinctKeys(batch []*op) int {
 // (model.Row.Leave), once the flush that recorded their marks landed, as
 // a request of its own: the deletion of a request reads the whole tab
 // first, so that a row a team edit moved under it is put back (see
-// deleteRows), and deletes a row only if it still holds an older version.
+// deleteRows), and deletes a row only if no newer version was written since.
 // A row leaves rarely (a partner's order whose store changed): that read
 // is worth its cost. The ops are answered Removed, or, when the deletion
 // could not be done, with an error the platform retries: the mark is
@@ -259,7 +259,9 @@ func (s *Sink) leave(fs *flushState, batch []*op) {
 		}
 		o.leaving = false
 		leaving = append(leaving, o)
-		sl := model.Select{Tab: o.tab.Tab, Keys: []string{o.row.Key}, Before: o.row.Version, Legacy: o.row.Source == ""}
+		// Before: a row at this version or older (a row written before
+		// the where changed leaves at its own version).
+		sl := model.Select{Tab: o.tab.Tab, Keys: []string{o.row.Key}, Before: o.row.Version + 1, Legacy: o.row.Source == ""}
 		if o.row.Source != "" {
 			sl.Sources = []string{o.row.Source}
 		}

@@ -178,11 +178,15 @@ func TestCoalesce(t *testing.T) {
 		{"a newer version kept out", false, 0, 5, []in{{v: 7, update: true}}, []model.Result{model.Filtered}, -1, 7},
 		{"two kept out in one flush", false, 0, 0, []in{{v: 3}, {v: 2}}, []model.Result{model.Filtered, model.Stale}, -1, 3},
 		{"an update older than a version kept out by the update policy", true, 1, 5, []in{{v: 3, update: true}}, []model.Result{model.Stale}, -1, 0},
-		{"a row leaves", true, 1, 0, []in{{v: 2, leave: true}}, []model.Result{model.Removed}, -1, 2},
-		{"a row leaves, then comes back in the same flush", true, 1, 0, []in{{v: 3, update: true}, {v: 2, leave: true}}, []model.Result{model.Written, model.Stale}, 0, 0},
-		{"an update, then the row leaves in the same flush", true, 1, 0, []in{{v: 2, update: true}, {v: 3, leave: true}}, []model.Result{model.Stale, model.Removed}, -1, 3},
-		{"an older version leaves", true, 5, 0, []in{{v: 3, leave: true}}, []model.Result{model.Stale}, -1, 0},
-		{"a row that is not there leaves", false, 0, 0, []in{{v: 3, leave: true}}, []model.Result{model.Filtered}, -1, 3},
+		{"a row leaves", true, 1, 0, []in{{v: 2, update: true, leave: true}}, []model.Result{model.Removed}, -1, 2},
+		{"a row leaves at its own version (the where changed)", true, 3, 0, []in{{v: 3, update: true, leave: true}}, []model.Result{model.Removed}, -1, 3},
+		{"the update policy keeps a row its where no longer chooses", true, 1, 0, []in{{v: 2, leave: true}}, []model.Result{model.Filtered}, -1, 2},
+		{"the update policy keeps it, at its own version", true, 2, 0, []in{{v: 2, leave: true}}, []model.Result{model.Unchanged}, -1, 0},
+		{"a row leaves, then comes back in the same flush", true, 1, 0, []in{{v: 3, update: true}, {v: 2, update: true, leave: true}}, []model.Result{model.Written, model.Stale}, 0, 0},
+		{"an update, then the row leaves in the same flush", true, 1, 0, []in{{v: 2, update: true}, {v: 3, update: true, leave: true}}, []model.Result{model.Stale, model.Removed}, -1, 3},
+		{"an older version leaves", true, 5, 0, []in{{v: 3, update: true, leave: true}}, []model.Result{model.Stale}, -1, 0},
+		{"a row that is not there leaves, and is not named", false, 0, 0, []in{{v: 3, update: true, leave: true}}, []model.Result{model.Filtered}, -1, 0},
+		{"a row that is not there leaves, older than a mark", false, 0, 5, []in{{v: 3, update: true, leave: true}}, []model.Result{model.Stale}, -1, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

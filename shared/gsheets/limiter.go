@@ -36,6 +36,9 @@ type limiter struct {
 
 	mu  sync.Mutex
 	tat time.Time // theoretical arrival time of the next request
+	// jumped is how far the last reservation moved tat beyond one
+	// interval (see pacer.reserve), given back with its token.
+	jumped time.Duration
 }
 
 func newLimiter(perMinute, burst int, now func() time.Time) *limiter {
@@ -50,6 +53,7 @@ func newLimiter(perMinute, burst int, now func() time.Time) *limiter {
 func (l *limiter) reserve() time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.jumped = 0
 	now := l.now()
 	if l.tat.Before(now) {
 		l.tat = now
@@ -66,18 +70,22 @@ func (l *limiter) reserve() time.Duration {
 func (l *limiter) cancel() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.tat = l.tat.Add(-l.interval)
+	l.tat = l.tat.Add(-l.interval - l.jumped)
+	l.jumped = 0
 }
 
 // wait takes a token, sleeping until it is due. It fails without
 // consuming anything when ctx ends first.
-func (l *limiter) wait(ctx context.Context) error {
-	d := l.reserve()
+func (l *limiter) wait(ctx context.Context) error { return waitFor(ctx, l.reserve(), l.cancel) }
+
+// waitFor sleeps the wait d of a reservation; when ctx ends first, or
+// would end before d, it gives the reservation back with cancel.
+func waitFor(ctx context.Context, d time.Duration, cancel func()) error {
 	if d == 0 {
 		return nil
 	}
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
-		l.cancel()
+		cancel()
 		return context.DeadlineExceeded
 	}
 	t := time.NewTimer(d)
@@ -86,7 +94,7 @@ func (l *limiter) wait(ctx context.Context) error {
 	case <-t.C:
 		return nil
 	case <-ctx.Done():
-		l.cancel()
+		cancel()
 		return ctx.Err()
 	}
 }
@@ -96,6 +104,7 @@ func (l *limiter) wait(ctx context.Context) error {
 func (l *limiter) penalize(d time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.jumped = 0
 	next := l.now().Add(d + time.Duration(l.burst-1)*l.interval)
 	if l.tat.Before(next) {
 		l.tat = next

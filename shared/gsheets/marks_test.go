@@ -5,6 +5,7 @@ import (
 
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -205,7 +206,7 @@ func TestMarksHoldNoCell(t *testing.T) {
 // destination (a partner's where no longer matches it).
 func left(key string, v int64) model.Row {
 	r := paid(key, v)
-	r.Insert, r.Update, r.Leave = false, false, true
+	r.Insert, r.Update, r.Leave = false, true, true
 	return r
 }
 
@@ -222,14 +223,33 @@ func TestLeaveDeletesAndRemembers(t *testing.T) {
 	f.upsert(paid("1", 2), model.Stale)
 	f.sink = f.newSink()
 	f.upsert(paid("1", 2), model.Stale)
-	f.upsert(left("9", 1), model.Filtered) // never there
-	f.upsert(left("2", 1), model.Unchanged)
-	rows := f.snapshot()
-	if len(rows) != 2 || rows[1][0] != "2" {
-		t.Fatalf("want only order 2 left:\n%s", table(rows))
+	f.upsert(left("9", 1), model.Filtered) // never there: not named in the marks either
+	if marks, _ := f.emu.Snapshot(f.id, MarksTab); strings.Contains(table(marks), "/9") {
+		t.Errorf("the marks name order 9, which the destination never held:\n%s", table(marks))
+	}
+	// Order 2 was written at version 1 under an older where: the same
+	// version leaves now.
+	f.upsert(left("2", 1), model.Removed)
+	if rows := f.snapshot(); len(rows) != 1 {
+		t.Fatalf("want no order left:\n%s", table(rows))
 	}
 	f.upsert(paid("1", 4), model.Written)
-	if rows := f.snapshot(); len(rows) != 3 {
+	if rows := f.snapshot(); len(rows) != 2 {
 		t.Fatalf("want order 1 back at version 4:\n%s", table(rows))
+	}
+}
+
+// Without Update (the table's update policy keeps rows as they are), a
+// row its where no longer chooses stays, and its version is remembered.
+func TestLeaveKeptByTheUpdatePolicy(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.upsert(paid("1", 1), model.Written)
+	keep := left("1", 3)
+	keep.Update = false
+	f.upsert(keep, model.Filtered)
+	f.upsert(paid("1", 2), model.Stale)
+	if rows := f.snapshot(); len(rows) != 2 || rows[1][0] != "1" {
+		t.Fatalf("want order 1 kept at version 1:\n%s", table(rows))
 	}
 }

@@ -75,6 +75,10 @@ type Options struct {
 	// (see MarksTab); MaxMarks caps how many are.
 	MarksTTL time.Duration
 	MaxMarks int
+	// Project, when set, paces this sink's requests together with those
+	// of every other sink given the same Project: the quota of their
+	// Google Cloud project (see Project). Nil paces the sink alone.
+	Project *Project
 }
 
 func (o *Options) defaults() {
@@ -114,8 +118,8 @@ type Sink struct {
 	id     string
 	log    *slog.Logger
 	opt    Options
-	writes *limiter
-	reads  *limiter
+	writes pacer
+	reads  pacer
 	tabs   map[string]*tab // read-only after New; each tab is the flusher's
 	order  []*tab
 
@@ -175,9 +179,12 @@ func New(svc *sheets.Service, spreadsheetID string, tables []model.Table, opt Op
 	opt.defaults()
 	s := &Sink{
 		svc: svc, id: spreadsheetID, log: opt.Logger, opt: opt, tabs: map[string]*tab{},
-		writes: newLimiter(opt.WriteRequestsPerMinute, writeBurst, nil),
-		reads:  newLimiter(opt.ReadRequestsPerMinute, readBurst, nil),
+		writes: pacer{own: newLimiter(opt.WriteRequestsPerMinute, writeBurst, nil)},
+		reads:  pacer{own: newLimiter(opt.ReadRequestsPerMinute, readBurst, nil)},
 		marks:  newMarks(opt.MarksTTL, opt.MaxMarks),
+	}
+	if p := opt.Project; p != nil {
+		s.writes.shared, s.reads.shared = p.writes, p.reads
 	}
 	for _, t := range tables {
 		k := slices.Index(t.Headers, t.Key)

@@ -562,8 +562,8 @@ func updateDimensionProperties(t *tx, r *sheets.UpdateDimensionPropertiesRequest
 
 // cellMask is a parsed CellData field mask.
 type cellMask struct {
-	value, note bool
-	format      []string // paths under userEnteredFormat; "" for the whole format
+	value, note, pivot bool
+	format             []string // paths under userEnteredFormat; "" for the whole format
 }
 
 func parseCellMask(fields string) (cellMask, error) {
@@ -576,17 +576,22 @@ func parseCellMask(fields string) (cellMask, error) {
 		root, sub, _ := strings.Cut(p, ".")
 		switch root {
 		case "*":
-			m.value, m.note, m.format = true, true, append(m.format, "")
+			m.value, m.note, m.pivot, m.format = true, true, true, append(m.format, "")
 		case "userEnteredValue":
 			m.value = true
 		case "note":
 			m.note = true
+		case "pivotTable":
+			if sub != "" {
+				return m, unimplemented("writing part of CellData.pivotTable is not implemented")
+			}
+			m.pivot = true
 		case "userEnteredFormat":
 			if sub != "" && !validPath(reflect.TypeOf(sheets.CellFormat{}), sub) {
 				return m, invalidArgument("Invalid field mask: %q is not a field of CellData", p)
 			}
 			m.format = append(m.format, sub)
-		case "textFormatRuns", "dataValidation", "pivotTable", "dataSourceTable", "dataSourceFormula", "chipRuns":
+		case "textFormatRuns", "dataValidation", "dataSourceTable", "dataSourceFormula", "chipRuns":
 			return m, unimplemented("writing CellData.%s is not implemented", root)
 		case "effectiveValue", "formattedValue", "effectiveFormat", "hyperlink":
 			return m, invalidArgument("%s is a read-only field of CellData.", root)
@@ -613,6 +618,12 @@ func applyCell(old cell, src *sheets.CellData, m cellMask) (cell, error) {
 	}
 	if m.note {
 		c.note = src.Note
+	}
+	if m.pivot {
+		if pt := src.PivotTable; pt != nil && pt.Source == nil && pt.DataSourceId == "" {
+			return c, invalidArgument("Invalid pivot table: a source range is required.")
+		}
+		c.pivot = src.PivotTable
 	}
 	for _, p := range m.format {
 		if nf := src.UserEnteredFormat; nf != nil && nf.NumberFormat != nil && !validNumberFormatTypes[nf.NumberFormat.Type] {

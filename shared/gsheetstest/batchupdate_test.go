@@ -448,3 +448,36 @@ func TestIncludeSpreadsheetInResponse(t *testing.T) {
 		t.Errorf("UpdatedSpreadsheet data = %q, %d rows, %d columns of metadata; want x, 2, 2", got, len(d.RowMetadata), len(d.ColumnMetadata))
 	}
 }
+
+// A pivot table is stored at its anchor cell and read back as written;
+// one without a source is refused, as Google refuses it.
+func TestPivotTableStored(t *testing.T) {
+	e := newEnv(t)
+	pt := &sheets.PivotTable{
+		Source: &sheets.GridRange{SheetId: e.sheetID, StartRowIndex: 0, EndColumnIndex: 3},
+		Rows:   []*sheets.PivotGroup{{SourceColumnOffset: 1, SortOrder: "ASCENDING", ShowTotals: true}},
+		Values: []*sheets.PivotValue{{SourceColumnOffset: 2, SummarizeFunction: "SUM", Name: "revenue"}},
+	}
+	write := func(pt *sheets.PivotTable) error {
+		_, err := e.svc.Spreadsheets.BatchUpdate(e.id, &sheets.BatchUpdateSpreadsheetRequest{Requests: []*sheets.Request{{UpdateCells: &sheets.UpdateCellsRequest{
+			Start:  &sheets.GridCoordinate{SheetId: e.sheetID, RowIndex: 5, ColumnIndex: 1},
+			Rows:   []*sheets.RowData{{Values: []*sheets.CellData{{PivotTable: pt}}}},
+			Fields: "pivotTable",
+		}}}}).Do()
+		return err
+	}
+	if err := write(pt); err != nil {
+		t.Fatalf("updateCells(pivotTable) error = %v", err)
+	}
+	ss, err := e.svc.Spreadsheets.Get(e.id).Ranges("Sheet1!B6").IncludeGridData(true).Fields("sheets(data(rowData(values(pivotTable))))").Do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ss.Sheets[0].Data[0].RowData[0].Values[0].PivotTable
+	if got == nil || got.Rows[0].SourceColumnOffset != 1 || got.Values[0].SummarizeFunction != "SUM" || got.Source.EndColumnIndex != 3 {
+		t.Errorf("pivot table read back = %+v, want the one written", got)
+	}
+	if err := write(&sheets.PivotTable{Values: pt.Values}); err == nil {
+		t.Error("a pivot table without a source was stored, want 400")
+	}
+}

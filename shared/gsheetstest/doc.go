@@ -80,6 +80,9 @@
 //   - Formulas are stored, not evaluated: a formula's value, effective value
 //     and formatted value are its text. copyPaste pastes them as written,
 //     where Google shifts their relative references.
+//   - A pivot table (updateCells with the pivotTable field) is stored in
+//     its anchor cell as written and returned by spreadsheets.get with grid
+//     data; it is not computed, so the cells it would fill stay empty.
 //   - Developer metadata sits on the spreadsheet, a sheet, or a single row
 //     or column (the reference forbids spans). Ids are positive and unique.
 //     Row and column metadata moves with inserted, deleted and moved rows and

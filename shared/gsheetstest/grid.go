@@ -39,9 +39,14 @@ type cell struct {
 	v      value
 	format *sheets.CellFormat
 	note   string
+	// pivot is the pivot table anchored at the cell, stored as written
+	// and never computed. Immutable once stored, as format is.
+	pivot *sheets.PivotTable
 }
 
-func (c cell) zero() bool { return c.v.kind == kindEmpty && c.format == nil && c.note == "" }
+func (c cell) zero() bool {
+	return c.v.kind == kindEmpty && c.format == nil && c.note == "" && c.pivot == nil
+}
 
 // devMeta is developer metadata; its location is where it is stored. It is
 // immutable: an update stores a new *devMeta.

@@ -58,9 +58,9 @@ type quotaWindow struct {
 func (s *Server) takeQuota(r *http.Request, write bool) *apiError {
 	s.cfg.Lock()
 	defer s.cfg.Unlock()
-	user := r.URL.Query().Get("quotaUser")
-	if user == "" {
-		user = r.Header.Get(s.user)
+	user := s.quotaUser(r)
+	if s.unmetered != "" && user == s.unmetered {
+		return nil
 	}
 	perUser, perProject := s.quotas.ReadRequestsPerMinutePerUser, s.quotas.ReadRequestsPerMinutePerProject
 	if write {

@@ -122,7 +122,7 @@ func (v value) extended() *sheets.ExtendedValue {
 // cellData renders a cell for grid data. The effective value of a formula is
 // its text, since gsheetstest does not evaluate formulas.
 func (c cell) cellData() *sheets.CellData {
-	d := &sheets.CellData{UserEnteredFormat: c.format, Note: c.note}
+	d := &sheets.CellData{UserEnteredFormat: c.format, Note: c.note, PivotTable: c.pivot}
 	if c.v.kind != kindEmpty {
 		d.UserEnteredValue = c.v.extended()
 		eff := c.v

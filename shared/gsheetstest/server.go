@@ -39,12 +39,14 @@ type Server struct {
 	jitter    time.Duration
 	slow      time.Duration
 	hook      func(method string)
+	callHook  func(Call)
 	faults    []*faultRule
 	set       Faults // the last SetFaults, for AdminHandler
 	frnd      *rand.Rand
 	window    map[quotaKey]*quotaWindow
 	number    int64
 	sortMoves bool
+	unmetered string // a quota user no quota counts
 
 	statsMu sync.Mutex
 	stats   Stats
@@ -64,6 +66,12 @@ func WithQuotas(q Quotas) Option { return func(s *Server) { s.quotas = q } }
 // user for per-user quotas (default "Authorization"). The quotaUser query
 // parameter, as Google defines it, takes precedence.
 func WithQuotaUserHeader(name string) Option { return func(s *Server) { s.user = name } }
+
+// WithUnmeteredUser exempts the requests of one quota user from every
+// quota, the project's too: a person looking at the spreadsheet in a
+// browser, whose reads Google does not count against the API (the local
+// stack's live view).
+func WithUnmeteredUser(user string) Option { return func(s *Server) { s.unmetered = user } }
 
 // WithClock replaces the clock that delimits quota windows; real time by default.
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
@@ -280,9 +288,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.jitter > 0 {
 		lat += time.Duration(s.frnd.Int64N(int64(s.jitter)))
 	}
+	callHook, user, now := s.callHook, s.quotaUser(r), s.now
 	s.cfg.Unlock()
 	if hook != nil {
 		hook(rt.method)
+	}
+	if callHook != nil {
+		callHook(Call{Method: rt.method, Spreadsheet: rt.id, User: user, Write: write, At: now()})
 	}
 	if !s.sleep(r.Context(), lat) {
 		return

@@ -365,3 +365,26 @@ func TestConcurrentWriters(t *testing.T) {
 		t.Errorf("Stats() = %d writes, %d reads; want %d, %d", st.Writes, st.Reads, writers*each, writers*each+1)
 	}
 }
+
+// An unmetered user (a browser) reads past every quota, and its reads
+// take nothing of anyone else's.
+func TestUnmeteredUser(t *testing.T) {
+	e := newEnv(t, WithUnmeteredUser("browser"))
+	e.s.SetQuotas(Quotas{ReadRequestsPerMinutePerUser: 1, ReadRequestsPerMinutePerProject: 1}) // newEnv read once
+	e.s.SetClock(func() time.Time { return time.Date(2025, 10, 1, 12, 0, 0, 0, time.UTC) })
+	browser, err := e.s.ServiceAs(context.Background(), "browser")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if _, err := browser.Spreadsheets.Values.Get(e.id, "A1").Do(); err != nil {
+			t.Fatalf("unmetered read %d error = %v, want none", i, err)
+		}
+	}
+	if _, err := e.svc.Spreadsheets.Values.Get(e.id, "A1").Do(); err != nil {
+		t.Fatalf("metered read error = %v, want none: the unmetered reads took no quota", err)
+	}
+	if _, err := e.svc.Spreadsheets.Values.Get(e.id, "A1").Do(); err == nil {
+		t.Fatal("second metered read error = nil, want 429")
+	}
+}

@@ -41,20 +41,32 @@ func Coalesce(exists bool, stored, mark int64, ops []*Pending) (win, remove *Pen
 	for _, o := range sorted {
 		v := o.Row.Version
 		switch {
-		case o.Row.Leave && exists && v > stored && v >= mark:
-			// Newer than the row: the row leaves the destination, and
-			// its version is remembered, so that no older one brings it
-			// back. A newer upsert may still write it again.
+		case o.Row.Leave && !exists && v < mark:
+			o.Result = Stale
+		case o.Row.Leave && !exists:
+			// Never held here: nothing to remove, and no mark, so that a
+			// partner's destination never names an order of another
+			// store, not even in its hidden marks.
+			o.Result = Filtered
+		case o.Row.Leave && (v < stored || v < mark):
+			o.Result = Stale
+		case o.Row.Leave && !o.Row.Update && v == stored:
+			o.Result = Unchanged
+		case o.Row.Leave && !o.Row.Update:
+			// The table's update policy keeps the row as it is, here as
+			// in the main spreadsheet.
+			keptOut(o)
+		case o.Row.Leave:
+			// As new as the row or newer: the row leaves the destination
+			// (at the same version, the where changed since it was
+			// written), and its version is remembered, so that no older
+			// one brings it back. A newer upsert may still write it again.
 			o.Result = Removed
 			remove, win, stored = o, nil, v
 			if v > mark {
 				mark, raised = v, v
 			}
-		case o.Row.Leave && exists && v == stored:
-			o.Result = Unchanged
-		case o.Row.Leave && exists:
-			o.Result = Stale
-		case o.Row.Leave, !exists && !o.Row.Insert:
+		case !exists && !o.Row.Insert:
 			keptOut(o)
 		case !exists && v < mark:
 			o.Result = Stale // a newer version was kept out: this one may not enter

@@ -57,9 +57,14 @@ type Row struct {
 	Update bool
 	// Leave says the row no longer belongs in the destination (a
 	// partner's where no longer matches it: its store changed). If the
-	// destination holds the identity at an older version, that row is
-	// deleted (Removed); either way the version is remembered as kept
-	// out, so that an older version does not bring the row back.
+	// destination holds the identity at this version or an older one,
+	// and Update allows changing it, that row is deleted (Removed) and
+	// the version remembered as kept out, so that an older version does
+	// not bring the row back; without Update (the table's update policy
+	// keeps rows as they are) the row stays and the version is
+	// remembered. A destination that does not hold the identity records
+	// nothing: it never names a row it was not given (a partner's
+	// spreadsheet must not list other stores' orders, even hidden).
 	Leave bool
 }
 

@@ -85,13 +85,26 @@ type View struct {
 	pipelines map[string]*pipeline.Pipeline
 	keys      *privacy.Keys
 	targets   []*target // the main one first; none: a dry run
+	// project paces the Google spreadsheets' requests all together,
+	// under the quota of the project their service accounts share.
+	project *gsheets.Project
+	// pending are the destinations not written yet: no spreadsheet id.
+	pending []string
 }
+
+// Pending lists the destinations of the configuration that the view does
+// not write, for want of a spreadsheet id: scripts/bootstrap-sheet
+// creates their spreadsheets.
+func (v *View) Pending() []string { return v.pending }
 
 // target is one destination and what it holds of each table.
 type target struct {
 	name   string // "" for the main spreadsheet
 	dest   Destination
 	tables map[string]*held // by tab
+	// landed answers the retries of rows the destination already holds;
+	// nil without destinations besides the main spreadsheet (see landed).
+	landed *landed
 }
 
 // held is what a destination holds of one table.
@@ -137,13 +150,28 @@ func New(ctx context.Context, d Deps) (*View, error) {
 	v.targets = append(v.targets, main)
 	for _, name := range cfg.DestinationNames {
 		dc := cfg.Destinations[name]
+		if dc.Kind != config.KindExcel && dc.Spreadsheet.ID == "" && d.Destinations[name] == nil {
+			// Pending: its spreadsheet does not exist yet, so nothing
+			// of it can be lost. The backfill that fills a new
+			// destination with the orders from before it also fills
+			// those from until its spreadsheet is made.
+			v.pending = append(v.pending, name)
+			if d.Logger != nil {
+				d.Logger.Warn("destination pending: no spreadsheet id yet, its rows are not written; scripts/bootstrap-sheet creates the spreadsheet, then set its id and backfill it (docs/deploy.md)", "destination", name)
+			}
+			continue
+		}
 		tg := &target{name: name, tables: map[string]*held{}}
 		for _, t := range cfg.DestinationTables(dc) {
 			tg.tables[t.Tab] = project(v.pipelines[t.Tab].SinkTable(), cfg.ColumnsFor(dc, t), wheres[name][t.Tab])
 		}
 		v.targets = append(v.targets, tg)
 	}
+	v.project = projectOf(cfg.Sheet)
 	for _, tg := range v.targets {
+		if len(v.targets) > 1 {
+			tg.landed = newLanded()
+		}
 		if tg.dest = d.Destinations[tg.name]; tg.dest != nil {
 			continue
 		}
@@ -164,9 +192,6 @@ func (v *View) open(ctx context.Context, d Deps, tg *target) (Destination, error
 	id, svc, what := cfg.Spreadsheet.ID, d.Sheets, "the main spreadsheet"
 	if tg.name != "" {
 		id, what = cfg.Destinations[tg.name].Spreadsheet.ID, "destination "+tg.name
-		if id == "" {
-			return nil, fmt.Errorf("%s: no spreadsheet id: set destinations.%s.spreadsheet.id (scripts/bootstrap-sheet creates the spreadsheet)", what, tg.name)
-		}
 		if d.SheetsFor != nil {
 			var err error
 			if svc, err = d.SheetsFor(ctx, tg.name); err != nil {
@@ -195,11 +220,27 @@ func (v *View) open(ctx context.Context, d Deps, tg *target) (Destination, error
 		MaxRowsPerFlush:        cfg.Sheet.MaxRowsPerFlush,
 		RequestTimeout:         time.Duration(cfg.Sheet.RequestTimeout),
 		MarksTTL:               time.Duration(cfg.Sheet.RememberFiltered),
+		Project:                v.project,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return s, nil
+}
+
+// projectOf paces every spreadsheet of a configuration together: at the
+// project rates of its sheet block, by default 290 a minute, or the
+// per-account rate when that is more (a per-user quota raised past the
+// project's default means the project's was raised too).
+func projectOf(sh config.Sheet) *gsheets.Project {
+	writes, reads := sh.ProjectWriteRequestsPerMinute, sh.ProjectReadRequestsPerMinute
+	if writes == 0 {
+		writes = max(gsheets.DefaultProjectRequestsPerMinute, sh.WriteRequestsPerMinute)
+	}
+	if reads == 0 {
+		reads = max(gsheets.DefaultProjectRequestsPerMinute, sh.ReadRequestsPerMinute)
+	}
+	return gsheets.NewProject(writes, reads)
 }
 
 // project is what a destination that keeps the given headers holds of a
@@ -229,7 +270,11 @@ func project(t model.Table, keep []string, where *pipeline.Where) *held {
 }
 
 // row is the row a destination gets of an event: its cells, and, when
-// its where does not choose the event, a row that leaves it.
+// its where does not choose the event, a row that leaves it. Whether it
+// may change a row the destination holds (Update) is the table's update
+// policy's, as in the main spreadsheet: with updates: filter, a row that
+// stopped matching both the filter and the where stays as the main
+// spreadsheet keeps it.
 func (h *held) row(in *pipeline.Input, r model.Row) (model.Row, error) {
 	if h.cols != nil {
 		cells := make([]model.Cell, len(h.cols))
@@ -243,7 +288,7 @@ func (h *held) row(in *pipeline.Input, r model.Row) (model.Row, error) {
 		return model.Row{}, err
 	}
 	if !holds {
-		r.Insert, r.Update, r.Leave = false, false, true
+		r.Insert, r.Leave = false, true
 	}
 	return r, nil
 }
@@ -395,10 +440,16 @@ func (v *View) upsert(ctx context.Context, in *pipeline.Input, tab string, r mod
 			return nil, &Error{Table: tab, Rejected: true, Err: err}
 		}
 		wg.Go(func() {
+			if known, ok := tg.landed.answer(tab, row); ok {
+				res[i] = known
+				return
+			}
 			res[i], errs[i] = tg.dest.Upsert(ctx, tab, row)
 			if errs[i] != nil {
 				errs[i] = &Error{Table: tab, Destination: tg.name, Err: errs[i]}
+				return
 			}
+			tg.landed.record(tab, row, res[i])
 		})
 	}
 	wg.Wait()
@@ -484,15 +535,27 @@ func (v *View) apply(ctx context.Context, r erasure.Request, a model.Action, eve
 		return Done{}, errNoDestination
 	}
 	done := Done{Unmatched: plan.Unmatched}
+	var found map[string][]string
+	if every && a != model.Clear {
+		// A destination may not keep the column a selection names (the
+		// store column of a shop's removal): the main spreadsheet, which
+		// keeps every column, tells the keys of the rows it picks.
+		if found, err = v.keysOf(ctx, plan.Select); err != nil {
+			return Done{}, err
+		}
+	}
 	for _, tg := range v.targets {
 		if tg.name != "" && !every {
 			break
 		}
-		sel := tg.selections(plan.Select)
+		sel := tg.selections(plan.Select, found)
 		if len(sel) == 0 && tg.name != "" {
 			continue
 		}
 		rep, err := tg.dest.Apply(ctx, a, sel)
+		if a == model.Clear || a == model.Delete {
+			tg.landed.forget()
+		}
 		if err != nil {
 			if tg.name != "" {
 				err = fmt.Errorf("destination %q: %w", tg.name, err)
@@ -511,10 +574,47 @@ func (v *View) apply(ctx context.Context, r erasure.Request, a model.Action, eve
 	return done, nil
 }
 
+// keysOf reads in the main spreadsheet the keys of the rows that the
+// selections pick by cells some destination does not keep, by tab. A
+// customer's erasure needs none: a destination without the customer's
+// cells holds nothing of theirs to clear.
+func (v *View) keysOf(ctx context.Context, sel []model.Select) (map[string][]string, error) {
+	var need []model.Select
+	for _, sl := range sel {
+		for _, tg := range v.targets[1:] {
+			if h := tg.tables[sl.Tab]; h != nil && len(sl.Any) > 0 && slices.ContainsFunc(sl.Any, func(c model.Cells) bool { return !slices.Contains(h.table.Headers, c.Header) }) {
+				need = append(need, sl)
+				break
+			}
+		}
+	}
+	if len(need) == 0 || v.targets[0].name != "" {
+		return nil, nil
+	}
+	rep, err := v.targets[0].dest.Apply(ctx, model.Read, need)
+	if err != nil {
+		return nil, err
+	}
+	found := map[string][]string{}
+	for _, t := range rep.Tabs {
+		key := slices.Index(t.Header, v.pipelines[t.Tab].SinkTable().Key)
+		if key < 0 {
+			continue
+		}
+		for _, r := range t.Rows {
+			if key < len(r) && r[key] != "" {
+				found[t.Tab] = append(found[t.Tab], r[key])
+			}
+		}
+	}
+	return found, nil
+}
+
 // selections narrows a request's selections to what a destination holds:
 // its tables, and its columns (a cell it does not keep cannot pick a row
-// there; the row's key and source still can).
-func (tg *target) selections(sel []model.Select) []model.Select {
+// there; the row's key and source still can, and found gives, by tab, the
+// keys of the rows the main spreadsheet picked by such cells).
+func (tg *target) selections(sel []model.Select, found map[string][]string) []model.Select {
 	var out []model.Select
 	for _, sl := range sel {
 		h := tg.tables[sl.Tab]
@@ -526,7 +626,11 @@ func (tg *target) selections(sel []model.Select) []model.Select {
 			// named their source; a destination's rows always name theirs.
 			sl.Where = nil
 		}
-		sl.Any = slices.DeleteFunc(slices.Clone(sl.Any), func(c model.Cells) bool { return !slices.Contains(h.table.Headers, c.Header) })
+		kept := slices.DeleteFunc(slices.Clone(sl.Any), func(c model.Cells) bool { return !slices.Contains(h.table.Headers, c.Header) })
+		if len(kept) < len(sl.Any) && len(found[sl.Tab]) > 0 {
+			sl.Keys = append(slices.Clone(sl.Keys), found[sl.Tab]...)
+		}
+		sl.Any = kept
 		if !sl.All && len(sl.Keys) == 0 && len(sl.Any) == 0 {
 			continue
 		}

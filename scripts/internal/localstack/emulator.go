@@ -1,6 +1,7 @@
 package localstack
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/gsheetstest"
+	"github.com/safeview/safeview/shared/iamcredentialstest"
 )
 
 // AdminPath is where the emulator's faults are read (GET) and set (POST,
@@ -28,13 +30,20 @@ type EmulatorReady struct {
 type Emulator struct {
 	Ready  EmulatorReady
 	Server *gsheetstest.Server
-	srv    *http.Server
+	// IAM is the IAM Credentials emulator, beside the Sheets one, through
+	// which the function acts as each destination's service account.
+	IAM *iamcredentialstest.Server
+	// Destinations are cfg's destinations, each a spreadsheet prepared
+	// as scripts/bootstrap-sheet prepares one; destEnv tells the function.
+	Destinations map[string]ReadyDestination
+	destEnv      map[string]string
+	srv          *http.Server
 }
 
 // StartEmulator serves an emulator on addr (port 0 picks a free one),
 // holding a spreadsheet with the tabs of cfg's tables.
 func StartEmulator(cfg *config.Config, addr string, opts ...gsheetstest.Option) (*Emulator, error) {
-	emu := gsheetstest.New(opts...)
+	emu := gsheetstest.New(append([]gsheetstest.Option{gsheetstest.WithUnmeteredUser(viewUser)}, opts...)...)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("sheets emulator: %w", err)
@@ -45,10 +54,13 @@ func StartEmulator(cfg *config.Config, addr string, opts ...gsheetstest.Option) 
 		tabs = append(tabs, t.Tab)
 	}
 	id := emu.CreateSpreadsheet("Safeview (local)", tabs...)
+	iam := iamcredentialstest.New()
+	dests, destEnv := destinations(cfg, emu, iam, base)
 	mux := http.NewServeMux()
 	mux.Handle("/v4/", emu.Handler())
+	mux.Handle("/v1/", iam.Handler()) // the IAM Credentials API: each destination's account
 	mux.Handle(AdminPath, emu.AdminHandler())
-	mux.Handle("/", &view{endpoint: base, spreadsheetID: id})
+	mux.Handle("/", &view{endpoint: base, spreadsheetID: id, destinations: dests})
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -58,7 +70,15 @@ func StartEmulator(cfg *config.Config, addr string, opts ...gsheetstest.Option) 
 		IdleTimeout: idleTimeout,
 	}
 	go func() { _ = srv.Serve(ln) }()
-	return &Emulator{Ready: EmulatorReady{SheetsEndpoint: base, SpreadsheetID: id, ViewURL: base}, Server: emu, srv: srv}, nil
+	e := &Emulator{Ready: EmulatorReady{SheetsEndpoint: base, SpreadsheetID: id, ViewURL: base}, Server: emu, IAM: iam,
+		Destinations: dests, destEnv: destEnv, srv: srv}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := bootstrap(ctx, cfg, base, dests); err != nil {
+		e.Close()
+		return nil, err
+	}
+	return e, nil
 }
 
 // Close stops serving and ends the emulator's injected delays.

@@ -1,8 +1,11 @@
 // Package localstack runs the whole of Safeview on one machine, for the
 // local stack (scripts/dev) and the benchmark (scripts/bench): the real
 // HTTP function served by functions-framework-go, an in-memory emulator of
-// the Google Sheets v4 API holding the spreadsheet, and a read-only web
-// page that shows the spreadsheet's tabs as tables.
+// the Google Sheets v4 API holding the spreadsheet and one per destination
+// of the configuration, an emulator of the IAM Credentials API through
+// which the function writes each destination as its own service account
+// (so that per-user quotas count each apart), and a read-only web page
+// that shows every spreadsheet's tabs as tables.
 //
 // The function's address is a front of Safeview's own, with timeouts sized
 // from the function's deadline, which forwards to the framework on a
@@ -37,6 +40,7 @@ import (
 	"github.com/safeview/safeview/shared/excel/exceltest"
 	"github.com/safeview/safeview/shared/graphtest"
 	"github.com/safeview/safeview/shared/gsheetstest"
+	"github.com/safeview/safeview/shared/iamcredentialstest"
 	"github.com/safeview/safeview/shared/items/itemstest"
 	"github.com/safeview/safeview/shared/secrets"
 )
@@ -50,8 +54,8 @@ type Ready struct {
 	ViewURL        string                 `json:"view_url"`
 	Sources        map[string]ReadySource `json:"sources"`
 	// Destinations are the configuration's other destinations by name:
-	// for an Excel one, where Graph serves its tables.
-	Destinations map[string]exceltest.Destination `json:"destinations,omitempty"`
+	// a partner's spreadsheet, or where Graph serves an Excel one's tables.
+	Destinations map[string]ReadyDestination `json:"destinations,omitempty"`
 	// ItemsEndpoint is the fake of the platforms' read-only APIs the
 	// sources read line items from (package items).
 	ItemsEndpoint string `json:"items_endpoint,omitempty"`
@@ -86,6 +90,9 @@ type Options struct {
 	// configuration has Excel destinations; Graph configures it.
 	GraphAddr string
 	Graph     []graphtest.Option
+	// NoDestinations leaves the configuration's destinations pending (no
+	// spreadsheet, not written): the benchmark's main-spreadsheet runs.
+	NoDestinations bool
 	// SheetsEndpoint, when set, is an emulator of your own (such as
 	// scripts/sheets-emulator's) holding SpreadsheetID: the stack starts
 	// none, and SheetsAddr and Emulator are unused.
@@ -105,6 +112,9 @@ type Stack struct {
 	// and for changing its behaviour while the stack runs; nil with an
 	// emulator of your own (Options.SheetsEndpoint).
 	Emulator *gsheetstest.Server
+	// IAM is the IAM Credentials emulator through which the function acts
+	// as each destination's service account.
+	IAM *iamcredentialstest.Server
 	// Config is the configuration the function runs with.
 	Config *config.Config
 	// Microsoft is the emulated Graph, Entra ID and metadata server of the
@@ -164,16 +174,26 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if queuedCopy != "" {
 		st.tmp = append(st.tmp, queuedCopy)
 	}
+	// With an emulator of your own, the destinations stay pending.
+	var dests map[string]ReadyDestination
+	var destEnv map[string]string
 	sheetsBase, id := o.SheetsEndpoint, o.SpreadsheetID
 	if sheetsBase == "" {
 		// The emulator, the view and the admin endpoint share one listener.
-		emu, err := StartEmulator(cfg, o.SheetsAddr, o.Emulator...)
+		ecfg := cfg
+		if o.NoDestinations {
+			c := *cfg
+			c.Destinations, c.DestinationNames = nil, nil
+			ecfg = &c
+		}
+		emu, err := StartEmulator(ecfg, o.SheetsAddr, o.Emulator...)
 		if err != nil {
 			os.Remove(queuedCopy)
 			return nil, err
 		}
 		st.emu, st.Emulator = emu, emu.Server
 		sheetsBase, id = emu.Ready.SheetsEndpoint, emu.Ready.SpreadsheetID
+		st.IAM, dests, destEnv = emu.IAM, emu.Destinations, emu.destEnv
 	} else if id == "" {
 		return nil, errors.New("a Sheets endpoint of your own needs the id of its spreadsheet")
 	}
@@ -198,7 +218,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	st.front = newFront(&url.URL{Scheme: "http", Host: net.JoinHostPort("127.0.0.1", fwPort)}, time.Duration(cfg.Limits.Deadline))
 	go func() { st.errc <- st.front.Serve(fln) }()
 	st.Ready = Ready{WebhookBase: "http://" + net.JoinHostPort(host, port), SheetsEndpoint: sheetsBase, SpreadsheetID: id,
-		ViewURL: sheetsBase, Sources: map[string]ReadySource{}}
+		ViewURL: sheetsBase, Sources: map[string]ReadySource{}, Destinations: dests}
 	env := map[string]string{
 		webhookfn.EnvConfig:         o.Config,
 		webhookfn.EnvSpreadsheetID:  id,
@@ -206,6 +226,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		webhookfn.EnvSheetsEndpoint: sheetsBase,
 		"FUNCTION_TARGET":           "Webhook",
 	}
+	maps.Copy(env, destEnv)
 	st.Items = startItems()
 	st.Ready.ItemsEndpoint = st.Items.URL
 	env[webhookfn.EnvItemsEndpoint] = st.Items.URL
@@ -254,7 +275,15 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 			st.Close()
 			return nil, err
 		}
-		st.Microsoft, st.Ready.Destinations = ms, ms.Destinations
+		st.Microsoft = ms
+		// A map of its own: the spreadsheets' map is also the view's.
+		st.Ready.Destinations = maps.Clone(st.Ready.Destinations)
+		if st.Ready.Destinations == nil {
+			st.Ready.Destinations = map[string]ReadyDestination{}
+		}
+		for name, d := range ms.Destinations {
+			st.Ready.Destinations[name] = ReadyDestination{Kind: d.Kind, GraphEndpoint: d.GraphEndpoint, DriveID: d.DriveID, ItemID: d.ItemID, Tables: d.Tables}
+		}
 		maps.Copy(env, ms.Env)
 	}
 	var wln net.Listener

@@ -4,7 +4,9 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
+	"maps"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -17,14 +19,25 @@ var viewHTML []byte
 
 // view serves the read-only live view: a page that polls /view/data, which
 // reads the spreadsheet through the real Sheets client, as a team member's
-// browser would show it (hidden tabs and columns left out).
+// browser would show it (hidden tabs and columns left out), then each
+// destination's, as its partner's browser would.
 type view struct {
 	endpoint      string
 	spreadsheetID string
+	destinations  map[string]ReadyDestination
 
 	once sync.Once
 	svc  *sheets.Service
 	err  error
+}
+
+// DestinationData is one destination's spreadsheet in the view.
+type DestinationData struct {
+	Name          string    `json:"name"`
+	SpreadsheetID string    `json:"spreadsheet_id"`
+	Where         string    `json:"where"`
+	Share         []string  `json:"share"`
+	Tabs          []TabData `json:"tabs"`
 }
 
 // TabData is one tab of the view.
@@ -40,28 +53,40 @@ func (v *view) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'")
 		_, _ = w.Write(viewHTML)
 	case "/view/data":
-		tabs, err := v.data(r.Context())
+		tabs, err := v.data(r.Context(), v.spreadsheetID)
 		if err != nil {
 			http.Error(w, "could not read the spreadsheet", http.StatusBadGateway)
 			return
 		}
+		dests := []DestinationData{}
+		for _, name := range slices.Sorted(maps.Keys(v.destinations)) {
+			d := v.destinations[name]
+			dt, err := v.data(r.Context(), d.SpreadsheetID)
+			if err != nil {
+				http.Error(w, "could not read the spreadsheet of destination "+name, http.StatusBadGateway)
+				return
+			}
+			dests = append(dests, DestinationData{Name: name, SpreadsheetID: d.SpreadsheetID, Where: d.Where, Share: d.Share, Tabs: dt})
+		}
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{"spreadsheet_id": v.spreadsheetID, "tabs": tabs})
+		_ = json.NewEncoder(w).Encode(map[string]any{"spreadsheet_id": v.spreadsheetID, "tabs": tabs, "destinations": dests})
 	default:
 		http.NotFound(w, r)
 	}
 }
 
-func (v *view) data(ctx context.Context) ([]TabData, error) {
+func (v *view) data(ctx context.Context, spreadsheetID string) ([]TabData, error) {
 	v.once.Do(func() {
-		v.svc, v.err = sheets.NewService(context.Background(), option.WithEndpoint(v.endpoint), option.WithoutAuthentication())
+		// As a browser: its reads count against no quota of the API.
+		hc := &http.Client{Transport: as{user: viewUser}}
+		v.svc, v.err = sheets.NewService(context.Background(), option.WithEndpoint(v.endpoint), option.WithHTTPClient(hc))
 	})
 	if v.err != nil {
 		return nil, v.err
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	ss, err := v.svc.Spreadsheets.Get(v.spreadsheetID).IncludeGridData(true).
+	ss, err := v.svc.Spreadsheets.Get(spreadsheetID).IncludeGridData(true).
 		Fields("sheets(properties(title,hidden),data(rowData(values(formattedValue)),columnMetadata(hiddenByUser)))").
 		Context(ctx).Do()
 	if err != nil {
@@ -103,3 +128,8 @@ func (v *view) data(ctx context.Context) ([]TabData, error) {
 	}
 	return out, nil
 }
+
+// viewUser is the live view's quota user, which the emulator does not
+// meter: people looking at a spreadsheet take nothing of the API's
+// quotas.
+const viewUser = "Bearer localstack-view"

@@ -254,7 +254,7 @@ func leave(t *testing.T, open Open) {
 	d, reopen := open(t, []model.Table{Orders})
 	upsert(t, d, Row("shop", "9001", 1, "paid"), model.Written)
 	gone := Row("shop", "9001", 3, "paid")
-	gone.Insert, gone.Update, gone.Leave = false, false, true
+	gone.Insert, gone.Update, gone.Leave = false, true, true
 	upsert(t, d, gone, model.Removed)
 	if got := rows(t, d); len(got) != 0 {
 		t.Fatalf("rows = %v, want order 9001 gone", got)

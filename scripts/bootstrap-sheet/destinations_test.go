@@ -1,0 +1,94 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"maps"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/safeview/safeview/scripts/internal/meetingtabs"
+)
+
+// Every destination of the example configuration: a spreadsheet created
+// with its title, its tables in the columns it keeps, Today and Summary,
+// shared with its own account as an Editor and with its people in their
+// role, no email sent. Run again with the printed ids, nothing changes.
+func TestBootstrapDestinations(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var plan strings.Builder
+	if err := run(t.Context(), []string{"-config", exampleConfig, "-spreadsheet", "x", "-dry-run"}, &plan, io.Discard, e.c); err != nil ||
+		!strings.Contains(plan.String(), `destination lyon: a new spreadsheet "Safeview – Lyon", tab "Orders" (order_id | store |`) ||
+		!strings.Contains(plan.String(), `; with ecommerce@example.com as commenter`) {
+		t.Errorf("dry run = %v, printed:\n%s\nwant every destination's plan", err, plan.String())
+	}
+	main := e.emu.CreateSpreadsheet("shop", "Sheet1")
+	accounts := `{"lyon": "safeview-d-lyon@shop.iam.gserviceaccount.com", "online": "safeview-d-online@shop.iam.gserviceaccount.com"}`
+	out := e.bootstrap(t, main, "-destinations", "all", "-destination-accounts", accounts)
+
+	m := regexp.MustCompile(`destination_spreadsheet_ids = (\{.*\})`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("bootstrap printed no destination_spreadsheet_ids:\n%s", out)
+	}
+	var ids map[string]string
+	if err := json.Unmarshal([]byte(m[1]), &ids); err != nil || ids["lyon"] == "" || ids["online"] == "" || ids["lyon"] == ids["online"] {
+		t.Fatalf("destination_spreadsheet_ids = %s: want one new spreadsheet each", m[1])
+	}
+	for name, want := range map[string]struct {
+		title, tabs, header string
+		people              map[string]string
+	}{
+		"lyon": {"Safeview – Lyon", "Orders,Bookings,Today,Summary", "order_id,store,order_date,status,items,total,channel",
+			map[string]string{"manager.lyon@example.com": "reader"}},
+		"online": {"Safeview – online shop", "Orders,Today,Summary", "order_id,order_date,status,items,total",
+			map[string]string{"ecommerce@example.com": "commenter"}},
+	} {
+		ss, err := e.svc.Spreadsheets.Get(ids[name]).Fields("properties(title),sheets(properties(title))").Do()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tabs []string
+		for _, sh := range ss.Sheets {
+			tabs = append(tabs, sh.Properties.Title)
+		}
+		if ss.Properties.Title != want.title || strings.Join(tabs, ",") != want.tabs {
+			t.Errorf("%s: spreadsheet %q with tabs %q, want %q with %q", name, ss.Properties.Title, tabs, want.title, want.tabs)
+		}
+		rows, _ := e.emu.Snapshot(ids[name], "Orders")
+		if len(rows) != 1 || strings.Join(rows[0], ",") != want.header {
+			t.Errorf("%s: Orders = %q, want the header %s", name, rows, want.header)
+		}
+		if a2, _ := e.emu.Cell(ids[name], meetingtabs.TodayTab, "A2"); !strings.Contains(a2.Formula, "TODAY()") {
+			t.Errorf("%s: Today!A2 = %q, want today's rows", name, a2.Formula)
+		}
+		perms := e.drive.byFile["/files/"+ids[name]+"/permissions"]
+		got := map[string]string{}
+		for _, p := range perms {
+			got[p["emailAddress"]] = p["role"]
+		}
+		want.people["safeview-d-"+name+"@shop.iam.gserviceaccount.com"] = "writer"
+		if !maps.Equal(got, want.people) {
+			t.Errorf("%s: shared with %v, want %v", name, got, want.people)
+		}
+	}
+	if len(e.drive.byFile["/files/"+main+"/permissions"]) != 1 {
+		t.Errorf("the main spreadsheet's permissions = %v, want the function's alone", e.drive.byFile["/files/"+main+"/permissions"])
+	}
+	for _, q := range e.drive.queries {
+		if strings.HasPrefix(q, "POST") && !strings.Contains(q, "sendNotificationEmail=false") {
+			t.Errorf("Drive request %s sends an email, want none without -notify", q)
+		}
+	}
+
+	e.emu.ResetStats()
+	created := len(e.drive.created)
+	again := e.bootstrap(t, main, "-destinations", "all", "-destination-accounts", accounts, "-destination-spreadsheets", m[1])
+	if n := e.emu.Stats().Writes; n != 0 || len(e.drive.created) != created || strings.Contains(again, "created") || strings.Contains(again, "destination_spreadsheet_ids") {
+		t.Errorf("second run: %d Sheets writes, %d new permissions, printed:\n%s\nwant nothing changed", n, len(e.drive.created)-created, again)
+	}
+	if !strings.Contains(again, `destination lyon: tab "Today": already set up`) || !strings.Contains(again, "destination online: already shared with ecommerce@example.com (commenter)") {
+		t.Errorf("second run printed:\n%s\nwant every destination already set up", again)
+	}
+}
