@@ -17,8 +17,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"cloud.google.com/go/pubsub/v2"
@@ -29,6 +27,7 @@ import (
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/logging"
 	"github.com/safeview/safeview/shared/secrets"
+	"github.com/safeview/safeview/shared/setup"
 	"github.com/safeview/safeview/shared/view"
 )
 
@@ -65,22 +64,28 @@ func init() {
 	functions.HTTP("Webhook", serve)
 }
 
-// setupRetry is how long a failed setup stands before a request tries
-// again: a secret's value added, or a grant given, after the deploy is
-// picked up without a redeploy.
-var setupRetry = 30 * time.Second
-
-var (
-	instance atomic.Pointer[Handler]
-	setupMu  sync.Mutex // held while building the handler
-	setupErr error
-	setupAt  time.Time
-)
+// instance is the handler, built on the first request (package setup): a
+// failed setup stands 30 s before a request tries again, so that a
+// secret's value added or a grant given after the deploy is picked up
+// without a redeploy.
+var instance = setup.Once[Handler]{
+	Retry: 30 * time.Second,
+	Build: func(ctx context.Context) (*Handler, error) {
+		h, err := NewFromEnv(ctx)
+		if err == nil {
+			watchStop(h)
+		}
+		return h, err
+	},
+	Failed: func(err error) {
+		logging.Default().Error("setup failed: requests get 500 until it is fixed; trying again in 30s", logging.KeyError, err.Error())
+	},
+}
 
 // serve builds the handler on the first request, once per instance, and
 // serves with it. A broken setup answers 500 and logs why; it never ends
 // the process, so that the log can be read, and it is tried again at most
-// every setupRetry.
+// every instance.Retry.
 func serve(w http.ResponseWriter, r *http.Request) {
 	h, err := handler()
 	if err != nil {
@@ -90,28 +95,7 @@ func serve(w http.ResponseWriter, r *http.Request) {
 	h.ServeHTTP(w, r)
 }
 
-func handler() (*Handler, error) {
-	if h := instance.Load(); h != nil {
-		return h, nil
-	}
-	setupMu.Lock()
-	defer setupMu.Unlock()
-	if h := instance.Load(); h != nil {
-		return h, nil
-	}
-	if setupErr != nil && time.Since(setupAt) < setupRetry {
-		return nil, setupErr
-	}
-	h, err := NewFromEnv(context.Background())
-	setupErr, setupAt = err, time.Now()
-	if err != nil {
-		logging.Default().Error("setup failed: requests get 500 until it is fixed; trying again in "+setupRetry.String(), logging.KeyError, err.Error())
-		return nil, err
-	}
-	instance.Store(h)
-	watchStop(h)
-	return h, nil
-}
+func handler() (*Handler, error) { return instance.Get() }
 
 // NewFromEnv builds the handler from the environment variables above.
 func NewFromEnv(ctx context.Context) (*Handler, error) {

@@ -52,12 +52,11 @@ func TestServeRetriesAFailedSetup(t *testing.T) {
 	t.Setenv(EnvSecrets, "env")
 	t.Setenv(EnvSheetsEndpoint, emu.URL())
 	t.Setenv(EnvSpreadsheetID, "")
-	retry := setupRetry
-	setupRetry = time.Hour
+	retry := instance.Retry
+	instance.Retry = time.Hour
 	t.Cleanup(func() {
-		setupRetry = retry
-		instance.Store(nil)
-		setupErr = nil
+		instance.Retry = retry
+		instance.Reset()
 	})
 
 	status := func() int {
@@ -88,7 +87,7 @@ func TestServeRetriesAFailedSetup(t *testing.T) {
 	if got := status(); got != http.StatusInternalServerError {
 		t.Errorf("fixed, before setupRetry: status %d, want still 500", got)
 	}
-	setupRetry = 0
+	instance.Retry = 0
 	if got := status(); got != http.StatusNotFound {
 		t.Errorf("fixed, after setupRetry: status %d, want 404 from a working handler", got)
 	}

@@ -26,8 +26,6 @@ import (
 	"net/http"
 	"os"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
@@ -37,6 +35,7 @@ import (
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/logging"
 	"github.com/safeview/safeview/shared/secrets"
+	"github.com/safeview/safeview/shared/setup"
 	"github.com/safeview/safeview/shared/view"
 )
 
@@ -82,16 +81,17 @@ func init() {
 	functions.HTTP("Writer", serve)
 }
 
-// setupRetry is how long a failed setup stands before a request tries
-// again (a share of the spreadsheet, a fixed variable).
-var setupRetry = 30 * time.Second
-
-var (
-	instance atomic.Pointer[Handler]
-	setupMu  sync.Mutex
-	setupErr error
-	setupAt  time.Time
-)
+// instance is the handler, built on the first request (package setup): a
+// failed setup stands 30 s before a request tries again, so that a
+// secret's value added or a grant given after the deploy is picked up
+// without a redeploy.
+var instance = setup.Once[Handler]{
+	Retry: 30 * time.Second,
+	Build: NewFromEnv,
+	Failed: func(err error) {
+		logging.Default().Error("setup failed: pushes get 500 and are retried until it is fixed; trying again in 30s", logging.KeyError, err.Error())
+	},
+}
 
 // serve builds the handler on the first request, once per instance. A
 // broken setup answers 500, which Pub/Sub retries: nothing is lost while
@@ -105,27 +105,7 @@ func serve(w http.ResponseWriter, r *http.Request) {
 	h.ServeHTTP(w, r)
 }
 
-func handler() (*Handler, error) {
-	if h := instance.Load(); h != nil {
-		return h, nil
-	}
-	setupMu.Lock()
-	defer setupMu.Unlock()
-	if h := instance.Load(); h != nil {
-		return h, nil
-	}
-	if setupErr != nil && time.Since(setupAt) < setupRetry {
-		return nil, setupErr
-	}
-	h, err := NewFromEnv(context.Background())
-	setupErr, setupAt = err, time.Now()
-	if err != nil {
-		logging.Default().Error("setup failed: pushes get 500 and are retried until it is fixed; trying again in "+setupRetry.String(), logging.KeyError, err.Error())
-		return nil, err
-	}
-	instance.Store(h)
-	return h, nil
-}
+func handler() (*Handler, error) { return instance.Get() }
 
 // NewFromEnv builds the handler from the environment variables above.
 func NewFromEnv(ctx context.Context) (*Handler, error) {
