@@ -195,14 +195,8 @@ func (s *Sink) Upsert(ctx context.Context, table string, r model.Row) (model.Res
 	if !ok {
 		return "", fmt.Errorf("excel: no table %q configured", table)
 	}
-	if len(r.Cells) != len(t.Headers) {
-		return "", fmt.Errorf("excel: table %q: row has %d cells for %d columns", table, len(r.Cells), len(t.Headers))
-	}
-	if r.Key == "" {
-		return "", fmt.Errorf("excel: table %q: row has no key", table)
-	}
-	if strings.ContainsAny(r.Source, "/"+sourceSep) {
-		return "", fmt.Errorf("excel: table %q: a source name holds no / or %s", table, sourceSep)
+	if err := r.Check(len(t.Headers), sourceSep); err != nil {
+		return "", fmt.Errorf("excel: table %q: %w", table, err)
 	}
 	if err := ctx.Err(); err != nil {
 		return "", fmt.Errorf("%w: table %q: %w", model.ErrUnavailable, table, err)

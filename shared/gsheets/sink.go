@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -239,14 +238,8 @@ func (s *Sink) Upsert(ctx context.Context, tabName string, r model.Row) (model.R
 	if !ok {
 		return "", fmt.Errorf("sheets: no tab %q configured", tabName)
 	}
-	if len(r.Cells) != len(t.Headers) {
-		return "", fmt.Errorf("sheets: tab %q: row has %d cells for %d columns", tabName, len(r.Cells), len(t.Headers))
-	}
-	if r.Key == "" {
-		return "", fmt.Errorf("sheets: tab %q: row has no key", tabName)
-	}
-	if strings.ContainsAny(r.Source, "/"+sourceSep) {
-		return "", fmt.Errorf("sheets: tab %q: a source name holds no / or %s", tabName, sourceSep)
+	if err := r.Check(len(t.Headers), sourceSep); err != nil {
+		return "", fmt.Errorf("sheets: tab %q: %w", tabName, err)
 	}
 	for i, c := range r.Cells {
 		if !fits(c.Text) || !fits(c.Number) {

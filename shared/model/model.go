@@ -13,6 +13,8 @@ package model
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"unicode/utf16"
 )
 
@@ -66,6 +68,22 @@ type Row struct {
 	// nothing: it never names a row it was not given (a partner's
 	// spreadsheet must not list other stores' orders, even hidden).
 	Leave bool
+}
+
+// Check says what makes r unfit for a table of columns cells, in a
+// destination that stores a row's source before sep: a wrong number of
+// cells, no key, a source holding / or sep. Every destination refuses
+// such a row before it can join a write.
+func (r Row) Check(columns int, sep string) error {
+	switch {
+	case len(r.Cells) != columns:
+		return fmt.Errorf("row has %d cells for %d columns", len(r.Cells), columns)
+	case r.Key == "":
+		return errors.New("row has no key")
+	case strings.ContainsAny(r.Source, "/"+sep):
+		return fmt.Errorf("a source name holds no / or %s", sep)
+	}
+	return nil
 }
 
 // ID is the row's identity (see ID).
