@@ -124,29 +124,13 @@ func restore(value, formula any) json.RawMessage {
 const VersionHeader = "_safeview_version"
 
 const (
-	sourceSep  = ":"
-	erasedMark = " erased"
+	sourceSep  = model.SourceSep
+	erasedMark = model.ErasedMark
 )
 
-func versionCell(source string, version int64, erased bool) string {
-	s := strconv.FormatInt(version, 10)
-	if source != "" {
-		s = source + sourceSep + s
-	}
-	if erased {
-		s += erasedMark
-	}
-	return s
-}
-
-// parseVersion reads a version cell: the row's identity source, its
-// version (0 when unreadable, so that any delivery replaces it) and
-// whether an erasure cleared it.
-func parseVersion(s string) (source string, version int64, erased bool) {
-	s, erased = strings.CutSuffix(s, erasedMark)
-	if src, v, ok := strings.Cut(s, sourceSep); ok {
-		source, s = src, v
-	}
-	version, _ = strconv.ParseInt(s, 10, 64)
-	return source, version, erased
-}
+// versionCell and parseVersion are the version cell every destination
+// keeps: see model.VersionCell.
+var (
+	versionCell  = model.VersionCell
+	parseVersion = model.ParseVersionCell
+)

@@ -153,47 +153,27 @@ func (t *tab) cellOf(r model.Row, erased bool, i int) model.Cell {
 // personal cells an erasure cleared. Later upserts of its key keep them
 // empty: a delivery in flight when the erasure was written, or a platform
 // that keeps sending the customer, must not bring them back.
-const erasedMark = " erased"
+const erasedMark = model.ErasedMark
 
-// versionText is what a row's version cell holds: its source, a colon
-// and its version ("shopify:1712345678000000"), then the erased mark if
-// any. A row without a source holds its version alone, as rows written
-// before Safeview recorded sources do.
+// versionText is the version cell of a row: model.VersionCell.
 func versionText(source string, v int64, erased bool) string {
-	s := strconv.FormatInt(v, 10)
-	if source != "" {
-		s = source + sourceSep + s
-	}
-	if erased {
-		s += erasedMark
-	}
-	return s
+	return model.VersionCell(source, v, erased)
 }
 
 // sourceSep ends the source in a version cell: source names hold none.
-const sourceSep = ":"
+const sourceSep = model.SourceSep
 
 // versionOf reads a stored version; an empty or foreign value is 0, so
 // that any delivery may replace it.
 func versionOf(row []any, col int) int64 {
-	s := strings.TrimSuffix(cellString(row, col), erasedMark)
-	if i := strings.Index(s, sourceSep); i >= 0 {
-		s = s[i+len(sourceSep):]
-	}
-	v, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		return 0
-	}
+	_, v, _ := model.ParseVersionCell(cellString(row, col))
 	return v
 }
 
 // sourceOf reads the source of a stored row from its version cell, ""
 // when it names none.
 func sourceOf(row []any, col int) string {
-	src, _, ok := strings.Cut(cellString(row, col), sourceSep)
-	if !ok {
-		return ""
-	}
+	src, _, _ := model.ParseVersionCell(cellString(row, col))
 	return src
 }
 
@@ -253,6 +233,5 @@ func extString(v *sheets.ExtendedValue) string {
 // version, and whether an erasure cleared it. A cell that is not one
 // reads as version 0.
 func ParseVersion(cell string) (source string, version int64, erased bool) {
-	row := []any{cell}
-	return sourceOf(row, 0), versionOf(row, 0), erasedOf(row, 0)
+	return model.ParseVersionCell(cell)
 }
