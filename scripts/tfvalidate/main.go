@@ -283,7 +283,8 @@ func (v *validator) schema(ctx context.Context, b binding, types typeSet) (*tfsc
 		}
 		lib, ok := strings.CutPrefix(path, "package/lib/")
 		folder, file, _ := strings.Cut(lib, "/")
-		return ok && file == "index.js" && (types.resources[typeOf(b.provider, folder, false)] || types.data[typeOf(b.provider, folder, true)])
+		code := file == "index.js" || strings.HasPrefix(file, "index-structs/") && strings.HasSuffix(file, ".js")
+		return ok && code && (types.resources[typeOf(b.provider, folder, false)] || types.data[typeOf(b.provider, folder, true)])
 	}
 	if err := untar(tgz, dir, want); err != nil {
 		return nil, fmt.Errorf("%s: %w", tgz, err)

@@ -171,6 +171,49 @@ func TestExtract(t *testing.T) {
 	}
 }
 
+// cdktf moves the structs of its largest types (google_container_cluster)
+// to index-structs/: the schema is the same as from one file.
+func TestExtractSplitStructs(t *testing.T) {
+	t.Parallel()
+	p := compile(t, "google")
+	const name = "google_monitoring_uptime_check_ips"
+	want, err := p.Extract(nil, []string{name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(p.Dir, "lib", "data-google-monitoring-uptime-check-ips")
+	src, err := readSource(filepath.Join(dir, "index.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := strings.Index(src, "export class DataGoogleMonitoringUptimeCheckIps extends")
+	structs := strings.Index(src, "export interface DataGoogleMonitoringUptimeCheckIpsUptimeCheckIps ")
+	if top < 0 || structs < 0 || structs > top {
+		t.Fatalf("fixture: no structs before the top class")
+	}
+	write := func(path, ts string) {
+		m, err := json.Marshal(map[string]any{"version": 3, "sourcesContent": []string{ts}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(sourceMapPrefix+base64.StdEncoding.EncodeToString(m)+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(dir, "index.js"), src[:structs]+src[top:])
+	write(filepath.Join(dir, "index-structs", "structs0.js"), src[structs:top])
+	got, err := p.Extract(nil, []string{name})
+	if err != nil {
+		t.Fatalf("Extract(%s) split = %v", name, err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Extract(%s) split: (-one file +split)\n%s", name, diff)
+	}
+}
+
 // A type the bindings do not have is an error, not an empty schema that
 // would let tofu say "unsupported resource type" for the wrong reason.
 func TestExtractUnknownType(t *testing.T) {
@@ -216,6 +259,42 @@ func TestTypeJSON(t *testing.T) {
 		var ty Type
 		if err := json.Unmarshal([]byte(bad), &ty); err == nil {
 			t.Errorf("json.Unmarshal(%s) = %s, want an error", bad, ty)
+		}
+	}
+}
+
+// Each shape in which cdktf declares an attribute maps to its type; the
+// declarations are written as cdktf writes them.
+func TestAttrType(t *testing.T) {
+	t.Parallel()
+	f := &file{classes: map[string]*class{}}
+	for _, tt := range []struct {
+		decl string
+		kind string // the HCL writer's, for arrays
+		want Type
+	}{
+		{"  private _name?: string; ", "simple", String},
+		{"  private _n?: number; ", "simple", Number},
+		{"  private _b?: boolean | cdktf.IResolvable; ", "simple", Bool},
+		{"  private _members?: string[]; ", "set", SetOf(String)},
+		{"  private _ports?: number[]; ", "list", ListOf(Number)},
+		{"  private _labels?: { [key: string]: string }; ", "map", MapOf(String)},
+		{`  private _effectiveLabels = new cdktf.StringMap(this, "effective_labels");`, "", MapOf(String)},
+		{`  private _details = new cdktf.StringMapList(this, "details", false);`, "", ListOf(MapOf(String))},
+		{"    return this.getStringAttribute('uri');", "", String},
+		{"    return cdktf.Fn.tolist(this.getListAttribute('members'));", "", SetOf(String)},
+		{"    return this.getListAttribute('ids');", "", ListOf(String)},
+		{"    return this.getNumberAttribute('size');", "", Number},
+	} {
+		a := attr{name: "x", computed: true, decl: []string{tt.decl}}
+		got, err := f.attrType(&class{name: "C"}, a, hclEntry{kind: tt.kind})
+		if err != nil || got.String() != tt.want.String() {
+			t.Errorf("attrType(%q) = %s, %v, want %s", tt.decl, got, err, tt.want)
+		}
+	}
+	for _, decl := range []string{"  private _x?: cdktf.IResolvable; ", `  private _x = new cdktf.AnyMap(this, "x");`, "    return this.interpolationForAttribute('x');"} {
+		if got, err := f.attrType(&class{name: "C"}, attr{name: "x", decl: []string{decl}}, hclEntry{}); err == nil {
+			t.Errorf("attrType(%q) = %s, want an error, not a guess", decl, got)
 		}
 	}
 }
