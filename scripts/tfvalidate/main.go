@@ -155,6 +155,10 @@ func (v *validator) run(ctx context.Context) (invalid int, err error) {
 		return 0, err
 	}
 	versions := map[string]string{}
+	if len(types["google"].resources) == 0 {
+		return 0, errors.New("no google resource in the modules: nothing for the canary")
+	}
+	canaryType := slices.Min(slices.Collect(maps.Keys(types["google"].resources)))
 	for _, b := range bindings {
 		p, err := step(v, "read the schema of "+b.name+"@"+b.version, func() (*tfschema.Provider, error) { return v.schema(ctx, b, types[b.provider]) })
 		if err != nil {
@@ -174,6 +178,10 @@ func (v *validator) run(ctx context.Context) (invalid int, err error) {
   reachable from here. An override file pins google to %s and archive to %s in the copy
   validated. docs/deploy.md lists what google 7.0 changed for the resources used.
 `, versions["google"], versions["google"], versions["archive"])
+
+	if err := v.canary(ctx, tofu, canaryType, versions); err != nil {
+		return 0, err
+	}
 
 	repo := filepath.Join(v.tmp, "repo")
 	if err := copyRepo(root, repo); err != nil {
@@ -381,32 +389,72 @@ func pinProviders(dir string, versions map[string]string) error {
 // validate runs tofu init and validate in one module of the copy and prints
 // the diagnostics; ok is false when one is an error.
 func (v *validator) validate(ctx context.Context, tofu, repo, module string) (ok bool, err error) {
-	dir := filepath.Join(repo, module)
-	rc := filepath.Join(v.tmp, "tofurc")
-	config := fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path = %q\n  }\n}\n", filepath.Join(v.tmp, "mirror"))
-	if err := os.WriteFile(rc, []byte(config), 0o644); err != nil {
+	res, err := v.tofuValidate(ctx, tofu, filepath.Join(repo, module), module)
+	if err != nil {
 		return false, err
-	}
-	env := []string{"TF_CLI_CONFIG_FILE=" + rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1", "TF_PLUGIN_CACHE_DIR=", "TF_DATA_DIR=" + filepath.Join(dir, ".terraform")}
-	if _, err := step(v, "tofu init "+module, func() ([]byte, error) {
-		return runCmd(ctx, dir, env, tofu, "init", "-backend=false", "-input=false", "-no-color")
-	}); err != nil {
-		return false, err
-	}
-	out, err := runCmd(ctx, dir, env, tofu, "validate", "-json", "-no-color")
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
-		return false, err
-	}
-	var res result
-	if jerr := json.Unmarshal(out, &res); jerr != nil {
-		return false, fmt.Errorf("tofu validate %s: %v (%w)", module, jerr, err)
 	}
 	for _, d := range res.Diagnostics {
 		fmt.Fprintln(v.stdout, d.line(module))
 	}
 	fmt.Fprintf(v.stdout, "tfvalidate: %s: valid=%t, %d error(s), %d warning(s)\n", module, res.Valid, res.ErrorCount, res.WarningCount)
 	return res.Valid && res.ErrorCount == 0, nil
+}
+
+// canaryArgument is an argument no resource has.
+const canaryArgument = "tfvalidate_canary_argument"
+
+// canary validates, before the modules, a module that gives a resource of
+// the first type used an argument it does not have, and fails unless tofu
+// says so: a run that passes has shown that it can fail, that the schema
+// served is the one checked.
+func (v *validator) canary(ctx context.Context, tofu, resource string, versions map[string]string) error {
+	dir := filepath.Join(v.tmp, "canary")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := pinProviders(dir, versions); err != nil {
+		return err
+	}
+	body := fmt.Sprintf("resource %q \"canary\" {\n  %s = true\n}\n", resource, canaryArgument)
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(body), 0o644); err != nil {
+		return err
+	}
+	res, err := v.tofuValidate(ctx, tofu, dir, "canary")
+	if err != nil {
+		return err
+	}
+	for _, d := range res.Diagnostics {
+		if d.Severity == "error" && d.Summary == "Unsupported argument" && strings.Contains(d.Detail, canaryArgument) {
+			fmt.Fprintf(v.stdout, "tfvalidate: canary: tofu refuses %s on %s, as it must\n", canaryArgument, resource)
+			return nil
+		}
+	}
+	return fmt.Errorf("canary: tofu validate did not refuse %s on %s (valid=%t, %d diagnostics): the served schema is not what tofu checks", canaryArgument, resource, res.Valid, len(res.Diagnostics))
+}
+
+// tofuValidate runs tofu init and validate -json in dir.
+func (v *validator) tofuValidate(ctx context.Context, tofu, dir, label string) (result, error) {
+	rc := filepath.Join(v.tmp, "tofurc")
+	config := fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path = %q\n  }\n}\n", filepath.Join(v.tmp, "mirror"))
+	if err := os.WriteFile(rc, []byte(config), 0o644); err != nil {
+		return result{}, err
+	}
+	env := []string{"TF_CLI_CONFIG_FILE=" + rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1", "TF_PLUGIN_CACHE_DIR=", "TF_DATA_DIR=" + filepath.Join(dir, ".terraform")}
+	if _, err := step(v, "tofu init "+label, func() ([]byte, error) {
+		return runCmd(ctx, dir, env, tofu, "init", "-backend=false", "-input=false", "-no-color")
+	}); err != nil {
+		return result{}, err
+	}
+	out, err := runCmd(ctx, dir, env, tofu, "validate", "-json", "-no-color")
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		return result{}, err
+	}
+	var res result
+	if jerr := json.Unmarshal(out, &res); jerr != nil {
+		return result{}, fmt.Errorf("tofu validate %s: %v (%w)", label, jerr, err)
+	}
+	return res, nil
 }
 
 // result is the output of tofu validate -json.
