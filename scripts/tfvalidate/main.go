@@ -16,7 +16,9 @@
 // validates a copy of the repository, in which an override file pins the
 // providers to the versions the schemas are of: google 6.50.0, one major
 // version behind versions.tf (docs/deploy.md says what 7.0 changed for
-// the resources used). It prints tofu's diagnostics, one a line, and exits
+// the resources used). A canary module comes first, with an argument no
+// resource has: unless tofu refuses it, the run stops, since the schema
+// served would not be what tofu checks. It prints tofu's diagnostics, one a line, and exits
 // 0 when every module is valid, 1 when one is not, 2 when it cannot run.
 // -keep leaves the temporary folder for a look.
 package main
