@@ -81,6 +81,32 @@ func declaresProviders(dir string) (bool, error) {
 	return declares, err
 }
 
+// providerConstraint returns the version constraint the module in dir
+// puts on a provider in required_providers.
+func providerConstraint(dir, name string) (string, error) {
+	constraint := ""
+	err := eachBody(dir, []string{"."}, func(body *hcl.BodyContent) {
+		for _, tf := range body.Blocks {
+			inner, _, _ := tf.Body.PartialContent(&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "required_providers"}}})
+			for _, rp := range inner.Blocks {
+				attrs, _ := rp.Body.JustAttributes()
+				a, ok := attrs[name]
+				if !ok {
+					continue
+				}
+				v, diags := a.Expr.Value(nil)
+				if !diags.HasErrors() && v.Type().IsObjectType() && v.Type().HasAttribute("version") {
+					constraint = v.GetAttr("version").AsString()
+				}
+			}
+		}
+	}, "terraform")
+	if err == nil && constraint == "" {
+		err = fmt.Errorf("%s: no version constraint on %s in required_providers", dir, name)
+	}
+	return constraint, err
+}
+
 // eachBody parses the .tf files of the modules and calls f with the
 // top-level blocks of the types named, file by file.
 func eachBody(root string, modules []string, f func(*hcl.BodyContent), types ...string) error {

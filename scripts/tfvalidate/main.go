@@ -36,8 +36,10 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -175,11 +177,19 @@ func (v *validator) run(ctx context.Context) (invalid int, err error) {
 	for prefix := range types {
 		return 0, fmt.Errorf("no bindings for the provider of %s_* resources", prefix)
 	}
-	fmt.Fprintf(v.stdout, `tfvalidate: NOTE: the google provider's schema is that of google %s, ONE MAJOR VERSION BEHIND
-  terraform/versions.tf (">= 7.0, < 8.0"): no machine-readable schema of google 7.x is
+	constraint, err := providerConstraint(filepath.Join(root, "terraform"), "google")
+	if err != nil {
+		return 0, err
+	}
+	behind := "NOT THE VERSION"
+	if first := regexp.MustCompile(`\d+`).FindString(constraint); first != "" && strings.HasPrefix(versions["google"], fmt.Sprint(atoi(first)-1)+".") {
+		behind = "ONE MAJOR VERSION BEHIND"
+	}
+	fmt.Fprintf(v.stdout, `tfvalidate: NOTE: the google provider's schema is that of google %s, %s
+  that terraform/versions.tf asks for (%q): no machine-readable schema of a newer google is
   reachable from here. An override file pins google to %s and archive to %s in the copy
   validated. docs/deploy.md lists what google 7.0 changed for the resources used.
-`, versions["google"], versions["google"], versions["archive"])
+`, versions["google"], behind, constraint, versions["google"], versions["archive"])
 
 	if err := v.canary(ctx, tofu, canaryType, versions); err != nil {
 		return 0, err
@@ -368,6 +378,11 @@ func (v *validator) mirror(p *tfschema.Provider) error {
 	}
 	script := fmt.Sprintf("#!/bin/sh\nexec %s -serve-provider %s\n", shellQuote(self), shellQuote(schema))
 	return os.WriteFile(filepath.Join(dir, "terraform-provider-"+name+"_v"+p.Version), []byte(script), 0o755)
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

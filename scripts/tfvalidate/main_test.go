@@ -128,3 +128,19 @@ func TestUsage(t *testing.T) {
 		t.Errorf("run(extra) = %d, %q, want 2 and the usage", code, stderr.String())
 	}
 }
+
+// The constraint printed beside the schema's version is the module's own.
+func TestProviderConstraint(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tf := "terraform {\n  required_providers {\n    google = {\n      source  = \"hashicorp/google\"\n      version = \">= 7.0, < 8.0\"\n    }\n  }\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "versions.tf"), []byte(tf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := providerConstraint(dir, "google"); err != nil || got != ">= 7.0, < 8.0" {
+		t.Errorf("providerConstraint(google) = %q, %v, want >= 7.0, < 8.0", got, err)
+	}
+	if got, err := providerConstraint(dir, "archive"); err == nil {
+		t.Errorf("providerConstraint(archive) = %q, want an error", got)
+	}
+}
