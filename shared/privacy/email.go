@@ -3,6 +3,8 @@ package privacy
 import (
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/net/publicsuffix"
 )
 
 // Email addresses in free text: written plainly (harriet@example.com, also
@@ -309,10 +311,37 @@ func atWordAt(s string, i int) bool {
 var (
 	dotWords       = []string{"dot", "point", "punto", "punkt", "punt", "pt"}
 	emailContext   = []string{"mail", "email", "e-mail", "courriel", "correo", "write", "écri", "ecri", "schreib", "scriv", "escrib", "contact", "reply", "répond", "adress", "address", "indirizzo", "direcci"}
-	fileExtensions = []string{"png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "bmp", "ico", "tif", "tiff", "heic", "pdf", "css", "js", "html", "htm", "php", "json", "xml", "txt", "csv", "ttf", "otf"} // none is a top-level domain
+	fileExtensions = []string{"png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "bmp", "ico", "tif", "tiff", "heic", "pdf", "css", "js", "html", "htm", "php", "json", "xml", "txt", "csv", "ttf", "otf", "zip", "mov"} // none is a top-level domain, but .zip and .mov
 	webmailDomains = []string{"gmail", "googlemail", "yahoo", "ymail", "hotmail", "outlook", "live", "msn", "icloud", "me", "mac", "aol", "gmx", "web", "t-online", "freenet", "orange", "free", "wanadoo", "laposte", "sfr", "neuf", "bbox", "libero", "virgilio", "alice", "tiscali", "ziggo", "kpnmail", "telenet", "skynet", "proton", "protonmail", "pm", "yandex", "mail", "docomo", "ezweb", "softbank", "qq", "163", "126", "naver", "seznam", "wp", "o2", "onet", "interia", "bluewin"}
 	topLevel       = []string{"com", "net", "org", "edu", "gov", "info", "biz", "io", "co", "me", "tv", "eu", "fr", "de", "es", "it", "nl", "be", "ch", "at", "lu", "pt", "ie", "uk", "us", "ca", "au", "nz", "jp", "cn", "kr", "in", "br", "mx", "ar", "ru", "pl", "cz", "sk", "se", "no", "dk", "fi", "gr", "ro", "hu", "bg", "hr", "si", "ee", "lv", "lt", "ua", "tr", "il", "za", "sg", "hk", "tw", "li", "mc", "ad", "is", "email", "online", "shop", "store", "app", "dev", "xyz", "cat", "ai"}
 )
+
+// topLevelDomain reports whether a label is a top-level domain of the
+// root zone (the ICANN section of the Public Suffix List: .com, .fr, and
+// .blog, .paris, .studio… that customers' own domains end in), and not a
+// file's extension (.zip and .mov are both). The list is
+// golang.org/x/net/publicsuffix's, kept with the module: its look-up
+// allocates (it first tries the label as an IP address), the common
+// domains of topLevel do not.
+func topLevelDomain(l string) bool {
+	if equalFoldAny(l, topLevel) {
+		return true // the common ones, without a look-up
+	}
+	if len(l) < 2 || len(l) > 63 || equalFoldAny(l, fileExtensions) {
+		return false
+	}
+	var buf [63]byte
+	b := buf[:0]
+	for i := 0; i < len(l); i++ {
+		c := l[i] | 0x20
+		if c < 'a' || c > 'z' {
+			return false
+		}
+		b = append(b, c)
+	}
+	_, icann := publicsuffix.PublicSuffix(string(b))
+	return icann
+}
 
 func isAt(t token) (at, bare bool) {
 	switch t.kind {
@@ -458,7 +487,7 @@ func obfuscatedAt(s string, before [8]token, at token, bare bool) (finding, bool
 		}
 		i = t.end
 	}
-	if len(labels) < 2 || !equalFoldAny(labels[len(labels)-1], topLevel) || slicesContains(labels, "") {
+	if len(labels) < 2 || slicesContains(labels, "") {
 		return finding{}, false
 	}
 	if bare {
@@ -468,6 +497,9 @@ func obfuscatedAt(s string, before [8]token, at token, bare bool) (finding, bool
 		if words == 1 && !dotWord && !strings.ContainsAny(lw, "._-+0123456789") && !webmail(labels) && !mailContext(before[words:]) {
 			return finding{}, false // "bought at amazon.com"
 		}
+	}
+	if !topLevelDomain(labels[len(labels)-1]) {
+		return finding{}, false // last: a look-up in the Public Suffix List allocates
 	}
 	if words > 1 {
 		var b strings.Builder

@@ -47,6 +47,12 @@ func TestGuardEmails(t *testing.T) {
 		// A website is not an address.
 		{"contact us at www.example.co.uk", "contact us at www.example.co.uk"},
 		{"email us at example.com/contact", "email us at example.com/contact"},
+		// Any top-level domain of the root zone, but a file's extension.
+		{"lucie (at) atelier-lucie.blog", "l***@atelier-lucie.blog"},
+		{"lucie [at] atelier-lucie [dot] paris", "l***@atelier-lucie.paris"},
+		{"lucie (at) atelier-lucie.notatld", "lucie (at) atelier-lucie.notatld"},
+		{"plans (at) cuisine.zip", "plans (at) cuisine.zip"},
+		{"workshop at studio.berlin", "workshop at studio.berlin"},
 	}
 	guardCases(t, tests)
 }

@@ -125,6 +125,8 @@ func (c *candidate) identifier(s string, end int) bool {
 		return false
 	case w.sizes(1, 6, 6), w.sizes(1, 5, 5, 1), w.sizes(4, 4):
 		return gtin(d)
+	case w.sizes(1, 3, 3, 3):
+		return true // a part number as Bosch prints them: 0 986 494 062, 2 608 597 123
 	case w.sizes(3, 3, 3, 5), w.sizes(9, 5):
 		return luhn(d) // SIRET
 	case w.sizes(5, 4):

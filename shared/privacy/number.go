@@ -70,6 +70,7 @@ func skipDigits(s string, i int) int {
 // and returns the offset where scanning goes on.
 func readCandidate(s string, i int, groups []group) (candidate, int) {
 	c := candidate{start: i}
+	open := -1 // the parenthesis before a +, when there is one
 	if j := encodedPlus(s, i); j > i {
 		// ?phone=%2B33612345678: a + percent-encoded, once or more.
 		c.plus, c.start, i = true, i-1, j
@@ -91,8 +92,11 @@ func readCandidate(s string, i int, groups []group) (candidate, int) {
 			return c, skipDigits(s, i) // the decimals of a price or the minutes of a time
 		}
 	case p == '+':
-		if q, _ := prev(s, i-psize); !isASCIIAlnum(q) {
+		if q, qsize := prev(s, i-psize); !isASCIIAlnum(q) {
 			c.plus, c.start = true, i-psize
+			if q == '(' {
+				open = i - psize - qsize // (+34) 644 55 66 77
+			}
 		}
 	case p == '(':
 		c.paren, c.start = true, i-psize
@@ -132,6 +136,9 @@ func readCandidate(s string, i int, groups []group) (candidate, int) {
 	c.groups = groups
 	if len(groups) == 0 {
 		return c, j
+	}
+	if open >= 0 && len(groups) > 1 && groups[0].sep == '(' {
+		c.start = open // the country code's parentheses are masked with it
 	}
 	c.code = continuesCode(s, c.start)
 	c.ctx = numberContext(s, c.start)
@@ -402,10 +409,16 @@ func (w *window) phone(ctx numContext, loose, tail bool) bool {
 			return false // two numbers, or a card's groups
 		}
 	}
-	if slashes > 1 {
-		return false // a date: 15/03/2024
-	}
 	d := w.ds()
+	if slashes > 1 {
+		// A date (15/03/2024, 2024/03/15) has three groups; a number
+		// written with slashes throughout (06/12/45/78/90, 415/555/0198)
+		// has more, or longer ones, and is a phone only in its usual shape.
+		if w.date() || ctx.code() {
+			return false
+		}
+		return plus || w.n >= 9 && w.usual()
+	}
 	switch {
 	case plus:
 		return w.n >= 8 && d[0] != '0'
@@ -427,6 +440,18 @@ func (w *window) phone(ctx numContext, loose, tail bool) bool {
 		return false
 	}
 	return w.national(paren)
+}
+
+// date reports a window of three groups in the shape of a date: day,
+// month and year in some order, the year of two or four digits.
+func (w *window) date() bool {
+	if w.b-w.a != 2 {
+		return false
+	}
+	g := w.c.groups[w.a : w.b+1]
+	short := func(g group) bool { return g.n <= 2 }
+	year := func(g group) bool { return g.n == 2 || g.n == 4 }
+	return short(g[0]) && short(g[1]) && year(g[2]) || g[0].n == 4 && short(g[1]) && short(g[2])
 }
 
 // national is the shapes of national numbers that are not usual enough

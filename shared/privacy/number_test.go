@@ -75,6 +75,25 @@ func TestGuardNumbers(t *testing.T) {
 		{"4111  1111  1111  1111", "***1111"},
 		{"4242 4242 4242 42 42", "***4242"},
 		{"06 12 34 56 78  06 98 76 54 32", "***78  ***32"},
+		// Slashes throughout: a date has three groups, a number more or
+		// longer ones, and then only its usual shape is a phone.
+		{"06/12/45/78/90", "***90"},
+		{"0171/234/5678", "***78"},
+		{"212/555/0147", "***47"},
+		{"tel 15/03/2024", "tel 15/03/2024"},
+		{"2024/03/15", "2024/03/15"},
+		{"Tailles 34/36/38/40/42", "Tailles 34/36/38/40/42"},
+		{"Réf. 06/12/45/78/90", "Réf. 06/12/45/78/90"},
+		// A country code in parentheses is masked with them.
+		{"(+34) 644 12 34 56", "***56"},
+		{"tel (+1) 514-555-0172", "tel ***72"},
+		{"(+2) 5 pièces", "(+2) 5 pièces"},
+		// A lone digit and three groups of three: a part number, but
+		// after a phone word.
+		{"0 986 494 062", "0 986 494 062"},
+		{"2 608 597 123", "2 608 597 123"},
+		{"appelez le 0 800 123 456", "appelez le ***56"},
+		{"Bloc 2, 612 345 678", "Bloc 2, ***78"},
 	}
 	guardCases(t, tests)
 }
