@@ -36,6 +36,7 @@ const (
 	ctxNone  numContext = iota // nothing: the shapes of national numbers decide
 	ctxPhone                   // a phone word: any 7 to 15 digits
 	ctxUsual                   // a number or delivery word alone: only usual shapes and international numbers
+	ctxFar                     // a code word that does not name the number: usual shapes but whole runs from 1 to 9
 	ctxCode                    // a code word: a phone only with a +
 	ctxID                      // a label of a business or product id: a code, and no card if its check passes
 	ctxLabel                   // such a label right before the number: a code, and no card at all
@@ -43,6 +44,10 @@ const (
 
 // code reports a context in which only a + makes a phone number.
 func (c numContext) code() bool { return c >= ctxCode }
+
+// usualOnly reports a context in which only usual shapes make a phone
+// number (and international ones).
+func (c numContext) usualOnly() bool { return c == ctxUsual || c == ctxFar }
 
 // Lower-cased words, as written before a number; "…Prefixes" lists match
 // the start of a word.
@@ -152,16 +157,29 @@ func (l *lexicon) class(w string) wordClass {
 // Words of digits do not count among these. A label names the value
 // right after it: with another value, a comma and a word between them
 // ("Code 1234A, puis 06 90 …"), a code word or a label says only that
-// numbers are about, as a number word does.
+// numbers are about, as a number word does. A code word names no more
+// the number either when ordinary words stand between them ("Client
+// absent 06 …", "Order for grandma 07700 …": the word is the note's
+// topic) or when its own value ends with a mark before the number
+// ("Commande 4471 : 06 …", "Order #2213 – 312-…"): the number is then a
+// phone in its usual shape, but a whole run of digits from 1 to 9, which
+// is how order ids and waybills are written ("Sendung DHL Express
+// 4567891234").
 func numberContext(s string, i int) numContext {
 	ctx, numberWord, delivery, value, n := ctxNone, false, false, false, 0
+	far, apart, digits := false, false, false // digits: a word of digits nearer than the one read
 	wordsBefore(s, i, 8, func(w string, end int) bool {
 		// Words of digits are values, not words: they do not count, so
 		// that a label is found before a long reference of groups, or a
 		// list of them ("Réf. 0042-1187-33, 0042-1187-34").
-		nearer := n
+		nearer, hasDigits := n, strings.ContainsAny(w, "0123456789")
 		if strings.Trim(w, "0123456789") != "" {
 			n++
+		}
+		if nearer == 0 && !digits {
+			// The word right before the number (the first read): a
+			// value, then a mark that ends it ("Commande 4471 : 06 …")?
+			apart = hasDigits && strings.ContainsAny(s[end:i], ":/-–—→=")
 		}
 		c := words.class(w)
 		if n > 5 || n > 3 && c != wordID {
@@ -169,7 +187,7 @@ func numberContext(s string, i int) numContext {
 		}
 		switch c {
 		case wordNone:
-			value = value || nearer > 0 && end < len(s) && s[end] == ',' && strings.ContainsAny(w, "0123456789")
+			value = value || nearer > 0 && end < len(s) && s[end] == ',' && hasDigits
 		case wordPhone:
 			ctx = ctxPhone
 		case wordID:
@@ -179,6 +197,9 @@ func numberContext(s string, i int) numContext {
 			}
 		case wordCode:
 			ctx = ctxCode
+			// Ordinary words between it and the number, not a value
+			// ("Commandes 0612003344 et 0612003345" is a list).
+			far = nearer > 0 && !numberWord && !digits
 		case wordNumber:
 			numberWord = true
 		case wordPossessive:
@@ -188,11 +209,14 @@ func numberContext(s string, i int) numContext {
 		case wordDelivery:
 			delivery = true
 		}
+		digits = digits || hasDigits
 		return ctx != ctxNone
 	})
 	switch {
 	case value && (ctx.code() || numberWord || delivery):
 		return ctxUsual
+	case apart && ctx.code(), far:
+		return ctxFar
 	case ctx != ctxNone:
 		return ctx
 	case numberWord && delivery:

@@ -140,8 +140,12 @@ func readCandidate(s string, i int, groups []group) (candidate, int) {
 	if open >= 0 && len(groups) > 1 && groups[0].sep == '(' {
 		c.start = open // the country code's parentheses are masked with it
 	}
-	c.code = continuesCode(s, c.start)
+	var unit bool
+	c.code, unit = continuesCode(s, c.start)
 	c.ctx = numberContext(s, c.start)
+	if unit && c.ctx == ctxNone {
+		c.ctx = ctxUsual
+	}
 	return c, groups[len(groups)-1].end
 }
 
@@ -201,15 +205,19 @@ func readSep(s string, j int) (byte, int) {
 }
 
 // continuesCode reports a number that follows a code made of letters and
-// digits, separated by one space: "UPS 1Z 999 AA1 01 2345 6784".
-func continuesCode(s string, i int) bool {
+// digits, separated by one space: "UPS 1Z 999 AA1 01 2345 6784". A code
+// of three characters at most that follows no digit is rather a flat's
+// or a building's (Apt 4B, Bât. B2, Piso 3C): then it is no code, but
+// unit reports it, since only the usual shapes of phone numbers follow
+// one ("Suivi 8R 0123 4567 89" holds none).
+func continuesCode(s string, i int) (code, unit bool) {
 	r, size := prev(s, i)
 	if r != ' ' {
-		return false
+		return false, false
 	}
 	i -= size
-	letters, digits := false, false
-	for {
+	letters, digits, n := false, false, 0
+	for ; ; n++ {
 		r, size := prev(s, i)
 		switch {
 		case isDigit(r):
@@ -217,10 +225,21 @@ func continuesCode(s string, i int) bool {
 		case isASCIILetter(r):
 			letters = true
 		default:
-			return letters && digits
+			if !letters || !digits {
+				return false, false
+			}
+			if n > 3 || r == ' ' && isDigit(lastRune(s[:i-size])) {
+				return true, false // AA1 after 999 in a tracking number
+			}
+			return false, true
 		}
 		i -= size
 	}
+}
+
+func lastRune(s string) rune {
+	r, _ := prev(s, len(s))
+	return r
 }
 
 func slicesContains(list []string, w string) bool {
@@ -283,8 +302,10 @@ func (c *candidate) match(s string, out []finding) []finding {
 	afterPhone := false
 	for a := 0; a < len(c.groups); {
 		// An _ joins the groups of a card written so, nothing else: what
-		// follows one may start a number (scan_12_4242 4242 4242 4242).
-		if sep := c.groups[max(a, 1)-1].sep; a > 0 && !afterPhone && sep != ' ' && sep != '_' && sep != '2' {
+		// follows one may start a number (scan_12_4242 4242 4242 4242);
+		// so does a spaced dash or slash, between two values
+		// (Pedido 5521 / 655 12 34 56).
+		if sep := c.groups[max(a, 1)-1].sep; a > 0 && !afterPhone && sep != ' ' && sep != '_' && sep != '2' && sep != 'w' {
 			a++ // inside a longer number: 2024-03-15-0042
 			continue
 		}
@@ -339,7 +360,7 @@ func (c *candidate) phone(s string, a int, afterPhone bool) (int, bool) {
 		if w := c.window(s, a, last); digitsIn(c.groups[a:], 15) && test(&w) {
 			return last, true
 		}
-		if tail || c.ctx == ctxUsual {
+		if tail || c.ctx.usualOnly() {
 			return 0, false // "n° 06 11 22 33 44 55 66": a number, whole, or none
 		}
 		n, found := 0, -1
@@ -396,6 +417,9 @@ func (w *window) phone(ctx numContext, loose, tail bool) bool {
 	if first && w.c.code || w.n < 7 || w.n > 15 {
 		return false
 	}
+	if tail && w.c.groups[w.a-1].sep == 'w' && ctx.code() {
+		ctx = ctxFar // a code word's value, a spaced dash or slash, then the number
+	}
 	slashes := 0
 	for i, g := range w.c.groups[w.a:w.b] {
 		switch {
@@ -427,8 +451,10 @@ func (w *window) phone(ctx numContext, loose, tail bool) bool {
 	case d[0] == '0' && d[1] == '0':
 		return !tail && w.n >= 10 && d[2] != '0' && w.international()
 	case w.n >= 9 && w.usual():
-		return true
-	case ctx == ctxUsual || tail:
+		// After a code word that does not name the number, a whole run
+		// from 1 to 9 is an id: "Sendung DHL Express 4567891234".
+		return ctx != ctxFar || w.a != w.b || d[0] == '0'
+	case ctx.usualOnly() || tail:
 		return false
 	case loose:
 		if w.n == 7 {

@@ -94,6 +94,19 @@ func TestGuardNumbers(t *testing.T) {
 		{"2 608 597 123", "2 608 597 123"},
 		{"appelez le 0 800 123 456", "appelez le ***56"},
 		{"Bloc 2, 612 345 678", "Bloc 2, ***78"},
+		// A code word that does not name the number: words between
+		// them, or its own value ended by a mark.
+		{"Client absent 06 84 21 37 95", "Client absent ***95"},
+		{"Commande 4471 : 06 58 12 44 93", "Commande 4471 : ***93"},
+		{"Pedido 5521 / 655 12 34 56", "Pedido 5521 / ***56"},
+		{"Order #2213 – 312-555-0129", "Order #2213 – ***29"},
+		{"Sendung DHL Express 4567891234", "Sendung DHL Express 4567891234"},
+		{"Commandes 0612003344 et 0612003345", "Commandes 0612003344 et 0612003345"},
+		{"Réf. 0042-1187-33 / 0042-1187-34", "Réf. 0042-1187-33 / 0042-1187-34"},
+		// A flat's code is no tracking number's.
+		{"Apt 4B 312-555-0174", "Apt 4B ***74"},
+		{"UPS 1Z 999 AA1 01 2345 6784", "UPS 1Z 999 AA1 01 2345 6784"},
+		{"Suivi 8R 0123 4567 89", "Suivi 8R 0123 4567 89"},
 	}
 	guardCases(t, tests)
 }
