@@ -33,27 +33,29 @@ import (
 type numContext int8
 
 const (
-	ctxNone  numContext = iota // nothing: the shapes of national numbers decide
-	ctxPhone                   // a phone word: any 7 to 15 digits
-	ctxUsual                   // a number or delivery word alone: only usual shapes and international numbers
-	ctxFar                     // a code word that does not name the number: usual shapes but whole runs from 1 to 9
-	ctxCode                    // a code word: a phone only with a +
-	ctxID                      // a label of a business or product id: a code, and no card if its check passes
-	ctxLabel                   // such a label right before the number: a code, and no card at all
+	ctxNone     numContext = iota // nothing: the shapes of national numbers decide
+	ctxPhone                      // a phone word: any 7 to 15 digits
+	ctxUsual                      // a number word alone: only usual shapes and international numbers
+	ctxDelivery                   // a delivery word alone: those, and national numbers with their trunk 0
+	ctxFar                        // a code word that does not name the number: usual shapes but whole runs from 1 to 9
+	ctxCode                       // a code word: a phone only with a +
+	ctxID                         // a label of a business or product id: a code, and no card if its check passes
+	ctxLabel                      // such a label right before the number: a code, and no card at all
 )
 
 // code reports a context in which only a + makes a phone number.
 func (c numContext) code() bool { return c >= ctxCode }
 
-// usualOnly reports a context in which only usual shapes make a phone
-// number (and international ones).
-func (c numContext) usualOnly() bool { return c == ctxUsual || c == ctxFar }
+// whole reports a context in which a number is a phone whole or not at
+// all, and only in the shapes the context allows: "n° 06 11 22 33 44 55
+// 66" and "colis 250 012 345 678" hold none.
+func (c numContext) whole() bool { return c >= ctxUsual && c <= ctxFar }
 
 // Lower-cased words, as written before a number; "…Prefixes" lists match
 // the start of a word.
 var (
-	phoneExact    = []string{"tel", "ph", "phn", "tél", "tlf", "tfn", "fon", "fax", "gsm", "sms", "cel", "cell", "mob", "ring", "text", "bel", "natel", "tél.", "тел", "τηλ"}
-	phonePrefixes = []string{"telef", "teléf", "télép", "teleph", "telf", "phone", "call", "mobil", "móvil", "movil", "portable", "cellul", "celular", "handy", "whatsapp", "appel", "rappel", "joign", "joindre", "erreichbar", "anruf", "rückruf", "ruf", "llam", "chiam", "bellen", "contact", "contatt", "puhelin", "telefon", "mobiel"}
+	phoneExact    = []string{"tel", "ph", "phn", "tél", "tlf", "tfn", "fon", "fax", "gsm", "sms", "cel", "cell", "mob", "ring", "text", "bel", "natel", "tél.", "тел", "τηλ", "tfno", "tlfno", "tlfn", "fijo", "fixe", "landline"}
+	phonePrefixes = []string{"telef", "teléf", "télép", "teleph", "telf", "phone", "call", "mobil", "móvil", "movil", "portable", "cellul", "celular", "handy", "whatsapp", "appel", "rappel", "joign", "joindre", "erreichbar", "anruf", "rückruf", "ruf", "llam", "chiam", "bellen", "contact", "contatt", "puhelin", "telefon", "mobiel", "festnetz"}
 	phoneCJK      = []string{"電話", "携帯", "連絡", "ＴＥＬ"}
 	codeExact     = []string{"id", "client", "cliente", "kunde", "member", "membre", "socio", "account", "compte", "cuenta", "konto", "part", "teil", "art", "ref", "réf", "lot", "sku", "rma", "auth", "ups", "dhl", "dpd", "gls", "tnt", "awb"}
 	codePrefixes  = []string{"order", "orden", "commande", "command", "bestell", "auftrag", "pedido", "ordine", "invoice", "factur", "factuur", "rechnung", "fattura", "receipt", "quittung", "ticket", "track", "suivi", "sendungs", "paketn", "paketsch", "lieferschein", "seguimiento", "spedizion", "imei", "serial", "série", "serie", "batch", "charge", "refer", "référ", "artikel", "article", "artícul", "articol", "item", "product", "produit", "produkt", "prodot", "modèle", "model", "code", "codice", "código", "eori", "authori", "transac", "kunden", "customer", "usps", "fedex", "colissimo", "chronopost", "hermes", "postnl", "bpost", "correos", "poste", "yamato", "sagawa", "iban", "bic", "swift", "mandat", "partn", "pièce", "pieza", "teilen", "location", "checkout", "variant", "fulfil", "collection", "inventor"}
@@ -221,8 +223,10 @@ func numberContext(s string, i int) numContext {
 		return ctx
 	case numberWord && delivery:
 		return ctxCode // "Paket Nr.", "n° de colis"
-	case numberWord || delivery:
+	case numberWord:
 		return ctxUsual
+	case delivery:
+		return ctxDelivery
 	}
 	return ctxNone
 }

@@ -357,16 +357,16 @@ func (c *candidate) phone(s string, a int, afterPhone bool) (int, bool) {
 		}
 		test := func(w *window) bool { return w.phone(c.ctx, loose, tail) }
 		last := len(c.groups) - 1
-		if w := c.window(s, a, last); digitsIn(c.groups[a:], 15) && test(&w) {
+		if w := c.window(s, a, last); digitsIn(c.groups[a:], maxPhone) && test(&w) {
 			return last, true
 		}
-		if tail || c.ctx.usualOnly() {
+		if tail || c.ctx.whole() {
 			return 0, false // "n° 06 11 22 33 44 55 66": a number, whole, or none
 		}
 		n, found := 0, -1
 		for b := a; b <= last; b++ {
 			n += c.groups[b].n
-			if n > 15 {
+			if n > maxPhone {
 				break
 			}
 			w := c.window(s, a, b)
@@ -414,8 +414,12 @@ func (w *window) phone(ctx numContext, loose, tail bool) bool {
 	first := w.a == 0
 	plus := first && w.c.plus
 	paren := first && w.c.paren
-	if first && w.c.code || w.n < 7 || w.n > 15 {
+	if first && w.c.code || w.n < 7 {
 		return false
+	}
+	d := w.ds()
+	if intl := d[0] == '0' && d[1] == '0'; w.n > 15 && !intl || w.n > maxPhone {
+		return false // after 00, international checks the length
 	}
 	if tail && w.c.groups[w.a-1].sep == 'w' && ctx.code() {
 		ctx = ctxFar // a code word's value, a spaced dash or slash, then the number
@@ -433,7 +437,6 @@ func (w *window) phone(ctx numContext, loose, tail bool) bool {
 			return false // two numbers, or a card's groups
 		}
 	}
-	d := w.ds()
 	if slashes > 1 {
 		// A date (15/03/2024, 2024/03/15) has three groups; a number
 		// written with slashes throughout (06/12/45/78/90, 415/555/0198)
@@ -454,7 +457,14 @@ func (w *window) phone(ctx numContext, loose, tail bool) bool {
 		// After a code word that does not name the number, a whole run
 		// from 1 to 9 is an id: "Sendung DHL Express 4567891234".
 		return ctx != ctxFar || w.a != w.b || d[0] == '0'
-	case ctx.usualOnly() || tail:
+	case tail:
+		return false
+	case ctx == ctxDelivery:
+		// "Lieferung: 030 4417852": a customer's landline, which no
+		// parcel number is written like: one's subscriber number does
+		// not start with 0 ("Envío 0360 0087 2241").
+		return d[0] == '0' && w.n >= 9 && w.n <= 11 && w.a < w.b && w.subscriber() && w.national(paren)
+	case ctx.whole():
 		return false
 	case loose:
 		if w.n == 7 {
@@ -479,6 +489,18 @@ func (w *window) date() bool {
 	year := func(g group) bool { return g.n == 2 || g.n == 4 }
 	return short(g[0]) && short(g[1]) && year(g[2]) || g[0].n == 4 && short(g[1]) && short(g[2])
 }
+
+// subscriber reports a window whose second group does not start with 0,
+// as a subscriber's number after its area code never does.
+func (w *window) subscriber() bool {
+	d, i := w.ds(), w.c.groups[w.a].n
+	return i < len(d) && d[i] != '0'
+}
+
+// maxPhone is the most digits a phone number is written with: 15 (ITU
+// E.164), after 00 and with a trunk 0 in parentheses: 0049 (0) 151
+// 23456789.
+const maxPhone = 18
 
 // national is the shapes of national numbers that are not usual enough
 // to be phone numbers after a number word alone: a trunk 0 in any

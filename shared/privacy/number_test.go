@@ -107,6 +107,12 @@ func TestGuardNumbers(t *testing.T) {
 		{"Apt 4B 312-555-0174", "Apt 4B ***74"},
 		{"UPS 1Z 999 AA1 01 2345 6784", "UPS 1Z 999 AA1 01 2345 6784"},
 		{"Suivi 8R 0123 4567 89", "Suivi 8R 0123 4567 89"},
+		// After a delivery word alone, a landline with its trunk 0 too.
+		{"Lieferung: 030 4417852", "Lieferung: ***52"},
+		{"Paket 250 012 345 678", "Paket 250 012 345 678"},
+		// 00, a country code and a trunk 0 in parentheses: 16 digits.
+		{"0049 (0) 157 39284716", "***16"},
+		{"Tfno. 963124578", "Tfno. ***78"},
 	}
 	guardCases(t, tests)
 }
