@@ -242,7 +242,7 @@ func readToken(s string, i int) (token, bool) {
 	return t, true
 }
 
-// readBracket reads "(at)", "[dot]", "{punkt}", "<at>" at i.
+// readBracket reads "(at)", "[dot]", "{punkt}", "<at>", "[@]" at i.
 func readBracket(s string, i int) (token, bool) {
 	open, size := next(s, i)
 	closer := ')'
@@ -264,8 +264,8 @@ func readBracket(s string, i int) (token, bool) {
 			}
 			return token{start: i, end: j + size, kind: 'b', word: w}, true
 		}
-		if !isWordLetter(r) && r != ' ' {
-			return token{}, false
+		if !isWordLetter(r) && r != ' ' && r != '@' {
+			return token{}, false // "[@]" is an at too
 		}
 		j += size
 	}
@@ -348,7 +348,7 @@ func isAt(t token) (at, bare bool) {
 	case '@':
 		return t.spaced, false // a glued @ is a plain address
 	case 'b':
-		return strings.EqualFold(t.word, "a") || equalFoldAny(t.word, atWords), false
+		return t.word == "@" || strings.EqualFold(t.word, "a") || equalFoldAny(t.word, atWords), false
 	}
 	return equalFoldAny(t.word, atWords), equalFoldAny(t.word, bareWords)
 }
@@ -397,8 +397,11 @@ func scanObfuscated(s string, out []finding) []finding {
 		i = t.end
 		at, bare := isAt(t)
 		local := before[0]
-		if at && local.kind == 'w' && local.end > 0 && t.spaced && (t.kind != '@' || spaceAfter(s, t.end)) {
-			if f, ok := obfuscatedAt(s, before, t, bare); ok && free(out, f.start, f.end) {
+		if at && local.kind == 'w' && local.end > 0 && t.spaced {
+			// An @ spaced on its left only is a handle's ("merci
+			// @atelier.paris"), but before a webmail ("dana.k @gmail.com").
+			handle := t.kind == '@' && !spaceAfter(s, t.end)
+			if f, ok := obfuscatedAt(s, before, t, bare, handle); ok && free(out, f.start, f.end) {
 				out = append(out, f)
 				i = f.end
 				before = [8]token{}
@@ -427,7 +430,7 @@ func localWords(before []token) int {
 	return k + 1
 }
 
-func obfuscatedAt(s string, before [8]token, at token, bare bool) (finding, bool) {
+func obfuscatedAt(s string, before [8]token, at token, bare, handle bool) (finding, bool) {
 	words := localWords(before[:])
 	local := before[0]
 	// A word longer than a local part: only its end is read.
@@ -487,7 +490,7 @@ func obfuscatedAt(s string, before [8]token, at token, bare bool) (finding, bool
 		}
 		i = t.end
 	}
-	if len(labels) < 2 || slicesContains(labels, "") {
+	if len(labels) < 2 || slicesContains(labels, "") || handle && !webmail(labels) {
 		return finding{}, false
 	}
 	if bare {

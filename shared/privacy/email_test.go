@@ -53,6 +53,12 @@ func TestGuardEmails(t *testing.T) {
 		{"lucie (at) atelier-lucie.notatld", "lucie (at) atelier-lucie.notatld"},
 		{"plans (at) cuisine.zip", "plans (at) cuisine.zip"},
 		{"workshop at studio.berlin", "workshop at studio.berlin"},
+		// The @ in brackets; spaced on its left only, before a webmail.
+		{"j.dupont[@]free.fr", "j***@free.fr"},
+		{"j.dupont ( @ ) free.fr", "j***@free.fr"},
+		{"anna.berg @gmail.com", "a***@gmail.com"},
+		{"merci @atelier.paris", "merci @atelier.paris"},
+		{"logo @2x.png", "logo @2x.png"},
 	}
 	guardCases(t, tests)
 }
