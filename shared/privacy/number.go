@@ -531,11 +531,12 @@ func (w *window) card() bool {
 	if w.n < 13 || w.n > 19 || w.a == 0 && w.c.plus {
 		return false
 	}
-	// Spaces, dashes or dots between the groups, or one _ or / throughout
-	// (4242/4242/4242/4242; a date's or a size's groups are too short).
+	// Spaces, dashes or dots between the groups, or one _ or / or spaced
+	// dash throughout (4242/4242/4242/4242, 4242 - 4242 - 4242 - 4242; a
+	// date's or a size's groups are too short).
 	switch {
 	case w.seps(func(b byte) bool { return b == ' ' || b == '-' || b == '.' || b == '2' }):
-	case w.seps(func(b byte) bool { return b == '_' }), w.seps(func(b byte) bool { return b == '/' }):
+	case w.seps(func(b byte) bool { return b == '_' }), w.seps(func(b byte) bool { return b == '/' }), w.seps(func(b byte) bool { return b == 'w' }):
 	default:
 		return false
 	}
