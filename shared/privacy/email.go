@@ -343,6 +343,24 @@ func topLevelDomain(l string) bool {
 	return icann
 }
 
+// domainLabels reports whether the labels of an obfuscated address's
+// domain end in a top-level domain, and are not a time (at 10.30.am).
+// After a bare "at" and a plain name, only the common top-level domains
+// count: "visit us at boutique.paris" names a website.
+func domainLabels(labels []string, plain bool) bool {
+	tld, time := labels[len(labels)-1], len(labels) > 2
+	for _, l := range labels[:len(labels)-1] {
+		time = time && strings.Trim(l, "0123456789") == ""
+	}
+	if time {
+		return false // but 163.com is a webmail's
+	}
+	if equalFoldAny(tld, topLevel) {
+		return true
+	}
+	return !plain && topLevelDomain(tld) // last: a look-up in the Public Suffix List allocates
+}
+
 func isAt(t token) (at, bare bool) {
 	switch t.kind {
 	case '@':
@@ -501,8 +519,8 @@ func obfuscatedAt(s string, before [8]token, at token, bare, handle bool) (findi
 			return finding{}, false // "bought at amazon.com"
 		}
 	}
-	if !topLevelDomain(labels[len(labels)-1]) {
-		return finding{}, false // last: a look-up in the Public Suffix List allocates
+	if !domainLabels(labels, bare && !dotWord && !strings.ContainsAny(lw, "._-+0123456789")) {
+		return finding{}, false
 	}
 	if words > 1 {
 		var b strings.Builder
