@@ -59,6 +59,10 @@ func TestGuardEmails(t *testing.T) {
 		{"anna.berg @gmail.com", "a***@gmail.com"},
 		{"merci @atelier.paris", "merci @atelier.paris"},
 		{"logo @2x.png", "logo @2x.png"},
+		// After a bare at, only common top-level domains; a time is no domain.
+		{"Contact: visit us at boutique.paris", "Contact: visit us at boutique.paris"},
+		{"Mail sent at 10.30.am", "Mail sent at 10.30.am"},
+		{"wang at 163 dot com", "w***@163.com"},
 	}
 	guardCases(t, tests)
 }
