@@ -264,8 +264,8 @@ func readBracket(s string, i int) (token, bool) {
 			}
 			return token{start: i, end: j + size, kind: 'b', word: w}, true
 		}
-		if !isWordLetter(r) && r != ' ' && r != '@' {
-			return token{}, false // "[@]" is an at too
+		if !isWordLetter(r) && r != ' ' && r != '@' && r != '.' {
+			return token{}, false // "[@]" is an at too, "[.]" a dot
 		}
 		j += size
 	}
@@ -309,7 +309,7 @@ func atWordAt(s string, i int) bool {
 }
 
 var (
-	dotWords       = []string{"dot", "point", "punto", "punkt", "punt", "pt"}
+	dotWords       = []string{"dot", "point", "punto", "punkt", "punt", "pt", "."}
 	emailContext   = []string{"mail", "email", "e-mail", "courriel", "correo", "write", "écri", "ecri", "schreib", "scriv", "escrib", "contact", "reply", "répond", "adress", "address", "indirizzo", "direcci"}
 	fileExtensions = []string{"png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "bmp", "ico", "tif", "tiff", "heic", "pdf", "css", "js", "html", "htm", "php", "json", "xml", "txt", "csv", "ttf", "otf", "zip", "mov"} // none is a top-level domain, but .zip and .mov
 	webmailDomains = []string{"gmail", "googlemail", "yahoo", "ymail", "hotmail", "outlook", "live", "msn", "icloud", "me", "mac", "aol", "gmx", "web", "t-online", "freenet", "orange", "free", "wanadoo", "laposte", "sfr", "neuf", "bbox", "libero", "virgilio", "alice", "tiscali", "ziggo", "kpnmail", "telenet", "skynet", "proton", "protonmail", "pm", "yandex", "mail", "docomo", "ezweb", "softbank", "qq", "163", "126", "naver", "seznam", "wp", "o2", "onet", "interia", "bluewin"}
@@ -417,8 +417,10 @@ func scanObfuscated(s string, out []finding) []finding {
 		local := before[0]
 		if at && local.kind == 'w' && local.end > 0 && t.spaced {
 			// An @ spaced on its left only is a handle's ("merci
-			// @atelier.paris"), but before a webmail ("dana.k @gmail.com").
-			handle := t.kind == '@' && !spaceAfter(s, t.end)
+			// @atelier.paris"), but before a webmail ("dana.k @gmail.com");
+			// glued on both sides, a plain address with its dots written
+			// otherwise ("anna@example[.]com", "anna@example dot com").
+			handle := t.kind == '@' && !spaceAfter(s, t.end) && local.end < t.start
 			if f, ok := obfuscatedAt(s, before, t, bare, handle); ok && free(out, f.start, f.end) {
 				out = append(out, f)
 				i = f.end

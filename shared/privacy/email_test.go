@@ -63,6 +63,10 @@ func TestGuardEmails(t *testing.T) {
 		{"Contact: visit us at boutique.paris", "Contact: visit us at boutique.paris"},
 		{"Mail sent at 10.30.am", "Mail sent at 10.30.am"},
 		{"wang at 163 dot com", "w***@163.com"},
+		// A plain @ with the domain's dots written otherwise.
+		{"anna@example[.]com", "a***@example.com"},
+		{"anna@example dot com", "a***@example.com"},
+		{"icon@2x [dot] png", "icon@2x [dot] png"},
 	}
 	guardCases(t, tests)
 }
