@@ -57,8 +57,13 @@ var (
 	phoneExact    = []string{"tel", "ph", "phn", "tél", "tlf", "tfn", "fon", "fax", "gsm", "sms", "cel", "cell", "mob", "ring", "text", "bel", "natel", "tél.", "тел", "τηλ", "tfno", "tlfno", "tlfn", "fijo", "fixe", "landline"}
 	phonePrefixes = []string{"telef", "teléf", "télép", "teleph", "telf", "phone", "call", "mobil", "móvil", "movil", "portable", "cellul", "celular", "handy", "whatsapp", "appel", "rappel", "joign", "joindre", "erreichbar", "anruf", "rückruf", "ruf", "llam", "chiam", "bellen", "contact", "contatt", "puhelin", "telefon", "mobiel", "festnetz"}
 	phoneCJK      = []string{"電話", "携帯", "連絡", "ＴＥＬ"}
-	codeExact     = []string{"id", "client", "cliente", "kunde", "member", "membre", "socio", "account", "compte", "cuenta", "konto", "part", "teil", "art", "ref", "réf", "lot", "sku", "rma", "auth", "ups", "dhl", "dpd", "gls", "tnt", "awb"}
-	codePrefixes  = []string{"order", "orden", "commande", "command", "bestell", "auftrag", "pedido", "ordine", "invoice", "factur", "factuur", "rechnung", "fattura", "receipt", "quittung", "ticket", "track", "suivi", "sendungs", "paketn", "paketsch", "lieferschein", "seguimiento", "spedizion", "imei", "serial", "série", "serie", "batch", "charge", "refer", "référ", "artikel", "article", "artícul", "articol", "item", "product", "produit", "produkt", "prodot", "modèle", "model", "code", "codice", "código", "eori", "authori", "transac", "kunden", "customer", "usps", "fedex", "colissimo", "chronopost", "hermes", "postnl", "bpost", "correos", "poste", "yamato", "sagawa", "iban", "bic", "swift", "mandat", "partn", "pièce", "pieza", "teilen", "location", "checkout", "variant", "fulfil", "collection", "inventor"}
+	codeExact     = []string{"id", "part", "teil", "art", "ref", "réf", "lot", "sku", "rma", "auth", "ups", "dhl", "dpd", "gls", "tnt", "awb"}
+	codePrefixes  = []string{"track", "suivi", "sendungs", "paketn", "paketsch", "lieferschein", "seguimiento", "spedizion", "imei", "serial", "série", "serie", "batch", "charge", "refer", "référ", "artikel", "article", "artícul", "articol", "item", "product", "produit", "produkt", "prodot", "modèle", "model", "code", "codice", "código", "eori", "authori", "transac", "usps", "fedex", "colissimo", "chronopost", "hermes", "postnl", "bpost", "correos", "poste", "yamato", "sagawa", "iban", "bic", "swift", "mandat", "partn", "pièce", "pieza", "teilen", "location", "checkout", "variant", "fulfil", "collection", "inventor"}
+	// Code words that may be a note's topic rather than a number's label
+	// ("Client absent 06 …", "Order for grandma 07700 …"), where a
+	// reference's labels never are ("Ref. proveedor 912 004 331").
+	topicExact    = []string{"client", "cliente", "kunde", "member", "membre", "socio", "account", "compte", "cuenta", "konto"}
+	topicPrefixes = []string{"order", "orden", "commande", "command", "bestell", "auftrag", "pedido", "ordine", "invoice", "factur", "factuur", "rechnung", "fattura", "receipt", "quittung", "ticket", "kunden", "customer"}
 	codeCJK       = []string{"注文", "追跡", "伝票", "商品", "品番", "型番", "お問い合わせ番号"}
 	// Business, tax and product identifiers, by their labels in the six
 	// countries of the corpora and a few more.
@@ -81,6 +86,7 @@ const (
 	wordPhone
 	wordID
 	wordCode
+	wordTopic // a code word that may be the note's topic
 	wordNumber
 	wordPossessive
 	wordDelivery
@@ -109,6 +115,8 @@ var words = func() *lexicon {
 	add(l.prefix, idPrefixes, wordID)
 	add(l.exact, codeExact, wordCode)
 	add(l.prefix, codePrefixes, wordCode)
+	add(l.exact, topicExact, wordTopic)
+	add(l.prefix, topicPrefixes, wordTopic)
 	add(l.exact, numberWords, wordNumber)
 	add(l.exact, possessives, wordPossessive)
 	add(l.exact, deliveryWords, wordDelivery)
@@ -160,10 +168,12 @@ func (l *lexicon) class(w string) wordClass {
 // right after it: with another value, a comma and a word between them
 // ("Code 1234A, puis 06 90 …"), a code word or a label says only that
 // numbers are about, as a number word does. A code word names no more
-// the number either when ordinary words stand between them ("Client
-// absent 06 …", "Order for grandma 07700 …": the word is the note's
-// topic) or when its own value ends with a mark before the number
-// ("Commande 4471 : 06 …", "Order #2213 – 312-…"): the number is then a
+// the number either when it may be the note's topic (an order, a
+// client, an invoice: not a reference's label, "Ref. proveedor 912 004
+// 331") and ordinary words stand between them ("Client absent 06 …",
+// "Order for grandma 07700 …"), or when its own value ends with a mark
+// before the number ("Commande 4471 : 06 …", "Order #2213 – 312-…"):
+// the number is then a
 // phone in its usual shape, but a whole run of digits from 1 to 9, which
 // is how order ids and waybills are written ("Sendung DHL Express
 // 4567891234").
@@ -198,6 +208,8 @@ func numberContext(s string, i int) numContext {
 				ctx = ctxLabel // "SIRET 678230145000126": a SIRET mistyped, not a card
 			}
 		case wordCode:
+			ctx = ctxCode
+		case wordTopic:
 			ctx = ctxCode
 			// Ordinary words between it and the number, not a value
 			// ("Commandes 0612003344 et 0612003345" is a list).
