@@ -415,7 +415,7 @@ func scanObfuscated(s string, out []finding) []finding {
 		i = t.end
 		at, bare := isAt(t)
 		local := before[0]
-		if at && local.kind == 'w' && local.end > 0 && t.spaced {
+		if at && local.kind == 'w' && local.end > 0 && t.spaced && free(out, t.start, t.end) {
 			// An @ spaced on its left only is a handle's ("merci
 			// @atelier.paris"), but before a webmail ("dana.k @gmail.com");
 			// glued on both sides, a plain address with its dots written
