@@ -159,6 +159,21 @@ func (l *lexicon) class(w string) wordClass {
 	return c
 }
 
+// hasDigits reports whether w holds a digit, and whether it holds only
+// digits (or nothing): one pass, no set built as strings.ContainsAny and
+// strings.Trim build them, since every word before every number asks.
+func hasDigits(w string) (some, only bool) {
+	only = true
+	for i := 0; i < len(w); i++ {
+		if d := w[i] >= '0' && w[i] <= '9'; d {
+			some = true
+		} else {
+			only = false
+		}
+	}
+	return some, only
+}
+
 // numberContext reads up to three words before a number (see above),
 // and two more for a label of an identifier only: a company's register
 // names its city between its label and its number ("RCS Aix-en-Provence
@@ -184,14 +199,15 @@ func numberContext(s string, i int) numContext {
 		// Words of digits are values, not words: they do not count, so
 		// that a label is found before a long reference of groups, or a
 		// list of them ("Réf. 0042-1187-33, 0042-1187-34").
-		nearer, hasDigits := n, strings.ContainsAny(w, "0123456789")
-		if strings.Trim(w, "0123456789") != "" {
+		digitsHere, allDigits := hasDigits(w)
+		nearer := n
+		if !allDigits {
 			n++
 		}
 		if nearer == 0 && !digits {
 			// The word right before the number (the first read): a
 			// value, then a mark that ends it ("Commande 4471 : 06 …")?
-			apart = hasDigits && strings.ContainsAny(s[end:i], ":/-–—→=")
+			apart = digitsHere && strings.ContainsAny(s[end:i], ":/-–—→=")
 		}
 		c := words.class(w)
 		if n > 5 || n > 3 && c != wordID {
@@ -199,7 +215,7 @@ func numberContext(s string, i int) numContext {
 		}
 		switch c {
 		case wordNone:
-			value = value || nearer > 0 && end < len(s) && s[end] == ',' && hasDigits
+			value = value || nearer > 0 && end < len(s) && s[end] == ',' && digitsHere
 		case wordPhone:
 			ctx = ctxPhone
 		case wordID:
@@ -223,7 +239,7 @@ func numberContext(s string, i int) numContext {
 		case wordDelivery:
 			delivery = true
 		}
-		digits = digits || hasDigits
+		digits = digits || digitsHere
 		return ctx != ctxNone
 	})
 	switch {
