@@ -140,6 +140,9 @@ func readCandidate(s string, i int, groups []group) (candidate, int) {
 	if open >= 0 && len(groups) > 1 && groups[0].sep == '(' {
 		c.start = open // the country code's parentheses are masked with it
 	}
+	if c.paren && groups[0].sep != '(' {
+		c.paren, c.start = false, groups[0].start // "(06 12 34 56 78)": the whole in parentheses
+	}
 	var unit bool
 	c.code, unit = continuesCode(s, c.start)
 	c.ctx = numberContext(s, c.start)

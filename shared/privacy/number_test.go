@@ -88,6 +88,8 @@ func TestGuardNumbers(t *testing.T) {
 		{"(+34) 644 12 34 56", "***56"},
 		{"tel (+1) 514-555-0172", "tel ***72"},
 		{"(+2) 5 pièces", "(+2) 5 pièces"},
+		{"(06 12 34 56 78)", "(***78)"},
+		{"(030) 1234567", "***67"},
 		// A lone digit and three groups of three: a part number, but
 		// after a phone word.
 		{"0 986 494 062", "0 986 494 062"},
