@@ -407,15 +407,22 @@ func scanObfuscated(s string, out []finding) []finding {
 		return out
 	}
 	var before [8]token // the tokens before the current one, nearest first
+	// The addresses found already (scanEmails appends them in the order of
+	// the text), and the next that may hold a token: the at of one is not
+	// read again, and a cursor keeps that check linear.
+	found, k := len(out), 0
 	for i := 0; ; {
 		t, ok := readToken(s, i)
 		if !ok {
 			return out
 		}
 		i = t.end
+		for k < found && out[k].end <= t.start {
+			k++
+		}
 		at, bare := isAt(t)
 		local := before[0]
-		if at && local.kind == 'w' && local.end > 0 && t.spaced && free(out, t.start, t.end) {
+		if at && local.kind == 'w' && local.end > 0 && t.spaced && !(k < found && out[k].start < t.end) {
 			// An @ spaced on its left only is a handle's ("merci
 			// @atelier.paris"), but before a webmail ("dana.k @gmail.com");
 			// glued on both sides, a plain address with its dots written
