@@ -55,24 +55,30 @@ func (c numContext) whole() bool { return c >= ctxUsual && c <= ctxFar }
 // the start of a word.
 var (
 	phoneExact    = []string{"tel", "ph", "phn", "tél", "tlf", "tfn", "fon", "fax", "gsm", "sms", "cel", "cell", "mob", "ring", "text", "bel", "natel", "tél.", "тел", "τηλ", "tfno", "tlfno", "tlfn", "fijo", "fixe", "landline"}
-	phonePrefixes = []string{"telef", "teléf", "télép", "teleph", "telf", "phone", "call", "mobil", "móvil", "movil", "portable", "cellul", "celular", "handy", "whatsapp", "appel", "rappel", "joign", "joindre", "erreichbar", "anruf", "rückruf", "ruf", "llam", "chiam", "bellen", "contact", "contatt", "puhelin", "telefon", "mobiel", "festnetz"}
-	phoneCJK      = []string{"電話", "携帯", "連絡", "ＴＥＬ"}
-	codeExact     = []string{"id", "part", "teil", "art", "ref", "réf", "lot", "sku", "rma", "auth", "ups", "dhl", "dpd", "gls", "tnt", "awb"}
-	codePrefixes  = []string{"track", "suivi", "sendungs", "paketn", "paketsch", "lieferschein", "seguimiento", "spedizion", "imei", "serial", "série", "serie", "batch", "charge", "refer", "référ", "artikel", "article", "artícul", "articol", "item", "product", "produit", "produkt", "prodot", "modèle", "model", "code", "codice", "código", "eori", "authori", "transac", "usps", "fedex", "colissimo", "chronopost", "hermes", "postnl", "bpost", "correos", "poste", "yamato", "sagawa", "iban", "bic", "swift", "mandat", "partn", "pièce", "pieza", "teilen", "location", "checkout", "variant", "fulfil", "collection", "inventor"}
+	phonePrefixes = []string{"telef", "teléf", "télép", "teleph", "telf", "phone", "call", "mobil", "móvil", "movil", "portable", "cellul", "celular", "handy", "whatsapp", "appel", "rappel", "joign", "joindre", "erreichbar", "anruf", "rückruf", "ruf", "llam", "chiam", "bellen", "contact", "contatt", "puhelin", "telefon", "mobiel", "festnetz", "référent", "referent"}
+	// Words of an emergency, whole: "Notfall: 0157 …" (a prefix would take
+	// "Emergency blanket" and its size for a phone word's).
+	emergencyExact = []string{"notfall", "notruf", "urgence", "urgences", "urgencia", "emergencia", "emergency"}
+	phoneCJK       = []string{"電話", "携帯", "連絡", "ＴＥＬ"}
+	codeExact      = []string{"id", "part", "teil", "art", "ref", "réf", "lot", "sku", "rma", "auth", "ups", "dhl", "dpd", "gls", "tnt", "awb"}
+	codePrefixes   = []string{"track", "suivi", "sendungs", "paketn", "paketsch", "lieferschein", "seguimiento", "spedizion", "imei", "serial", "série", "serie", "batch", "charge", "refer", "référ", "artikel", "article", "artícul", "articol", "item", "product", "produit", "produkt", "prodot", "modèle", "model", "code", "codice", "código", "eori", "authori", "transac", "usps", "fedex", "colissimo", "chronopost", "hermes", "postnl", "bpost", "correos", "poste", "yamato", "sagawa", "zip", "plz", "postleitzahl", "postcode", "iban", "bic", "swift", "mandat", "partn", "pièce", "pieza", "teilen", "location", "checkout", "variant", "fulfil", "collection", "inventor"}
 	// Code words that may be a note's topic rather than a number's label
 	// ("Client absent 06 …", "Order for grandma 07700 …"), where a
 	// reference's labels never are ("Ref. proveedor 912 004 331").
 	topicExact    = []string{"client", "cliente", "kunde", "member", "membre", "socio", "account", "compte", "cuenta", "konto"}
-	topicPrefixes = []string{"order", "orden", "commande", "command", "bestell", "auftrag", "pedido", "ordine", "invoice", "factur", "factuur", "rechnung", "fattura", "receipt", "quittung", "ticket", "kunden", "customer"}
+	topicPrefixes = []string{"order", "orden", "commande", "command", "bestell", "auftrag", "pedido", "ordine", "invoice", "factur", "factuur", "rechnung", "fattura", "receipt", "quittung", "ticket", "kunden", "customer", "claim", "réclam", "reclam", "reklam", "sinistre"}
 	codeCJK       = []string{"注文", "追跡", "伝票", "商品", "品番", "型番", "お問い合わせ番号"}
 	// Business, tax and product identifiers, by their labels in the six
 	// countries of the corpora and a few more.
-	idExact    = []string{"rcs", "r.c.s", "bn", "gst", "hst", "tps", "tvq", "qst", "neq", "tva", "vat", "ust", "iva", "nif", "cif", "kvk", "ein", "crn", "hrb", "hra", "ean", "upc", "gencod", "barres", "barras"}
+	idExact    = []string{"rcs", "r.c.s", "bn", "gst", "hst", "tps", "tvq", "qst", "neq", "tva", "vat", "ust", "iva", "nif", "cif", "kvk", "ein", "crn", "hrb", "hra", "ean", "upc", "gencod", "barres", "barras", "duns"}
 	idPrefixes = []string{"siret", "siren", "gtin", "isbn", "barcode", "steuer", "ustid"}
 	// Words that say "number" and nothing of which.
 	numberWords = []string{"n", "nº", "no", "nr", "nro", "num", "núm", "numéro", "numero", "número", "nummer", "number"}
 	possessives = []string{"mon", "ma", "ton", "ta", "votre", "son", "notre", "my", "your", "our", "his", "her", "mein", "meine", "meiner", "deine", "ihre", "seine", "unsere", "mi", "tu", "su", "nuestro", "mio", "mia", "mijn"}
 	// Words of a delivery, whole: "Paketnummer" is a code word.
+	// Titles of a person: a name between a code word and a number says the
+	// number is that person's ("Réf. chantier : M. Roux 04 …").
+	personTitles  = []string{"m", "mme", "mmes", "mlle", "mr", "mrs", "ms", "herr", "herrn", "frau", "sr", "sra", "srta", "señor", "señora", "monsieur", "madame"}
 	deliveryWords = []string{"paket", "colis", "parcel", "pacco", "sendung", "lieferung", "livraison", "delivery", "package", "paquete", "entrega", "envío", "envio", "consegna"}
 )
 
@@ -90,6 +96,7 @@ const (
 	wordNumber
 	wordPossessive
 	wordDelivery
+	wordPerson
 )
 
 // lexicon classifies words by lower-cased map look-ups: a text's every
@@ -111,6 +118,7 @@ var words = func() *lexicon {
 	}
 	add(l.exact, phoneExact, wordPhone)
 	add(l.prefix, phonePrefixes, wordPhone)
+	add(l.exact, emergencyExact, wordPhone)
 	add(l.exact, idExact, wordID)
 	add(l.prefix, idPrefixes, wordID)
 	add(l.exact, codeExact, wordCode)
@@ -120,6 +128,7 @@ var words = func() *lexicon {
 	add(l.exact, numberWords, wordNumber)
 	add(l.exact, possessives, wordPossessive)
 	add(l.exact, deliveryWords, wordDelivery)
+	add(l.exact, personTitles, wordPerson)
 	for p := range l.prefix {
 		if !slices.Contains(l.lens, len(p)) {
 			l.lens = append(l.lens, len(p))
@@ -174,6 +183,12 @@ func hasDigits(w string) (some, only bool) {
 	return some, only
 }
 
+// endsValue reports a comma, or a full stop and a space, right after a
+// word at end: "Code 1234A, puis 06 …", "Tor-Code 4711. Notfall …".
+func endsValue(s string, end int) bool {
+	return end < len(s) && (s[end] == ',' || s[end] == '.' && end+1 < len(s) && s[end+1] == ' ')
+}
+
 // numberContext reads up to three words before a number (see above),
 // and two more for a label of an identifier only: a company's register
 // names its city between its label and its number ("RCS Aix-en-Provence
@@ -215,7 +230,7 @@ func numberContext(s string, i int) numContext {
 		}
 		switch c {
 		case wordNone:
-			value = value || nearer > 0 && end < len(s) && s[end] == ',' && digitsHere
+			value = value || nearer > 0 && end < len(s) && endsValue(s, end) && digitsHere
 		case wordPhone:
 			ctx = ctxPhone
 		case wordID:
@@ -238,6 +253,11 @@ func numberContext(s string, i int) numContext {
 			}
 		case wordDelivery:
 			delivery = true
+		case wordPerson:
+			// The person's name stands between: words further back name
+			// no longer the number. "M" is a title only with its dot
+			// (a size M is not: "taille M 0042 1187 33").
+			return len(w) > 1 || end < len(s) && s[end] == '.'
 		}
 		digits = digits || digitsHere
 		return ctx != ctxNone

@@ -51,6 +51,7 @@ var corpora = []struct{ name, file string }{
 	{"held-out", "guard_holdout.txt"},
 	{"blind", "guard_blind.txt"},
 	{"held-out-2", "guard_holdout2.txt"},
+	{"held-out-3", "guard_holdout3.txt"},
 }
 
 // countries are the countries a corpus line may be written in, as
