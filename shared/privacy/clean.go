@@ -78,8 +78,18 @@ func firstUnclean(s string) int {
 		if r == utf8.RuneError && n == 1 || invisible(r) || r == 0x2028 || r == 0x2029 || isC1(r) {
 			return i
 		}
-		if r == 0x200C || r == 0x200D || isTag(r) {
-			return i // kept or not by its neighbours: the slow path decides
+		if r == 0x200C || r == 0x200D {
+			// Kept between two characters it may join (an emoji sequence
+			// such as 💆‍♀️): nothing before it changed, so its neighbours
+			// are those the slow path would see, and the text stays clean.
+			prev, _ := utf8.DecodeLastRuneInString(s[:i])
+			next, _ := utf8.DecodeRuneInString(s[i+n:])
+			if i == 0 || i+n == len(s) || !joins(prev) || !joins(next) {
+				return i
+			}
+		}
+		if isTag(r) {
+			return i // kept or not by the flag it is in: the slow path decides
 		}
 		i += n
 	}

@@ -84,7 +84,8 @@ func TestHasUnclean(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]bool{
 		"5612345678901": false, "#1001": false, "cs_test_a1B2": false, "order-4242": false,
-		"4242\x00": true, "42\u200b42": true, "\u202e4242": true, "42\r": true, "a\xffb": true,
+		"4242\x00": true, "42\u200b42": true, "42\u200d42": true, "\u200dab": true, "ab\u200d": true,
+		"💆\u200d♀️": false, "👨\u200d👩\u200d👧": false, "👨\u200d\u200d👩": true, "\u202e4242": true, "42\r": true, "a\xffb": true,
 	} {
 		if got := HasUnclean(in); got != want {
 			t.Errorf("HasUnclean(%+q) = %v, want %v", in, got, want)
@@ -115,6 +116,9 @@ func FuzzClean(f *testing.F) {
 			if r < 0x20 && r != '\t' && r != '\n' || r == 0x7F || isC1(r) || invisible(r) {
 				t.Fatalf("Clean(%+q) = %+q: holds %U", s, c, r)
 			}
+		}
+		if !HasUnclean(s) && c != s {
+			t.Fatalf("HasUnclean(%+q) = false, but Clean changes it to %+q", s, c)
 		}
 		if p, _ := cleanPrefix(s, 1<<30); p != c {
 			t.Fatalf("cleanPrefix(%+q, ∞) = %+q, want Clean's %+q", s, p, c)
