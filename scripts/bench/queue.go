@@ -546,8 +546,18 @@ func outageRun(ctx context.Context, st *localstack.Stack, rec *acked, sender *we
 	o.Orders = len(newest)
 	pump := st.Queue.Pump
 	p0 := pump.Stats()
+	// Every destination away: the spreadsheets, and Graph for the Excel
+	// workbook.
 	st.Emulator.FailRandomly(func(string) bool { return true }, 1, gsheetstest.FaultUnavailable)
-	back := time.AfterFunc(q.outage, st.Emulator.ClearFaults)
+	if st.Microsoft != nil {
+		st.Microsoft.Graph.FailRandomly(func(string) bool { return true }, 1, graphtest.FaultUnavailable)
+	}
+	back := time.AfterFunc(q.outage, func() {
+		st.Emulator.ClearFaults()
+		if st.Microsoft != nil {
+			st.Microsoft.Graph.ClearFaults()
+		}
+	})
 	defer back.Stop()
 	ended := time.Now().Add(q.outage)
 	out := replay(ctx, ds, sender.send, q.retryCap, q.giveUp)
@@ -601,6 +611,17 @@ func outageRun(ctx context.Context, st *localstack.Stack, rec *acked, sender *we
 		return o, err
 	}
 	o.Lost, o.Doubled = lostAndDoubled(newest, rows)
+	// The other destinations: none of their orders at another version
+	// than the newest, none doubled.
+	for _, name := range destinationsOf(st)[1:] {
+		kind := st.Config.Destinations[name].Kind
+		held, err := heldRows(st, name, kind)
+		if err != nil {
+			return o, fmt.Errorf("destination %s: %w", name, err)
+		}
+		stale, doubled := staleAndDoubled(newest, held)
+		o.Lost, o.Doubled = o.Lost+stale, o.Doubled+doubled
+	}
 	return o, nil
 }
 

@@ -201,15 +201,22 @@ func measureDests(st *localstack.Stack, calls *queueCalls, byDest, queuedDest ma
 		if err != nil {
 			return out, fmt.Errorf("destination %s: %w", f.Name, err)
 		}
-		for o, vs := range held {
-			if v, ok := newest[o]; ok && slices.Max(vs) != v {
-				f.Stale++
-			}
-			f.Doubled += max(len(vs)-1, 0)
-		}
+		f.Stale, f.Doubled = staleAndDoubled(newest, held)
 		out = append(out, f)
 	}
 	return out, nil
+}
+
+// staleAndDoubled counts the orders a destination holds at another
+// version than the newest sent, and its rows beyond an order's first.
+func staleAndDoubled(newest map[string]int64, held map[string][]int64) (stale, doubled int) {
+	for o, vs := range held {
+		if v, ok := newest[o]; ok && slices.Max(vs) != v {
+			stale++
+		}
+		doubled += max(len(vs)-1, 0)
+	}
+	return stale, doubled
 }
 
 // heldRows reads a destination's Orders as the team sees it: for each
