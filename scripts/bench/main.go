@@ -11,7 +11,8 @@
 //	go run ./scripts/bench -excel [-quick] [-latency 150ms] [-v]
 //
 // -queue measures queued mode instead, against direct mode in the same
-// run: see queue.go. -excel measures the Excel destination instead: see
+// run: see queue.go and queuedest.go. -cpuprofile FILE writes a CPU
+// profile of any run, for go tool pprof. -excel measures the Excel destination instead: see
 // excel.go.
 //
 //	go run ./scripts/bench -destinations 4        # partner views, destinations.go
