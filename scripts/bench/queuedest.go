@@ -75,19 +75,19 @@ type queueCalls struct {
 	graph  opStamps
 }
 
-// writesTo are the write requests to one spreadsheet, by the account
-// that sent them: the function writes each spreadsheet as its own.
-func (c *callLog) writesTo(spreadsheet string) (ts []time.Time, users map[string]int) {
+// writesTo are the times of the write requests to one spreadsheet
+// (which one account sends: the function writes each spreadsheet as its
+// own).
+func (c *callLog) writesTo(spreadsheet string) []time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	users = map[string]int{}
+	var ts []time.Time
 	for _, call := range c.calls {
 		if call.Write && call.Spreadsheet == spreadsheet {
 			ts = append(ts, call.At)
-			users[call.User]++
 		}
 	}
-	return ts, users
+	return ts
 }
 
 // perAccount is the most write requests any one account sent in any 60
@@ -188,7 +188,7 @@ func measureDests(st *localstack.Stack, calls *queueCalls, byDest, queuedDest ma
 			if name != "" {
 				id = st.Ready.Destinations[name].SpreadsheetID
 			}
-			ts, _ := calls.sheets.writesTo(id)
+			ts := calls.sheets.writesTo(id)
 			f.WriteRequests, f.WriteQuota = len(ts), gsheetstest.GoogleQuotas().WriteRequestsPerMinutePerUser
 			f.MaxWrites60s = gsheetstest.Busiest(ts, time.Minute)
 			f.Flushes = len(ts)
