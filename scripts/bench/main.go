@@ -11,7 +11,8 @@
 //	go run ./scripts/bench -excel [-quick] [-latency 150ms] [-v]
 //
 // -queue measures queued mode instead, against direct mode in the same
-// run: see queue.go. -excel measures the Excel destination instead: see
+// run: see queue.go and queuedest.go. -cpuprofile FILE writes a CPU
+// profile of any run, for go tool pprof. -excel measures the Excel destination instead: see
 // excel.go.
 //
 //	go run ./scripts/bench -destinations 4        # partner views, destinations.go
@@ -196,6 +197,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	raiseFileLimit(stderr)
+	if o.cpuprofile != "" {
+		stop, err := profileCPU(o.cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	return work(ctx, o, stdout, stderr)
 }
 
@@ -216,6 +225,7 @@ type options struct {
 	// destinations are the counts of partner destinations of a partner
 	// run (destinations.go); none for the main run.
 	destinations []int
+	cpuprofile   string // -cpuprofile: where the run's CPU profile goes
 }
 
 // parse reads the command line; the usage and the flags' errors go to
@@ -237,6 +247,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	outageEvents := fs.Int("outage-events", 0, "-queue: events during the outage (default 20000, -quick 2000)")
 	pushDeadline := fs.Duration("push-deadline", 10*time.Second, "-queue: the writer's deadline for one push (SAFEVIEW_PUSH_DEADLINE)")
 	rates := fs.String("rates", "10000,60000", "-queue: events a minute of the steady runs, the first beside direct mode")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	dests := fs.String("destinations", "", "partner views instead: the burst across 4 stores into main + N destinations, for each N of a list such as 4 or 1,5,10,20")
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
@@ -263,7 +274,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	if *calmEvents > 0 {
 		p.calmEvents, p.slowEvents = *calmEvents, max(*calmEvents/3, 2)
 	}
-	return options{params: p, quick: *quick, verbose: *verbose, queue: *queued, over: *over, outage: *outage, outageEvents: *outageEvents, pushDeadline: *pushDeadline, rates: perMinute, excel: *excel, destinations: counts}, nil
+	return options{params: p, quick: *quick, verbose: *verbose, queue: *queued, over: *over, outage: *outage, outageEvents: *outageEvents, pushDeadline: *pushDeadline, rates: perMinute, excel: *excel, destinations: counts, cpuprofile: *cpuprofile}, nil
 }
 
 // work measures, then prints the table and the JSON line on stdout; the

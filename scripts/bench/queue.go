@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"net/http"
@@ -15,17 +16,19 @@ import (
 	"time"
 
 	"cloud.google.com/go/pubsub/v2"
+	"google.golang.org/api/sheets/v4"
 
 	webhookfn "github.com/safeview/safeview/functions/webhook"
 	"github.com/safeview/safeview/scripts/internal/deadletter"
 	"github.com/safeview/safeview/scripts/internal/localstack"
 	"github.com/safeview/safeview/shared/config"
+	"github.com/safeview/safeview/shared/excel/exceltest"
+	"github.com/safeview/safeview/shared/graphtest"
 	"github.com/safeview/safeview/shared/gsheets"
 	"github.com/safeview/safeview/shared/gsheetstest"
 	"github.com/safeview/safeview/shared/logging"
 	"github.com/safeview/safeview/shared/pubsubtest"
 	"github.com/safeview/safeview/shared/queue"
-	"github.com/safeview/safeview/shared/secrets"
 )
 
 // The queued benchmark (-queue): the local stack in queued mode, the
@@ -120,15 +123,27 @@ type rateFigures struct {
 	ReceiptToRow50 float64 `json:"receipt_to_row_p50_ms"`
 	ReceiptToRow95 float64 `json:"receipt_to_row_p95_ms"`
 	ReceiptToRow99 float64 `json:"receipt_to_row_p99_ms"`
+	// PredictedP95 is the slowest destination's prediction (see
+	// predictDest): a row is in every destination by then.
 	PredictedP95   float64 `json:"predicted_receipt_to_row_p95_ms"`
 	DrainSeconds   float64 `json:"drain_seconds"`
 	WritesPerEvent float64 `json:"writes_per_event"`
-	MaxWrites60s   int     `json:"max_writes_in_60s"`
-	RateLimited    int     `json:"rate_limited"`
-	Failed         int     `json:"failed"`
-	DeadLettered   int     `json:"dead_lettered"`
-	Lost           int     `json:"lost"`
-	Doubled        int     `json:"doubled"`
+	// MaxWrites60s is the busiest account's: each spreadsheet is written
+	// as its own, with its own per-user quota; ProjectMaxWrites60s is
+	// every account's together, under the project's quota.
+	MaxWrites60s        int `json:"max_writes_in_60s"`
+	ProjectMaxWrites60s int `json:"project_max_writes_in_60s"`
+	RateLimited         int `json:"rate_limited"`
+	// FailedPushes are pushes the writer did not acknowledge (its push
+	// deadline passed, or the destination failed), each delivered again
+	// after Pub/Sub's backoff.
+	FailedPushes int `json:"failed_pushes"`
+	Failed       int `json:"failed"`
+	DeadLettered int `json:"dead_lettered"`
+	Lost         int `json:"lost"`
+	Doubled      int `json:"doubled"`
+	// Dests are each destination's figures: "main" first.
+	Dests []destFigures `json:"destinations"`
 }
 
 // outageFigures are the outage run's.
@@ -154,12 +169,14 @@ type outageFigures struct {
 	Doubled          int     `json:"doubled"`
 }
 
-// acked records when the writer acknowledged each row, by order and
-// version.
+// acked records when the writer acknowledged each row, by destination
+// ("" the main spreadsheet), order and version.
 type acked struct {
 	mu sync.Mutex
-	at map[string][]time.Time // "order/version"
+	at map[string]map[string][]time.Time // destination → "order/version"
 }
+
+func newAcked() *acked { return &acked{at: map[string]map[string][]time.Time{}} }
 
 func (a *acked) hook(m *pubsub.Message, _, _ int, deadLettered bool) {
 	if deadLettered {
@@ -172,29 +189,47 @@ func (a *acked) hook(m *pubsub.Message, _, _ int, deadLettered bool) {
 	now := time.Now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	byKey := a.at[msg.Destination]
+	if byKey == nil {
+		byKey = map[string][]time.Time{}
+		a.at[msg.Destination] = byKey
+	}
 	k := fmt.Sprintf("%s/%d", msg.Row.Key, msg.Row.Version)
-	a.at[k] = append(a.at[k], now)
+	byKey[k] = append(byKey[k], now)
 }
 
 // receiptToRow is, for each delivery answered queued, the time from its
-// receipt to the first acknowledgement of its order at its version after
-// it: when the row it carried was in the sheet.
-func (a *acked) receiptToRow(start time.Time, ds []delivery, out []outcome) []time.Duration {
+// receipt to the acknowledgement of its row in every destination (the
+// first of its order at its version after it, in each): when the row it
+// carried was in every sheet. byDest is the same for each destination
+// alone, queued the same from the delivery's answer.
+func (a *acked) receiptToRow(start time.Time, ds []delivery, out []outcome) (all []time.Duration, byDest, queued map[string][]time.Duration) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	var r []time.Duration
+	byDest, queued = map[string][]time.Duration{}, map[string][]time.Duration{}
 	for i, d := range ds {
 		if out[i].status != http.StatusOK {
 			continue
 		}
 		due := start.Add(d.at)
-		ts := a.at[fmt.Sprintf("%s/%d", d.order, d.version.UnixMicro())]
-		j, _ := slices.BinarySearchFunc(ts, due, func(t, due time.Time) int { return t.Compare(due) })
-		if j < len(ts) {
-			r = append(r, ts[j].Sub(due))
+		k := fmt.Sprintf("%s/%d", d.order, d.version.UnixMicro())
+		latest, found := time.Duration(0), false
+		for dest, byKey := range a.at {
+			ts := byKey[k]
+			slices.SortFunc(ts, func(a, b time.Time) int { return a.Compare(b) })
+			j, _ := slices.BinarySearchFunc(ts, due, func(t, due time.Time) int { return t.Compare(due) })
+			if j < len(ts) {
+				r := ts[j].Sub(due)
+				byDest[dest] = append(byDest[dest], r)
+				queued[dest] = append(queued[dest], max(r-out[i].receiptRow, 0))
+				latest, found = max(latest, r), true
+			}
+		}
+		if found {
+			all = append(all, latest)
 		}
 	}
-	return r
+	return all, byDest, queued
 }
 
 // measureQueued runs the queued benchmark.
@@ -207,9 +242,17 @@ func measureQueued(ctx context.Context, q queueParams, progress io.Writer) (figu
 	if q.latency > 0 {
 		emuOpts = append(emuOpts, gsheetstest.WithLatency(q.latency, 0))
 	}
-	rec := &acked{at: map[string][]time.Time{}}
+	rec := newAcked()
+	calls := &queueCalls{}
+	baseOpts := slices.Clone(emuOpts) // the baseline's, without the hook
+	emuOpts = append(emuOpts, gsheetstest.WithCallHook(calls.sheets.add))
+	// Graph as the -excel run has it: its limit, the same latency.
+	graphOpts := []graphtest.Option{graphtest.WithThrottle(graphtest.ExcelThrottle())}
+	if q.latency > 0 {
+		graphOpts = append(graphOpts, graphtest.WithLatency(q.latency, 0))
+	}
 	minB, maxB := scaled(10*time.Second, q), scaled(600*time.Second, q)
-	st, err := localstack.Start(ctx, localstack.Options{Emulator: emuOpts, Queue: true, QueueOptions: localstack.QueueOptions{
+	st, err := localstack.Start(ctx, localstack.Options{Emulator: emuOpts, Graph: append(graphOpts, graphtest.WithRequestHook(calls.graph.hook)), Queue: true, QueueOptions: localstack.QueueOptions{
 		MaxAttempts: q.attempts, MinBackoff: minB, MaxBackoff: maxB, AckDeadline: 60 * time.Second, Concurrency: q.concurrency,
 		PushDeadline: q.pushDeadline, Pump: func(p *pubsubtest.Pump) { p.OnDone = rec.hook }}})
 	if err != nil {
@@ -219,7 +262,6 @@ func measureQueued(ctx context.Context, q queueParams, progress io.Writer) (figu
 	if n := st.Config.Sheet.WriteRequestsPerMinute; n != 0 {
 		f.SinkWriteRate = n
 	}
-	writesAt := recordWrites(st.Emulator)
 	sender := newWebhookSender(st.Ready.WebhookBase, st.Ready.Sources["shopify"].Secret)
 	rng := rand.New(rand.NewPCG(q.seed, q.seed+1))
 	qf := &queueFigures{}
@@ -232,11 +274,11 @@ func measureQueued(ctx context.Context, q queueParams, progress io.Writer) (figu
 		fmt.Fprintf(progress, "bench: queued, %d events a minute for %s (%d events)...\n", perMinute, q.over, len(ds))
 		var base *directRun
 		if i == 0 {
-			if base, err = startDirect(ctx, st, emuOpts); err != nil {
+			if base, err = startDirect(ctx, st, baseOpts, graphOpts); err != nil {
 				return f, err
 			}
 		}
-		r, err := rateRun(ctx, st, rec, writesAt, sender, ds, q, base)
+		r, err := rateRun(ctx, st, rec, calls, sender, ds, q, base)
 		if base != nil {
 			base.close()
 		}
@@ -244,7 +286,6 @@ func measureQueued(ctx context.Context, q queueParams, progress io.Writer) (figu
 			return f, err
 		}
 		r.PerMinute = perMinute
-		r.PredictedP95 = predictP95(len(ds), q.over, min(q.concurrency, gsheets.DefaultMaxRowsPerFlush), f.SinkWriteRate, 2*ms(q.latency))
 		qf.Runs = append(qf.Runs, r)
 		if i == 0 {
 			f.Events, f.OverS, f.Orders = r.Events, q.over.Seconds(), r.Orders
@@ -291,20 +332,28 @@ func predictP95(n int, d time.Duration, rowsPerFlush, perMinute int, flush float
 	return math.Round(i*(1/capacity-1/rate)*1000 + slotP95(capacity, perMinute, flush))
 }
 
-// directRun is the baseline: the webhook function in direct mode, on an
-// emulator of its own with the same quotas and latency, through its
+// directRun is the baseline: the webhook function in direct mode, on
+// emulators of its own (Sheets, with a spreadsheet for the main one and
+// each partner, each written as its own account; Graph with the Excel
+// workbook) with the same quotas, limits and latency, through its
 // handler (the functions framework serves the queued one).
 type directRun struct {
 	emu     *gsheetstest.Server
+	ms      *exceltest.Stack
 	id      string
 	srv     *httptest.Server
 	sender  *webhookSender
-	writes  *stamps
+	calls   callLog
 	figures rateFigures
 }
 
-func startDirect(ctx context.Context, st *localstack.Stack, emuOpts []gsheetstest.Option) (*directRun, error) {
+func startDirect(ctx context.Context, st *localstack.Stack, emuOpts []gsheetstest.Option, graphOpts []graphtest.Option) (*directRun, error) {
 	emu := gsheetstest.Start(emuOpts...)
+	d := &directRun{emu: emu}
+	fail := func(err error) (*directRun, error) {
+		d.close()
+		return nil, err
+	}
 	cfg := *st.Config
 	cfg.Mode = config.ModeDirect
 	var tabs []string
@@ -312,41 +361,79 @@ func startDirect(ctx context.Context, st *localstack.Stack, emuOpts []gsheetstes
 		tabs = append(tabs, t.Tab)
 	}
 	cfg.Spreadsheet.ID = emu.CreateSpreadsheet("Safeview (direct)", tabs...)
+	d.id = cfg.Spreadsheet.ID
+	cfg.Destinations = maps.Clone(cfg.Destinations)
+	for name, dest := range cfg.Destinations {
+		if dest.Kind == config.KindExcel {
+			continue
+		}
+		c := *dest
+		var tabs []string
+		for _, t := range cfg.DestinationTables(dest) {
+			tabs = append(tabs, t.Tab)
+		}
+		c.Spreadsheet.ID = emu.CreateSpreadsheet("Safeview (direct) – "+name, tabs...)
+		cfg.Destinations[name] = &c
+	}
 	svc, err := emu.Service(ctx)
 	if err != nil {
-		emu.Close()
-		return nil, err
+		return fail(err)
 	}
-	deps, err := withStackGraph(st, webhookfn.Deps{Config: &cfg, Secrets: secrets.Env{}, Sheets: svc, Logger: logging.Default()})
-	if err != nil {
-		emu.Close()
-		return nil, err
+	deps := webhookfn.Deps{Config: &cfg, Secrets: demoSecrets(&cfg), Sheets: svc, Logger: logging.Default(),
+		SheetsFor: func(ctx context.Context, name string) (*sheets.Service, error) {
+			return emu.ServiceAs(ctx, "account-"+name)
+		}}
+	if hasExcelDest(&cfg) {
+		if d.ms, err = exceltest.Start(&cfg, "127.0.0.1:0", graphOpts...); err != nil {
+			return fail(err)
+		}
+		g, err := d.ms.Options(deps.Secrets)
+		if err != nil {
+			return fail(err)
+		}
+		deps.Graph = &g
 	}
 	h, err := webhookfn.New(ctx, deps)
 	if err != nil {
-		emu.Close()
-		return nil, err
+		return fail(err)
 	}
-	d := &directRun{emu: emu, id: cfg.Spreadsheet.ID, srv: httptest.NewServer(h)}
+	d.srv = httptest.NewServer(h)
 	d.sender = newWebhookSender(d.srv.URL, st.Ready.Sources["shopify"].Secret)
-	d.writes = recordWrites(emu)
+	emu.SetCallHook(d.calls.add)
 	return d, nil
 }
 
+// hasExcelDest reports whether a configuration has an Excel destination.
+func hasExcelDest(cfg *config.Config) bool {
+	for _, d := range cfg.Destinations {
+		if d.Kind == config.KindExcel {
+			return true
+		}
+	}
+	return false
+}
+
 func (d *directRun) close() {
-	d.srv.Close()
+	if d.srv != nil {
+		d.srv.Close()
+	}
+	if d.ms != nil {
+		d.ms.Close()
+	}
 	d.emu.Close()
 }
 
 // rateRun sends ds to the queued stack (and to base, when set, at once),
 // waits until every row is written, and measures.
-func rateRun(ctx context.Context, st *localstack.Stack, rec *acked, writesAt *stamps, sender *webhookSender, ds []delivery, q queueParams, base *directRun) (rateFigures, error) {
+func rateRun(ctx context.Context, st *localstack.Stack, rec *acked, calls *queueCalls, sender *webhookSender, ds []delivery, q queueParams, base *directRun) (rateFigures, error) {
 	r := rateFigures{Events: len(ds)}
 	newest := newestOf(ds)
 	r.Orders = len(newest)
 	st.Emulator.ResetStats()
-	writesAt.reset()
-	dead0 := st.Queue.Pump.Stats().DeadLettered
+	rec.reset()
+	calls.sheets.reset()
+	calls.graph.reset()
+	dead0, failed0 := st.Queue.Pump.Stats().DeadLettered, st.Queue.Pump.Stats().Failed
 	start := time.Now()
 	var out, baseOut []outcome
 	var wg sync.WaitGroup
@@ -365,16 +452,27 @@ func rateRun(ctx context.Context, st *localstack.Stack, rec *acked, writesAt *st
 		return r, err
 	}
 	r.DrainSeconds = round(time.Since(sent).Seconds())
-	r2r := rec.receiptToRow(start, ds, out)
+	r2r, byDest, queuedDest := rec.receiptToRow(start, ds, out)
+	if r.Dests, err = measureDests(st, calls, byDest, queuedDest, rec.rowsAcked(), newest, len(ds), q); err != nil {
+		return r, err
+	}
+	r.PredictedP95 = 0
+	for _, d := range r.Dests {
+		r.PredictedP95 = max(r.PredictedP95, d.PredictedP95)
+	}
+	r.MaxWrites60s, r.ProjectMaxWrites60s = calls.sheets.perAccount()
+	r.FailedPushes = st.Queue.Pump.Stats().Failed - failed0
 	r.ReceiptToRow50, r.ReceiptToRow95, r.ReceiptToRow99 = percentile(r2r, 0.50), percentile(r2r, 0.95), percentile(r2r, 0.99)
 	es := st.Emulator.Stats()
 	r.WritesPerEvent, r.RateLimited = round(float64(es.Writes)/float64(len(ds))), es.RateLimited
-	r.MaxWrites60s = gsheetstest.Busiest(writesAt.get(), time.Minute)
 	rows, err := rowsOf(st.Emulator, st.Ready.SpreadsheetID, "Orders", "order_id", gsheets.VersionHeader)
 	if err != nil {
 		return r, err
 	}
 	r.Lost, r.Doubled = lostAndDoubled(newest, rows)
+	for _, d := range r.Dests[1:] { // the main spreadsheet's are counted
+		r.Lost, r.Doubled = r.Lost+d.Stale, r.Doubled+d.Doubled
+	}
 	if base != nil {
 		b := &base.figures
 		var backs, br2r []time.Duration
@@ -389,7 +487,8 @@ func rateRun(ctx context.Context, st *localstack.Stack, rec *acked, writesAt *st
 		b.AckP50, b.AckP99 = percentile(backs, 0.50), percentile(backs, 0.99)
 		b.ReceiptToRow50, b.ReceiptToRow95, b.ReceiptToRow99 = percentile(br2r, 0.50), percentile(br2r, 0.95), percentile(br2r, 0.99)
 		bs := base.emu.Stats()
-		b.WritesPerEvent, b.RateLimited, b.MaxWrites60s = round(float64(bs.Writes)/float64(len(ds))), bs.RateLimited, gsheetstest.Busiest(base.writes.get(), time.Minute)
+		b.WritesPerEvent, b.RateLimited, b.MaxWrites60s = round(float64(bs.Writes)/float64(len(ds))), bs.RateLimited, 0
+		b.MaxWrites60s, b.ProjectMaxWrites60s = base.calls.perAccount()
 		brows, err := rowsOf(base.emu, base.id, "Orders", "order_id", gsheets.VersionHeader)
 		if err != nil {
 			return r, err
@@ -447,8 +546,18 @@ func outageRun(ctx context.Context, st *localstack.Stack, rec *acked, sender *we
 	o.Orders = len(newest)
 	pump := st.Queue.Pump
 	p0 := pump.Stats()
+	// Every destination away: the spreadsheets, and Graph for the Excel
+	// workbook.
 	st.Emulator.FailRandomly(func(string) bool { return true }, 1, gsheetstest.FaultUnavailable)
-	back := time.AfterFunc(q.outage, st.Emulator.ClearFaults)
+	if st.Microsoft != nil {
+		st.Microsoft.Graph.FailRandomly(func(string) bool { return true }, 1, graphtest.FaultUnavailable)
+	}
+	back := time.AfterFunc(q.outage, func() {
+		st.Emulator.ClearFaults()
+		if st.Microsoft != nil {
+			st.Microsoft.Graph.ClearFaults()
+		}
+	})
 	defer back.Stop()
 	ended := time.Now().Add(q.outage)
 	out := replay(ctx, ds, sender.send, q.retryCap, q.giveUp)
@@ -502,6 +611,17 @@ func outageRun(ctx context.Context, st *localstack.Stack, rec *acked, sender *we
 		return o, err
 	}
 	o.Lost, o.Doubled = lostAndDoubled(newest, rows)
+	// The other destinations: none of their orders at another version
+	// than the newest, none doubled.
+	for _, name := range destinationsOf(st)[1:] {
+		kind := st.Config.Destinations[name].Kind
+		held, err := heldRows(st, name, kind)
+		if err != nil {
+			return o, fmt.Errorf("destination %s: %w", name, err)
+		}
+		stale, doubled := staleAndDoubled(newest, held)
+		o.Lost, o.Doubled = o.Lost+stale, o.Doubled+doubled
+	}
 	return o, nil
 }
 
@@ -530,12 +650,16 @@ func printQueueTable(w io.Writer, f figures) {
 		row("receipt to row p50 (ms)", fmt.Sprint(r.ReceiptToRow50), direct(fmt.Sprint(f.BaselineReceiptToRowP50)), "")
 		row("receipt to row p95 (ms)", fmt.Sprint(r.ReceiptToRow95), direct(fmt.Sprint(f.BaselineReceiptToRowP95)), fmt.Sprintf("%.0f predicted", r.PredictedP95))
 		row("write requests per event", fmt.Sprintf("%.3f", r.WritesPerEvent), direct(fmt.Sprintf("%.3f", f.BaselineWritesPerEvent)), "")
-		row("most write requests in any 60 s", fmt.Sprint(r.MaxWrites60s), direct(fmt.Sprint(f.BaselineMaxWrites60s)), fmt.Sprintf("<= %d", f.WriteQuota))
+		row("most write requests in any 60 s, one account", fmt.Sprint(r.MaxWrites60s), direct(fmt.Sprint(f.BaselineMaxWrites60s)), fmt.Sprintf("<= %d", f.WriteQuota))
+		row("most write requests in any 60 s, project", fmt.Sprint(r.ProjectMaxWrites60s), "-", fmt.Sprintf("<= %d", gsheetstest.GoogleQuotas().WriteRequestsPerMinutePerProject))
+		row("pushes failed (timed out), pushed again", fmt.Sprint(r.FailedPushes), "-", "")
 		row("429 answers from Sheets", fmt.Sprint(r.RateLimited), direct(fmt.Sprint(f.BaselineRateLimited)), "")
 		row("events failed, lost, doubled", fmt.Sprintf("%d, %d, %d", r.Failed, r.Lost, r.Doubled),
 			direct(fmt.Sprintf("%d, %d, %d", f.BaselineFailed, f.BaselineLost, f.BaselineDoubled)), "0, 0, 0")
 		row("dead-lettered (out of attempts)", fmt.Sprint(r.DeadLettered), "-", "0")
 		row("all written, after the last event (s)", fmt.Sprint(r.DrainSeconds), "-", "")
+		fmt.Fprintln(w)
+		printDests(w, r.Dests)
 		fmt.Fprintln(w)
 	}
 	o := q.Outage

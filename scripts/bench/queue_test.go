@@ -2,14 +2,21 @@ package main
 
 import (
 	"bytes"
+	"cmp"
+	"context"
 	"encoding/json"
 	"io"
+	"math"
+	"net/http"
 	"os"
 	"os/exec"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/safeview/safeview/shared/config"
 )
 
 // envQueueChild runs TestBenchQueueRuns's body: the functions framework
@@ -70,6 +77,13 @@ func TestBenchQueueRuns(t *testing.T) {
 		t.Errorf("outage %+v: want pushes failed, every dead letter replayed, none lost or doubled", o)
 	}
 	t.Logf("outage: %d dead-lettered, %d replayed", o.DeadLettered, o.Replayed)
+	var names []string
+	for _, d := range r.Dests {
+		names = append(names, d.Name)
+	}
+	if want := []string{"main", "lyon", "online", "compta"}; !slices.Equal(names, want) {
+		t.Errorf("steady run's destinations = %q, want %q, each with its figures", names, want)
+	}
 	if !strings.Contains(out.String(), "left in the dead-letter topic") {
 		t.Errorf("no table before the JSON line:\n%s", out.String())
 	}
@@ -126,5 +140,68 @@ func TestPredictP95(t *testing.T) {
 	want := 57_000*(1/(500*55/60.0)-1/1000.0)*1000 + slotP95(500*55/60.0, 55, 300)
 	if got := predictP95(60_000, time.Minute, 500, 55, 300); got != float64(int(want+0.5)) {
 		t.Errorf("predictP95(60,000 a minute) = %v, want %v", got, want)
+	}
+}
+
+// The prediction is made per destination, from its own quota: a Google
+// spreadsheet's flushes (55 a minute, rows in flight at most), an Excel
+// workbook's Graph operations (1,200 every 10 s, over the operations per
+// row).
+func TestPredictDest(t *testing.T) {
+	t.Parallel()
+	lat := 150 * time.Millisecond
+	for _, tt := range []struct {
+		name                  string
+		kind                  string
+		n, inFlight           int
+		opsPerRow             float64
+		wantP95, wantCapacity float64
+	}{
+		// 10,000 a minute is 167 rows a second, under 250 rows × 55
+		// flushes a minute (229 a second): the wait of a flush slot.
+		{"sheets under", config.KindGoogleSheets, 10_000, 250, 0, slotP95(10_000/60.0, 55, 300), 229.167},
+		// 80 pushes in flight (Cloud Run's default concurrency) over 4
+		// destinations: 20 rows a flush, 18 a second, a backlog.
+		{"sheets, 80 pushes", config.KindGoogleSheets, 10_000, 20, 0, predictP95(10_000, time.Minute, 20, 55, 300), 18.333},
+		// 0.65 operations a row: 185 rows a second, over 167: a flush in
+		// progress and its own, 4L.
+		{"excel under", config.KindExcel, 10_000, 250, 0.65, 600, 184.615},
+		// 60,000 a minute is 1,000 a second, over 185: the backlog.
+		{"excel over", config.KindExcel, 60_000, 250, 0.65, math.Round(0.95*60_000*(1/(120/0.65)-1/1000.0)*1000 + 600), 184.615},
+	} {
+		p95, capacity := predictDest(tt.kind, tt.n, time.Minute, lat, tt.inFlight, tt.opsPerRow)
+		if p95 != tt.wantP95 || capacity != tt.wantCapacity {
+			t.Errorf("%s: predictDest(%s, %d) = %v ms, %v rows/s; want %v, %v", tt.name, tt.kind, tt.n, p95, capacity, tt.wantP95, tt.wantCapacity)
+		}
+	}
+}
+
+// The sender is open-loop but bounded: every delivery is sent, never
+// more than senderConns at once, and a delivery that waited for a free
+// sender counts that wait in its ack time.
+func TestReplayBoundsItsSenders(t *testing.T) {
+	t.Parallel()
+	ds := make([]delivery, 3*senderConns) // all due at once
+	var mu sync.Mutex
+	inFlight, most, sent := 0, 0, 0
+	send := func(context.Context, delivery) (int, string, time.Duration, error) {
+		mu.Lock()
+		inFlight++
+		most, sent = max(most, inFlight), sent+1
+		mu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+		return http.StatusOK, "queued", 0, nil
+	}
+	out := replay(t.Context(), ds, send, time.Second, time.Minute)
+	if sent != len(ds) || most > senderConns {
+		t.Errorf("replay(%d deliveries) sent %d, at most %d at once; want all, at most %d", len(ds), sent, most, senderConns)
+	}
+	// The last third waited for two rounds of sends before its own.
+	slowest := slices.MaxFunc(out, func(a, b outcome) int { return cmp.Compare(a.acks[0], b.acks[0]) })
+	if slowest.acks[0] < 40*time.Millisecond {
+		t.Errorf("slowest ack = %s, want the wait for a free sender counted (>= 40ms)", slowest.acks[0])
 	}
 }

@@ -32,31 +32,54 @@ type outcome struct {
 // delivers once; a delivery answered 503 is delivered again after the
 // answer's Retry-After (at most retryCap), as a platform would, until
 // giveUp after its first receipt.
+//
+// It is open-loop: deliveries are due at their time whatever the answers
+// to earlier ones, as a platform sends them. At most senderConns are in
+// flight (each holds a connection); a delivery due while all are busy
+// waits, and its first ack time counts from when it was due, so that
+// the wait is not hidden.
 func replay(ctx context.Context, ds []delivery, send func(context.Context, delivery) (int, string, time.Duration, error), retryCap, giveUp time.Duration) []outcome {
 	out := make([]outcome, len(ds))
 	start := time.Now()
-	var wg sync.WaitGroup
-	for i, d := range ds {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			due := start.Add(d.at)
-			time.Sleep(time.Until(due))
-			o := &out[i]
-			for {
-				t0 := time.Now()
+	type job struct {
+		i    int
+		from time.Time // when it was due, or due again
+	}
+	jobs := make(chan job, len(ds))
+	var pending sync.WaitGroup // deliveries not settled
+	pending.Add(len(ds))
+	var workers sync.WaitGroup
+	for range min(senderConns, len(ds)) {
+		workers.Go(func() {
+			for j := range jobs {
+				d, o := ds[j.i], &out[j.i]
+				due := start.Add(d.at)
 				status, result, retry, err := send(ctx, d)
-				o.acks = append(o.acks, time.Since(t0))
+				o.acks = append(o.acks, time.Since(j.from))
 				o.status, o.result, o.err = status, result, err
 				if status != http.StatusServiceUnavailable || time.Since(due) > giveUp || ctx.Err() != nil {
-					break
+					o.receiptRow = time.Since(due)
+					pending.Done()
+					continue
 				}
-				time.Sleep(min(retry, retryCap))
+				wait := min(retry, retryCap)
+				time.AfterFunc(wait, func() { jobs <- job{j.i, time.Now()} })
 			}
-			o.receiptRow = time.Since(due)
-		}()
+		})
 	}
-	wg.Wait()
+	for i, d := range ds {
+		due := start.Add(d.at)
+		if w := time.Until(due); w > 0 {
+			select {
+			case <-time.After(w):
+			case <-ctx.Done():
+			}
+		}
+		jobs <- job{i, due}
+	}
+	pending.Wait()
+	close(jobs)
+	workers.Wait()
 	return out
 }
 
@@ -74,9 +97,7 @@ type webhookSender struct {
 }
 
 func newWebhookSender(base, secret string) *webhookSender {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = 512
-	return &webhookSender{client: &http.Client{Transport: tr, Timeout: 60 * time.Second}, url: base + "/shopify", secret: secret,
+	return &webhookSender{client: &http.Client{Transport: newSenderTransport(), Timeout: 60 * time.Second}, url: base + "/shopify", secret: secret,
 		platform: "shopify", topic: func(d delivery) string { return d.topic }}
 }
 

@@ -3,6 +3,7 @@ package gsheets
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -139,9 +140,15 @@ func TestProjectPacesRealSinks(t *testing.T) {
 			}
 		}
 		wg.Wait()
+		// Copies: a flush under way when the run ended still reaches
+		// the hook while the caller reads.
 		mu.Lock()
 		defer mu.Unlock()
-		return byUser, all
+		copied := make(map[string][]time.Time, len(byUser))
+		for u, ts := range byUser {
+			copied[u] = slices.Clone(ts)
+		}
+		return copied, slices.Clone(all)
 	}
 
 	byUser, all := run(NewProject(project, project))

@@ -45,6 +45,12 @@ type Pump struct {
 	MaxBackoff      time.Duration // default 600s
 	AckDeadline     time.Duration // default 60s
 	Concurrency     int           // default 100
+	// Streams is the StreamingPull streams the pump pulls with (default
+	// 16). pstest hands each stream at most one message every 10 ms, so
+	// that one stream, the client's default, delivers about 100 messages
+	// a second however many pushes may be in flight: a backlog that real
+	// Pub/Sub, which scales its pushes, does not have.
+	Streams int
 	// OnDone, when set, is called once a message is acknowledged (status
 	// is the 2xx that did it) or dead-lettered (the last failed status,
 	// 0 for no answer).
@@ -111,6 +117,9 @@ func (p *Pump) Run(ctx context.Context) error {
 	if p.Concurrency == 0 {
 		p.Concurrency = 100
 	}
+	if p.Streams == 0 {
+		p.Streams = 16
+	}
 	if p.Audience == "" {
 		p.Audience = p.Endpoint
 	}
@@ -124,6 +133,7 @@ func (p *Pump) Run(ctx context.Context) error {
 	sub := p.Server.Client.Subscriber(p.Subscription)
 	// Every message pulled stays leased while it is retried: pstest drops
 	// a message left unacknowledged for ten minutes.
+	sub.ReceiveSettings.NumGoroutines = p.Streams
 	sub.ReceiveSettings.MaxOutstandingMessages = -1
 	sub.ReceiveSettings.MaxOutstandingBytes = -1
 	sub.ReceiveSettings.MaxExtension = 24 * time.Hour
