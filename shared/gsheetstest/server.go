@@ -48,6 +48,8 @@ type Server struct {
 	sortMoves bool
 	unmetered string // a quota user no quota counts
 
+	appliedHook func(Call) // see WithAppliedHook; guarded by cfg
+
 	statsMu sync.Mutex
 	stats   Stats
 
@@ -348,6 +350,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(cw, ae)
 		return
 	}
+	s.applied(Call{Method: rt.method, Spreadsheet: rt.id, User: user, Write: write})
 	writeJSON(cw, resp, c.query.Get("fields"))
 }
 
