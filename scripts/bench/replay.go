@@ -23,6 +23,7 @@ import (
 type outcome struct {
 	acks       []time.Duration // each HTTP exchange, 503s included
 	receiptRow time.Duration   // from its first receipt to the answer that says it is in the sheet
+	due        time.Time       // its first receipt
 	status     int             // the last answer
 	result     string
 	err        error
@@ -43,6 +44,7 @@ func replay(ctx context.Context, ds []delivery, send func(context.Context, deliv
 			due := start.Add(d.at)
 			time.Sleep(time.Until(due))
 			o := &out[i]
+			o.due = due
 			for {
 				t0 := time.Now()
 				status, result, retry, err := send(ctx, d)
