@@ -49,6 +49,7 @@ type Server struct {
 	unmetered string // a quota user no quota counts
 
 	appliedHook func(Call) // see WithAppliedHook; guarded by cfg
+	drive       driveState // the Drive API's side: drive.go
 
 	statsMu sync.Mutex
 	stats   Stats
@@ -264,6 +265,9 @@ type call struct {
 type handler func(c *call) (any, error)
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.serveDrive(w, r) {
+		return
+	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		return
