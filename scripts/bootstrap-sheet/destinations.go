@@ -63,8 +63,11 @@ func (f destinationFlags) destinations(cfg *config.Config) ([]sheetprep.Destinat
 			return nil, fmt.Errorf("-destinations: %q is not a destination of the configuration (it has %s)", name, strings.Join(cfg.DestinationNames, ", "))
 		}
 		dst := sheetprep.DestinationOf(cfg, name)
-		if dst == nil {
+		switch {
+		case dst == nil && f.names == "all":
 			continue // an Excel destination: -excel prepares it
+		case dst == nil:
+			return nil, fmt.Errorf("-destinations: %q is an Excel workbook: prepare it with -excel %s", name, name)
 		}
 		dst.Account = accounts[name]
 		if id := ids[name]; id != "" {

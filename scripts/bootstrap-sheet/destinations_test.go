@@ -25,6 +25,13 @@ func TestBootstrapDestinations(t *testing.T) {
 		!strings.Contains(plan.String(), `; with ecommerce@example.com as commenter`) {
 		t.Errorf("dry run = %v, printed:\n%s\nwant every destination's plan", err, plan.String())
 	}
+	if err := run(t.Context(), []string{"-config", exampleConfig, "-spreadsheet", "x", "-destinations", "compta", "-dry-run"}, io.Discard, io.Discard, e.c); err == nil ||
+		!strings.Contains(err.Error(), "-excel compta") {
+		t.Errorf("-destinations compta: error = %v, want the Excel workbook sent to -excel", err)
+	}
+	if strings.Contains(plan.String(), "destination compta") {
+		t.Errorf("dry run plans a spreadsheet for the Excel destination compta:\n%s", plan.String())
+	}
 	main := e.emu.CreateSpreadsheet("shop", "Sheet1")
 	accounts := `{"lyon": "safeview-d-lyon@shop.iam.gserviceaccount.com", "online": "safeview-d-online@shop.iam.gserviceaccount.com"}`
 	out := e.bootstrap(t, main, "-destinations", "all", "-destination-accounts", accounts)
