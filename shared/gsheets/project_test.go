@@ -109,9 +109,13 @@ func TestProjectPacesRealSinks(t *testing.T) {
 		var mu sync.Mutex
 		byUser := map[string][]time.Time{}
 		var all []time.Time
+		stopped := false // a flush sent as the run ended arrives after it: not counted
 		emu := gsheetstest.NewServer(t, gsheetstest.WithCallHook(func(c gsheetstest.Call) {
 			mu.Lock()
 			defer mu.Unlock()
+			if stopped {
+				return
+			}
 			byUser[c.User] = append(byUser[c.User], c.At)
 			all = append(all, c.At)
 		}))
@@ -141,6 +145,7 @@ func TestProjectPacesRealSinks(t *testing.T) {
 		wg.Wait()
 		mu.Lock()
 		defer mu.Unlock()
+		stopped = true
 		return byUser, all
 	}
 
