@@ -43,8 +43,10 @@ var (
 //   - data google_project: …/data-sources/project.
 //
 // Only the arguments used here are listed, with the bounds Pub/Sub
-// documents checked in TestQueueBounds. terraform validate (docs/deploy.md)
-// checks the rest on a machine with the provider.
+// documents checked in TestQueueBounds. go run ./scripts/tfvalidate (in CI)
+// checks every type against google 6.50.0's published schema, and
+// terraform validate (docs/deploy.md) against 7.x on a machine with the
+// registry.
 var providerSchema = map[string]schema{
 	"google_pubsub_topic": {
 		args:     []string{"name", "project", "labels", "message_retention_duration", "kms_key_name"},

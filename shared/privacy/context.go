@@ -33,25 +33,37 @@ import (
 type numContext int8
 
 const (
-	ctxNone  numContext = iota // nothing: the shapes of national numbers decide
-	ctxPhone                   // a phone word: any 7 to 15 digits
-	ctxUsual                   // a number or delivery word alone: only usual shapes and international numbers
-	ctxCode                    // a code word: a phone only with a +
-	ctxID                      // a label of a business or product id: a code, and no card if its check passes
-	ctxLabel                   // such a label right before the number: a code, and no card at all
+	ctxNone     numContext = iota // nothing: the shapes of national numbers decide
+	ctxPhone                      // a phone word: any 7 to 15 digits
+	ctxUsual                      // a number word alone: only usual shapes and international numbers
+	ctxDelivery                   // a delivery word alone: those, and national numbers with their trunk 0
+	ctxFar                        // a code word that does not name the number: usual shapes but whole runs from 1 to 9
+	ctxCode                       // a code word: a phone only with a +
+	ctxID                         // a label of a business or product id: a code, and no card if its check passes
+	ctxLabel                      // such a label right before the number: a code, and no card at all
 )
 
 // code reports a context in which only a + makes a phone number.
 func (c numContext) code() bool { return c >= ctxCode }
 
+// whole reports a context in which a number is a phone whole or not at
+// all, and only in the shapes the context allows: "n° 06 11 22 33 44 55
+// 66" and "colis 250 012 345 678" hold none.
+func (c numContext) whole() bool { return c >= ctxUsual && c <= ctxFar }
+
 // Lower-cased words, as written before a number; "…Prefixes" lists match
 // the start of a word.
 var (
-	phoneExact    = []string{"tel", "ph", "phn", "tél", "tlf", "tfn", "fon", "fax", "gsm", "sms", "cel", "cell", "mob", "ring", "text", "bel", "natel", "tél.", "тел", "τηλ"}
-	phonePrefixes = []string{"telef", "teléf", "télép", "teleph", "telf", "phone", "call", "mobil", "móvil", "movil", "portable", "cellul", "celular", "handy", "whatsapp", "appel", "rappel", "joign", "joindre", "erreichbar", "anruf", "rückruf", "ruf", "llam", "chiam", "bellen", "contact", "contatt", "puhelin", "telefon", "mobiel"}
+	phoneExact    = []string{"tel", "ph", "phn", "tél", "tlf", "tfn", "fon", "fax", "gsm", "sms", "cel", "cell", "mob", "ring", "text", "bel", "natel", "tél.", "тел", "τηλ", "tfno", "tlfno", "tlfn", "fijo", "fixe", "landline"}
+	phonePrefixes = []string{"telef", "teléf", "télép", "teleph", "telf", "phone", "call", "mobil", "móvil", "movil", "portable", "cellul", "celular", "handy", "whatsapp", "appel", "rappel", "joign", "joindre", "erreichbar", "anruf", "rückruf", "ruf", "llam", "chiam", "bellen", "contact", "contatt", "puhelin", "telefon", "mobiel", "festnetz"}
 	phoneCJK      = []string{"電話", "携帯", "連絡", "ＴＥＬ"}
-	codeExact     = []string{"id", "client", "cliente", "kunde", "member", "membre", "socio", "account", "compte", "cuenta", "konto", "part", "teil", "art", "ref", "réf", "lot", "sku", "rma", "auth", "ups", "dhl", "dpd", "gls", "tnt", "awb"}
-	codePrefixes  = []string{"order", "orden", "commande", "command", "bestell", "auftrag", "pedido", "ordine", "invoice", "factur", "factuur", "rechnung", "fattura", "receipt", "quittung", "ticket", "track", "suivi", "sendungs", "paketn", "paketsch", "lieferschein", "seguimiento", "spedizion", "imei", "serial", "série", "serie", "batch", "charge", "refer", "référ", "artikel", "article", "artícul", "articol", "item", "product", "produit", "produkt", "prodot", "modèle", "model", "code", "codice", "código", "eori", "authori", "transac", "kunden", "customer", "usps", "fedex", "colissimo", "chronopost", "hermes", "postnl", "bpost", "correos", "poste", "yamato", "sagawa", "iban", "bic", "swift", "mandat", "partn", "pièce", "pieza", "teilen", "location", "checkout", "variant", "fulfil", "collection", "inventor"}
+	codeExact     = []string{"id", "part", "teil", "art", "ref", "réf", "lot", "sku", "rma", "auth", "ups", "dhl", "dpd", "gls", "tnt", "awb"}
+	codePrefixes  = []string{"track", "suivi", "sendungs", "paketn", "paketsch", "lieferschein", "seguimiento", "spedizion", "imei", "serial", "série", "serie", "batch", "charge", "refer", "référ", "artikel", "article", "artícul", "articol", "item", "product", "produit", "produkt", "prodot", "modèle", "model", "code", "codice", "código", "eori", "authori", "transac", "usps", "fedex", "colissimo", "chronopost", "hermes", "postnl", "bpost", "correos", "poste", "yamato", "sagawa", "iban", "bic", "swift", "mandat", "partn", "pièce", "pieza", "teilen", "location", "checkout", "variant", "fulfil", "collection", "inventor"}
+	// Code words that may be a note's topic rather than a number's label
+	// ("Client absent 06 …", "Order for grandma 07700 …"), where a
+	// reference's labels never are ("Ref. proveedor 912 004 331").
+	topicExact    = []string{"client", "cliente", "kunde", "member", "membre", "socio", "account", "compte", "cuenta", "konto"}
+	topicPrefixes = []string{"order", "orden", "commande", "command", "bestell", "auftrag", "pedido", "ordine", "invoice", "factur", "factuur", "rechnung", "fattura", "receipt", "quittung", "ticket", "kunden", "customer"}
 	codeCJK       = []string{"注文", "追跡", "伝票", "商品", "品番", "型番", "お問い合わせ番号"}
 	// Business, tax and product identifiers, by their labels in the six
 	// countries of the corpora and a few more.
@@ -74,6 +86,7 @@ const (
 	wordPhone
 	wordID
 	wordCode
+	wordTopic // a code word that may be the note's topic
 	wordNumber
 	wordPossessive
 	wordDelivery
@@ -102,6 +115,8 @@ var words = func() *lexicon {
 	add(l.prefix, idPrefixes, wordID)
 	add(l.exact, codeExact, wordCode)
 	add(l.prefix, codePrefixes, wordCode)
+	add(l.exact, topicExact, wordTopic)
+	add(l.prefix, topicPrefixes, wordTopic)
 	add(l.exact, numberWords, wordNumber)
 	add(l.exact, possessives, wordPossessive)
 	add(l.exact, deliveryWords, wordDelivery)
@@ -144,6 +159,21 @@ func (l *lexicon) class(w string) wordClass {
 	return c
 }
 
+// hasDigits reports whether w holds a digit, and whether it holds only
+// digits (or nothing): one pass, no set built as strings.ContainsAny and
+// strings.Trim build them, since every word before every number asks.
+func hasDigits(w string) (some, only bool) {
+	only = true
+	for i := 0; i < len(w); i++ {
+		if d := w[i] >= '0' && w[i] <= '9'; d {
+			some = true
+		} else {
+			only = false
+		}
+	}
+	return some, only
+}
+
 // numberContext reads up to three words before a number (see above),
 // and two more for a label of an identifier only: a company's register
 // names its city between its label and its number ("RCS Aix-en-Provence
@@ -152,16 +182,32 @@ func (l *lexicon) class(w string) wordClass {
 // Words of digits do not count among these. A label names the value
 // right after it: with another value, a comma and a word between them
 // ("Code 1234A, puis 06 90 …"), a code word or a label says only that
-// numbers are about, as a number word does.
+// numbers are about, as a number word does. A code word names no more
+// the number either when it may be the note's topic (an order, a
+// client, an invoice: not a reference's label, "Ref. proveedor 912 004
+// 331") and ordinary words stand between them ("Client absent 06 …",
+// "Order for grandma 07700 …"), or when its own value ends with a mark
+// before the number ("Commande 4471 : 06 …", "Order #2213 – 312-…"):
+// the number is then a
+// phone in its usual shape, but a whole run of digits from 1 to 9, which
+// is how order ids and waybills are written ("Sendung DHL Express
+// 4567891234").
 func numberContext(s string, i int) numContext {
 	ctx, numberWord, delivery, value, n := ctxNone, false, false, false, 0
+	far, apart, digits := false, false, false // digits: a word of digits nearer than the one read
 	wordsBefore(s, i, 8, func(w string, end int) bool {
 		// Words of digits are values, not words: they do not count, so
 		// that a label is found before a long reference of groups, or a
 		// list of them ("Réf. 0042-1187-33, 0042-1187-34").
+		digitsHere, allDigits := hasDigits(w)
 		nearer := n
-		if strings.Trim(w, "0123456789") != "" {
+		if !allDigits {
 			n++
+		}
+		if nearer == 0 && !digits {
+			// The word right before the number (the first read): a
+			// value, then a mark that ends it ("Commande 4471 : 06 …")?
+			apart = digitsHere && strings.ContainsAny(s[end:i], ":/-–—→=")
 		}
 		c := words.class(w)
 		if n > 5 || n > 3 && c != wordID {
@@ -169,7 +215,7 @@ func numberContext(s string, i int) numContext {
 		}
 		switch c {
 		case wordNone:
-			value = value || nearer > 0 && end < len(s) && s[end] == ',' && strings.ContainsAny(w, "0123456789")
+			value = value || nearer > 0 && end < len(s) && s[end] == ',' && digitsHere
 		case wordPhone:
 			ctx = ctxPhone
 		case wordID:
@@ -179,6 +225,11 @@ func numberContext(s string, i int) numContext {
 			}
 		case wordCode:
 			ctx = ctxCode
+		case wordTopic:
+			ctx = ctxCode
+			// Ordinary words between it and the number, not a value
+			// ("Commandes 0612003344 et 0612003345" is a list).
+			far = nearer > 0 && !numberWord && !digits
 		case wordNumber:
 			numberWord = true
 		case wordPossessive:
@@ -188,17 +239,22 @@ func numberContext(s string, i int) numContext {
 		case wordDelivery:
 			delivery = true
 		}
+		digits = digits || digitsHere
 		return ctx != ctxNone
 	})
 	switch {
 	case value && (ctx.code() || numberWord || delivery):
 		return ctxUsual
+	case apart && ctx.code(), far:
+		return ctxFar
 	case ctx != ctxNone:
 		return ctx
 	case numberWord && delivery:
 		return ctxCode // "Paket Nr.", "n° de colis"
-	case numberWord || delivery:
+	case numberWord:
 		return ctxUsual
+	case delivery:
+		return ctxDelivery
 	}
 	return ctxNone
 }

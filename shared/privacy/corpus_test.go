@@ -50,6 +50,7 @@ var corpora = []struct{ name, file string }{
 	{"development", "guard_corpus.txt"},
 	{"held-out", "guard_holdout.txt"},
 	{"blind", "guard_blind.txt"},
+	{"held-out-2", "guard_holdout2.txt"},
 }
 
 // countries are the countries a corpus line may be written in, as

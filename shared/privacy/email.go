@@ -3,6 +3,8 @@ package privacy
 import (
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/net/publicsuffix"
 )
 
 // Email addresses in free text: written plainly (harriet@example.com, also
@@ -240,7 +242,7 @@ func readToken(s string, i int) (token, bool) {
 	return t, true
 }
 
-// readBracket reads "(at)", "[dot]", "{punkt}", "<at>" at i.
+// readBracket reads "(at)", "[dot]", "{punkt}", "<at>", "[@]" at i.
 func readBracket(s string, i int) (token, bool) {
 	open, size := next(s, i)
 	closer := ')'
@@ -262,8 +264,8 @@ func readBracket(s string, i int) (token, bool) {
 			}
 			return token{start: i, end: j + size, kind: 'b', word: w}, true
 		}
-		if !isWordLetter(r) && r != ' ' {
-			return token{}, false
+		if !isWordLetter(r) && r != ' ' && r != '@' && r != '.' {
+			return token{}, false // "[@]" is an at too, "[.]" a dot
 		}
 		j += size
 	}
@@ -307,19 +309,64 @@ func atWordAt(s string, i int) bool {
 }
 
 var (
-	dotWords       = []string{"dot", "point", "punto", "punkt", "punt", "pt"}
+	dotWords       = []string{"dot", "point", "punto", "punkt", "punt", "pt", "."}
 	emailContext   = []string{"mail", "email", "e-mail", "courriel", "correo", "write", "écri", "ecri", "schreib", "scriv", "escrib", "contact", "reply", "répond", "adress", "address", "indirizzo", "direcci"}
-	fileExtensions = []string{"png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "bmp", "ico", "tif", "tiff", "heic", "pdf", "css", "js", "html", "htm", "php", "json", "xml", "txt", "csv", "ttf", "otf"} // none is a top-level domain
+	fileExtensions = []string{"png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "bmp", "ico", "tif", "tiff", "heic", "pdf", "css", "js", "html", "htm", "php", "json", "xml", "txt", "csv", "ttf", "otf", "zip", "mov"} // none is a top-level domain, but .zip and .mov
 	webmailDomains = []string{"gmail", "googlemail", "yahoo", "ymail", "hotmail", "outlook", "live", "msn", "icloud", "me", "mac", "aol", "gmx", "web", "t-online", "freenet", "orange", "free", "wanadoo", "laposte", "sfr", "neuf", "bbox", "libero", "virgilio", "alice", "tiscali", "ziggo", "kpnmail", "telenet", "skynet", "proton", "protonmail", "pm", "yandex", "mail", "docomo", "ezweb", "softbank", "qq", "163", "126", "naver", "seznam", "wp", "o2", "onet", "interia", "bluewin"}
 	topLevel       = []string{"com", "net", "org", "edu", "gov", "info", "biz", "io", "co", "me", "tv", "eu", "fr", "de", "es", "it", "nl", "be", "ch", "at", "lu", "pt", "ie", "uk", "us", "ca", "au", "nz", "jp", "cn", "kr", "in", "br", "mx", "ar", "ru", "pl", "cz", "sk", "se", "no", "dk", "fi", "gr", "ro", "hu", "bg", "hr", "si", "ee", "lv", "lt", "ua", "tr", "il", "za", "sg", "hk", "tw", "li", "mc", "ad", "is", "email", "online", "shop", "store", "app", "dev", "xyz", "cat", "ai"}
 )
+
+// topLevelDomain reports whether a label is a top-level domain of the
+// root zone (the ICANN section of the Public Suffix List: .com, .fr, and
+// .blog, .paris, .studio… that customers' own domains end in), and not a
+// file's extension (.zip and .mov are both). The list is
+// golang.org/x/net/publicsuffix's, kept with the module: its look-up
+// allocates (it first tries the label as an IP address), the common
+// domains of topLevel do not.
+func topLevelDomain(l string) bool {
+	if equalFoldAny(l, topLevel) {
+		return true // the common ones, without a look-up
+	}
+	if len(l) < 2 || len(l) > 63 || equalFoldAny(l, fileExtensions) {
+		return false
+	}
+	var buf [63]byte
+	b := buf[:0]
+	for i := 0; i < len(l); i++ {
+		c := l[i] | 0x20
+		if c < 'a' || c > 'z' {
+			return false
+		}
+		b = append(b, c)
+	}
+	_, icann := publicsuffix.PublicSuffix(string(b))
+	return icann
+}
+
+// domainLabels reports whether the labels of an obfuscated address's
+// domain end in a top-level domain, and are not a time (at 10.30.am).
+// After a bare "at" and a plain name, only the common top-level domains
+// count: "visit us at boutique.paris" names a website.
+func domainLabels(labels []string, plain bool) bool {
+	tld, time := labels[len(labels)-1], len(labels) > 2
+	for _, l := range labels[:len(labels)-1] {
+		time = time && strings.Trim(l, "0123456789") == ""
+	}
+	if time {
+		return false // but 163.com is a webmail's
+	}
+	if equalFoldAny(tld, topLevel) {
+		return true
+	}
+	return !plain && topLevelDomain(tld) // last: a look-up in the Public Suffix List allocates
+}
 
 func isAt(t token) (at, bare bool) {
 	switch t.kind {
 	case '@':
 		return t.spaced, false // a glued @ is a plain address
 	case 'b':
-		return strings.EqualFold(t.word, "a") || equalFoldAny(t.word, atWords), false
+		return t.word == "@" || strings.EqualFold(t.word, "a") || equalFoldAny(t.word, atWords), false
 	}
 	return equalFoldAny(t.word, atWords), equalFoldAny(t.word, bareWords)
 }
@@ -360,16 +407,28 @@ func scanObfuscated(s string, out []finding) []finding {
 		return out
 	}
 	var before [8]token // the tokens before the current one, nearest first
+	// The addresses found already (scanEmails appends them in the order of
+	// the text), and the next that may hold a token: the at of one is not
+	// read again, and a cursor keeps that check linear.
+	found, k := len(out), 0
 	for i := 0; ; {
 		t, ok := readToken(s, i)
 		if !ok {
 			return out
 		}
 		i = t.end
+		for k < found && out[k].end <= t.start {
+			k++
+		}
 		at, bare := isAt(t)
 		local := before[0]
-		if at && local.kind == 'w' && local.end > 0 && t.spaced && (t.kind != '@' || spaceAfter(s, t.end)) {
-			if f, ok := obfuscatedAt(s, before, t, bare); ok && free(out, f.start, f.end) {
+		if at && local.kind == 'w' && local.end > 0 && t.spaced && !(k < found && out[k].start < t.end) {
+			// An @ spaced on its left only is a handle's ("merci
+			// @atelier.paris"), but before a webmail ("dana.k @gmail.com");
+			// glued on both sides, a plain address with its dots written
+			// otherwise ("anna@example[.]com", "anna@example dot com").
+			handle := t.kind == '@' && !spaceAfter(s, t.end) && local.end < t.start
+			if f, ok := obfuscatedAt(s, before, t, bare, handle); ok && free(out, f.start, f.end) {
 				out = append(out, f)
 				i = f.end
 				before = [8]token{}
@@ -398,7 +457,7 @@ func localWords(before []token) int {
 	return k + 1
 }
 
-func obfuscatedAt(s string, before [8]token, at token, bare bool) (finding, bool) {
+func obfuscatedAt(s string, before [8]token, at token, bare, handle bool) (finding, bool) {
 	words := localWords(before[:])
 	local := before[0]
 	// A word longer than a local part: only its end is read.
@@ -458,7 +517,7 @@ func obfuscatedAt(s string, before [8]token, at token, bare bool) (finding, bool
 		}
 		i = t.end
 	}
-	if len(labels) < 2 || !equalFoldAny(labels[len(labels)-1], topLevel) || slicesContains(labels, "") {
+	if len(labels) < 2 || slicesContains(labels, "") || handle && !webmail(labels) {
 		return finding{}, false
 	}
 	if bare {
@@ -468,6 +527,9 @@ func obfuscatedAt(s string, before [8]token, at token, bare bool) (finding, bool
 		if words == 1 && !dotWord && !strings.ContainsAny(lw, "._-+0123456789") && !webmail(labels) && !mailContext(before[words:]) {
 			return finding{}, false // "bought at amazon.com"
 		}
+	}
+	if !domainLabels(labels, bare && !dotWord && !strings.ContainsAny(lw, "._-+0123456789")) {
+		return finding{}, false
 	}
 	if words > 1 {
 		var b strings.Builder

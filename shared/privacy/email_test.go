@@ -47,6 +47,26 @@ func TestGuardEmails(t *testing.T) {
 		// A website is not an address.
 		{"contact us at www.example.co.uk", "contact us at www.example.co.uk"},
 		{"email us at example.com/contact", "email us at example.com/contact"},
+		// Any top-level domain of the root zone, but a file's extension.
+		{"lucie (at) atelier-lucie.blog", "l***@atelier-lucie.blog"},
+		{"lucie [at] atelier-lucie [dot] paris", "l***@atelier-lucie.paris"},
+		{"lucie (at) atelier-lucie.notatld", "lucie (at) atelier-lucie.notatld"},
+		{"plans (at) cuisine.zip", "plans (at) cuisine.zip"},
+		{"workshop at studio.berlin", "workshop at studio.berlin"},
+		// The @ in brackets; spaced on its left only, before a webmail.
+		{"j.dupont[@]free.fr", "j***@free.fr"},
+		{"j.dupont ( @ ) free.fr", "j***@free.fr"},
+		{"anna.berg @gmail.com", "a***@gmail.com"},
+		{"merci @atelier.paris", "merci @atelier.paris"},
+		{"logo @2x.png", "logo @2x.png"},
+		// After a bare at, only common top-level domains; a time is no domain.
+		{"Contact: visit us at boutique.paris", "Contact: visit us at boutique.paris"},
+		{"Mail sent at 10.30.am", "Mail sent at 10.30.am"},
+		{"wang at 163 dot com", "w***@163.com"},
+		// A plain @ with the domain's dots written otherwise.
+		{"anna@example[.]com", "a***@example.com"},
+		{"anna@example dot com", "a***@example.com"},
+		{"icon@2x [dot] png", "icon@2x [dot] png"},
 	}
 	guardCases(t, tests)
 }

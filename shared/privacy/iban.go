@@ -2,7 +2,7 @@ package privacy
 
 // International bank account numbers in free text: a country code, two
 // check digits and the account, in upper or lower case, in one block or
-// in groups separated by spaces, dashes or dots, a group after the
+// in groups separated by spaces (one or two), dashes or dots, a group after the
 // country code too (FR 76 3000…); the length must be the country's and
 // the whole must pass the ISO 7064 mod 97 check.
 
@@ -67,11 +67,15 @@ func readIBAN(s string, i int) (end int, masked string, ok bool) {
 	for {
 		r, size := next(s, j)
 		if !isASCIIAlnum(r) {
-			// One space, dash or dot between groups, not inside the
-			// country code.
+			// One space, dash or dot between groups, or two spaces, not
+			// inside the country code.
 			if r < 0x80 && ibanSep(byte(r)) && n >= 2 && n < want {
-				if r2, _ := next(s, j+size); isASCIIAlnum(r2) {
-					j += size
+				k := j + size
+				if r == ' ' && k < len(s) && s[k] == ' ' {
+					k++
+				}
+				if r2, _ := next(s, k); isASCIIAlnum(r2) {
+					j = k
 					continue
 				}
 			}

@@ -67,7 +67,8 @@ var callingCodes = []struct {
 
 // international checks the number after the 00 that starts the window:
 // its national part has the length of its country's, and no trunk 0 but
-// Italy's (0033 (0)6…: a lone 0 in its own group is skipped).
+// Italy's (0033 (0)6…: a lone 0 in its own group is skipped); a code
+// not listed, at most the 15 digits of ITU E.164.
 func (w *window) international() bool {
 	d := w.ds()[2:]
 	for _, c := range callingCodes {
@@ -83,7 +84,7 @@ func (w *window) international() bool {
 		}
 		return nsn >= c.min && nsn <= c.max
 	}
-	return true
+	return len(d) <= 15
 }
 
 // loneZero reports whether the digit at index i of the window is a group
@@ -125,6 +126,8 @@ func (c *candidate) identifier(s string, end int) bool {
 		return false
 	case w.sizes(1, 6, 6), w.sizes(1, 5, 5, 1), w.sizes(4, 4):
 		return gtin(d)
+	case w.sizes(1, 3, 3, 3):
+		return true // a part number as Bosch prints them: 0 986 494 062, 2 608 597 123
 	case w.sizes(3, 3, 3, 5), w.sizes(9, 5):
 		return luhn(d) // SIRET
 	case w.sizes(5, 4):

@@ -70,6 +70,7 @@ func skipDigits(s string, i int) int {
 // and returns the offset where scanning goes on.
 func readCandidate(s string, i int, groups []group) (candidate, int) {
 	c := candidate{start: i}
+	open := -1 // the parenthesis before a +, when there is one
 	if j := encodedPlus(s, i); j > i {
 		// ?phone=%2B33612345678: a + percent-encoded, once or more.
 		c.plus, c.start, i = true, i-1, j
@@ -91,8 +92,11 @@ func readCandidate(s string, i int, groups []group) (candidate, int) {
 			return c, skipDigits(s, i) // the decimals of a price or the minutes of a time
 		}
 	case p == '+':
-		if q, _ := prev(s, i-psize); !isASCIIAlnum(q) {
+		if q, qsize := prev(s, i-psize); !isASCIIAlnum(q) {
 			c.plus, c.start = true, i-psize
+			if q == '(' {
+				open = i - psize - qsize // (+34) 644 55 66 77
+			}
 		}
 	case p == '(':
 		c.paren, c.start = true, i-psize
@@ -133,8 +137,18 @@ func readCandidate(s string, i int, groups []group) (candidate, int) {
 	if len(groups) == 0 {
 		return c, j
 	}
-	c.code = continuesCode(s, c.start)
+	if open >= 0 && len(groups) > 1 && groups[0].sep == '(' {
+		c.start = open // the country code's parentheses are masked with it
+	}
+	if c.paren && groups[0].sep != '(' {
+		c.paren, c.start = false, groups[0].start // "(06 12 34 56 78)": the whole in parentheses
+	}
+	var unit bool
+	c.code, unit = continuesCode(s, c.start)
 	c.ctx = numberContext(s, c.start)
+	if unit && c.ctx == ctxNone {
+		c.ctx = ctxUsual
+	}
 	return c, groups[len(groups)-1].end
 }
 
@@ -194,15 +208,19 @@ func readSep(s string, j int) (byte, int) {
 }
 
 // continuesCode reports a number that follows a code made of letters and
-// digits, separated by one space: "UPS 1Z 999 AA1 01 2345 6784".
-func continuesCode(s string, i int) bool {
+// digits, separated by one space: "UPS 1Z 999 AA1 01 2345 6784". A code
+// of three characters at most that follows no digit is rather a flat's
+// or a building's (Apt 4B, Bât. B2, Piso 3C): then it is no code, but
+// unit reports it, since only the usual shapes of phone numbers follow
+// one ("Suivi 8R 0123 4567 89" holds none).
+func continuesCode(s string, i int) (code, unit bool) {
 	r, size := prev(s, i)
 	if r != ' ' {
-		return false
+		return false, false
 	}
 	i -= size
-	letters, digits := false, false
-	for {
+	letters, digits, n := false, false, 0
+	for ; ; n++ {
 		r, size := prev(s, i)
 		switch {
 		case isDigit(r):
@@ -210,10 +228,21 @@ func continuesCode(s string, i int) bool {
 		case isASCIILetter(r):
 			letters = true
 		default:
-			return letters && digits
+			if !letters || !digits {
+				return false, false
+			}
+			if n > 3 || r == ' ' && isDigit(lastRune(s[:i-size])) {
+				return true, false // AA1 after 999 in a tracking number
+			}
+			return false, true
 		}
 		i -= size
 	}
+}
+
+func lastRune(s string) rune {
+	r, _ := prev(s, len(s))
+	return r
 }
 
 func slicesContains(list []string, w string) bool {
@@ -276,8 +305,10 @@ func (c *candidate) match(s string, out []finding) []finding {
 	afterPhone := false
 	for a := 0; a < len(c.groups); {
 		// An _ joins the groups of a card written so, nothing else: what
-		// follows one may start a number (scan_12_4242 4242 4242 4242).
-		if sep := c.groups[max(a, 1)-1].sep; a > 0 && !afterPhone && sep != ' ' && sep != '_' && sep != '2' {
+		// follows one may start a number (scan_12_4242 4242 4242 4242);
+		// so does a spaced dash or slash, between two values
+		// (Pedido 5521 / 655 12 34 56).
+		if sep := c.groups[max(a, 1)-1].sep; a > 0 && !afterPhone && sep != ' ' && sep != '_' && sep != '2' && sep != 'w' {
 			a++ // inside a longer number: 2024-03-15-0042
 			continue
 		}
@@ -329,16 +360,16 @@ func (c *candidate) phone(s string, a int, afterPhone bool) (int, bool) {
 		}
 		test := func(w *window) bool { return w.phone(c.ctx, loose, tail) }
 		last := len(c.groups) - 1
-		if w := c.window(s, a, last); digitsIn(c.groups[a:], 15) && test(&w) {
+		if w := c.window(s, a, last); digitsIn(c.groups[a:], maxPhone) && test(&w) {
 			return last, true
 		}
-		if tail || c.ctx == ctxUsual {
+		if tail || c.ctx.whole() {
 			return 0, false // "n° 06 11 22 33 44 55 66": a number, whole, or none
 		}
 		n, found := 0, -1
 		for b := a; b <= last; b++ {
 			n += c.groups[b].n
-			if n > 15 {
+			if n > maxPhone {
 				break
 			}
 			w := c.window(s, a, b)
@@ -386,8 +417,15 @@ func (w *window) phone(ctx numContext, loose, tail bool) bool {
 	first := w.a == 0
 	plus := first && w.c.plus
 	paren := first && w.c.paren
-	if first && w.c.code || w.n < 7 || w.n > 15 {
+	if first && w.c.code || w.n < 7 {
 		return false
+	}
+	d := w.ds()
+	if intl := d[0] == '0' && d[1] == '0'; w.n > 15 && !intl || w.n > maxPhone {
+		return false // after 00, international checks the length
+	}
+	if tail && w.c.groups[w.a-1].sep == 'w' && ctx.code() {
+		ctx = ctxFar // a code word's value, a spaced dash or slash, then the number
 	}
 	slashes := 0
 	for i, g := range w.c.groups[w.a:w.b] {
@@ -403,9 +441,14 @@ func (w *window) phone(ctx numContext, loose, tail bool) bool {
 		}
 	}
 	if slashes > 1 {
-		return false // a date: 15/03/2024
+		// A date (15/03/2024, 2024/03/15) has three groups; a number
+		// written with slashes throughout (06/12/45/78/90, 415/555/0198)
+		// has more, or longer ones, and is a phone only in its usual shape.
+		if w.date() || ctx.code() {
+			return false
+		}
+		return plus || w.n >= 9 && w.usual()
 	}
-	d := w.ds()
 	switch {
 	case plus:
 		return w.n >= 8 && d[0] != '0'
@@ -414,8 +457,17 @@ func (w *window) phone(ctx numContext, loose, tail bool) bool {
 	case d[0] == '0' && d[1] == '0':
 		return !tail && w.n >= 10 && d[2] != '0' && w.international()
 	case w.n >= 9 && w.usual():
-		return true
-	case ctx == ctxUsual || tail:
+		// After a code word that does not name the number, a whole run
+		// from 1 to 9 is an id: "Sendung DHL Express 4567891234".
+		return ctx != ctxFar || w.a != w.b || d[0] == '0'
+	case tail:
+		return false
+	case ctx == ctxDelivery:
+		// "Lieferung: 030 4417852": a customer's landline, which no
+		// parcel number is written like: one's subscriber number does
+		// not start with 0 ("Envío 0360 0087 2241").
+		return d[0] == '0' && w.n >= 9 && w.n <= 11 && w.a < w.b && w.subscriber() && w.national(paren)
+	case ctx.whole():
 		return false
 	case loose:
 		if w.n == 7 {
@@ -428,6 +480,30 @@ func (w *window) phone(ctx numContext, loose, tail bool) bool {
 	}
 	return w.national(paren)
 }
+
+// date reports a window of three groups in the shape of a date: day,
+// month and year in some order, the year of two or four digits.
+func (w *window) date() bool {
+	if w.b-w.a != 2 {
+		return false
+	}
+	g := w.c.groups[w.a : w.b+1]
+	short := func(g group) bool { return g.n <= 2 }
+	year := func(g group) bool { return g.n == 2 || g.n == 4 }
+	return short(g[0]) && short(g[1]) && year(g[2]) || g[0].n == 4 && short(g[1]) && short(g[2])
+}
+
+// subscriber reports a window whose second group does not start with 0,
+// as a subscriber's number after its area code never does.
+func (w *window) subscriber() bool {
+	d, i := w.ds(), w.c.groups[w.a].n
+	return i < len(d) && d[i] != '0'
+}
+
+// maxPhone is the most digits a phone number is written with: 15 (ITU
+// E.164), after 00 and with a trunk 0 in parentheses: 0049 (0) 151
+// 23456789.
+const maxPhone = 18
 
 // national is the shapes of national numbers that are not usual enough
 // to be phone numbers after a number word alone: a trunk 0 in any
@@ -458,11 +534,12 @@ func (w *window) card() bool {
 	if w.n < 13 || w.n > 19 || w.a == 0 && w.c.plus {
 		return false
 	}
-	// Spaces, dashes or dots between the groups, or one _ or / throughout
-	// (4242/4242/4242/4242; a date's or a size's groups are too short).
+	// Spaces, dashes or dots between the groups, or one _ or / or spaced
+	// dash throughout (4242/4242/4242/4242, 4242 - 4242 - 4242 - 4242; a
+	// date's or a size's groups are too short).
 	switch {
 	case w.seps(func(b byte) bool { return b == ' ' || b == '-' || b == '.' || b == '2' }):
-	case w.seps(func(b byte) bool { return b == '_' }), w.seps(func(b byte) bool { return b == '/' }):
+	case w.seps(func(b byte) bool { return b == '_' }), w.seps(func(b byte) bool { return b == '/' }), w.seps(func(b byte) bool { return b == 'w' }):
 	default:
 		return false
 	}

@@ -75,6 +75,46 @@ func TestGuardNumbers(t *testing.T) {
 		{"4111  1111  1111  1111", "***1111"},
 		{"4242 4242 4242 42 42", "***4242"},
 		{"06 12 34 56 78  06 98 76 54 32", "***78  ***32"},
+		// Slashes throughout: a date has three groups, a number more or
+		// longer ones, and then only its usual shape is a phone.
+		{"06/12/45/78/90", "***90"},
+		{"0171/234/5678", "***78"},
+		{"212/555/0147", "***47"},
+		{"tel 15/03/2024", "tel 15/03/2024"},
+		{"2024/03/15", "2024/03/15"},
+		{"Tailles 34/36/38/40/42", "Tailles 34/36/38/40/42"},
+		{"Réf. 06/12/45/78/90", "Réf. 06/12/45/78/90"},
+		// A country code in parentheses is masked with them.
+		{"(+34) 644 12 34 56", "***56"},
+		{"tel (+1) 514-555-0172", "tel ***72"},
+		{"(+2) 5 pièces", "(+2) 5 pièces"},
+		{"(06 12 34 56 78)", "(***78)"},
+		{"(030) 1234567", "***67"},
+		// A lone digit and three groups of three: a part number, but
+		// after a phone word.
+		{"0 986 494 062", "0 986 494 062"},
+		{"2 608 597 123", "2 608 597 123"},
+		{"appelez le 0 800 123 456", "appelez le ***56"},
+		{"Bloc 2, 612 345 678", "Bloc 2, ***78"},
+		// A code word that does not name the number: words between
+		// them, or its own value ended by a mark.
+		{"Client absent 06 84 21 37 95", "Client absent ***95"},
+		{"Commande 4471 : 06 58 12 44 93", "Commande 4471 : ***93"},
+		{"Pedido 5521 / 655 12 34 56", "Pedido 5521 / ***56"},
+		{"Order #2213 – 312-555-0129", "Order #2213 – ***29"},
+		{"Sendung DHL Express 4567891234", "Sendung DHL Express 4567891234"},
+		{"Commandes 0612003344 et 0612003345", "Commandes 0612003344 et 0612003345"},
+		{"Réf. 0042-1187-33 / 0042-1187-34", "Réf. 0042-1187-33 / 0042-1187-34"},
+		// A flat's code is no tracking number's.
+		{"Apt 4B 312-555-0174", "Apt 4B ***74"},
+		{"UPS 1Z 999 AA1 01 2345 6784", "UPS 1Z 999 AA1 01 2345 6784"},
+		{"Suivi 8R 0123 4567 89", "Suivi 8R 0123 4567 89"},
+		// After a delivery word alone, a landline with its trunk 0 too.
+		{"Lieferung: 030 4417852", "Lieferung: ***52"},
+		{"Paket 250 012 345 678", "Paket 250 012 345 678"},
+		// 00, a country code and a trunk 0 in parentheses: 16 digits.
+		{"0049 (0) 157 39284716", "***16"},
+		{"Tfno. 963124578", "Tfno. ***78"},
 	}
 	guardCases(t, tests)
 }
