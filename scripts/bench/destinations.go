@@ -69,14 +69,28 @@ type partnerFigures struct {
 // destinationFigures are one spreadsheet's figures; the main one is
 // named "main".
 type destinationFigures struct {
-	Name         string  `json:"name"`
-	Where        string  `json:"where"`
-	Orders       int     `json:"orders"`
-	Lost         int     `json:"lost"`
-	Doubled      int     `json:"doubled"`
-	Writes       int     `json:"write_requests"`
-	MaxWrites60s int     `json:"max_writes_in_60s"`
-	RowP95       float64 `json:"receipt_to_row_p95_ms"`
+	Name         string `json:"name"`
+	Where        string `json:"where"`
+	Orders       int    `json:"orders"`
+	Lost         int    `json:"lost"`
+	Doubled      int    `json:"doubled"`
+	Writes       int    `json:"write_requests"`
+	MaxWrites60s int    `json:"max_writes_in_60s"`
+	// Shown counts the deliveries whose version this spreadsheet showed
+	// after their receipt (see sightings); the receipt-to-row figures are
+	// theirs: when the row became visible in this spreadsheet.
+	Shown  int     `json:"deliveries_shown"`
+	RowP50 float64 `json:"receipt_to_row_p50_ms"`
+	RowP95 float64 `json:"receipt_to_row_p95_ms"`
+	RowP99 float64 `json:"receipt_to_row_p99_ms"`
+	// AnswerP95 is the p95 of the answers of the deliveries of its orders,
+	// which wait for every spreadsheet that takes the row.
+	AnswerP95 float64 `json:"answer_p95_ms"`
+	// The time between two of its write requests, while the burst lasts:
+	// a row waits for the next one, then for the flush's round trips.
+	FlushGapP50 float64 `json:"flush_interval_p50_ms"`
+	FlushGapP95 float64 `json:"flush_interval_p95_ms"`
+	FlushGapMax float64 `json:"flush_interval_max_ms"`
 }
 
 // measureDestinations runs the burst once for each count of partner
@@ -151,9 +165,17 @@ func measurePartners(ctx context.Context, p params, n int) (partnerFigures, erro
 	ds := burst(rand.New(rand.NewPCG(p.seed, p.seed+1)), p.events, p.over, 5_000_000)
 	newest := newestOf(ds)
 	f.Orders = len(newest)
+	names := append([]string{"main"}, cfg.DestinationNames...)
+	byID := map[string]string{}
+	for _, name := range names {
+		byID[ids[name]] = name
+	}
+	seen := newSightings(emu, "Orders", "order_id", byID)
 	emu.ResetStats()
 	calls.reset()
+	emu.SetAppliedHook(seen.applied)
 	res := replay(ctx, ds, sender.send, p.retryCap, p.giveUp)
+	emu.SetAppliedHook(nil)
 	if err := ctx.Err(); err != nil {
 		return f, err
 	}
@@ -165,12 +187,12 @@ func measurePartners(ctx context.Context, p params, n int) (partnerFigures, erro
 	acks, r2r, redelivered, failed := t.acks, t.r2r, t.redelivered, t.failed
 	f.Redelivered, f.Failed = redelivered, failed
 	// A delivery is answered once every spreadsheet holds its row: the
-	// answer's time bounds the row's time in each.
+	// answer's time bounds the row's time in each; each destination's
+	// figures below are when the row became visible there.
 	f.ReceiptToRowP50, f.ReceiptToRowP95, f.ReceiptToRowP99 = percentile(r2r, 0.50), percentile(r2r, 0.95), percentile(r2r, 0.99)
 	f.AckP50, f.AckP99 = percentile(acks, 0.50), percentile(acks, 0.99)
 	f.ProjectMax60s = gsheetstest.Busiest(calls.writes(""), time.Minute)
 
-	names := append([]string{"main"}, cfg.DestinationNames...)
 	for _, name := range names {
 		want, user := newest, "function"
 		if name != "main" {
@@ -188,7 +210,12 @@ func measurePartners(ctx context.Context, p params, n int) (partnerFigures, erro
 		df := destinationFigures{Name: name, Where: wheres[name], Orders: len(want), Writes: len(calls.writes(user)),
 			MaxWrites60s: gsheetstest.Busiest(calls.writes(user), time.Minute)}
 		df.Lost, df.Doubled = lostAndDoubled(want, rows)
-		df.RowP95 = percentile(rowTimes(ds, res, want), 0.95)
+		shown := seen.visible(name, ds, res, want)
+		df.Shown = len(shown)
+		df.RowP50, df.RowP95, df.RowP99 = percentile(shown, 0.50), percentile(shown, 0.95), percentile(shown, 0.99)
+		df.AnswerP95 = percentile(rowTimes(ds, res, want), 0.95)
+		gaps := gapsOf(calls.writes(user))
+		df.FlushGapP50, df.FlushGapP95, df.FlushGapMax = percentile(gaps, 0.50), percentile(gaps, 0.95), percentile(gaps, 1)
 		f.Lost, f.Doubled = f.Lost+df.Lost, f.Doubled+df.Doubled
 		f.MaxWrites60s = max(f.MaxWrites60s, df.MaxWrites60s)
 		f.PerDestination = append(f.PerDestination, df)
@@ -206,6 +233,16 @@ func rowTimes(ds []delivery, res []outcome, held map[string]int64) []time.Durati
 		if _, ok := held[d.order]; ok && res[i].status == http.StatusOK {
 			out = append(out, res[i].receiptRow)
 		}
+	}
+	return out
+}
+
+// gapsOf returns the time between consecutive instants of ts.
+func gapsOf(ts []time.Time) []time.Duration {
+	s := slices.SortedFunc(slices.Values(ts), func(a, b time.Time) int { return a.Compare(b) })
+	var out []time.Duration
+	for i := 1; i < len(s); i++ {
+		out = append(out, s[i].Sub(s[i-1]))
 	}
 	return out
 }
@@ -302,13 +339,14 @@ func printPartners(w io.Writer, fs []partnerFigures) {
 		row("receipt to row p50 (ms)", fmt.Sprint(f.ReceiptToRowP50), "")
 		row("receipt to row p95 (ms)", fmt.Sprint(f.ReceiptToRowP95), "<= 1500 (5 spreadsheets)")
 		row("ack p99 (ms)", fmt.Sprint(f.AckP99), "")
-		fmt.Fprintf(w, "\n  %-6s %-28s %7s %5s %8s %7s %12s %10s\n", "", "where", "orders", "lost", "doubled", "writes", "max in 60 s", "p95 (ms)")
+		fmt.Fprintf(w, "\n  receipt to row visible in each spreadsheet (deliveries that changed it), and the answers of its orders' deliveries:\n")
+		fmt.Fprintf(w, "\n  %-6s %-22s %7s %5s %8s %7s %12s %7s %9s %9s %9s %11s %15s\n", "", "where", "orders", "lost", "doubled", "writes", "max in 60 s", "shown", "p50 (ms)", "p95 (ms)", "p99 (ms)", "answer p95", "flush gap p50/p95/max")
 		for _, d := range f.PerDestination {
 			where := d.Where
 			if where == "" {
 				where = "(every order)"
 			}
-			fmt.Fprintf(w, "  %-6s %-28s %7d %5d %8d %7d %12d %10.0f\n", d.Name, strings.TrimSuffix(where, ".myshopify.com"), d.Orders, d.Lost, d.Doubled, d.Writes, d.MaxWrites60s, d.RowP95)
+			fmt.Fprintf(w, "  %-6s %-22s %7d %5d %8d %7d %12d %7d %9.0f %9.0f %9.0f %11.0f %7.0f/%.0f/%.0f\n", d.Name, strings.TrimSuffix(where, ".myshopify.com"), d.Orders, d.Lost, d.Doubled, d.Writes, d.MaxWrites60s, d.Shown, d.RowP50, d.RowP95, d.RowP99, d.AnswerP95, d.FlushGapP50, d.FlushGapP95, d.FlushGapMax)
 		}
 		fmt.Fprintf(w, "\n  (%0.f s", f.TotalSeconds)
 		if f.Stalls > 0 {

@@ -123,6 +123,13 @@ func TestBenchDestinationsRuns(t *testing.T) {
 			t.Errorf("%s holds %d of %d orders in %d writes, want its store's alone", d.Name, d.Orders, f.Orders, d.Writes)
 		}
 	}
+	// Every spreadsheet is watched: each shows at least one row per order
+	// it holds, read when it became visible there, never after the answer.
+	for _, d := range f.PerDestination {
+		if d.Shown < d.Orders || d.RowP99 <= 0 || d.RowP99 > f.AckP99+f.ReceiptToRowP99 {
+			t.Errorf("%s: %d deliveries shown (p99 %v ms) for %d orders, want one or more per order", d.Name, d.Shown, d.RowP99, d.Orders)
+		}
+	}
 	if !strings.Contains(out.String(), "most write requests in any 60 s, project") {
 		t.Errorf("no table before the JSON line:\n%s", out.String())
 	}

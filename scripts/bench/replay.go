@@ -23,6 +23,7 @@ import (
 type outcome struct {
 	acks       []time.Duration // each HTTP exchange, 503s included
 	receiptRow time.Duration   // from its first receipt to the answer that says it is in the sheet
+	due        time.Time       // its first receipt
 	status     int             // the last answer
 	result     string
 	err        error
@@ -54,6 +55,7 @@ func replay(ctx context.Context, ds []delivery, send func(context.Context, deliv
 			for j := range jobs {
 				d, o := ds[j.i], &out[j.i]
 				due := start.Add(d.at)
+				o.due = due
 				status, result, retry, err := send(ctx, d)
 				o.acks = append(o.acks, time.Since(j.from))
 				o.status, o.result, o.err = status, result, err

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/safeview/safeview/scripts/internal/meetingtabs"
+	"github.com/safeview/safeview/shared/gsheetstest"
 )
 
 // Every destination of the example configuration: a spreadsheet created
@@ -23,6 +24,13 @@ func TestBootstrapDestinations(t *testing.T) {
 		!strings.Contains(plan.String(), `destination lyon: a new spreadsheet "Safeview – Lyon", tab "Orders" (order_id | store |`) ||
 		!strings.Contains(plan.String(), `; with ecommerce@example.com as commenter`) {
 		t.Errorf("dry run = %v, printed:\n%s\nwant every destination's plan", err, plan.String())
+	}
+	if err := run(t.Context(), []string{"-config", exampleConfig, "-spreadsheet", "x", "-destinations", "compta", "-dry-run"}, io.Discard, io.Discard, e.c); err == nil ||
+		!strings.Contains(err.Error(), "-excel compta") {
+		t.Errorf("-destinations compta: error = %v, want the Excel workbook sent to -excel", err)
+	}
+	if strings.Contains(plan.String(), "destination compta") {
+		t.Errorf("dry run plans a spreadsheet for the Excel destination compta:\n%s", plan.String())
 	}
 	main := e.emu.CreateSpreadsheet("shop", "Sheet1")
 	accounts := `{"lyon": "safeview-d-lyon@shop.iam.gserviceaccount.com", "online": "safeview-d-online@shop.iam.gserviceaccount.com"}`
@@ -63,32 +71,55 @@ func TestBootstrapDestinations(t *testing.T) {
 		if a2, _ := e.emu.Cell(ids[name], meetingtabs.TodayTab, "A2"); !strings.Contains(a2.Formula, "TODAY()") {
 			t.Errorf("%s: Today!A2 = %q, want today's rows", name, a2.Formula)
 		}
-		perms := e.drive.byFile["/files/"+ids[name]+"/permissions"]
+		perms, err := e.emu.Permissions(ids[name])
+		if err != nil {
+			t.Fatal(err)
+		}
 		got := map[string]string{}
 		for _, p := range perms {
-			got[p["emailAddress"]] = p["role"]
+			got[p.Email] = p.Role
+			if p.Notified {
+				t.Errorf("%s: %s was emailed, want no email without -notify", name, p.Email)
+			}
 		}
 		want.people["safeview-d-"+name+"@shop.iam.gserviceaccount.com"] = "writer"
 		if !maps.Equal(got, want.people) {
 			t.Errorf("%s: shared with %v, want %v", name, got, want.people)
 		}
 	}
-	if len(e.drive.byFile["/files/"+main+"/permissions"]) != 1 {
-		t.Errorf("the main spreadsheet's permissions = %v, want the function's alone", e.drive.byFile["/files/"+main+"/permissions"])
-	}
-	for _, q := range e.drive.queries {
-		if strings.HasPrefix(q, "POST") && !strings.Contains(q, "sendNotificationEmail=false") {
-			t.Errorf("Drive request %s sends an email, want none without -notify", q)
-		}
+	if perms, _ := e.emu.Permissions(main); len(perms) != 1 || perms[0].Email != account {
+		t.Errorf("the main spreadsheet's permissions = %+v, want the function's alone", perms)
 	}
 
 	e.emu.ResetStats()
-	created := len(e.drive.created)
 	again := e.bootstrap(t, main, "-destinations", "all", "-destination-accounts", accounts, "-destination-spreadsheets", m[1])
-	if n := e.emu.Stats().Writes; n != 0 || len(e.drive.created) != created || strings.Contains(again, "created") || strings.Contains(again, "destination_spreadsheet_ids") {
-		t.Errorf("second run: %d Sheets writes, %d new permissions, printed:\n%s\nwant nothing changed", n, len(e.drive.created)-created, again)
+	st := e.emu.Stats()
+	if n, created := st.Writes, st.Requests[gsheetstest.MethodDrivePermissionsCreate]; n != 0 || created != 0 || strings.Contains(again, "created") || strings.Contains(again, "destination_spreadsheet_ids") {
+		t.Errorf("second run: %d Sheets writes, %d new permissions, printed:\n%s\nwant nothing changed", n, created, again)
 	}
 	if !strings.Contains(again, `destination lyon: tab "Today": already set up`) || !strings.Contains(again, "destination online: already shared with ecommerce@example.com (commenter)") {
 		t.Errorf("second run printed:\n%s\nwant every destination already set up", again)
+	}
+}
+
+// -notify emails the people of each destination's share, never its
+// service account, which reads no mail.
+func TestBootstrapNotifiesOnlyWhenAsked(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	main := e.emu.CreateSpreadsheet("shop", "Sheet1")
+	lyon := e.emu.CreateSpreadsheet("Safeview – Lyon", "Orders")
+	e.bootstrap(t, main, "-destinations", "lyon", "-notify",
+		"-destination-accounts", `{"lyon": "safeview-d-lyon@shop.iam.gserviceaccount.com"}`, "-destination-spreadsheets", `{"lyon": "`+lyon+`"}`)
+	perms, err := e.emu.Permissions(lyon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, p := range perms {
+		got[p.Email] = p.Notified
+	}
+	if want := map[string]bool{"safeview-d-lyon@shop.iam.gserviceaccount.com": false, "manager.lyon@example.com": true}; !maps.Equal(got, want) {
+		t.Errorf("emailed = %v, want %v", got, want)
 	}
 }

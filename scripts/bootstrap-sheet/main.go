@@ -54,21 +54,18 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 
 	"google.golang.org/api/drive/v3"
-	"google.golang.org/api/googleapi"
 	"google.golang.org/api/option"
 	"google.golang.org/api/sheets/v4"
 
 	"github.com/safeview/safeview/scripts/internal/cloud"
-	"github.com/safeview/safeview/shared/gsheets"
+	"github.com/safeview/safeview/scripts/internal/sheetprep"
 )
 
 func main() {
@@ -84,10 +81,6 @@ type clients struct {
 	sheets []option.ClientOption
 	drive  []option.ClientOption
 }
-
-// protectionDescription marks the protected range this command adds, so
-// that a second run finds it.
-const protectionDescription = "Safeview header: Safeview finds its columns by these names. Renaming one makes it add the column again at the end."
 
 // run is the command: the command line parsed, then the work.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, c clients) error {
@@ -150,11 +143,11 @@ func work(ctx context.Context, o options, stdout io.Writer, c clients) error {
 		return fmt.Errorf("-share %q is not a service account email (terraform output service_account_email)", o.share)
 	}
 
-	var tabs []tab
+	var tabs []sheetprep.Tab
 	for _, t := range cfg.Tables {
-		tb := tab{title: t.Tab}
+		tb := sheetprep.Tab{Title: t.Tab}
 		for _, col := range t.Columns {
-			tb.headers = append(tb.headers, col.Header)
+			tb.Headers = append(tb.Headers, col.Header)
 		}
 		tabs = append(tabs, tb)
 	}
@@ -164,13 +157,13 @@ func work(ctx context.Context, o options, stdout io.Writer, c clients) error {
 	}
 	if o.dryRun {
 		for _, t := range tabs {
-			fmt.Fprintf(stdout, "tab %q: header %s, frozen, protected with a warning\n", t.title, strings.Join(t.headers, " | "))
+			fmt.Fprintf(stdout, "tab %q: header %s, frozen, protected with a warning\n", t.Title, strings.Join(t.Headers, " | "))
 		}
 		if o.share != "" {
 			fmt.Fprintf(stdout, "share with %s as an Editor\n", o.share)
 		}
 		for _, d := range dests {
-			d.plan(stdout)
+			d.Plan(stdout)
 		}
 		fmt.Fprintln(stdout, "dry run: the configuration is valid; nothing was changed")
 		return nil
@@ -180,8 +173,8 @@ func work(ctx context.Context, o options, stdout io.Writer, c clients) error {
 	if err != nil {
 		return fmt.Errorf("sheets client: %w (run gcloud auth application-default login, see -h)", err)
 	}
-	if err := prepare(ctx, svc, id, tabs, stdout); err != nil {
-		return explain(err, "the spreadsheet "+id)
+	if err := sheetprep.Tabs(ctx, svc, id, tabs, stdout); err != nil {
+		return sheetprep.Explain(err, "the spreadsheet "+id)
 	}
 
 	var dsvc *drive.Service
@@ -202,8 +195,9 @@ func work(ctx context.Context, o options, stdout io.Writer, c clients) error {
 		if err != nil {
 			return err
 		}
-		if err := shareWith(ctx, ds, id, o.share, stdout); err != nil {
-			return explain(err, "sharing the spreadsheet")
+		// No notification: a service account reads no mail.
+		if err := sheetprep.Share(ctx, ds, id, o.share, "writer", false, stdout); err != nil {
+			return sheetprep.Explain(err, "sharing the spreadsheet")
 		}
 	}
 	return prepareDestinations(ctx, dests, svc, driveClient, o.dest.notify, stdout)
@@ -220,171 +214,4 @@ func googleOptions(test []option.ClientOption, scope, project string) []option.C
 		opts = append(opts, option.WithQuotaProject(project))
 	}
 	return opts
-}
-
-// tab is what a table needs in the spreadsheet.
-type tab struct {
-	title   string
-	headers []string
-}
-
-// prepare creates the missing tabs, then writes the missing headers,
-// freezes and protects the header row, in one batch.
-func prepare(ctx context.Context, svc *sheets.Service, id string, tabs []tab, out io.Writer) error {
-	const fields = "sheets(properties(sheetId,title,gridProperties),protectedRanges(protectedRangeId,description))"
-	ss, err := svc.Spreadsheets.Get(id).Fields(fields).Context(ctx).Do()
-	if err != nil {
-		return err
-	}
-	var add []*sheets.Request
-	for _, t := range tabs {
-		if find(ss, t.title) == nil {
-			add = append(add, &sheets.Request{AddSheet: &sheets.AddSheetRequest{Properties: &sheets.SheetProperties{Title: t.title}}})
-			fmt.Fprintf(out, "tab %q: created\n", t.title)
-		}
-	}
-	if len(add) > 0 {
-		if _, err := svc.Spreadsheets.BatchUpdate(id, &sheets.BatchUpdateSpreadsheetRequest{Requests: add}).Context(ctx).Do(); err != nil {
-			return err
-		}
-		if ss, err = svc.Spreadsheets.Get(id).Fields(fields).Context(ctx).Do(); err != nil {
-			return err
-		}
-	}
-
-	var reqs []*sheets.Request
-	for _, t := range tabs {
-		sh := find(ss, t.title)
-		got, err := svc.Spreadsheets.Values.Get(id, gsheets.RowRange(t.title, 0)).ValueRenderOption("UNFORMATTED_VALUE").Context(ctx).Do()
-		if err != nil {
-			return err
-		}
-		r, did := t.requests(sh, got.Values)
-		reqs = append(reqs, r...)
-		if len(did) == 0 {
-			did = []string{"already set up"}
-		}
-		fmt.Fprintf(out, "tab %q: %s\n", t.title, strings.Join(did, ", "))
-	}
-	if len(reqs) == 0 {
-		return nil
-	}
-	_, err = svc.Spreadsheets.BatchUpdate(id, &sheets.BatchUpdateSpreadsheetRequest{Requests: reqs}).Context(ctx).Do()
-	return err
-}
-
-func find(ss *sheets.Spreadsheet, title string) *sheets.Sheet {
-	for _, sh := range ss.Sheets {
-		if sh.Properties != nil && sh.Properties.Title == title {
-			return sh
-		}
-	}
-	return nil
-}
-
-// requests returns what the tab still needs, and says it. Headers the
-// team added stay where they are; a missing header goes after the last
-// one, as the function would put it.
-func (t tab) requests(sh *sheets.Sheet, rows [][]any) ([]*sheets.Request, []string) {
-	p := sh.Properties
-	var header []string
-	if len(rows) > 0 {
-		for _, v := range rows[0] {
-			header = append(header, strings.TrimSpace(fmt.Sprint(v)))
-		}
-	}
-	next := len(header)
-	for next > 0 && header[next-1] == "" {
-		next--
-	}
-	var cols int64
-	var frozen int64
-	if g := p.GridProperties; g != nil {
-		cols, frozen = g.ColumnCount, g.FrozenRowCount
-	}
-	var reqs []*sheets.Request
-	var did []string
-	var written []string
-	for _, h := range t.headers {
-		if slices.Contains(header, h) {
-			continue
-		}
-		if int64(next) >= cols {
-			reqs = append(reqs, &sheets.Request{AppendDimension: &sheets.AppendDimensionRequest{SheetId: p.SheetId, Dimension: "COLUMNS", Length: 1}})
-			cols++
-		}
-		text := h
-		reqs = append(reqs, &sheets.Request{UpdateCells: &sheets.UpdateCellsRequest{
-			Start:  &sheets.GridCoordinate{SheetId: p.SheetId, RowIndex: 0, ColumnIndex: int64(next), ForceSendFields: []string{"SheetId", "RowIndex", "ColumnIndex"}},
-			Rows:   []*sheets.RowData{{Values: []*sheets.CellData{{UserEnteredValue: &sheets.ExtendedValue{StringValue: &text}}}}},
-			Fields: "userEnteredValue",
-		}})
-		written = append(written, h)
-		next++
-	}
-	if len(written) > 0 {
-		did = append(did, "header "+strings.Join(written, " | "))
-	}
-	if frozen < 1 {
-		reqs = append(reqs, &sheets.Request{UpdateSheetProperties: &sheets.UpdateSheetPropertiesRequest{
-			Properties: &sheets.SheetProperties{SheetId: p.SheetId, GridProperties: &sheets.GridProperties{FrozenRowCount: 1}},
-			Fields:     "gridProperties.frozenRowCount",
-		}})
-		did = append(did, "frozen")
-	}
-	protected := slices.ContainsFunc(sh.ProtectedRanges, func(r *sheets.ProtectedRange) bool {
-		return r.Description == protectionDescription
-	})
-	if !protected {
-		reqs = append(reqs, &sheets.Request{AddProtectedRange: &sheets.AddProtectedRangeRequest{ProtectedRange: &sheets.ProtectedRange{
-			Range:       &sheets.GridRange{SheetId: p.SheetId, StartRowIndex: 0, EndRowIndex: 1, ForceSendFields: []string{"SheetId", "StartRowIndex"}},
-			Description: protectionDescription,
-			WarningOnly: true,
-		}}})
-		did = append(did, "protected with a warning")
-	}
-	return reqs, did
-}
-
-// shareWith gives the account write access to the file, unless it has it.
-func shareWith(ctx context.Context, svc *drive.Service, fileID, email string, out io.Writer) error {
-	perms, err := svc.Permissions.List(fileID).SupportsAllDrives(true).
-		Fields("permissions(id,emailAddress,role,type)").Context(ctx).Do()
-	if err != nil {
-		return err
-	}
-	for _, p := range perms.Permissions {
-		if strings.EqualFold(p.EmailAddress, email) && slices.Contains([]string{"owner", "organizer", "fileOrganizer", "writer"}, p.Role) {
-			fmt.Fprintf(out, "already shared with %s (%s)\n", email, p.Role)
-			return nil
-		}
-	}
-	// No notification: a service account reads no mail.
-	_, err = svc.Permissions.Create(fileID, &drive.Permission{Type: "user", Role: "writer", EmailAddress: email}).
-		SendNotificationEmail(false).SupportsAllDrives(true).Context(ctx).Do()
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "shared with %s as an Editor\n", email)
-	return nil
-}
-
-// explain adds what to do to the API errors a newcomer meets.
-func explain(err error, what string) error {
-	var gerr *googleapi.Error
-	if !errors.As(err, &gerr) {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	hint := ""
-	switch {
-	case gerr.Code == 404:
-		hint = ": check the id (the part of the URL between /d/ and /edit)"
-	case gerr.Code == 403 && strings.Contains(gerr.Message, "scope"):
-		hint = ": log in again with the scopes in the usage (go run ./scripts/bootstrap-sheet -h)"
-	case gerr.Code == 403 && strings.Contains(strings.ToLower(gerr.Message), "quota project"):
-		hint = ": give -project, the deployment's project"
-	case gerr.Code == 403:
-		hint = ": you need to be an Editor of the spreadsheet, and the API enabled in -project (terraform apply enables it)"
-	}
-	return fmt.Errorf("%s: %w%s", what, err, hint)
 }

@@ -3,17 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -45,40 +40,12 @@ func exampleHeaders(t *testing.T) []string {
 	return strings.Split(line, " | ")
 }
 
-// driveFake records the Drive API requests and answers them.
-type driveFake struct {
-	mu       sync.Mutex
-	existing []map[string]string // permissions already on the file
-	created  []map[string]any
-	queries  []string
-	byFile   map[string][]map[string]string // permissions created, by file path
-}
-
-func (d *driveFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.queries = append(d.queries, r.Method+" "+r.URL.Path+"?"+r.URL.RawQuery)
-	w.Header().Set("Content-Type", "application/json")
-	switch r.Method {
-	case http.MethodGet:
-		_ = json.NewEncoder(w).Encode(map[string]any{"permissions": append(slices.Clone(d.existing), d.byFile[r.URL.Path]...)})
-	case http.MethodPost:
-		var p map[string]any
-		_ = json.NewDecoder(r.Body).Decode(&p)
-		d.created = append(d.created, p)
-		if d.byFile == nil {
-			d.byFile = map[string][]map[string]string{}
-		}
-		d.byFile[r.URL.Path] = append(d.byFile[r.URL.Path], map[string]string{"emailAddress": fmt.Sprint(p["emailAddress"]), "role": fmt.Sprint(p["role"]), "type": "user"})
-		_ = json.NewEncoder(w).Encode(map[string]any{"id": "perm-1", "role": p["role"]})
-	}
-}
-
+// env is the emulator, for the Sheets and the Drive API both, and the
+// clients the command gets.
 type env struct {
-	emu   *gsheetstest.Server
-	svc   *sheets.Service
-	drive *driveFake
-	c     clients
+	emu *gsheetstest.Server
+	svc *sheets.Service
+	c   clients
 }
 
 func newEnv(t *testing.T) *env {
@@ -88,12 +55,9 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &driveFake{}
-	ds := httptest.NewServer(d)
-	t.Cleanup(ds.Close)
-	return &env{emu: emu, svc: svc, drive: d, c: clients{
+	return &env{emu: emu, svc: svc, c: clients{
 		sheets: []option.ClientOption{option.WithEndpoint(emu.URL()), option.WithoutAuthentication()},
-		drive:  []option.ClientOption{option.WithEndpoint(ds.URL + "/"), option.WithoutAuthentication()},
+		drive:  []option.ClientOption{option.WithEndpoint(emu.URL() + strings.TrimPrefix(gsheetstest.DrivePath, "/")), option.WithoutAuthentication()},
 	}}
 }
 
@@ -125,18 +89,16 @@ func TestBootstrapFreshSpreadsheet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	orders := find(ss, "Orders")
+	orders := ss.Sheets[slices.IndexFunc(ss.Sheets, func(sh *sheets.Sheet) bool { return sh.Properties.Title == "Orders" })]
 	if orders.Properties.GridProperties.FrozenRowCount != 1 {
 		t.Errorf("frozen rows = %d, want 1", orders.Properties.GridProperties.FrozenRowCount)
 	}
 	if len(orders.ProtectedRanges) != 1 || !orders.ProtectedRanges[0].WarningOnly || orders.ProtectedRanges[0].Range.EndRowIndex != 1 {
 		t.Errorf("protected ranges = %+v, want one warning-only range on row 1", orders.ProtectedRanges)
 	}
-	if len(e.drive.created) != 1 || !cmp.Equal(e.drive.created[0], map[string]any{"type": "user", "role": "writer", "emailAddress": account}) {
-		t.Errorf("Drive permissions created = %v, want one writer for %s", e.drive.created, account)
-	}
-	if q := strings.Join(e.drive.queries, "\n"); !strings.Contains(q, "sendNotificationEmail=false") || !strings.Contains(q, "/files/"+id+"/permissions") {
-		t.Errorf("Drive requests = %s, want a permission on the spreadsheet without notification", q)
+	perms, err := e.emu.Permissions(id)
+	if err != nil || len(perms) != 1 || !cmp.Equal(perms[0], gsheetstest.Permission{ID: perms[0].ID, Type: "user", Role: "writer", Email: account}) {
+		t.Errorf("Permissions(%s) = %+v, %v, want one writer for %s, not notified", id, perms, err, account)
 	}
 }
 
@@ -145,15 +107,15 @@ func TestBootstrapIsIdempotent(t *testing.T) {
 	e := newEnv(t)
 	id := e.emu.CreateSpreadsheet("shop", "Sheet1")
 	e.bootstrap(t, id)
-	e.drive.existing = []map[string]string{{"id": "perm-1", "emailAddress": account, "role": "writer", "type": "user"}}
 
 	e.emu.ResetStats()
 	out := e.bootstrap(t, id)
 	if n := e.emu.Stats().Writes; n != 0 {
 		t.Errorf("second run made %d writes, want 0:\n%s", n, out)
 	}
-	if len(e.drive.created) != 1 || !strings.Contains(out, "already shared") || !strings.Contains(out, "already set up") {
-		t.Errorf("second run:\n%s\nDrive permissions created: %d, want it to change nothing", out, len(e.drive.created))
+	created := e.emu.Stats().Requests[gsheetstest.MethodDrivePermissionsCreate]
+	if perms, _ := e.emu.Permissions(id); created != 0 || len(perms) != 1 || !strings.Contains(out, "already shared") || !strings.Contains(out, "already set up") {
+		t.Errorf("second run:\n%s\nDrive permissions created: %d (%d in all), want it to change nothing", out, created, len(perms))
 	}
 }
 

@@ -127,8 +127,9 @@ func TestDevStack(t *testing.T) {
 	var view struct {
 		Tabs         []tabData `json:"tabs"`
 		Destinations []struct {
-			Name string    `json:"name"`
-			Tabs []tabData `json:"tabs"`
+			Name  string    `json:"name"`
+			Share []string  `json:"share"`
+			Tabs  []tabData `json:"tabs"`
 		} `json:"destinations"`
 	}
 	deadline := time.Now().Add(10 * time.Second)
@@ -169,6 +170,11 @@ func TestDevStack(t *testing.T) {
 	dests := map[string][]tabData{}
 	for _, d := range view.Destinations {
 		dests[d.Name] = d.Tabs
+		// Who may open it, as the emulated Drive holds it: its account
+		// and its people, in their roles.
+		if d.Name == "lyon" && strings.Join(d.Share, ",") != "safeview-d-lyon@safeview-local.iam.gserviceaccount.com (writer),manager.lyon@example.com (reader)" {
+			t.Errorf("view of destination lyon: shared with %q, want its account as a writer and its manager as a reader", d.Share)
+		}
 	}
 	titles := func(tabs []tabData) string {
 		var out []string

@@ -20,9 +20,11 @@ type Sheet struct {
 	// ProjectWriteRequestsPerMinute and ProjectReadRequestsPerMinute pace
 	// every spreadsheet the function writes (the main one and each
 	// destination, each as its own service account) all together, under
-	// the project's quota of 300 a minute. Default 290 each, which keeps
-	// under it in any 60 seconds, or the per-account rate above when
-	// that is more (a quota raised for the accounts).
+	// the project's quota of 300 a minute. Default 280 each: with the
+	// burst that lets five spreadsheets index at once (15), at most 295
+	// in any 60 seconds; or the per-account rate above when that is more
+	// (a quota raised for the accounts). A quota raised for the project:
+	// set it 15 under.
 	ProjectWriteRequestsPerMinute int `yaml:"project_write_requests_per_minute"`
 	ProjectReadRequestsPerMinute  int `yaml:"project_read_requests_per_minute"`
 	// BatchWindow is how long a flush waits for more rows once it may go.

@@ -170,6 +170,19 @@ func (s *Sink) flush(fs *flushState, batch []*op) {
 		}
 		return
 	}
+	if timedOut(err) && callersGone(left) {
+		// Cut by its callers' deadlines (callContext), not by Google:
+		// nothing says the request was too large or Google unwell, and
+		// nobody is left to answer. Halving the next flushes and backing
+		// off punished the next callers for a wait the quota imposed: past
+		// the project's quota, where a sink's turn comes near the
+		// deliveries' deadline, flushes fell to one key each while the
+		// retries piled up (a burst into 21 spreadsheets left hundreds of
+		// deliveries unanswered after five minutes). Their retries find
+		// whatever the call wrote.
+		fs.log.Info("sheet call outlived its callers; their platforms retry", "rows", len(left), "error", err.Error())
+		return
+	}
 	if timedOut(err) {
 		// A write too large to be answered within RequestTimeout would be
 		// sent again whole, and time out again, for ever: the next ones
@@ -194,6 +207,17 @@ func (s *Sink) flush(fs *flushState, batch []*op) {
 	s.mu.Lock()
 	s.queue = append(left, s.queue...)
 	s.mu.Unlock()
+}
+
+// callersGone reports whether every op's caller has gone: the deadline
+// of the last of them, which bounds the batch's calls, has passed.
+func callersGone(ops []*op) bool {
+	for _, o := range ops {
+		if o.ctx.Err() == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // callContext bounds one API call by the request timeout and by the last

@@ -758,6 +758,11 @@ func updateCells(t *tx, r *sheets.UpdateCellsRequest) error {
 	if err != nil {
 		return err
 	}
+	if m.pivot {
+		if err := checkPivots(t, r.Rows); err != nil {
+			return err
+		}
+	}
 	switch {
 	case r.Start != nil && r.Range != nil:
 		return invalidArgument("Only one of start or range may be set.")

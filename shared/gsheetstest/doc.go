@@ -82,7 +82,12 @@
 //     where Google shifts their relative references.
 //   - A pivot table (updateCells with the pivotTable field) is stored in
 //     its anchor cell as written and returned by spreadsheets.get with grid
-//     data; it is not computed, so the cells it would fill stay empty.
+//     data; it is not computed, so the cells it would fill stay empty. It is
+//     checked as the reference describes it (pivot.go): a source on the
+//     grid, groups and values reading columns of the source, enums of
+//     summarize functions, sort orders, layouts and date-time rules, CUSTOM
+//     only with a formula. A formula is accepted whatever it references, as
+//     Google accepts it (a missing tab shows #REF! there, text here).
 //   - Developer metadata sits on the spreadsheet, a sheet, or a single row
 //     or column (the reference forbids spans). Ids are positive and unique.
 //     Row and column metadata moves with inserted, deleted and moved rows and
@@ -149,6 +154,16 @@
 // lock. WithRequestHook and SetRequestHook run a function with the method name
 // as each request arrives, before latency, faults and quotas, so that a test
 // can interleave a person's edits (Update, SetValues) deterministically.
+//
+// # Drive
+//
+// Under DrivePath the server speaks the part of the Drive API v3 that
+// shares a spreadsheet (drive.go): files.create of a Google spreadsheet,
+// files.get, permissions.list and permissions.create, with Drive's error
+// shape; DriveService is the real drive/v3 client pointed at it and
+// Permissions lists a file's grants and the emails Drive would have sent.
+// WithAppliedHook calls a function once a write is applied, before its
+// answer: when a reader starts seeing it.
 //
 // # Inspection
 //

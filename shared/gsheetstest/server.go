@@ -48,6 +48,9 @@ type Server struct {
 	sortMoves bool
 	unmetered string // a quota user no quota counts
 
+	appliedHook func(Call) // see WithAppliedHook; guarded by cfg
+	drive       driveState // the Drive API's side: drive.go
+
 	statsMu sync.Mutex
 	stats   Stats
 
@@ -262,6 +265,9 @@ type call struct {
 type handler func(c *call) (any, error)
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.serveDrive(w, r) {
+		return
+	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		return
@@ -348,6 +354,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(cw, ae)
 		return
 	}
+	s.applied(Call{Method: rt.method, Spreadsheet: rt.id, User: user, Write: write})
 	writeJSON(cw, resp, c.query.Get("fields"))
 }
 

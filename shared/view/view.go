@@ -229,7 +229,7 @@ func (v *View) open(ctx context.Context, d Deps, tg *target) (Destination, error
 }
 
 // projectOf paces every spreadsheet of a configuration together: at the
-// project rates of its sheet block, by default 290 a minute, or the
+// project rates of its sheet block, by default 280 a minute, or the
 // per-account rate when that is more (a per-user quota raised past the
 // project's default means the project's was raised too).
 func projectOf(sh config.Sheet) *gsheets.Project {

@@ -3,15 +3,16 @@ package localstack
 import (
 	"context"
 	"encoding/json"
-	"fmt"
+	"io"
 	"net/http"
 	"strings"
 
+	"google.golang.org/api/drive/v3"
 	"google.golang.org/api/option"
 	"google.golang.org/api/sheets/v4"
 
 	webhookfn "github.com/safeview/safeview/functions/webhook"
-	"github.com/safeview/safeview/scripts/internal/meetingtabs"
+	"github.com/safeview/safeview/scripts/internal/sheetprep"
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/gsheetstest"
 	"github.com/safeview/safeview/shared/iamcredentialstest"
@@ -19,7 +20,8 @@ import (
 
 // ReadyDestination is one destination of the configuration in the READY
 // line: the emulated spreadsheet the stack made for it, the rows it
-// chooses and the people it would be shared with.
+// chooses and the people it is shared with (read back from the emulated
+// Drive API).
 type ReadyDestination struct {
 	Kind string `json:"kind"`
 	// A Google spreadsheet's.
@@ -43,92 +45,84 @@ func localAccount(name string) string {
 	return "safeview-d-" + name + "@safeview-local.iam.gserviceaccount.com"
 }
 
-// destinations makes a spreadsheet in the emulator for every Google
-// spreadsheet destination of the configuration (whatever id the file gives: the stack never
-// writes a real spreadsheet), grants the function, caller "" of iam, the
-// right to act as each destination's account, and returns the READY
-// entries and the function's environment for them.
-func destinations(cfg *config.Config, emu *gsheetstest.Server, iam *iamcredentialstest.Server, endpoint string) (map[string]ReadyDestination, map[string]string) {
-	if len(cfg.DestinationNames) == 0 {
-		return nil, nil
-	}
-	ready := map[string]ReadyDestination{}
-	ids, accounts := map[string]string{}, map[string]string{}
+// destinations grants the function, caller "" of iam, the right to act
+// as the account of every Google spreadsheet destination of the
+// configuration, and returns those accounts by destination.
+func destinations(cfg *config.Config, iam *iamcredentialstest.Server) map[string]string {
+	accounts := map[string]string{}
 	for _, name := range cfg.DestinationNames {
-		d := cfg.Destinations[name]
-		if d.Kind == config.KindExcel {
+		if cfg.Destinations[name].Kind == config.KindExcel {
 			continue // on the emulated Microsoft Graph: exceltest
 		}
-		var tabs []string
-		for _, t := range cfg.DestinationTables(d) {
-			tabs = append(tabs, t.Tab)
-		}
-		title := d.Spreadsheet.Title
-		if title == "" {
-			title = "Safeview – " + name
-		}
-		ids[name] = emu.CreateSpreadsheet(title+" (local)", tabs...)
 		accounts[name] = localAccount(name)
 		iam.Grant("", accounts[name])
-		share := []string{}
-		for _, s := range d.Share {
-			share = append(share, s.Email)
+	}
+	return accounts
+}
+
+// bootstrapper is who prepares the destinations: a caller of the
+// emulator of its own, as the person who runs scripts/bootstrap-sheet.
+const bootstrapper = "Bearer localstack-bootstrap"
+
+// prepareDestinations does for each destination of accounts what
+// scripts/bootstrap-sheet does for a real one, through the same code
+// (package sheetprep) and the real Sheets and Drive clients: it creates
+// its spreadsheet in the emulator (whatever id the file gives: the stack
+// never writes a real spreadsheet; ids, when given, are the spreadsheets
+// made before, which are then left as they are), writes its tables'
+// headers, adds Today and Summary, and shares it with its account and
+// its people through the emulated Drive API, emailing nobody. It returns
+// the READY entries and the function's environment for them.
+func prepareDestinations(ctx context.Context, cfg *config.Config, emu *gsheetstest.Server, endpoint string, accounts, ids map[string]string) (map[string]ReadyDestination, map[string]string, error) {
+	if len(accounts) == 0 {
+		return nil, nil, nil
+	}
+	hc := &http.Client{Transport: as{user: bootstrapper}}
+	svc, err := sheets.NewService(ctx, option.WithEndpoint(endpoint), option.WithHTTPClient(hc))
+	if err != nil {
+		return nil, nil, err
+	}
+	ds, err := drive.NewService(ctx, option.WithEndpoint(endpoint+strings.TrimPrefix(gsheetstest.DrivePath, "/")), option.WithHTTPClient(hc))
+	if err != nil {
+		return nil, nil, err
+	}
+	ready, made := map[string]ReadyDestination{}, map[string]string{}
+	for _, name := range cfg.DestinationNames {
+		d := sheetprep.DestinationOf(cfg, name)
+		if d == nil {
+			continue
 		}
-		kind := d.Kind
+		d.ID, d.Title, d.Account = ids[name], d.Title+" (local)", accounts[name]
+		id, err := d.Prepare(ctx, svc, func() (*drive.Service, error) { return ds, nil }, false, io.Discard)
+		if err != nil {
+			return nil, nil, err
+		}
+		made[name] = id
+		// The people it is shared with, as the emulated Drive holds them;
+		// its account is listed apart.
+		perms, err := emu.Permissions(id)
+		if err != nil {
+			return nil, nil, err
+		}
+		share := []string{}
+		for _, p := range perms {
+			if p.Email != d.Account {
+				share = append(share, p.Email)
+			}
+		}
+		kind := cfg.Destinations[name].Kind
 		if kind == "" {
 			kind = config.KindGoogleSheets
 		}
-		ready[name] = ReadyDestination{Kind: kind, SpreadsheetID: ids[name], Where: d.Where, Share: share, Account: accounts[name]}
+		ready[name] = ReadyDestination{Kind: kind, SpreadsheetID: id, Where: cfg.Destinations[name].Where, Share: share, Account: d.Account}
 	}
-	idsJSON, _ := json.Marshal(ids)
+	idsJSON, _ := json.Marshal(made)
 	accountsJSON, _ := json.Marshal(accounts)
 	return ready, map[string]string{
 		webhookfn.EnvDestinationSpreadsheets: string(idsJSON),
 		webhookfn.EnvDestinationAccounts:     string(accountsJSON),
 		webhookfn.EnvIAMCredentialsEndpoint:  endpoint,
-	}
-}
-
-// bootstrap does for each destination what scripts/bootstrap-sheet does
-// for a real one, sharing aside (the READY line lists the people): the
-// header of each table, then the Today and Summary tabs. It runs as the
-// person who bootstraps, a caller of its own.
-func bootstrap(ctx context.Context, cfg *config.Config, endpoint string, ready map[string]ReadyDestination) error {
-	if len(ready) == 0 {
-		return nil
-	}
-	hc := &http.Client{Transport: as{user: "Bearer localstack-bootstrap"}}
-	svc, err := sheets.NewService(ctx, option.WithEndpoint(endpoint), option.WithHTTPClient(hc))
-	if err != nil {
-		return err
-	}
-	for _, name := range cfg.DestinationNames {
-		d, id := cfg.Destinations[name], ready[name].SpreadsheetID
-		if d.Kind == config.KindExcel {
-			continue // exceltest prepares its named tables
-		}
-		var data []*sheets.ValueRange
-		for _, t := range cfg.DestinationTables(d) {
-			row := []any{}
-			for _, h := range cfg.ColumnsFor(d, t) {
-				row = append(row, h)
-			}
-			data = append(data, &sheets.ValueRange{Range: quoteTab(t.Tab) + "!A1", Values: [][]any{row}})
-		}
-		if _, err := svc.Spreadsheets.Values.BatchUpdate(id, &sheets.BatchUpdateValuesRequest{ValueInputOption: "RAW", Data: data}).Context(ctx).Do(); err != nil {
-			return fmt.Errorf("destination %s: %w", name, err)
-		}
-		if spec, ok := meetingtabs.SpecFor(cfg, d); ok {
-			if _, err := meetingtabs.Prepare(ctx, svc, id, spec); err != nil {
-				return fmt.Errorf("destination %s: %w", name, err)
-			}
-		}
-	}
-	return nil
-}
-
-func quoteTab(title string) string {
-	return "'" + strings.ReplaceAll(title, "'", "''") + "'"
+	}, nil
 }
 
 // as sends requests as a quota user of the emulator.

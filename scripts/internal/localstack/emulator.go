@@ -34,7 +34,8 @@ type Emulator struct {
 	// which the function acts as each destination's service account.
 	IAM *iamcredentialstest.Server
 	// Destinations are cfg's destinations, each a spreadsheet prepared
-	// as scripts/bootstrap-sheet prepares one; destEnv tells the function.
+	// by scripts/bootstrap-sheet's code (package sheetprep), shared
+	// through the emulated Drive API; destEnv tells the function.
 	Destinations map[string]ReadyDestination
 	destEnv      map[string]string
 	srv          *http.Server
@@ -55,12 +56,14 @@ func StartEmulator(cfg *config.Config, addr string, opts ...gsheetstest.Option) 
 	}
 	id := emu.CreateSpreadsheet("Safeview (local)", tabs...)
 	iam := iamcredentialstest.New()
-	dests, destEnv := destinations(cfg, emu, iam, base)
+	accounts := destinations(cfg, iam)
+	v := &view{endpoint: base, spreadsheetID: id}
 	mux := http.NewServeMux()
 	mux.Handle("/v4/", emu.Handler())
-	mux.Handle("/v1/", iam.Handler()) // the IAM Credentials API: each destination's account
+	mux.Handle(gsheetstest.DrivePath, emu.Handler()) // the Drive API: who may open each spreadsheet
+	mux.Handle("/v1/", iam.Handler())                // the IAM Credentials API: each destination's account
 	mux.Handle(AdminPath, emu.AdminHandler())
-	mux.Handle("/", &view{endpoint: base, spreadsheetID: id, destinations: dests})
+	mux.Handle("/", v)
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -70,14 +73,16 @@ func StartEmulator(cfg *config.Config, addr string, opts ...gsheetstest.Option) 
 		IdleTimeout: idleTimeout,
 	}
 	go func() { _ = srv.Serve(ln) }()
-	e := &Emulator{Ready: EmulatorReady{SheetsEndpoint: base, SpreadsheetID: id, ViewURL: base}, Server: emu, IAM: iam,
-		Destinations: dests, destEnv: destEnv, srv: srv}
+	e := &Emulator{Ready: EmulatorReady{SheetsEndpoint: base, SpreadsheetID: id, ViewURL: base}, Server: emu, IAM: iam, srv: srv}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := bootstrap(ctx, cfg, base, dests); err != nil {
+	dests, destEnv, err := prepareDestinations(ctx, cfg, emu, base, accounts, nil)
+	if err != nil {
 		e.Close()
-		return nil, err
+		return nil, fmt.Errorf("preparing the destinations: %w", err)
 	}
+	e.Destinations, e.destEnv = dests, destEnv
+	v.setDestinations(dests)
 	return e, nil
 }
 

@@ -7,11 +7,15 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
+	"google.golang.org/api/drive/v3"
 	"google.golang.org/api/option"
 	"google.golang.org/api/sheets/v4"
+
+	"github.com/safeview/safeview/shared/gsheetstest"
 )
 
 //go:embed view.html
@@ -24,11 +28,27 @@ var viewHTML []byte
 type view struct {
 	endpoint      string
 	spreadsheetID string
-	destinations  map[string]ReadyDestination
+
+	mu           sync.Mutex
+	destinations map[string]ReadyDestination // set once they are prepared
 
 	once sync.Once
 	svc  *sheets.Service
+	dsvc *drive.Service
 	err  error
+}
+
+// setDestinations lists the destinations once they are prepared.
+func (v *view) setDestinations(d map[string]ReadyDestination) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.destinations = d
+}
+
+func (v *view) dests() map[string]ReadyDestination {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.destinations
 }
 
 // DestinationData is one destination's spreadsheet in the view.
@@ -36,7 +56,7 @@ type DestinationData struct {
 	Name          string    `json:"name"`
 	SpreadsheetID string    `json:"spreadsheet_id"`
 	Where         string    `json:"where"`
-	Share         []string  `json:"share"`
+	Share         []string  `json:"share"` // who may open it: "email (role)", as Drive lists them
 	Tabs          []TabData `json:"tabs"`
 }
 
@@ -59,14 +79,20 @@ func (v *view) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		dests := []DestinationData{}
-		for _, name := range slices.Sorted(maps.Keys(v.destinations)) {
-			d := v.destinations[name]
+		all := v.dests()
+		for _, name := range slices.Sorted(maps.Keys(all)) {
+			d := all[name]
 			dt, err := v.data(r.Context(), d.SpreadsheetID)
 			if err != nil {
 				http.Error(w, "could not read the spreadsheet of destination "+name, http.StatusBadGateway)
 				return
 			}
-			dests = append(dests, DestinationData{Name: name, SpreadsheetID: d.SpreadsheetID, Where: d.Where, Share: d.Share, Tabs: dt})
+			access, err := v.access(r.Context(), d.SpreadsheetID)
+			if err != nil {
+				http.Error(w, "could not read who may open the spreadsheet of destination "+name, http.StatusBadGateway)
+				return
+			}
+			dests = append(dests, DestinationData{Name: name, SpreadsheetID: d.SpreadsheetID, Where: d.Where, Share: access, Tabs: dt})
 		}
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]any{"spreadsheet_id": v.spreadsheetID, "tabs": tabs, "destinations": dests})
@@ -75,14 +101,41 @@ func (v *view) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (v *view) data(ctx context.Context, spreadsheetID string) ([]TabData, error) {
+// clients makes the view's Sheets and Drive clients, once.
+func (v *view) clients() error {
 	v.once.Do(func() {
 		// As a browser: its reads count against no quota of the API.
 		hc := &http.Client{Transport: as{user: viewUser}}
-		v.svc, v.err = sheets.NewService(context.Background(), option.WithEndpoint(v.endpoint), option.WithHTTPClient(hc))
+		if v.svc, v.err = sheets.NewService(context.Background(), option.WithEndpoint(v.endpoint), option.WithHTTPClient(hc)); v.err != nil {
+			return
+		}
+		v.dsvc, v.err = drive.NewService(context.Background(), option.WithEndpoint(v.endpoint+strings.TrimPrefix(gsheetstest.DrivePath, "/")), option.WithHTTPClient(hc))
 	})
-	if v.err != nil {
-		return nil, v.err
+	return v.err
+}
+
+// access lists who may open a spreadsheet, as its Share dialog shows
+// them: "email (role)", read through the Drive API.
+func (v *view) access(ctx context.Context, spreadsheetID string) ([]string, error) {
+	if err := v.clients(); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	list, err := v.dsvc.Permissions.List(spreadsheetID).Fields("permissions(emailAddress,role)").Context(ctx).Do()
+	if err != nil {
+		return nil, err
+	}
+	out := []string{}
+	for _, p := range list.Permissions {
+		out = append(out, p.EmailAddress+" ("+p.Role+")")
+	}
+	return out, nil
+}
+
+func (v *view) data(ctx context.Context, spreadsheetID string) ([]TabData, error) {
+	if err := v.clients(); err != nil {
+		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
