@@ -210,10 +210,13 @@ func (s *Sink) flush(fs *flushState, batch []*op) {
 }
 
 // callersGone reports whether every op's caller has gone: the deadline
-// of the last of them, which bounds the batch's calls, has passed.
+// of the last of them, which bounds the batch's calls, has passed. The
+// deadline is read, not only ctx.Err: the call's own timer may fire an
+// instant before the caller's context says so.
 func callersGone(ops []*op) bool {
+	now := time.Now()
 	for _, o := range ops {
-		if o.ctx.Err() == nil {
+		if dl, ok := o.ctx.Deadline(); o.ctx.Err() == nil && (!ok || now.Before(dl)) {
 			return false
 		}
 	}
