@@ -25,10 +25,13 @@ resource "google_cloudfunctions2_function" "main" {
   }
 
   service_config {
-    available_cpu                    = var.available_cpu
-    available_memory                 = var.memory
-    timeout_seconds                  = var.timeout
-    max_instance_request_concurrency = var.max_instance_request_concurrency
+    available_cpu    = var.available_cpu
+    available_memory = var.memory
+    timeout_seconds  = var.timeout
+    # The writer holds each push until its row is written (about one flush,
+    # ~1.1 s): its concurrency bounds the rows a flush can carry
+    # (docs/queued.md, "How fast").
+    max_instance_request_concurrency = each.key == "writer" ? var.writer_max_instance_request_concurrency : var.max_instance_request_concurrency
     # One writer drains the queue, as one webhook function writes in
     # direct mode; the queued webhook function only publishes, and scales.
     max_instance_count             = each.key == "writer" ? 1 : (local.queued ? var.queued_max_instance_count : var.max_instance_count)

@@ -215,3 +215,19 @@ variable "timeout" {
     error_message = "The timeout must be a whole number of seconds from 1 to 3600."
   }
 }
+
+variable "writer_max_instance_request_concurrency" {
+  type        = number
+  description = "Queued mode: pushes the one writer instance holds at once. Each waits about a second for its flush, so this bounds the rows a second the writer can write: 1,000 carries about 13,000 events a minute to four destinations, Cloud Run's default of 80 about 1,100 (docs/queued.md)."
+  default     = 1000
+
+  validation {
+    condition     = var.writer_max_instance_request_concurrency >= 1 && var.writer_max_instance_request_concurrency <= 1000 && floor(var.writer_max_instance_request_concurrency) == var.writer_max_instance_request_concurrency
+    error_message = "The writer_max_instance_request_concurrency must be a whole number from 1 to 1000."
+  }
+
+  validation {
+    condition     = var.writer_max_instance_request_concurrency == 1 || try(tonumber(var.available_cpu) >= 1, false)
+    error_message = "Serving more than one push at a time needs available_cpu of at least 1."
+  }
+}
