@@ -310,11 +310,16 @@ func (c *callLog) reset() {
 
 // writes are the times of user's write requests; "" for everyone's.
 func (c *callLog) writes(user string) []time.Time {
+	return c.writesIf(func(call gsheetstest.Call) bool { return user == "" || call.User == user })
+}
+
+// writesIf are the times of the write requests keep accepts.
+func (c *callLog) writesIf(keep func(gsheetstest.Call) bool) []time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var out []time.Time
 	for _, call := range c.calls {
-		if call.Write && (user == "" || call.User == user) {
+		if call.Write && keep(call) {
 			out = append(out, call.At)
 		}
 	}

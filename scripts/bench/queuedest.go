@@ -79,15 +79,7 @@ type queueCalls struct {
 // (which one account sends: the function writes each spreadsheet as its
 // own).
 func (c *callLog) writesTo(spreadsheet string) []time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var ts []time.Time
-	for _, call := range c.calls {
-		if call.Write && call.Spreadsheet == spreadsheet {
-			ts = append(ts, call.At)
-		}
-	}
-	return ts
+	return c.writesIf(func(call gsheetstest.Call) bool { return call.Spreadsheet == spreadsheet })
 }
 
 // perAccount is the most write requests any one account sent in any 60

@@ -317,16 +317,13 @@ var (
 )
 
 // topLevelDomain reports whether a label is a top-level domain of the
-// root zone (the ICANN section of the Public Suffix List: .com, .fr, and
-// .blog, .paris, .studio… that customers' own domains end in), and not a
-// file's extension (.zip and .mov are both). The list is
+// root zone (the ICANN section of the Public Suffix List: .blog, .paris,
+// .studio… that customers' own domains end in), and not a file's
+// extension (.zip and .mov are both). The list is
 // golang.org/x/net/publicsuffix's, kept with the module: its look-up
-// allocates (it first tries the label as an IP address), the common
-// domains of topLevel do not.
+// allocates (it first tries the label as an IP address), so the caller
+// asks the common domains of topLevel first.
 func topLevelDomain(l string) bool {
-	if equalFoldAny(l, topLevel) {
-		return true // the common ones, without a look-up
-	}
 	if len(l) < 2 || len(l) > 63 || equalFoldAny(l, fileExtensions) {
 		return false
 	}
