@@ -165,8 +165,10 @@ type outageFigures struct {
 	ReplaySeconds    float64 `json:"replay_seconds"`
 	ReplayToRowsSec  float64 `json:"replay_to_rows_seconds"`
 	LeftDeadLetters  int     `json:"left_in_dead_letters"`
-	Lost             int     `json:"lost"`
-	Doubled          int     `json:"doubled"`
+	// LeftBy counts what is left by kind, destination and table.
+	LeftBy  map[string]int `json:"left_by,omitempty"`
+	Lost    int            `json:"lost"`
+	Doubled int            `json:"doubled"`
 }
 
 // acked records when the writer acknowledged each row, by destination
@@ -603,6 +605,7 @@ func outageRun(ctx context.Context, st *localstack.Stack, rec *acked, sender *we
 		if err != nil {
 			return o, err
 		}
+		o.LeftBy = left.By
 		if o.LeftDeadLetters = left.Total; left.Total == 0 {
 			break
 		}
@@ -674,6 +677,9 @@ func printQueueTable(w io.Writer, f figures) {
 	row("replayed; replay (s); until in the sheet (s)", fmt.Sprintf("%d; %.1f; %.1f", o.Replayed, o.ReplaySeconds, o.ReplayToRowsSec), "", "")
 	row("replay runs", fmt.Sprint(o.ReplayRounds), "", "1")
 	row("left in the dead-letter topic", fmt.Sprint(o.LeftDeadLetters), "", "0")
+	for _, k := range slices.Sorted(maps.Keys(o.LeftBy)) {
+		row("  "+k, fmt.Sprint(o.LeftBy[k]), "", "")
+	}
 	row("orders lost, rows doubled", fmt.Sprintf("%d, %d", o.Lost, o.Doubled), "", "0, 0")
 	fmt.Fprintf(w, "\n  (%0.f s in all", f.TotalSeconds)
 	if f.Stalls > 0 {

@@ -77,6 +77,9 @@ func TestBenchQueueRuns(t *testing.T) {
 		t.Errorf("outage %+v: want pushes failed, every dead letter replayed, none lost or doubled", o)
 	}
 	t.Logf("outage: %d dead-lettered, %d replayed", o.DeadLettered, o.Replayed)
+	if t.Failed() {
+		t.Log(out.String())
+	}
 	var names []string
 	for _, d := range r.Dests {
 		names = append(names, d.Name)

@@ -146,13 +146,19 @@ func (s *Sink) untilSettled(ctx context.Context, try func() error) error {
 	}
 }
 
-// deadline bounds a flush by the last deadline of the ops it serves.
+// deadline bounds a flush by the last deadline of the ops it serves, but
+// never below flushFloor: a flush its callers left still ends, so that
+// their platforms' retries find the row written. Cut at the callers'
+// deadlines, a flush slower than one delivery's wait (a slow Graph, a busy
+// machine: a session, the index, the verification and the write are four
+// round trips) started again from the verification at every retry and
+// never wrote: the queued benchmark's workbook got no row at all.
 func (s *Sink) deadline(batch []*op) (context.Context, context.CancelFunc) {
-	var latest time.Time
+	latest := time.Now().Add(s.flushFloor())
 	for _, o := range batch {
 		d, ok := o.ctx.Deadline()
 		if !ok {
-			return context.WithTimeout(context.Background(), time.Minute)
+			return context.WithTimeout(context.Background(), max(time.Minute, s.flushFloor()))
 		}
 		if d.After(latest) {
 			latest = d
@@ -160,6 +166,10 @@ func (s *Sink) deadline(batch []*op) (context.Context, context.CancelFunc) {
 	}
 	return context.WithDeadline(context.Background(), latest)
 }
+
+// flushFloor is the least time a flush is given: its four round trips
+// (session, index, verification, write), each bounded by RequestTimeout.
+func (s *Sink) flushFloor() time.Duration { return 4 * s.opt.RequestTimeout }
 
 // batch sends calls as $batch requests, paced and in the workbook's
 // session; each HTTP request is bounded by RequestTimeout.

@@ -308,3 +308,45 @@ func TestAuth(t *testing.T) {
 		t.Errorf("client secret: %v, want Graph's 404", err)
 	}
 }
+
+// Graph slower than a delivery may wait: once the index is loaded, the
+// verification and the write take 2 round trips of 600 ms, and each
+// delivery waits 1 s. A flush its callers left still ends, so that a
+// platform's retry finds the row written (once); a flush cut by every
+// caller's deadline would start again from the verification at each
+// retry and never get to the write.
+func TestSlowGraphOutlivesItsCallers(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, graphtest.WithLatency(600*time.Millisecond, 0))
+	s := w.sink(t, []excel.Table{w.table(t, orders, "SafeviewOrders")}, excel.Options{})
+	var res model.Result
+	var err error
+	tries := 0
+	for tries < 15 { // the first flush, cold, takes 7 or 8 round trips
+		tries++
+		res, err = s.Upsert(ctxFor(t, time.Second), orders.Tab, order("1", 1, "paid"))
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, model.ErrUnavailable) {
+			t.Fatalf("Upsert #%d = %v, want ErrUnavailable while Graph is slow", tries, err)
+		}
+	}
+	if err != nil {
+		t.Fatalf("after %d deliveries of 1 s the row is still not written: %v", tries, err)
+	}
+	if res != model.Written && res != model.Unchanged {
+		t.Errorf("Upsert = %q, want written or unchanged", res)
+	}
+	got, _ := w.emu.Table(drive, item, "SafeviewOrders")
+	n := 0
+	for _, r := range got[1:] {
+		if r[0] == "1" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("order 1 is on %d rows, want 1: %v", n, got)
+	}
+	t.Logf("written after %d deliveries", tries)
+}
