@@ -77,3 +77,18 @@ func ctxFor(t *testing.T, d time.Duration) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+// wantOnce fails t unless order id is on exactly one row of the table.
+func (w *world) wantOnce(t *testing.T, id string) {
+	t.Helper()
+	got, _ := w.emu.Table(drive, item, "SafeviewOrders")
+	n := 0
+	for _, r := range got[1:] {
+		if r[0] == id {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("order %s is on %d rows, want 1: %v", id, n, got)
+	}
+}

@@ -206,16 +206,7 @@ func TestLostAnswer(t *testing.T) {
 	if res, err := s.Upsert(ctx, orders.Tab, order("1", 1, "paid")); err != nil || res != model.Written {
 		t.Fatalf("Upsert with a lost answer = %q, %v", res, err)
 	}
-	got, _ := w.emu.Table(drive, item, "SafeviewOrders")
-	n := 0
-	for _, r := range got[1:] {
-		if r[0] == "1" {
-			n++
-		}
-	}
-	if n != 1 {
-		t.Errorf("order 1 is on %d rows, want 1: %v", n, got)
-	}
+	w.wantOnce(t, "1")
 }
 
 // A burst is a few HTTP requests: new rows in one rows/add, all in one
@@ -338,15 +329,6 @@ func TestSlowGraphOutlivesItsCallers(t *testing.T) {
 	if res != model.Written && res != model.Unchanged {
 		t.Errorf("Upsert = %q, want written or unchanged", res)
 	}
-	got, _ := w.emu.Table(drive, item, "SafeviewOrders")
-	n := 0
-	for _, r := range got[1:] {
-		if r[0] == "1" {
-			n++
-		}
-	}
-	if n != 1 {
-		t.Errorf("order 1 is on %d rows, want 1: %v", n, got)
-	}
+	w.wantOnce(t, "1")
 	t.Logf("written after %d deliveries", tries)
 }
