@@ -15,14 +15,22 @@ import (
 //     any shape of 7 to 15 digits;
 //   - a code word ("order", "réf.", "SKU", "Sendungsnummer", "注文"): an
 //     order, invoice, product or tracking number, a phone only with a +;
+//     unless it may not name the number (a note's topic right before it,
+//     "compte : 06 …", "poste 01 42 …"; a code word followed by its own
+//     value and other words), when a phone grouped in its national shape
+//     with its trunk 0 is one still ("06 18 29 37 46", "0157-34567890");
+//   - a German compound of "-nummer" or "-nr" is a code word
+//     ("Abholnummer"), unless its first word is a phone's ("Faxnummer"), a
+//     person's ("Privatnummer") or a place's ("Hausnr.");
 //   - a label of a business or product identifier ("SIRET", "RCS", "BN",
 //     "VAT", "EAN"): the same, and a number that passes that identifier's
 //     check is not a card either (a SIRET passes Luhn by design); right
 //     before the number, the label says no number after it is a card;
 //   - a number word alone ("n°", "no", "Nummer", "number") decides with the
 //     word before it: a possessive makes it a phone number ("mon n°", "my
-//     number"), a code word a code ("Commande n°", "Paket Nr."); with
-//     neither, the number is a phone only in its country's usual shape;
+//     number"), a code word a code ("Commande n°", "Paket Nr."; but "Paket
+//     an, Nummer 0178 …": a comma ends the parcel's words); with neither,
+//     the number is a phone only in its country's usual shape;
 //   - a word of a delivery ("Paket", "Lieferung", "colis", "parcel") says
 //     nothing of the number after it: customers write their phone number
 //     there ("Paket: 0171 2345678") as often as a parcel number. The
@@ -38,18 +46,19 @@ const (
 	ctxUsual                      // a number word alone: only usual shapes and international numbers
 	ctxDelivery                   // a delivery word alone: those, and national numbers with their trunk 0
 	ctxFar                        // a code word that does not name the number: usual shapes but whole runs from 1 to 9
+	ctxWeak                       // a code word that may not name it: a phone with a +, or grouped in its national shape with its trunk 0
 	ctxCode                       // a code word: a phone only with a +
 	ctxID                         // a label of a business or product id: a code, and no card if its check passes
 	ctxLabel                      // such a label right before the number: a code, and no card at all
 )
 
-// code reports a context in which only a + makes a phone number.
-func (c numContext) code() bool { return c >= ctxCode }
+// code reports a context of a code word.
+func (c numContext) code() bool { return c >= ctxWeak }
 
 // whole reports a context in which a number is a phone whole or not at
 // all, and only in the shapes the context allows: "n° 06 11 22 33 44 55
 // 66" and "colis 250 012 345 678" hold none.
-func (c numContext) whole() bool { return c >= ctxUsual && c <= ctxFar }
+func (c numContext) whole() bool { return c >= ctxUsual && c <= ctxWeak }
 
 // Lower-cased words, as written before a number; "…Prefixes" lists match
 // the start of a word.
@@ -61,13 +70,14 @@ var (
 	emergencyExact = []string{"notfall", "notruf", "urgence", "urgences", "urgencia", "emergencia", "emergency"}
 	phoneCJK       = []string{"電話", "携帯", "連絡", "ＴＥＬ"}
 	codeExact      = []string{"id", "part", "teil", "art", "ref", "réf", "lot", "sku", "rma", "auth", "ups", "dhl", "dpd", "gls", "tnt", "awb"}
-	codePrefixes   = []string{"track", "suivi", "sendungs", "paketn", "paketsch", "lieferschein", "seguimiento", "spedizion", "imei", "serial", "série", "serie", "batch", "charge", "refer", "référ", "artikel", "article", "artícul", "articol", "item", "product", "produit", "produkt", "prodot", "modèle", "model", "code", "codice", "código", "eori", "authori", "transac", "usps", "fedex", "colissimo", "chronopost", "hermes", "postnl", "bpost", "correos", "poste", "yamato", "sagawa", "zip", "plz", "postleitzahl", "postcode", "iban", "bic", "swift", "mandat", "partn", "pièce", "pieza", "teilen", "location", "checkout", "variant", "fulfil", "collection", "inventor"}
+	codePrefixes   = []string{"track", "suivi", "sendungs", "paketn", "paketsch", "lieferschein", "seguimiento", "spedizion", "imei", "serial", "série", "serie", "batch", "charge", "refer", "référ", "artikel", "article", "artícul", "articol", "item", "product", "produit", "produkt", "prodot", "modèle", "model", "code", "codice", "código", "eori", "authori", "transac", "usps", "fedex", "colissimo", "chronopost", "hermes", "postnl", "bpost", "correos", "yamato", "sagawa", "zip", "plz", "postleitzahl", "postcode", "iban", "bic", "swift", "mandat", "partn", "pièce", "pieza", "teilen", "location", "checkout", "variant", "fulfil", "collection", "inventor"}
 	// Code words that may be a note's topic rather than a number's label
 	// ("Client absent 06 …", "Order for grandma 07700 …"), where a
 	// reference's labels never are ("Ref. proveedor 912 004 331").
 	topicExact    = []string{"client", "cliente", "kunde", "member", "membre", "socio", "account", "compte", "cuenta", "konto"}
-	topicPrefixes = []string{"order", "orden", "commande", "command", "bestell", "auftrag", "pedido", "ordine", "invoice", "factur", "factuur", "rechnung", "fattura", "receipt", "quittung", "ticket", "kunden", "customer", "claim", "réclam", "reclam", "reklam", "sinistre"}
-	codeCJK       = []string{"注文", "追跡", "伝票", "商品", "品番", "型番", "お問い合わせ番号"}
+	topicPrefixes = []string{"order", "orden", "commande", "command", "bestell", "auftrag", "pedido", "ordine", "invoice", "factur", "factuur", "rechnung", "fattura", "receipt", "quittung", "ticket", "kunden", "customer", "claim", "réclam", "reclam", "reklam", "sinistre",
+		"poste"} // La Poste, or an extension ("poste 01 42 …")
+	codeCJK = []string{"注文", "追跡", "伝票", "商品", "品番", "型番", "お問い合わせ番号"}
 	// Business, tax and product identifiers, by their labels in the six
 	// countries of the corpora and a few more.
 	idExact    = []string{"rcs", "r.c.s", "bn", "gst", "hst", "tps", "tvq", "qst", "neq", "tva", "vat", "ust", "iva", "nif", "cif", "kvk", "ein", "crn", "hrb", "hra", "ean", "upc", "gencod", "barres", "barras", "duns"}
@@ -138,8 +148,56 @@ var words = func() *lexicon {
 	return l
 }()
 
-// class returns the class of a word as written.
+// class returns the class of a word as written. A German compound of
+// "-nummer" or "-nr" is the class of its first word when that is a phone
+// word ("Faxnummer", "Handynr"), a phone word too for a few others
+// ("Privatnummer", "Kontaktnummer"), a code word otherwise
+// ("Abholnummer", "Vorgangsnr"): the number it names is an id.
 func (l *lexicon) class(w string) wordClass {
+	c := l.word(w)
+	if c != wordNone || len(w) < 5 {
+		return c
+	}
+	stem, ok := cutSuffixFold(w, "nummer")
+	if !ok {
+		stem, ok = cutSuffixFold(w, "nr")
+	}
+	if !ok || len(stem) < 3 {
+		return c
+	}
+	switch sc := l.word(strings.TrimSuffix(stem, "-")); {
+	case sc == wordPhone:
+		return wordPhone
+	case l.word(strings.TrimSuffix(strings.TrimSuffix(stem, "-"), "s")) == wordPhone:
+		return wordPhone
+	}
+	switch {
+	case hasPrefixFold(stem, personalStems):
+		return wordPhone
+	case hasPrefixFold(stem, placeStems):
+		return wordNone // "Hausnr. 12": a short number of an address
+	}
+	return wordCode
+}
+
+// personalStems start the German compounds of "-nummer" that name a
+// person's number without a phone word: "Privatnummer", "Kontaktnummer".
+var personalStems = []string{"privat", "kontakt", "durchwahl", "eigene", "haupt", "zweit", "notfall", "büro", "buero", "geschäfts", "geschaefts", "dienst", "arbeits", "firmen"}
+
+// placeStems start the compounds that number a place: "Hausnummer",
+// "Zimmernr.".
+var placeStems = []string{"haus", "zimmer", "raum", "tür", "tuer", "wohnung", "etage", "stock", "platz", "gleis", "fach"}
+
+// cutSuffixFold cuts an ASCII suffix from w, whatever its case.
+func cutSuffixFold(w, suffix string) (string, bool) {
+	if len(w) < len(suffix) || !strings.EqualFold(w[len(w)-len(suffix):], suffix) {
+		return w, false
+	}
+	return w[:len(w)-len(suffix)], true
+}
+
+// word returns the class of a word of the lists.
+func (l *lexicon) word(w string) wordClass {
 	if w != "" && w[0] >= 0xE0 { // a CJK word holds its label: 注文番号, お電話番号
 		switch {
 		case containsAny(w, phoneCJK):
@@ -209,7 +267,8 @@ func endsValue(s string, end int) bool {
 // 4567891234").
 func numberContext(s string, i int) numContext {
 	ctx, numberWord, delivery, value, n := ctxNone, false, false, false, 0
-	far, apart, digits := false, false, false // digits: a word of digits nearer than the one read
+	far, apart, digits, weak := false, false, false, false // digits: a word of digits nearer than the one read
+	numberAt, apartDelivery := 0, false
 	wordsBefore(s, i, 8, func(w string, end int) bool {
 		// Words of digits are values, not words: they do not count, so
 		// that a label is found before a long reference of groups, or a
@@ -240,19 +299,32 @@ func numberContext(s string, i int) numContext {
 			}
 		case wordCode:
 			ctx = ctxCode
+			// Its value, then ordinary words: it names that value, maybe
+			// not the number ("Postnummer 12345678 – bei Problemen 0157
+			// …"; "Réf. 4471 taille M 0042 1187 33" is the same item's).
+			weak = nearer > 0 && digits
 		case wordTopic:
-			ctx = ctxCode
+			// "Commande n° …" names its number; "(pas celui du compte) :
+			// 06 18 …" may not.
+			ctx = ctxWeak
+			if numberWord {
+				ctx = ctxCode
+			}
 			// Ordinary words between it and the number, not a value
 			// ("Commandes 0612003344 et 0612003345" is a list).
 			far = nearer > 0 && !numberWord && !digits
 		case wordNumber:
-			numberWord = true
+			numberWord, numberAt = true, end-len(w)
 		case wordPossessive:
 			if numberWord {
 				ctx = ctxPhone
 			}
 		case wordDelivery:
+			// "Paket Nr.", "n° de colis" name a parcel's number; "Paket
+			// an, Nummer 0178 …" names the number of the sentence after
+			// the comma.
 			delivery = true
+			apartDelivery = numberWord && strings.ContainsAny(s[end:numberAt], ",;.!?")
 		case wordPerson:
 			// The person's name stands between: words further back name
 			// no longer the number. "M" is a title only with its dot
@@ -267,8 +339,12 @@ func numberContext(s string, i int) numContext {
 		return ctxUsual
 	case apart && ctx.code(), far:
 		return ctxFar
+	case weak:
+		return ctxWeak
 	case ctx != ctxNone:
 		return ctx
+	case numberWord && delivery && apartDelivery:
+		return ctxWeak
 	case numberWord && delivery:
 		return ctxCode // "Paket Nr.", "n° de colis"
 	case numberWord:

@@ -432,8 +432,8 @@ func (w *window) phone(ctx numContext, loose, tail bool) bool {
 		switch {
 		case g.sep == '/':
 			slashes++
-		case g.sep == 'w' && i > 0:
-			return false // a spaced dash or slash only after the area code
+		case g.sep == 'w' && i > 0 && !(i == 1 && w.c.groups[w.a].n == 1 && d[0] == '0'):
+			return false // a spaced dash or slash only after the area code ("0 89 / 12 34 56" too)
 		case g.sep == '_':
 			return false // nobody writes a phone number so: a file's name, an id
 		case g.sep == '2':
@@ -452,6 +452,12 @@ func (w *window) phone(ctx numContext, loose, tail bool) bool {
 	switch {
 	case plus:
 		return w.n >= 8 && d[0] != '0'
+	case ctx == ctxWeak:
+		// A word that may not name the number ("poste 01 42 …", "Paket
+		// an, Nummer 0178 1122334", "(pas celui du compte) : 06 18 …"):
+		// the grouped shape of a national number with its trunk 0 is a
+		// phone; a leaked phone costs more than a masked reference.
+		return !tail && w.a < w.b && d[0] == '0' && w.n >= 10 && w.usual()
 	case ctx.code():
 		return false // "réf. 0042-1187-33"; only a + says phone after such a word
 	case d[0] == '0' && d[1] == '0':
