@@ -19,9 +19,12 @@ import (
 //     "compte : 06 …", "poste 01 42 …"; a code word followed by its own
 //     value and other words), when a phone grouped in its national shape
 //     with its trunk 0 is one still ("06 18 29 37 46", "0157-34567890");
+//   - an acronym right before the number, after a number word, names it:
+//     "n° FINESS 752 …", "No. NHS …" are codes;
 //   - a German compound of "-nummer" or "-nr" is a code word
 //     ("Abholnummer"), unless its first word is a phone's ("Faxnummer"), a
-//     person's ("Privatnummer") or a place's ("Hausnr.");
+//     person's ("Privatnummer") or a place's ("Hausnr."); so are those of
+//     "-teil", "-zeichen", "-schein" ("Ersatzteil-Nr.", "Aktenzeichen");
 //   - a label of a business or product identifier ("SIRET", "RCS", "BN",
 //     "VAT", "EAN"): the same, and a number that passes that identifier's
 //     check is not a card either (a SIRET passes Luhn by design); right
@@ -69,7 +72,7 @@ var (
 	// "Emergency blanket" and its size for a phone word's).
 	emergencyExact = []string{"notfall", "notruf", "urgence", "urgences", "urgencia", "emergencia", "emergency"}
 	phoneCJK       = []string{"電話", "携帯", "連絡", "ＴＥＬ"}
-	codeExact      = []string{"id", "part", "teil", "art", "ref", "réf", "lot", "sku", "rma", "auth", "ups", "dhl", "dpd", "gls", "tnt", "awb"}
+	codeExact      = []string{"id", "part", "teil", "art", "ref", "réf", "lot", "sku", "rma", "auth", "ups", "dhl", "dpd", "gls", "tnt", "awb", "seur", "mrw", "nacex", "ctt", "evri", "yodel", "purolator", "canpar", "ontrac"}
 	codePrefixes   = []string{"track", "suivi", "sendungs", "paketn", "paketsch", "lieferschein", "seguimiento", "spedizion", "imei", "serial", "série", "serie", "batch", "charge", "refer", "référ", "artikel", "article", "artícul", "articol", "item", "product", "produit", "produkt", "prodot", "modèle", "model", "code", "codice", "código", "eori", "authori", "transac", "usps", "fedex", "colissimo", "chronopost", "hermes", "postnl", "bpost", "correos", "yamato", "sagawa", "zip", "plz", "postleitzahl", "postcode", "iban", "bic", "swift", "mandat", "partn", "pièce", "pieza", "teilen", "location", "checkout", "variant", "fulfil", "collection", "inventor"}
 	// Code words that may be a note's topic rather than a number's label
 	// ("Client absent 06 …", "Order for grandma 07700 …"), where a
@@ -89,7 +92,8 @@ var (
 	// Titles of a person: a name between a code word and a number says the
 	// number is that person's ("Réf. chantier : M. Roux 04 …").
 	personTitles  = []string{"m", "mme", "mmes", "mlle", "mr", "mrs", "ms", "herr", "herrn", "frau", "sr", "sra", "srta", "señor", "señora", "monsieur", "madame"}
-	deliveryWords = []string{"paket", "colis", "parcel", "pacco", "sendung", "lieferung", "livraison", "delivery", "package", "paquete", "entrega", "envío", "envio", "consegna"}
+	deliveryWords = []string{"paket", "colis", "parcel", "pacco", "sendung", "lieferung", "livraison", "delivery", "package", "paquete", "entrega", "envío", "envio", "consegna",
+		"expedición", "expedicion", "expédition", "expedition", "envoi", "remesa", "spedizione"}
 )
 
 // wordClass is what a word before a number says; the lower the value,
@@ -158,6 +162,11 @@ func (l *lexicon) class(w string) wordClass {
 	if c != wordNone || len(w) < 5 {
 		return c
 	}
+	for _, suf := range codeSuffixes {
+		if stem, ok := cutSuffixFold(w, suf); ok && len(stem) >= 3 {
+			return wordCode // "Ersatzteil", "Aktenzeichen", "Lieferschein"
+		}
+	}
 	stem, ok := cutSuffixFold(w, "nummer")
 	if !ok {
 		stem, ok = cutSuffixFold(w, "nr")
@@ -183,6 +192,23 @@ func (l *lexicon) class(w string) wordClass {
 // personalStems start the German compounds of "-nummer" that name a
 // person's number without a phone word: "Privatnummer", "Kontaktnummer".
 var personalStems = []string{"privat", "kontakt", "durchwahl", "eigene", "haupt", "zweit", "notfall", "büro", "buero", "geschäfts", "geschaefts", "dienst", "arbeits", "firmen"}
+
+// codeSuffixes end the German compounds that name a part, a file or a
+// slip: "Ersatzteil-Nr.", "Aktenzeichen", "Abholschein".
+var codeSuffixes = []string{"teil", "kennung", "zeichen", "schein", "beleg"}
+
+// isAcronym reports a word of two or more capital ASCII letters.
+func isAcronym(w string) bool {
+	if len(w) < 2 {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if w[i] < 'A' || w[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
 
 // placeStems start the compounds that number a place: "Hausnummer",
 // "Zimmernr.".
@@ -268,7 +294,7 @@ func endsValue(s string, end int) bool {
 func numberContext(s string, i int) numContext {
 	ctx, numberWord, delivery, value, n := ctxNone, false, false, false, 0
 	far, apart, digits, weak := false, false, false, false // digits: a word of digits nearer than the one read
-	numberAt, apartDelivery := 0, false
+	numberAt, apartDelivery, topicAt, acronym := 0, false, 0, false
 	wordsBefore(s, i, 8, func(w string, end int) bool {
 		// Words of digits are values, not words: they do not count, so
 		// that a label is found before a long reference of groups, or a
@@ -284,12 +310,24 @@ func numberContext(s string, i int) numContext {
 			apart = digitsHere && strings.ContainsAny(s[end:i], ":/-–—→=")
 		}
 		c := words.class(w)
+		if topicAt > 0 {
+			// A topic far from the number: a number word just before it
+			// makes it a label ("Numéro de facture fournisseur 06…").
+			if c == wordNumber {
+				ctx, far = ctxCode, false
+				return true
+			}
+			return n >= topicAt+2
+		}
 		if n > 5 || n > 3 && c != wordID {
 			return n > 5
 		}
 		switch c {
 		case wordNone:
 			value = value || nearer > 0 && end < len(s) && endsValue(s, end) && digitsHere
+			// An acronym right before the number: after a number word, it
+			// names the number ("n° FINESS 752345678", "No. NHS …").
+			acronym = acronym || n == 1 && !digitsHere && isAcronym(w)
 		case wordPhone:
 			ctx = ctxPhone
 		case wordID:
@@ -313,8 +351,15 @@ func numberContext(s string, i int) numContext {
 			// Ordinary words between it and the number, not a value
 			// ("Commandes 0612003344 et 0612003345" is a list).
 			far = nearer > 0 && !numberWord && !digits
+			if far {
+				topicAt = n
+				return false
+			}
 		case wordNumber:
 			numberWord, numberAt = true, end-len(w)
+			if acronym && n == 2 {
+				ctx = ctxCode
+			}
 		case wordPossessive:
 			if numberWord {
 				ctx = ctxPhone

@@ -65,26 +65,36 @@ var callingCodes = []struct {
 	{"212", 9, 9}, {"213", 8, 9}, {"216", 8, 8}, {"351", 9, 9}, {"352", 4, 11}, {"353", 7, 9}, {"420", 9, 9},
 }
 
-// international checks the number after the 00 that starts the window:
-// its national part has the length of its country's, and no trunk 0 but
-// Italy's (0033 (0)6…: a lone 0 in its own group is skipped); a code
-// not listed, at most the 15 digits of ITU E.164.
-func (w *window) international() bool {
-	d := w.ds()[2:]
+// international checks the number after the exit code (00, or 011: exit
+// is its length) that starts the window: its national part has the
+// length of its country's, and no trunk 0 but Italy's (0033 (0)6…: a lone
+// 0 in its own group is skipped); after 00, a code not listed, at most
+// the 15 digits of ITU E.164; after 011, only a code listed.
+func (w *window) international(exit int) bool {
+	d := w.ds()[exit:]
 	for _, c := range callingCodes {
 		if len(d) < len(c.code) || string(d[:len(c.code)]) != c.code {
 			continue
 		}
 		nsn := len(d) - len(c.code)
-		if d[len(c.code)] == '0' && c.code != "39" {
-			if !w.loneZero(2 + len(c.code)) {
+		if nsn > 0 && d[len(c.code)] == '0' && c.code != "39" {
+			if !w.loneZero(exit + len(c.code)) {
 				return false
 			}
 			nsn--
 		}
 		return nsn >= c.min && nsn <= c.max
 	}
-	return len(d) <= 15
+	return exit == 2 && len(d) <= 15
+}
+
+// exit011 reports a window that starts with North America's exit code,
+// 011, as a group of its own: "011 44 7700 900123" is dialled from the
+// United States or Canada to a British mobile.
+func (w *window) exit011() bool {
+	g := w.c.groups[w.a]
+	d := w.ds()
+	return g.n == 3 && w.n >= 11 && d[0] == '0' && d[1] == '1' && d[2] == '1'
 }
 
 // loneZero reports whether the digit at index i of the window is a group

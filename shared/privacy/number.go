@@ -440,6 +440,9 @@ func (w *window) phone(ctx numContext, loose, tail bool) bool {
 			return false // two numbers, or a card's groups
 		}
 	}
+	if w.calendarDate() {
+		return false // "engraving 06.12.2015": a date, not a number in pairs
+	}
 	if slashes > 1 {
 		// A date (15/03/2024, 2024/03/15) has three groups; a number
 		// written with slashes throughout (06/12/45/78/90, 415/555/0198)
@@ -461,7 +464,11 @@ func (w *window) phone(ctx numContext, loose, tail bool) bool {
 	case ctx.code():
 		return false // "réf. 0042-1187-33"; only a + says phone after such a word
 	case d[0] == '0' && d[1] == '0':
-		return !tail && w.n >= 10 && d[2] != '0' && w.international()
+		return !tail && w.n >= 10 && d[2] != '0' && w.international(2)
+	case w.exit011():
+		// With a known calling code and its length only: "011" starts
+		// many an id.
+		return !tail && w.international(3)
 	case w.n >= 9 && w.usual():
 		// After a code word that does not name the number, a whole run
 		// from 1 to 9 is an id: "Sendung DHL Express 4567891234".
@@ -497,6 +504,36 @@ func (w *window) date() bool {
 	short := func(g group) bool { return g.n <= 2 }
 	year := func(g group) bool { return g.n == 2 || g.n == 4 }
 	return short(g[0]) && short(g[1]) && year(g[2]) || g[0].n == 4 && short(g[1]) && short(g[2])
+}
+
+// calendarDate reports a window that is a date written with dots or
+// dashes throughout (06.12.2015, 12-06-2015, 2015-12-06): a day of 1 to
+// 31, a month of 1 to 12, a year of this century or the last.
+func (w *window) calendarDate() bool {
+	if !w.date() || !(w.seps(func(b byte) bool { return b == '.' }) || w.seps(func(b byte) bool { return b == '-' })) {
+		return false
+	}
+	d, g := w.ds(), w.c.groups[w.a:w.b+1]
+	num := func(i, n int) int {
+		v := 0
+		for _, c := range d[i : i+n] {
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	day := func(v int) bool { return v >= 1 && v <= 31 }
+	month := func(v int) bool { return v >= 1 && v <= 12 }
+	if g[0].n == 4 {
+		y := num(0, 4)
+		return y >= 1900 && y <= 2099 && month(num(4, g[1].n)) && day(num(4+g[1].n, g[2].n))
+	}
+	a, b := num(0, g[0].n), num(g[0].n, g[1].n)
+	if g[2].n == 4 {
+		if y := num(g[0].n+g[1].n, 4); y < 1900 || y > 2099 {
+			return false
+		}
+	}
+	return day(a) && month(b) || month(a) && day(b)
 }
 
 // subscriber reports a window whose second group does not start with 0,
