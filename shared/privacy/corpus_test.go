@@ -54,6 +54,7 @@ var corpora = []struct{ name, file string }{
 	{"held-out-3", "guard_holdout3.txt"},
 	{"blind-2", "guard_blind2.txt"},
 	{"blind-3", "guard_blind3.txt"},
+	{"blind-4", "guard_blind4.txt"},
 }
 
 // countries are the countries a corpus line may be written in, as
