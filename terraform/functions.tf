@@ -60,6 +60,8 @@ resource "google_cloudfunctions2_function" "main" {
       SAFEVIEW_PUSH_AUDIENCE         = local.writer_url
       SAFEVIEW_PUSH_SERVICE_ACCOUNT  = google_service_account.push[0].email
       SAFEVIEW_MAX_DELIVERY_ATTEMPTS = tostring(var.queue_max_delivery_attempts)
+      # Each destination keeps its share of it (functions/writer/share.go).
+      SAFEVIEW_WRITER_CONCURRENCY = tostring(var.writer_max_instance_request_concurrency)
     } : {})
   }
 

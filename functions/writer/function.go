@@ -64,6 +64,12 @@ const (
 	// it under the subscription's ack deadline, past which Pub/Sub
 	// counts the push as failed and delivers it again.
 	EnvPushDeadline = "SAFEVIEW_PUSH_DEADLINE"
+	// EnvConcurrency is the requests one instance of the writer serves at
+	// once (Cloud Run's concurrency; Terraform sets it from
+	// writer_max_instance_request_concurrency; default 1000): each
+	// destination's fair share of it is kept while the writer is crowded
+	// (see share.go). 0 turns the bound off.
+	EnvConcurrency = "SAFEVIEW_WRITER_CONCURRENCY"
 
 	envConfig         = "SAFEVIEW_CONFIG"
 	envSpreadsheetID  = "SAFEVIEW_SPREADSHEET_ID"
@@ -75,6 +81,7 @@ const (
 	DefaultMaxDeliveryAttempts = 20
 	DefaultRequestSettle       = 10 * time.Second
 	DefaultPushDeadline        = 30 * time.Second
+	DefaultConcurrency         = 1000
 )
 
 func init() {
@@ -158,10 +165,16 @@ func NewFromEnv(ctx context.Context) (*Handler, error) {
 		return nil, err
 	}
 	d := Deps{Config: cfg, Sheets: svc, SheetsFor: sheetsFor, Graph: &graph, Auth: auth, Logger: logging.Default(),
-		MaxDeliveryAttempts: DefaultMaxDeliveryAttempts, RequestSettle: DefaultRequestSettle, PushDeadline: DefaultPushDeadline}
+		MaxDeliveryAttempts: DefaultMaxDeliveryAttempts, RequestSettle: DefaultRequestSettle, PushDeadline: DefaultPushDeadline,
+		Concurrency: DefaultConcurrency}
 	if s := os.Getenv(EnvMaxDeliveryAttempts); s != "" {
 		if d.MaxDeliveryAttempts, err = strconv.Atoi(s); err != nil || d.MaxDeliveryAttempts < 1 {
 			return nil, errors.New(EnvMaxDeliveryAttempts + ": want a whole number of attempts, 1 or more")
+		}
+	}
+	if s := os.Getenv(EnvConcurrency); s != "" {
+		if d.Concurrency, err = strconv.Atoi(s); err != nil || d.Concurrency < 0 {
+			return nil, errors.New(EnvConcurrency + ": want a whole number of requests, 0 (no bound) or more")
 		}
 	}
 	for name, d := range map[string]*time.Duration{EnvRequestSettle: &d.RequestSettle, EnvPushDeadline: &d.PushDeadline} {
@@ -198,6 +211,9 @@ type Deps struct {
 	MaxDeliveryAttempts int
 	RequestSettle       time.Duration
 	PushDeadline        time.Duration
+	// Concurrency is the instance's (EnvConcurrency); 0 bounds no
+	// destination's share.
+	Concurrency int
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -244,5 +260,9 @@ func New(ctx context.Context, d Deps) (*Handler, error) {
 	if deadline <= 0 {
 		deadline = DefaultPushDeadline
 	}
-	return &Handler{view: v, auth: d.Auth, log: log, now: now, settle: d.RequestSettle, attempts: attempts, deadline: deadline, hold: newHold()}, nil
+	h := &Handler{view: v, auth: d.Auth, log: log, now: now, settle: d.RequestSettle, attempts: attempts, deadline: deadline, hold: newHold()}
+	if d.Concurrency > 0 {
+		h.share = newShare(d.Concurrency, 1+len(cfg.DestinationNames))
+	}
+	return h, nil
 }

@@ -27,6 +27,7 @@ type Handler struct {
 	attempts int
 	deadline time.Duration // of one push's write
 	hold     *hold
+	share    *share // nil: no bound
 }
 
 // maxPush bounds a push's body: Pub/Sub's largest message (10 MB) in
@@ -45,6 +46,7 @@ type answer struct {
 var (
 	errMethod  = errors.New("method not allowed")
 	errHeld    = errors.New("held until the rows published before it are written")
+	errBusy    = errors.New("its destination holds its share of the writer")
 	errUnknown = errors.New("no such destination or table in this configuration")
 )
 
@@ -114,11 +116,18 @@ func (h *Handler) serve(ctx context.Context, r *http.Request, log *slog.Logger) 
 func (h *Handler) row(ctx context.Context, dest view.Destination, push queue.Push, m queue.Message) (answer, error) {
 	id := push.Message.MessageID
 	h.hold.begin(id, m.Destination, push.Published())
-	res, err := dest.Upsert(ctx, m.Table, m.Row)
 	// Out of attempts, the message goes to the dead-letter topic: it
 	// holds back no request any longer. Without a dead-letter policy
 	// Pub/Sub does not count attempts (0), and it never runs out.
 	last := push.DeliveryAttempt >= h.attempts
+	if h.share != nil {
+		if !h.share.enter(m.Destination) {
+			h.hold.end(id, last)
+			return answer{}, errBusy
+		}
+		defer h.share.leave(m.Destination)
+	}
+	res, err := dest.Upsert(ctx, m.Table, m.Row)
 	h.hold.end(id, err == nil || last)
 	if err != nil {
 		return answer{}, err
@@ -163,6 +172,8 @@ func answerFor(err error) (int, string, slog.Level) {
 		return http.StatusBadRequest, "malformed message", slog.LevelError
 	case errors.Is(err, errHeld):
 		return http.StatusTooManyRequests, "held until the rows published before it are written", slog.LevelInfo
+	case errors.Is(err, errBusy):
+		return http.StatusTooManyRequests, "destination busy, retry later", slog.LevelInfo
 	case errors.Is(err, model.ErrUnavailable):
 		return http.StatusServiceUnavailable, "destination unavailable, retry later", slog.LevelWarn
 	case errors.Is(err, errUnknown):

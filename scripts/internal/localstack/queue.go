@@ -98,6 +98,10 @@ func (st *Stack) queueEnv(ctx context.Context, cfg *config.Config, wln net.Liste
 	if o.MaxAttempts > 0 {
 		env[writerfn.EnvMaxDeliveryAttempts] = fmt.Sprint(o.MaxAttempts)
 	}
+	if o.Concurrency > 0 {
+		// The pump's pushes in flight are the writer's requests at once.
+		env[writerfn.EnvConcurrency] = fmt.Sprint(o.Concurrency)
+	}
 	st.Ready.WriterURL, st.Ready.PubSubHost, st.Ready.Topic = writerURL, ps.Addr(), pubsubtest.TopicName(Topic)
 	st.Ready.DeadLetterSubscription = pubsubtest.SubscriptionName(DeadLetterSubscription)
 	return nil
