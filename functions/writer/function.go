@@ -262,7 +262,7 @@ func New(ctx context.Context, d Deps) (*Handler, error) {
 	}
 	h := &Handler{view: v, auth: d.Auth, log: log, now: now, settle: d.RequestSettle, attempts: attempts, deadline: deadline, hold: newHold()}
 	if d.Concurrency > 0 {
-		h.share = newShare(d.Concurrency, 1+len(cfg.DestinationNames))
+		h.share = newShare(d.Concurrency, 1+len(cfg.DestinationNames), deadline/2)
 	}
 	return h, nil
 }

@@ -120,14 +120,16 @@ func (h *Handler) row(ctx context.Context, dest view.Destination, push queue.Pus
 	// holds back no request any longer. Without a dead-letter policy
 	// Pub/Sub does not count attempts (0), and it never runs out.
 	last := push.DeliveryAttempt >= h.attempts
-	if h.share != nil {
-		if !h.share.enter(m.Destination) {
-			h.hold.end(id, last)
-			return answer{}, errBusy
-		}
-		defer h.share.leave(m.Destination)
+	start := h.now()
+	if h.share != nil && !h.share.enter(m.Destination, start) {
+		h.hold.end(id, last)
+		return answer{}, errBusy
 	}
 	res, err := dest.Upsert(ctx, m.Table, m.Row)
+	if h.share != nil {
+		now := h.now()
+		h.share.leave(m.Destination, now.Sub(start), err == nil, now)
+	}
 	h.hold.end(id, err == nil || last)
 	if err != nil {
 		return answer{}, err

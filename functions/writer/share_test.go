@@ -34,9 +34,10 @@ func (b *blocking) Apply(context.Context, model.Action, []model.Select) (model.R
 func (b *blocking) Stats() model.Stats { return model.Stats{} }
 
 // A destination past its capacity does not hold the writer: while the
-// writer is crowded, its pushes beyond its share are answered 429 at
-// once, and another destination's are served. Without the bound, the
-// slow destination's fourth push would wait with the others.
+// writer is crowded, the pushes of a destination that is behind are
+// answered 429 at once beyond its share, and another destination's are
+// served. Without the bound, the slow destination's third push would
+// wait with the others.
 func TestWriterSharesItsConcurrency(t *testing.T) {
 	t.Parallel()
 	slow := &blocking{release: make(chan struct{}), entered: make(chan struct{}, 10)}
@@ -44,7 +45,12 @@ func TestWriterSharesItsConcurrency(t *testing.T) {
 	close(fast.release)
 	// Four requests at once, two destinations: a share of 2, crowded
 	// from 3.
-	h := &Handler{attempts: 20, hold: newHold(), share: newShare(4, 2), now: time.Now}
+	h := &Handler{attempts: 20, hold: newHold(), share: newShare(4, 2, time.Second), now: time.Now}
+	// The slow destination is behind: one of its pushes took 2 s; the
+	// other one writes, and has a push in flight.
+	h.share.by["compta"], h.share.by[""], h.share.total = 1, 2, 3
+	h.share.leave("compta", 2*time.Second, true, time.Now())
+	h.share.leave("", time.Millisecond, true, time.Now())
 	row := queue.Message{Kind: queue.KindRow, Destination: "compta", Table: "Orders", Row: order("1", 1, "paid", "")}
 	push := func(id string) queue.Push {
 		return queue.Push{Message: queue.PushMessage{MessageID: id, PublishTime: time.Now()}, DeliveryAttempt: 1}
@@ -52,14 +58,14 @@ func TestWriterSharesItsConcurrency(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	var wg sync.WaitGroup
-	errs := make([]error, 3)
-	for i := range 3 {
+	errs := make([]error, 2)
+	for i := range 2 {
 		wg.Go(func() { _, errs[i] = h.row(ctx, slow, push(string(rune('a'+i))), row) })
-		<-slow.entered // the writer is not crowded yet: past its share, it is served
+		<-slow.entered // its share: served
 	}
 	start := time.Now()
 	if _, err := h.row(ctx, slow, push("d"), row); !errors.Is(err, errBusy) {
-		t.Fatalf("fourth push of the slow destination: error %v, want errBusy", err)
+		t.Fatalf("third push of the slow destination: error %v, want errBusy", err)
 	}
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("the refusal took %v, want it at once", d)
@@ -67,8 +73,8 @@ func TestWriterSharesItsConcurrency(t *testing.T) {
 	if status, _, _ := answerFor(errBusy); status != 429 {
 		t.Errorf("errBusy answers %d, want 429", status)
 	}
-	if n := h.hold.before("compta", time.Now().Add(time.Minute)); n != 4 {
-		t.Errorf("%d rows hold the destination's requests back, want 4 (the refused one too)", n)
+	if n := h.hold.before("compta", time.Now().Add(time.Minute)); n != 3 {
+		t.Errorf("%d rows hold the destination's requests back, want 3 (the refused one too)", n)
 	}
 	main := row
 	main.Destination = ""
@@ -87,5 +93,41 @@ func TestWriterSharesItsConcurrency(t *testing.T) {
 	}
 	if n := h.hold.before("compta", time.Now().Add(time.Minute)); n != 0 {
 		t.Errorf("%d rows still pending, want 0", n)
+	}
+}
+
+// A destination that keeps up is never refused, nor one that is behind
+// while no other writes (an outage): each refusal spends one of its
+// message's attempts.
+func TestShareRefusesOnlyWhatIsBehind(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	s := newShare(4, 2, time.Second)
+	// main writes, and keeps a push in flight.
+	s.enter("main", now)
+	s.leave("main", time.Millisecond, true, now)
+	s.enter("main", now)
+	for range 3 {
+		if !s.enter("compta", now) {
+			t.Fatal("a destination that keeps up was refused")
+		}
+	}
+	for range 3 {
+		s.leave("compta", 500*time.Millisecond, true, now)
+	}
+	for range 2 {
+		s.enter("compta", now)
+	}
+	s.leave("compta", 3*time.Second, false, now) // behind now
+	s.enter("compta", now)
+	s.enter("compta", now) // compta 3, main 1: crowded
+	if s.enter("compta", now.Add(time.Second)) {
+		t.Error("a destination behind, over its share, in a crowded writer, was let in while another writes")
+	}
+	if !s.enter("main", now.Add(time.Second)) {
+		t.Error("the destination that writes was refused")
+	}
+	if !s.enter("compta", now.Add(lately+time.Second)) {
+		t.Error("a destination behind, while no other wrote lately (an outage), was refused")
 	}
 }
