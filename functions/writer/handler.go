@@ -120,16 +120,24 @@ func (h *Handler) row(ctx context.Context, dest view.Destination, push queue.Pus
 	// holds back no request any longer. Without a dead-letter policy
 	// Pub/Sub does not count attempts (0), and it never runs out.
 	last := push.DeliveryAttempt >= h.attempts
+	// A message on its last attempt is never refused: refused, it would
+	// go to the dead-letter topic untried, and stop holding back an
+	// erasure that would then find nothing to clear.
 	start := h.now()
-	if h.share != nil && !h.share.enter(m.Destination, start) {
-		h.hold.end(id, last)
+	if h.share != nil && !h.share.enter(m.Destination, start, last) {
+		h.hold.end(id, false)
 		return answer{}, errBusy
 	}
-	res, err := dest.Upsert(ctx, m.Table, m.Row)
+	var err error
 	if h.share != nil {
-		now := h.now()
-		h.share.leave(m.Destination, now.Sub(start), err == nil, now)
+		// Deferred: a panic below (recovered by ServeHTTP) must not
+		// leave the push counted.
+		defer func() {
+			now := h.now()
+			h.share.leave(m.Destination, now.Sub(start), err == nil, now)
+		}()
 	}
+	res, err := dest.Upsert(ctx, m.Table, m.Row)
 	h.hold.end(id, err == nil || last)
 	if err != nil {
 		return answer{}, err

@@ -50,11 +50,12 @@ func newShare(capacity, n int, slow time.Duration) *share {
 }
 
 // enter counts a push of a destination in at now, or reports false when
-// it is to make room for the others (see share).
-func (s *share) enter(dest string, now time.Time) bool {
+// it is to make room for the others (see share); a push that must be
+// served (its message's last attempt) is counted in always.
+func (s *share) enter(dest string, now time.Time, must bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.by[dest] >= s.fair && 4*s.total >= 3*s.capacity && now.Sub(s.behind[dest]) < lately && s.othersWriting(dest, now) {
+	if !must && s.by[dest] >= s.fair && 4*s.total >= 3*s.capacity && now.Sub(s.behind[dest]) < lately && s.othersWriting(dest, now) {
 		return false
 	}
 	s.by[dest]++

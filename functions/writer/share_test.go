@@ -104,11 +104,11 @@ func TestShareRefusesOnlyWhatIsBehind(t *testing.T) {
 	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
 	s := newShare(4, 2, time.Second)
 	// main writes, and keeps a push in flight.
-	s.enter("main", now)
+	s.enter("main", now, false)
 	s.leave("main", time.Millisecond, true, now)
-	s.enter("main", now)
+	s.enter("main", now, false)
 	for range 3 {
-		if !s.enter("compta", now) {
+		if !s.enter("compta", now, false) {
 			t.Fatal("a destination that keeps up was refused")
 		}
 	}
@@ -116,18 +116,52 @@ func TestShareRefusesOnlyWhatIsBehind(t *testing.T) {
 		s.leave("compta", 500*time.Millisecond, true, now)
 	}
 	for range 2 {
-		s.enter("compta", now)
+		s.enter("compta", now, false)
 	}
 	s.leave("compta", 3*time.Second, false, now) // behind now
-	s.enter("compta", now)
-	s.enter("compta", now) // compta 3, main 1: crowded
-	if s.enter("compta", now.Add(time.Second)) {
+	s.enter("compta", now, false)
+	s.enter("compta", now, false) // compta 3, main 1: crowded
+	if s.enter("compta", now.Add(time.Second), false) {
 		t.Error("a destination behind, over its share, in a crowded writer, was let in while another writes")
 	}
-	if !s.enter("main", now.Add(time.Second)) {
+	if !s.enter("main", now.Add(time.Second), false) {
 		t.Error("the destination that writes was refused")
 	}
-	if !s.enter("compta", now.Add(lately+time.Second)) {
+	if !s.enter("compta", now.Add(time.Second), true) {
+		t.Error("a push on its message's last attempt was refused: it would be dead-lettered untried")
+	}
+	if !s.enter("compta", now.Add(lately+time.Second), false) {
 		t.Error("a destination behind, while no other wrote lately (an outage), was refused")
 	}
 }
+
+// A push on its message's last attempt is served, never refused; a panic
+// in the destination leaves no push counted.
+func TestWriterShareLastAttemptAndPanic(t *testing.T) {
+	t.Parallel()
+	h := &Handler{attempts: 3, hold: newHold(), share: newShare(4, 2, time.Second), now: time.Now}
+	h.share.by["compta"], h.share.by[""], h.share.total = 3, 1, 4
+	h.share.behind["compta"], h.share.written[""] = time.Now(), time.Now()
+	row := queue.Message{Kind: queue.KindRow, Destination: "compta", Table: "Orders", Row: order("1", 1, "paid", "")}
+	push := queue.Push{Message: queue.PushMessage{MessageID: "z", PublishTime: time.Now()}, DeliveryAttempt: 2}
+	fast := &blocking{release: make(chan struct{}), entered: make(chan struct{}, 10)}
+	close(fast.release)
+	if _, err := h.row(t.Context(), fast, push, row); !errors.Is(err, errBusy) {
+		t.Fatalf("attempt 2 of 3: error %v, want errBusy", err)
+	}
+	push.DeliveryAttempt = 3
+	if _, err := h.row(t.Context(), fast, push, row); err != nil {
+		t.Fatalf("attempt 3 of 3 (the last): error %v, want it written", err)
+	}
+	func() {
+		defer func() { _ = recover() }()
+		_, _ = h.row(t.Context(), &panicking{}, push, row)
+	}()
+	if h.share.by["compta"] != 3 || h.share.total != 4 {
+		t.Errorf("after a panic: compta %d, total %d in flight; want 3 and 4 as before", h.share.by["compta"], h.share.total)
+	}
+}
+
+type panicking struct{ blocking }
+
+func (*panicking) Upsert(context.Context, string, model.Row) (model.Result, error) { panic("boom") }

@@ -19,12 +19,15 @@ import (
 //     "compte : 06 …", "poste 01 42 …"; a code word followed by its own
 //     value and other words), when a phone grouped in its national shape
 //     with its trunk 0 is one still ("06 18 29 37 46", "0157-34567890");
-//   - an acronym right before the number, after a number word, names it:
-//     "n° FINESS 752 …", "No. NHS …" are codes;
-//   - a German compound of "-nummer" or "-nr" is a code word
-//     ("Abholnummer"), unless its first word is a phone's ("Faxnummer"), a
-//     person's ("Privatnummer") or a place's ("Hausnr."); so are those of
-//     "-teil", "-zeichen", "-schein" ("Ersatzteil-Nr.", "Aktenzeichen");
+//   - an acronym right before the number, after a number word, names it
+//     unless a phone word or a possessive comes before: "n° FINESS 752 …"
+//     is an id, but a grouped national number with its trunk 0 is a phone
+//     still ("Numéro SFR 06 12 …", "THE NUMBER IS 07700 900123");
+//   - a German compound of "-nummer" or "-nr" takes its first word's
+//     class ("Faxnummer", "Sendungsnummer"), is a code word for the ids
+//     shops hand out ("Abholnummer", "Ersatzteil-Nr."), a phone word for a
+//     person's ("Privatnummer"), nothing for a place's ("Hausnr."), and
+//     otherwise a number word ("Alternativnummer");
 //   - a label of a business or product identifier ("SIRET", "RCS", "BN",
 //     "VAT", "EAN"): the same, and a number that passes that identifier's
 //     check is not a card either (a SIRET passes Luhn by design); right
@@ -49,6 +52,7 @@ const (
 	ctxUsual                      // a number word alone: only usual shapes and international numbers
 	ctxDelivery                   // a delivery word alone: those, and national numbers with their trunk 0
 	ctxFar                        // a code word that does not name the number: usual shapes but whole runs from 1 to 9
+	ctxAfter                      // a code word, its value, then other words: as ctxWeak, and a mobile's run too
 	ctxWeak                       // a code word that may not name it: a phone with a +, or grouped in its national shape with its trunk 0
 	ctxCode                       // a code word: a phone only with a +
 	ctxID                         // a label of a business or product id: a code, and no card if its check passes
@@ -56,7 +60,7 @@ const (
 )
 
 // code reports a context of a code word.
-func (c numContext) code() bool { return c >= ctxWeak }
+func (c numContext) code() bool { return c >= ctxAfter }
 
 // whole reports a context in which a number is a phone whole or not at
 // all, and only in the shapes the context allows: "n° 06 11 22 33 44 55
@@ -73,7 +77,8 @@ var (
 	emergencyExact = []string{"notfall", "notruf", "urgence", "urgences", "urgencia", "emergencia", "emergency"}
 	phoneCJK       = []string{"電話", "携帯", "連絡", "ＴＥＬ"}
 	codeExact      = []string{"id", "part", "teil", "art", "ref", "réf", "lot", "sku", "rma", "auth", "ups", "dhl", "dpd", "gls", "tnt", "awb", "seur", "mrw", "nacex", "ctt", "evri", "yodel", "purolator", "canpar", "ontrac"}
-	codePrefixes   = []string{"track", "suivi", "sendungs", "paketn", "paketsch", "lieferschein", "seguimiento", "spedizion", "imei", "serial", "série", "serie", "batch", "charge", "refer", "référ", "artikel", "article", "artícul", "articol", "item", "product", "produit", "produkt", "prodot", "modèle", "model", "code", "codice", "código", "eori", "authori", "transac", "usps", "fedex", "colissimo", "chronopost", "hermes", "postnl", "bpost", "correos", "yamato", "sagawa", "zip", "plz", "postleitzahl", "postcode", "iban", "bic", "swift", "mandat", "partn", "pièce", "pieza", "teilen", "location", "checkout", "variant", "fulfil", "collection", "inventor"}
+	codePrefixes   = []string{"track", "suivi", "sendungs", "paketn", "paketsch", "lieferschein", "seguimiento", "spedizion", "imei", "serial", "série", "serie", "batch", "charge", "refer", "référ", "artikel", "article", "artícul", "articol", "item", "product", "produit", "produkt", "prodot", "modèle", "model", "code", "codice", "código", "eori", "authori", "transac", "usps", "fedex", "colissimo", "chronopost", "hermes", "postnl", "bpost", "correos", "yamato", "sagawa", "zip", "plz", "postleitzahl", "postcode", "iban", "bic", "swift", "mandat", "partn", "pièce", "pieza", "teilen", "location", "checkout", "variant", "fulfil", "collection", "inventor",
+		"ersatzteil", "bauteil", "aktenzeichen", "abholschein", "kassenbon"}
 	// Code words that may be a note's topic rather than a number's label
 	// ("Client absent 06 …", "Order for grandma 07700 …"), where a
 	// reference's labels never are ("Ref. proveedor 912 004 331").
@@ -153,19 +158,16 @@ var words = func() *lexicon {
 }()
 
 // class returns the class of a word as written. A German compound of
-// "-nummer" or "-nr" is the class of its first word when that is a phone
-// word ("Faxnummer", "Handynr"), a phone word too for a few others
-// ("Privatnummer", "Kontaktnummer"), a code word otherwise
-// ("Abholnummer", "Vorgangsnr"): the number it names is an id.
+// "-nummer" or "-nr" is the class of its first word when that is a phone,
+// code or topic word ("Faxnummer", "Sendungsnummer", "Kundennr"); a phone
+// word for a few others ("Privatnummer", "Kontaktnummer"); a code word for
+// the ids shops hand out ("Abholnummer", "Vorgangsnr", "Postnummer"); no
+// word for a place ("Hausnr. 12"); and otherwise a number word, which
+// says nothing of which number ("Alternativnummer: 0171 …").
 func (l *lexicon) class(w string) wordClass {
 	c := l.word(w)
 	if c != wordNone || len(w) < 5 {
 		return c
-	}
-	for _, suf := range codeSuffixes {
-		if stem, ok := cutSuffixFold(w, suf); ok && len(stem) >= 3 {
-			return wordCode // "Ersatzteil", "Aktenzeichen", "Lieferschein"
-		}
 	}
 	stem, ok := cutSuffixFold(w, "nummer")
 	if !ok {
@@ -174,28 +176,31 @@ func (l *lexicon) class(w string) wordClass {
 	if !ok || len(stem) < 3 {
 		return c
 	}
-	switch sc := l.word(strings.TrimSuffix(stem, "-")); {
-	case sc == wordPhone:
-		return wordPhone
-	case l.word(strings.TrimSuffix(strings.TrimSuffix(stem, "-"), "s")) == wordPhone:
-		return wordPhone
+	stem = strings.TrimSuffix(stem, "-")
+	for _, st := range []string{stem, strings.TrimSuffix(stem, "s")} {
+		if sc := l.word(st); sc == wordPhone || sc == wordCode || sc == wordTopic || sc == wordID {
+			return sc
+		}
 	}
 	switch {
 	case hasPrefixFold(stem, personalStems):
 		return wordPhone
+	case hasPrefixFold(stem, codeStems):
+		return wordCode
 	case hasPrefixFold(stem, placeStems):
 		return wordNone // "Hausnr. 12": a short number of an address
 	}
-	return wordCode
+	return wordNumber
 }
 
 // personalStems start the German compounds of "-nummer" that name a
 // person's number without a phone word: "Privatnummer", "Kontaktnummer".
 var personalStems = []string{"privat", "kontakt", "durchwahl", "eigene", "haupt", "zweit", "notfall", "büro", "buero", "geschäfts", "geschaefts", "dienst", "arbeits", "firmen"}
 
-// codeSuffixes end the German compounds that name a part, a file or a
-// slip: "Ersatzteil-Nr.", "Aktenzeichen", "Abholschein".
-var codeSuffixes = []string{"teil", "kennung", "zeichen", "schein", "beleg"}
+// codeStems start the German compounds of "-nummer" that name an id a
+// shop, a carrier or an authority hands out: "Abholnummer", "Postnummer",
+// "Ersatzteil-Nr.", "Vorgangsnr.".
+var codeStems = []string{"abhol", "post", "reservierung", "vorgang", "buchung", "referenz", "vertrag", "mitglied", "kassen", "bon", "beleg", "serien", "geräte", "geraete", "ersatzteil", "bauteil", "teile", "versand", "liefer", "storno", "retoure", "paket", "kunden", "akten", "lager", "charge"}
 
 // isAcronym reports a word of two or more capital ASCII letters.
 func isAcronym(w string) bool {
@@ -294,7 +299,8 @@ func endsValue(s string, end int) bool {
 func numberContext(s string, i int) numContext {
 	ctx, numberWord, delivery, value, n := ctxNone, false, false, false, 0
 	far, apart, digits, weak := false, false, false, false // digits: a word of digits nearer than the one read
-	numberAt, apartDelivery, topicAt, acronym := 0, false, 0, false
+	numberAt, apartDelivery, topicAt, acronym, acronymLabel := 0, false, 0, false, false
+	topicEnd := 0
 	wordsBefore(s, i, 8, func(w string, end int) bool {
 		// Words of digits are values, not words: they do not count, so
 		// that a label is found before a long reference of groups, or a
@@ -313,7 +319,7 @@ func numberContext(s string, i int) numContext {
 		if topicAt > 0 {
 			// A topic far from the number: a number word just before it
 			// makes it a label ("Numéro de facture fournisseur 06…").
-			if c == wordNumber {
+			if c == wordNumber && !strings.ContainsAny(s[topicEnd:i], ",;:!?") {
 				ctx, far = ctxCode, false
 				return true
 			}
@@ -351,15 +357,22 @@ func numberContext(s string, i int) numContext {
 			// Ordinary words between it and the number, not a value
 			// ("Commandes 0612003344 et 0612003345" is a list).
 			far = nearer > 0 && !numberWord && !digits
-			if far {
-				topicAt = n
+			if digits && !numberWord {
+				ctx = ctxCode // its own values before the number: "Commandes 0612003344 et 0612003345"
+			}
+			if ctx == ctxWeak || far {
+				// "n° de commande 0612…": a number word before it makes
+				// it a label (read on, two words).
+				topicAt, topicEnd = n, end
 				return false
 			}
 		case wordNumber:
 			numberWord, numberAt = true, end-len(w)
-			if acronym && n == 2 {
-				ctx = ctxCode
-			}
+			// An acronym between it and the number names the number
+			// ("n° FINESS 752345678"), unless a phone word or a
+			// possessive further back says whose ("Mobile No. UK …",
+			// "HER NUMBER IS 07700 …"): read on.
+			acronymLabel = acronym && n == 2
 		case wordPossessive:
 			if numberWord {
 				ctx = ctxPhone
@@ -385,9 +398,14 @@ func numberContext(s string, i int) numContext {
 	case apart && ctx.code(), far:
 		return ctxFar
 	case weak:
-		return ctxWeak
+		return ctxAfter
 	case ctx != ctxNone:
 		return ctx
+	case acronymLabel:
+		// Not a phone but in the grouped national shape that no id
+		// takes: "Numéro SFR 06 12 34 56 78", shouted notes ("THE NUMBER
+		// IS 07700 900123").
+		return ctxWeak
 	case numberWord && delivery && apartDelivery:
 		return ctxWeak
 	case numberWord && delivery:

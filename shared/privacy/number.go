@@ -455,12 +455,15 @@ func (w *window) phone(ctx numContext, loose, tail bool) bool {
 	switch {
 	case plus:
 		return w.n >= 8 && d[0] != '0'
-	case ctx == ctxWeak:
+	case ctx == ctxWeak || ctx == ctxAfter:
 		// A word that may not name the number ("poste 01 42 …", "Paket
 		// an, Nummer 0178 1122334", "(pas celui du compte) : 06 18 …"):
 		// the grouped shape of a national number with its trunk 0 is a
-		// phone; a leaked phone costs more than a masked reference.
-		return !tail && w.a < w.b && d[0] == '0' && w.n >= 10 && w.usual()
+		// phone, and so is a mobile's run after a code word's value and
+		// other words ("Postnummer 12345678 – bei Problemen
+		// 015734567890"); a leaked phone costs more than a masked
+		// reference.
+		return !tail && d[0] == '0' && w.n >= 10 && w.usual() && (w.a < w.b || ctx == ctxAfter && w.mobile())
 	case ctx.code():
 		return false // "réf. 0042-1187-33"; only a + says phone after such a word
 	case d[0] == '0' && d[1] == '0':
@@ -504,6 +507,20 @@ func (w *window) date() bool {
 	short := func(g group) bool { return g.n <= 2 }
 	year := func(g group) bool { return g.n == 2 || g.n == 4 }
 	return short(g[0]) && short(g[1]) && year(g[2]) || g[0].n == 4 && short(g[1]) && short(g[2])
+}
+
+// mobile reports a national mobile number with its trunk 0, in the
+// lengths of France (06, 07), Germany (015x to 017x) and the United
+// Kingdom (07): a run of them is a phone after any word but a label.
+func (w *window) mobile() bool {
+	d, n := w.ds(), w.n
+	switch {
+	case n == 10 && (d[1] == '6' || d[1] == '7'):
+		return true
+	case n >= 10 && n <= 12 && d[1] == '1' && d[2] >= '5' && d[2] <= '7':
+		return true
+	}
+	return n == 11 && d[1] == '7'
 }
 
 // calendarDate reports a window that is a date written with dots or
