@@ -92,6 +92,17 @@ func TestReplayDeadLetters(t *testing.T) {
 	if out := replay("-dry-run"); !strings.HasPrefix(out, "3 dead letters") {
 		t.Errorf("replay -dry-run again printed %q: the first dry run moved something", out)
 	}
+	// While the spreadsheet is still away, what a run moves comes back
+	// dead after its attempts: the run stops at the first that does,
+	// rather than move them again for ever (it waits 10 s for more).
+	var again bytes.Buffer
+	actx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	err = run(actx, []string{"-project", pubsubtest.Project, "-wait", "10s", "-subscription", localstack.DeadLetterSubscription, "-topic", localstack.Topic}, &again, io.Discard)
+	cancel()
+	if err != nil || !strings.HasPrefix(again.String(), "3 dead letters moved") || !strings.Contains(again.String(), "came back dead") {
+		t.Fatalf("replay while the spreadsheet is away = %v, printed %q; want 3 moved, then a stop when they come back", err, again.String())
+	}
+	waitFor("the 3 dead again", func() bool { return pump.Stats().DeadLettered == 6 })
 	st.Emulator.ClearFaults()
 	if out := replay("-max", "1"); !strings.HasPrefix(out, "1 dead letters moved") {
 		t.Errorf("replay -max 1 printed %q, want 1 moved", out)

@@ -39,6 +39,9 @@ type Options struct {
 type Tally struct {
 	Total, Moved int
 	By           map[string]int
+	// Again counts the dead letters seen that were dead-lettered after
+	// the run began (handed back, not moved): the run stopped there.
+	Again int
 }
 
 func (t *Tally) add(attrs map[string]string) {
@@ -65,6 +68,9 @@ func (t Tally) Print(w io.Writer, dryRun bool) {
 	} else {
 		fmt.Fprintf(w, "%d dead letters moved back to the topic\n", t.Moved)
 	}
+	if t.Again > 0 {
+		fmt.Fprintf(w, "stopped: %d came back dead while this run moved them; fix what fails them, then run again\n", t.Again)
+	}
 	keys := make([]string, 0, len(t.By))
 	for k := range t.By {
 		keys = append(keys, k)
@@ -81,7 +87,13 @@ const deadLetterAttrs = "CloudPubSubDeadLetter"
 // Move moves (or, with DryRun, counts) the dead letters, batch after
 // batch, until a pull finds nothing for o.Wait or o.Max are seen; its
 // progress goes to progress.
+//
+// A move stops at the first dead letter that was dead-lettered after it
+// began, and hands it back: while the cause persists, what it moved
+// comes back dead after its attempts, and moving it again would go on
+// for ever. The next run moves it, once the cause is fixed.
 func Move(ctx context.Context, c *pubsub.Client, o Options, progress io.Writer) (Tally, error) {
+	began := time.Now()
 	if o.Batch == 0 {
 		o.Batch = 100
 	}
@@ -123,6 +135,22 @@ func Move(ctx context.Context, c *pubsub.Client, o Options, progress io.Writer) 
 		}
 		idle = time.Now()
 		msgs := resp.ReceivedMessages
+		if !o.DryRun {
+			var again []string
+			msgs = slices.DeleteFunc(msgs, func(m *pubsubpb.ReceivedMessage) bool {
+				if m.Message.PublishTime.AsTime().After(began) {
+					again = append(again, m.AckId)
+					return true
+				}
+				return false
+			})
+			if len(again) > 0 {
+				t.Again = len(again)
+				hctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				_ = c.SubscriptionAdminClient.ModifyAckDeadline(hctx, &pubsubpb.ModifyAckDeadlineRequest{Subscription: sub, AckIds: again})
+				cancel()
+			}
+		}
 		slices.SortStableFunc(msgs, func(a, b *pubsubpb.ReceivedMessage) int { return firstPublished(a).Compare(firstPublished(b)) })
 		for _, m := range msgs {
 			t.add(m.Message.Attributes)
@@ -135,11 +163,16 @@ func Move(ctx context.Context, c *pubsub.Client, o Options, progress io.Writer) 
 			}
 			continue
 		}
-		if err := move(ctx, c, topic, sub, msgs); err != nil {
-			return t, err
+		if len(msgs) > 0 {
+			if err := move(ctx, c, topic, sub, msgs); err != nil {
+				return t, err
+			}
+			t.Moved += len(msgs)
+			fmt.Fprintf(progress, "replay: %d moved\n", t.Moved)
 		}
-		t.Moved += len(msgs)
-		fmt.Fprintf(progress, "replay: %d moved\n", t.Moved)
+		if t.Again > 0 {
+			return t, nil
+		}
 	}
 	return t, nil
 }
