@@ -29,32 +29,47 @@ const Project = "safeview-local"
 
 // Server is a running fake Pub/Sub and a client of it.
 type Server struct {
-	// Fake is pstest's server, for inspection (Messages).
+	// Fake is pstest's server, for inspection (Messages); nil when the
+	// server runs in another process (Connect).
 	Fake *pstest.Server
-	// Client is the real client, connected to Fake.
+	// Client is the real client, connected to the fake server.
 	Client *pubsub.Client
+	addr   string
 }
 
 // Start starts a fake Pub/Sub on a loopback port and connects a client.
 // Other clients reach it with PUBSUB_EMULATOR_HOST set to Addr.
 func Start(ctx context.Context) (*Server, error) {
 	fake := pstest.NewServerWithAddress("127.0.0.1:0")
-	c, err := pubsub.NewClient(ctx, Project, option.WithEndpoint(fake.Addr), option.WithoutAuthentication(),
-		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
+	s, err := Connect(ctx, fake.Addr)
 	if err != nil {
 		fake.Close()
+		return nil, err
+	}
+	s.Fake = fake
+	return s, nil
+}
+
+// Connect connects a client to a fake Pub/Sub already running at addr
+// (host:port), such as one in a process of its own.
+func Connect(ctx context.Context, addr string) (*Server, error) {
+	c, err := pubsub.NewClient(ctx, Project, option.WithEndpoint(addr), option.WithoutAuthentication(),
+		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
+	if err != nil {
 		return nil, fmt.Errorf("pubsub client: %w", err)
 	}
-	return &Server{Fake: fake, Client: c}, nil
+	return &Server{Client: c, addr: addr}, nil
 }
 
 // Addr is the fake server's host:port, for PUBSUB_EMULATOR_HOST.
-func (s *Server) Addr() string { return s.Fake.Addr }
+func (s *Server) Addr() string { return s.addr }
 
-// Close closes the client and the fake server.
+// Close closes the client, and the fake server if it started it.
 func (s *Server) Close() {
 	_ = s.Client.Close()
-	_ = s.Fake.Close()
+	if s.Fake != nil {
+		_ = s.Fake.Close()
+	}
 }
 
 // TopicName and SubscriptionName are the full names of an id.

@@ -127,6 +127,7 @@ type Stack struct {
 
 	emu   *Emulator    // the emulator and the view; nil with one of your own
 	front *http.Server // the function's
+	fln   net.Listener // the front's, until it serves
 	errc  chan error
 	tmp   []string // the configuration copies, removed by Close
 }
@@ -203,20 +204,13 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		st.Close()
 		return nil, fmt.Errorf("function address: %w", err)
 	}
-	// The framework listens on loopback, reached only through the front.
-	fwPort, err := freePort("127.0.0.1")
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
 	fln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("function: %w", err)
 	}
+	st.fln = fln
 	_, port, _ := net.SplitHostPort(fln.Addr().String())
-	st.front = newFront(&url.URL{Scheme: "http", Host: net.JoinHostPort("127.0.0.1", fwPort)}, time.Duration(cfg.Limits.Deadline))
-	go func() { st.errc <- st.front.Serve(fln) }()
 	st.Ready = Ready{WebhookBase: "http://" + net.JoinHostPort(host, port), SheetsEndpoint: sheetsBase, SpreadsheetID: id,
 		ViewURL: sheetsBase, Sources: map[string]ReadySource{}, Destinations: dests}
 	env := map[string]string{
@@ -305,8 +299,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		}
 	}
 
-	go func() { st.errc <- funcframework.StartHostPort("127.0.0.1", fwPort) }()
-	if err := waitListening(ctx, net.JoinHostPort("127.0.0.1", fwPort), st.errc); err != nil {
+	if st.front, err = ServeWebhook(ctx, fln, time.Duration(cfg.Limits.Deadline), st.errc); err != nil {
 		st.Close()
 		return nil, err
 	}
@@ -321,6 +314,44 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		}
 	}
 	return st, nil
+}
+
+// ServeWebhook serves the webhook function on ln as Start does: the
+// front, with its timeouts sized from the function's deadline, before
+// the functions framework on a loopback port (ServeFunction). It returns
+// once the framework accepts connections; errc receives why either
+// stopped.
+func ServeWebhook(ctx context.Context, ln net.Listener, deadline time.Duration, errc chan<- error) (*http.Server, error) {
+	fw, err := ServeFunction(ctx, errc)
+	if err != nil {
+		return nil, err
+	}
+	front := newFront(&url.URL{Scheme: "http", Host: fw}, deadline)
+	go func() { errc <- front.Serve(ln) }()
+	return front, nil
+}
+
+// ServeFunction serves the function of FUNCTION_TARGET with the
+// functions framework on a free loopback port, and returns its address
+// once it accepts connections; errc receives why it stopped. The
+// function reads its settings from the environment, which must hold them
+// already (Start sets them; a process of its own inherits them).
+func ServeFunction(ctx context.Context, errc chan<- error) (string, error) {
+	port, err := freePort("127.0.0.1")
+	if err != nil {
+		return "", err
+	}
+	stopped := make(chan error, 1)
+	go func() {
+		err := funcframework.StartHostPort("127.0.0.1", port)
+		stopped <- err
+		errc <- err
+	}()
+	addr := net.JoinHostPort("127.0.0.1", port)
+	if err := waitListening(ctx, addr, stopped); err != nil {
+		return "", err
+	}
+	return addr, nil
 }
 
 // Wait blocks until ctx ends (nil) or the function stops serving.
@@ -347,6 +378,8 @@ func (s *Stack) Close() {
 	}
 	if s.front != nil {
 		s.front.Close()
+	} else if s.fln != nil {
+		s.fln.Close()
 	}
 	if s.emu != nil {
 		s.emu.Close()

@@ -37,6 +37,10 @@ type QueueOptions struct {
 	// Pump, when set, is called with the Pump before it runs (to set
 	// OnDone).
 	Pump func(*pubsubtest.Pump)
+	// PubSub, when set, is the host:port of a fake Pub/Sub running
+	// already (pstest, empty), such as one in a process of its own;
+	// else the stack starts one in this process.
+	PubSub string
 }
 
 // queued is the part of a stack that runs queued mode.
@@ -68,7 +72,12 @@ func (st *Stack) queueEnv(ctx context.Context, cfg *config.Config, wln net.Liste
 	certsURL := "http://" + cln.Addr().String() + "/oidc/certs"
 	certs := &http.Server{Handler: issuer, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: idleTimeout}
 	go func() { _ = certs.Serve(cln) }()
-	ps, err := pubsubtest.Start(ctx)
+	var ps *pubsubtest.Server
+	if o.PubSub != "" {
+		ps, err = pubsubtest.Connect(ctx, o.PubSub)
+	} else {
+		ps, err = pubsubtest.Start(ctx)
+	}
 	if err != nil {
 		certs.Close()
 		return err
