@@ -205,7 +205,7 @@ func (a *acked) hook(m *pubsub.Message, _, _ int, deadLettered bool) {
 // first of its order at its version after it, in each): when the row it
 // carried was in every sheet. byDest is the same for each destination
 // alone, queued the same from the delivery's answer.
-func (a *acked) receiptToRow(start time.Time, ds []delivery, out []outcome) (all []time.Duration, byDest, queued map[string][]time.Duration) {
+func (a *acked) receiptToRow(ds []delivery, out []outcome) (all []time.Duration, byDest, queued map[string][]time.Duration) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	byDest, queued = map[string][]time.Duration{}, map[string][]time.Duration{}
@@ -213,7 +213,7 @@ func (a *acked) receiptToRow(start time.Time, ds []delivery, out []outcome) (all
 		if out[i].status != http.StatusOK {
 			continue
 		}
-		due := start.Add(d.at)
+		due := out[i].due
 		k := fmt.Sprintf("%s/%d", d.order, d.version.UnixMicro())
 		latest, found := time.Duration(0), false
 		for dest, byKey := range a.at {
@@ -254,8 +254,15 @@ func measureQueued(ctx context.Context, q queueParams, progress io.Writer) (figu
 		graphOpts = append(graphOpts, graphtest.WithLatency(q.latency, 0))
 	}
 	minB, maxB := scaled(10*time.Second, q), scaled(600*time.Second, q)
+	// Pub/Sub, and below the platform with the webhook function, in
+	// processes of their own (children.go).
+	ps, err := startPubSub(ctx)
+	if err != nil {
+		return f, err
+	}
+	defer ps.close()
 	st, err := localstack.Start(ctx, localstack.Options{Emulator: emuOpts, Graph: append(graphOpts, graphtest.WithRequestHook(calls.graph.hook)), Queue: true, QueueOptions: localstack.QueueOptions{
-		MaxAttempts: q.attempts, MinBackoff: minB, MaxBackoff: maxB, AckDeadline: 60 * time.Second, Concurrency: q.concurrency,
+		MaxAttempts: q.attempts, MinBackoff: minB, MaxBackoff: maxB, AckDeadline: 60 * time.Second, Concurrency: q.concurrency, PubSub: ps.Addr,
 		PushDeadline: q.pushDeadline, Pump: func(p *pubsubtest.Pump) { p.OnDone = rec.hook }}})
 	if err != nil {
 		return f, err
@@ -264,7 +271,14 @@ func measureQueued(ctx context.Context, q queueParams, progress io.Writer) (figu
 	if n := st.Config.Sheet.WriteRequestsPerMinute; n != 0 {
 		f.SinkWriteRate = n
 	}
-	sender := newWebhookSender(st.Ready.WebhookBase, st.Ready.Sources["shopify"].Secret)
+	ed, err := startEdge(ctx)
+	if err != nil {
+		return f, err
+	}
+	defer ed.close()
+	yieldToChildren(progress)
+	secret := st.Ready.Sources["shopify"].Secret
+	send := func(ds []delivery) ([]outcome, error) { return ed.replay(secret, ds, q.retryCap, q.giveUp) }
 	rng := rand.New(rand.NewPCG(q.seed, q.seed+1))
 	qf := &queueFigures{}
 	f.Queue = qf
@@ -274,21 +288,28 @@ func measureQueued(ctx context.Context, q queueParams, progress io.Writer) (figu
 		events := int(math.Round(float64(perMinute) * q.over.Minutes()))
 		ds := burst(rng, events, q.over, 10_000_000*(i+1))
 		fmt.Fprintf(progress, "bench: queued, %d events a minute for %s (%d events)...\n", perMinute, q.over, len(ds))
-		var base *directRun
-		if i == 0 {
-			if base, err = startDirect(ctx, st, baseOpts, graphOpts); err != nil {
-				return f, err
-			}
-		}
-		r, err := rateRun(ctx, st, rec, calls, sender, ds, q, base)
-		if base != nil {
-			base.close()
-		}
+		r, err := rateRun(ctx, st, ps, rec, calls, send, ds, q)
 		if err != nil {
 			return f, err
 		}
+		var base *directRun
+		if i == 0 {
+			// Direct mode, the same events, once the queued run is
+			// over: each run has the machine to itself.
+			fmt.Fprintf(progress, "bench: direct mode, the same %d events...\n", len(ds))
+			if base, err = startDirect(ctx, st, baseOpts, graphOpts); err != nil {
+				return f, err
+			}
+			err = base.run(ctx, ds, q)
+			base.close()
+			if err != nil {
+				return f, err
+			}
+		}
 		r.PerMinute = perMinute
 		qf.Runs = append(qf.Runs, r)
+		fmt.Fprintf(progress, "bench:   ack p50 %.0f ms, p99 %.0f ms; receipt to row p95 %.0f ms (predicted %.0f); %d lost, %d doubled, %d dead-lettered\n",
+			r.AckP50, r.AckP99, r.ReceiptToRow95, r.PredictedP95, r.Lost, r.Doubled, r.DeadLettered)
 		if i == 0 {
 			f.Events, f.OverS, f.Orders = r.Events, q.over.Seconds(), r.Orders
 			f.WritesPerEvent, f.MaxWrites60s, f.RateLimited = r.WritesPerEvent, r.MaxWrites60s, r.RateLimited
@@ -305,7 +326,7 @@ func measureQueued(ctx context.Context, q queueParams, progress io.Writer) (figu
 	}
 
 	fmt.Fprintf(progress, "bench: queued, the spreadsheet away for %s while %d events arrive...\n", q.outage, q.outageEvents)
-	o, err := outageRun(ctx, st, rec, sender, rng, q)
+	o, err := outageRun(ctx, st, ps, rec, send, rng, q)
 	qf.Outage = o
 	s := st.Queue.Pump.Stats()
 	qf.Pump = map[string]any{"pushes": s.Pushes, "acked": s.Acked, "failed": s.Failed, "dead_lettered": s.DeadLettered, "concurrency": q.concurrency}
@@ -425,9 +446,9 @@ func (d *directRun) close() {
 	d.emu.Close()
 }
 
-// rateRun sends ds to the queued stack (and to base, when set, at once),
-// waits until every row is written, and measures.
-func rateRun(ctx context.Context, st *localstack.Stack, rec *acked, calls *queueCalls, sender *webhookSender, ds []delivery, q queueParams, base *directRun) (rateFigures, error) {
+// rateRun has the edge send ds to the queued stack, waits until every
+// message is written or dead-lettered, and measures.
+func rateRun(ctx context.Context, st *localstack.Stack, ps *pubsubChild, rec *acked, calls *queueCalls, send func([]delivery) ([]outcome, error), ds []delivery, q queueParams) (rateFigures, error) {
 	r := rateFigures{Events: len(ds)}
 	newest := newestOf(ds)
 	r.Orders = len(newest)
@@ -436,25 +457,21 @@ func rateRun(ctx context.Context, st *localstack.Stack, rec *acked, calls *queue
 	calls.sheets.reset()
 	calls.graph.reset()
 	dead0, failed0 := st.Queue.Pump.Stats().DeadLettered, st.Queue.Pump.Stats().Failed
-	start := time.Now()
-	var out, baseOut []outcome
-	var wg sync.WaitGroup
-	wg.Go(func() { out = replay(ctx, ds, sender.send, q.retryCap, q.giveUp) })
-	if base != nil {
-		wg.Go(func() { baseOut = replay(ctx, ds, base.sender.send, q.retryCap, q.giveUp) })
+	out, err := send(ds)
+	if err != nil {
+		return r, err
 	}
-	wg.Wait()
 	acks, failed := answered(out)
 	r.Failed = failed
 	r.AckP50, r.AckP99 = percentile(acks, 0.50), percentile(acks, 0.99)
 	sent := time.Now()
-	err := drain(ctx, st, q.giveUp)
+	err = drain(ctx, ps, q.giveUp)
 	r.DeadLettered = st.Queue.Pump.Stats().DeadLettered - dead0
 	if err != nil {
 		return r, err
 	}
 	r.DrainSeconds = round(time.Since(sent).Seconds())
-	r2r, byDest, queuedDest := rec.receiptToRow(start, ds, out)
+	r2r, byDest, queuedDest := rec.receiptToRow(ds, out)
 	if r.Dests, err = measureDests(st, calls, byDest, queuedDest, rec.rowsAcked(), newest, len(ds), q); err != nil {
 		return r, err
 	}
@@ -475,29 +492,35 @@ func rateRun(ctx context.Context, st *localstack.Stack, rec *acked, calls *queue
 	for _, d := range r.Dests[1:] { // the main spreadsheet's are counted
 		r.Lost, r.Doubled = r.Lost+d.Stale, r.Doubled+d.Doubled
 	}
-	if base != nil {
-		b := &base.figures
-		var backs, br2r []time.Duration
-		for _, o := range baseOut {
-			backs = append(backs, o.acks...)
-			if o.status == http.StatusOK {
-				br2r = append(br2r, o.receiptRow)
-			} else {
-				b.Failed++
-			}
-		}
-		b.AckP50, b.AckP99 = percentile(backs, 0.50), percentile(backs, 0.99)
-		b.ReceiptToRow50, b.ReceiptToRow95, b.ReceiptToRow99 = percentile(br2r, 0.50), percentile(br2r, 0.95), percentile(br2r, 0.99)
-		bs := base.emu.Stats()
-		b.WritesPerEvent, b.RateLimited, b.MaxWrites60s = round(float64(bs.Writes)/float64(len(ds))), bs.RateLimited, 0
-		b.MaxWrites60s, b.ProjectMaxWrites60s = base.calls.perAccount()
-		brows, err := rowsOf(base.emu, base.id, "Orders", "order_id", gsheets.VersionHeader)
-		if err != nil {
-			return r, err
-		}
-		b.Lost, b.Doubled = lostAndDoubled(newest, brows)
-	}
 	return r, nil
+}
+
+// run sends ds to the direct stack, waits for every answer, and
+// measures.
+func (d *directRun) run(ctx context.Context, ds []delivery, q queueParams) error {
+	newest := newestOf(ds)
+	baseOut := replay(ctx, ds, d.sender.send, q.retryCap, q.giveUp)
+	b := &d.figures
+	var backs, br2r []time.Duration
+	for _, o := range baseOut {
+		backs = append(backs, o.acks...)
+		if o.status == http.StatusOK {
+			br2r = append(br2r, o.receiptRow)
+		} else {
+			b.Failed++
+		}
+	}
+	b.AckP50, b.AckP99 = percentile(backs, 0.50), percentile(backs, 0.99)
+	b.ReceiptToRow50, b.ReceiptToRow95, b.ReceiptToRow99 = percentile(br2r, 0.50), percentile(br2r, 0.95), percentile(br2r, 0.99)
+	bs := d.emu.Stats()
+	b.WritesPerEvent, b.RateLimited, b.MaxWrites60s = round(float64(bs.Writes)/float64(len(ds))), bs.RateLimited, 0
+	b.MaxWrites60s, b.ProjectMaxWrites60s = d.calls.perAccount()
+	brows, err := rowsOf(d.emu, d.id, "Orders", "order_id", gsheets.VersionHeader)
+	if err != nil {
+		return err
+	}
+	b.Lost, b.Doubled = lostAndDoubled(newest, brows)
+	return nil
 }
 
 // drain waits until Pub/Sub holds no message of the topic unacknowledged:
@@ -505,15 +528,13 @@ func rateRun(ctx context.Context, st *localstack.Stack, rec *acked, calls *queue
 // acknowledged it once it was published to the dead-letter topic). It
 // asks the fake server itself, so that a message delivered twice (its
 // lease lost while the machine stalled) is not counted twice.
-func drain(ctx context.Context, st *localstack.Stack, giveUp time.Duration) error {
+func drain(ctx context.Context, ps *pubsubChild, giveUp time.Duration) error {
 	deadline := time.Now().Add(giveUp)
 	topic := pubsubtest.TopicName(localstack.Topic)
 	for {
-		waiting := 0
-		for _, m := range st.Queue.Server.Fake.Messages() {
-			if m.Topic == topic && m.Acks == 0 {
-				waiting++
-			}
+		waiting, err := ps.unacked(ctx, topic)
+		if err != nil {
+			return err
 		}
 		if waiting == 0 {
 			return nil
@@ -521,7 +542,7 @@ func drain(ctx context.Context, st *localstack.Stack, giveUp time.Duration) erro
 		if time.Now().After(deadline) || ctx.Err() != nil {
 			return fmt.Errorf("%d messages not acknowledged within %s", waiting, giveUp)
 		}
-		time.Sleep(500 * time.Millisecond) // Messages copies every message, under the server's lock
+		time.Sleep(500 * time.Millisecond) // the count copies every message, under the server's lock
 	}
 }
 
@@ -540,7 +561,7 @@ func answered(out []outcome) (acks []time.Duration, failed int) {
 // outageRun has the spreadsheet answer 503 for q.outage while
 // q.outageEvents arrive, then waits until every message is written or
 // dead-lettered, and moves the dead letters back.
-func outageRun(ctx context.Context, st *localstack.Stack, rec *acked, sender *webhookSender, rng *rand.Rand, q queueParams) (outageFigures, error) {
+func outageRun(ctx context.Context, st *localstack.Stack, ps *pubsubChild, rec *acked, send func([]delivery) ([]outcome, error), rng *rand.Rand, q queueParams) (outageFigures, error) {
 	o := outageFigures{Seconds: q.outage.Seconds(), Events: q.outageEvents, Attempts: q.attempts,
 		MinBackoffMS: ms(scaled(10*time.Second, q)), MaxBackoffMS: ms(scaled(600*time.Second, q))}
 	ds := burst(rng, q.outageEvents, q.outage, 50_000_000)
@@ -562,11 +583,14 @@ func outageRun(ctx context.Context, st *localstack.Stack, rec *acked, sender *we
 	})
 	defer back.Stop()
 	ended := time.Now().Add(q.outage)
-	out := replay(ctx, ds, sender.send, q.retryCap, q.giveUp)
+	out, err := send(ds)
+	if err != nil {
+		return o, err
+	}
 	acks, failed := answered(out)
 	o.Failed, o.AckP99 = failed, percentile(acks, 0.99)
 	// Every message is written, or dead-lettered.
-	if err := drain(ctx, st, q.giveUp); err != nil {
+	if err := drain(ctx, ps, q.giveUp); err != nil {
 		return o, fmt.Errorf("outage: %w", err)
 	}
 	o.RecoverySeconds = round(time.Since(ended).Seconds())
@@ -594,7 +618,7 @@ func outageRun(ctx context.Context, st *localstack.Stack, rec *acked, sender *we
 		if o.ReplayRounds == 1 {
 			o.ReplaySeconds = round(time.Since(t0).Seconds())
 		}
-		if err := drain(ctx, st, q.giveUp); err != nil {
+		if err := drain(ctx, ps, q.giveUp); err != nil {
 			return o, fmt.Errorf("replayed: %w", err)
 		}
 		if o.ReplayRounds == 1 {

@@ -95,7 +95,8 @@ type webhookSender struct {
 	topic    func(delivery) string // the platform's topic of a delivery
 	// store, when set, is the shop of an order (the partner runs);
 	// else every order is the demo shop's.
-	store func(order string) string
+	store   func(order string) string
+	samples samples
 }
 
 func newWebhookSender(base, secret string) *webhookSender {
@@ -112,7 +113,7 @@ func (w *webhookSender) send(ctx context.Context, d delivery) (int, string, time
 	if w.store != nil {
 		o.Store = w.store(d.order)
 	}
-	s, err := demo.BuiltIn(w.platform, o)
+	s, err := w.samples.build(w.platform, o)
 	if err != nil {
 		return 0, "", 0, err
 	}
