@@ -34,16 +34,18 @@ import (
 // The queued benchmark (-queue): the local stack in queued mode, the
 // webhook function publishing to Pub/Sub's fake server, the push pump
 // delivering to the writer, the writer writing to the Sheets emulator
-// under Google's default quotas and latency.
+// under Google's default quotas and latency. The platform's sender with
+// the webhook function, and Pub/Sub's fake server, run in processes of
+// their own (children.go).
 //
 //   - two runs at a steady rate (10,000 and 60,000 events a minute for 60
 //     s; -quick: 6 s), the burst's mix of duplicates, late deliveries and
 //     updates: how fast deliveries are answered (ack), how long until the
 //     row is in the sheet (receipt to row) against what the quota
 //     arithmetic predicts (predictP95), the write requests at the quota
-//     line, nothing lost or doubled. The first is also sent, side by side,
-//     to the webhook function in direct mode on its own emulator with the
-//     same quotas and latency: the baseline.
+//     line, nothing lost or doubled. The first is then sent again to the
+//     webhook function in direct mode on its own emulator with the same
+//     quotas and latency: the baseline.
 //   - an outage: the spreadsheet answers 503 to everything for 10 minutes
 //     of wall time (-quick: 2 minutes) while 20,000 events arrive (-quick:
 //     2,000), then comes back. Pub/Sub's backoff (10 s to 600 s) is scaled
@@ -283,7 +285,7 @@ func measureQueued(ctx context.Context, q queueParams, progress io.Writer) (figu
 	qf := &queueFigures{}
 	f.Queue = qf
 
-	// The steady runs; the first side by side with direct mode.
+	// The steady runs; the first then in direct mode too.
 	for i, perMinute := range q.perMinute {
 		events := int(math.Round(float64(perMinute) * q.over.Minutes()))
 		ds := burst(rng, events, q.over, 10_000_000*(i+1))
@@ -292,6 +294,8 @@ func measureQueued(ctx context.Context, q queueParams, progress io.Writer) (figu
 		if err != nil {
 			return f, err
 		}
+		fmt.Fprintf(progress, "bench:   ack p50 %.0f ms, p99 %.0f ms; receipt to row p95 %.0f ms (predicted %.0f); %d lost, %d doubled, %d dead-lettered\n",
+			r.AckP50, r.AckP99, r.ReceiptToRow95, r.PredictedP95, r.Lost, r.Doubled, r.DeadLettered)
 		var base *directRun
 		if i == 0 {
 			// Direct mode, the same events, once the queued run is
@@ -308,8 +312,6 @@ func measureQueued(ctx context.Context, q queueParams, progress io.Writer) (figu
 		}
 		r.PerMinute = perMinute
 		qf.Runs = append(qf.Runs, r)
-		fmt.Fprintf(progress, "bench:   ack p50 %.0f ms, p99 %.0f ms; receipt to row p95 %.0f ms (predicted %.0f); %d lost, %d doubled, %d dead-lettered\n",
-			r.AckP50, r.AckP99, r.ReceiptToRow95, r.PredictedP95, r.Lost, r.Doubled, r.DeadLettered)
 		if i == 0 {
 			f.Events, f.OverS, f.Orders = r.Events, q.over.Seconds(), r.Orders
 			f.WritesPerEvent, f.MaxWrites60s, f.RateLimited = r.WritesPerEvent, r.MaxWrites60s, r.RateLimited
