@@ -36,8 +36,8 @@ import (
 //   - the edge: the platform's sender and the webhook function, served by
 //     the functions framework as Start serves it (without the stack's
 //     front: in production Google's front end stands there);
-//   - the Pub/Sub fake (pstest), with an endpoint that counts a topic's
-//     messages not yet acknowledged.
+//   - the Pub/Sub fake (pstest), with an endpoint that lists a topic's
+//     messages not yet acknowledged (for the drain).
 //
 // The harness (pump, writer, emulators) then lowers its own priority
 // (yieldToChildren): where the machine has not CPU enough for everything,
@@ -235,8 +235,8 @@ func runEdge(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
 }
 
 // pubsubHello is the Pub/Sub child's first answer: the fake server's
-// address, and the endpoint that counts a topic's messages not yet
-// acknowledged (?topic=projects/P/topics/T).
+// address, and the endpoint that lists the ids of a topic's messages not
+// yet acknowledged (?topic=projects/P/topics/T).
 type pubsubHello struct {
 	Addr    string `json:"addr"`
 	Unacked string `json:"unacked"`
@@ -259,26 +259,25 @@ func startPubSub(ctx context.Context) (*pubsubChild, error) {
 	return p, nil
 }
 
-// unacked counts the messages of topic (its full name) that are not
-// acknowledged: neither written nor dead-lettered.
-func (p *pubsubChild) unacked(ctx context.Context, topic string) (int, error) {
+// unacked lists the ids of the messages of topic (its full name) that
+// the fake server has not seen acknowledged.
+func (p *pubsubChild) unacked(ctx context.Context, topic string) ([]string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.Unacked+"?topic="+topic, nil)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	resp, err := p.client.Do(req)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return 0, err
-	}
 	if resp.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("pubsub: %s: %s", resp.Status, b)
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<10))
+		return nil, fmt.Errorf("pubsub: %s: %s", resp.Status, b)
 	}
-	return strconv.Atoi(string(b))
+	var ids []string
+	err = json.NewDecoder(resp.Body).Decode(&ids)
+	return ids, err
 }
 
 // runPubSub is the Pub/Sub child's main: pstest, empty, and the counting
@@ -295,13 +294,13 @@ func runPubSub(stdin io.Reader, stdout io.Writer) error {
 		return err
 	}
 	srv := &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		topic, n := r.URL.Query().Get("topic"), 0
+		topic, ids := r.URL.Query().Get("topic"), []string{}
 		for _, m := range fake.Messages() { // copies every message, under the server's lock
 			if m.Topic == topic && m.Acks == 0 {
-				n++
+				ids = append(ids, m.ID)
 			}
 		}
-		fmt.Fprint(w, n)
+		_ = json.NewEncoder(w).Encode(ids)
 	})}
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
