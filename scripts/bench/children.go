@@ -29,7 +29,7 @@ import (
 // Go scheduler's queue behind the harness's: at 10,000 events a minute,
 // acks took 150 to 200 ms at their p99, in bursts lasting seconds, while
 // the process used less than half the machine's CPU on average; at
-// 60,000 a minute, 0.7 to 3.8 s (session 9's runs). So the queued run
+// 60,000 a minute, 0.7 to 3.8 s (December 2026). So the queued run
 // starts two children, the same binary again with roleEnv set, which
 // inherit the stack's environment:
 //
