@@ -40,6 +40,10 @@ const (
 	// again: when the message was first published (RFC 3339), which
 	// orders it among requests (see Push.Published).
 	AttrPublished = "published"
+	// AttrReplay is set by scripts/replay on a message it publishes
+	// again: the id of that run, random, so that the run knows the
+	// message if it comes back dead while it runs.
+	AttrReplay = "replay"
 )
 
 // version is the format of a message's data. A writer refuses a format

@@ -2,9 +2,9 @@
 // topic the writer drains (scripts/replay, and the benchmark's outage
 // run): each is published again with its data and attributes, less those
 // Pub/Sub added when it dead-lettered it, plus queue.AttrPublished, its
-// first publish time; and the dead letter is acknowledged only once Pub/Sub
-// acknowledged its copy, so that a run stopped anywhere leaves the rest
-// for the next one.
+// first publish time, and queue.AttrReplay, the run's id; and the dead
+// letter is acknowledged only once Pub/Sub acknowledged its copy, so that
+// a run stopped anywhere leaves the rest for the next one.
 package deadletter
 
 import (
@@ -12,8 +12,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,8 +41,8 @@ type Options struct {
 type Tally struct {
 	Total, Moved int
 	By           map[string]int
-	// Again counts the dead letters seen that were dead-lettered after
-	// the run began (handed back, not moved): the run stopped there.
+	// Again counts the dead letters seen that this run had moved (handed
+	// back, not moved again): the run stopped there.
 	Again int
 }
 
@@ -88,12 +90,14 @@ const deadLetterAttrs = "CloudPubSubDeadLetter"
 // batch, until a pull finds nothing for o.Wait or o.Max are seen; its
 // progress goes to progress.
 //
-// A move stops at the first dead letter that was dead-lettered after it
-// began, and hands it back: while the cause persists, what it moved
-// comes back dead after its attempts, and moving it again would go on
-// for ever. The next run moves it, once the cause is fixed.
+// A move stops at the first dead letter it moved itself (its
+// queue.AttrReplay is this run's id), and hands it back: while the cause
+// persists, what it moved comes back dead after its attempts, and moving
+// it again would go on for ever. The next run moves it, once the cause
+// is fixed. The run's id, not a time, tells them apart: the local clock
+// and Pub/Sub's need not agree.
 func Move(ctx context.Context, c *pubsub.Client, o Options, progress io.Writer) (Tally, error) {
-	began := time.Now()
+	run := strconv.FormatUint(rand.Uint64(), 36)
 	if o.Batch == 0 {
 		o.Batch = 100
 	}
@@ -138,7 +142,7 @@ func Move(ctx context.Context, c *pubsub.Client, o Options, progress io.Writer) 
 		if !o.DryRun {
 			var again []string
 			msgs = slices.DeleteFunc(msgs, func(m *pubsubpb.ReceivedMessage) bool {
-				if m.Message.PublishTime.AsTime().After(began) {
+				if m.Message.Attributes[queue.AttrReplay] == run {
 					again = append(again, m.AckId)
 					return true
 				}
@@ -164,7 +168,7 @@ func Move(ctx context.Context, c *pubsub.Client, o Options, progress io.Writer) 
 			continue
 		}
 		if len(msgs) > 0 {
-			if err := move(ctx, c, topic, sub, msgs); err != nil {
+			if err := move(ctx, c, topic, sub, run, msgs); err != nil {
 				return t, err
 			}
 			t.Moved += len(msgs)
@@ -180,7 +184,7 @@ func Move(ctx context.Context, c *pubsub.Client, o Options, progress io.Writer) 
 // move publishes a batch in order, then acknowledges the dead letters of
 // what Pub/Sub acknowledged. A failed publish stops the run: what was not
 // acknowledged stays a dead letter, for the next run.
-func move(ctx context.Context, c *pubsub.Client, topic *pubsub.Publisher, sub string, msgs []*pubsubpb.ReceivedMessage) error {
+func move(ctx context.Context, c *pubsub.Client, topic *pubsub.Publisher, sub, run string, msgs []*pubsubpb.ReceivedMessage) error {
 	results := make([]*pubsub.PublishResult, len(msgs))
 	for i, m := range msgs {
 		attrs := map[string]string{}
@@ -192,6 +196,7 @@ func move(ctx context.Context, c *pubsub.Client, topic *pubsub.Publisher, sub st
 		if _, ok := attrs[queue.AttrPublished]; !ok {
 			attrs[queue.AttrPublished] = firstPublished(m).UTC().Format(time.RFC3339Nano)
 		}
+		attrs[queue.AttrReplay] = run
 		results[i] = topic.Publish(ctx, &pubsub.Message{Data: m.Message.Data, Attributes: attrs})
 	}
 	var acks []string
