@@ -99,6 +99,10 @@ func spawn(ctx context.Context, role string, hello any) (*child, error) {
 		return nil, fmt.Errorf("%s: %w", role, err)
 	}
 	c := &child{cmd: cmd, in: in, out: json.NewDecoder(bufio.NewReader(out))}
+	// A child that never says where it listens is killed, rather than
+	// hold the run for ever.
+	t := time.AfterFunc(time.Minute, func() { _ = cmd.Process.Kill() })
+	defer t.Stop()
 	if err := c.out.Decode(hello); err != nil {
 		c.close()
 		return nil, fmt.Errorf("%s: no address: %w", role, err)

@@ -186,10 +186,13 @@ func newAcked() *acked {
 	return &acked{at: map[string]map[string][]time.Time{}, settled: map[string]bool{}}
 }
 
+// hook records a message the pump settled; the row's time and the id
+// together, so that a drain that sees the id settled finds the row.
 func (a *acked) hook(m *pubsub.Message, _, _ int, deadLettered bool) {
+	now := time.Now()
 	a.mu.Lock()
+	defer a.mu.Unlock()
 	a.settled[m.ID] = true
-	a.mu.Unlock()
 	if deadLettered {
 		return
 	}
@@ -197,9 +200,6 @@ func (a *acked) hook(m *pubsub.Message, _, _ int, deadLettered bool) {
 	if err != nil || msg.Kind != queue.KindRow {
 		return
 	}
-	now := time.Now()
-	a.mu.Lock()
-	defer a.mu.Unlock()
 	byKey := a.at[msg.Destination]
 	if byKey == nil {
 		byKey = map[string][]time.Time{}
@@ -222,6 +222,8 @@ func (a *acked) receiptToRow(ds []delivery, out []outcome) (all []time.Duration,
 		if out[i].status != http.StatusOK {
 			continue
 		}
+		// The edge's wall clock, as the hook's is this process's: one
+		// machine, one clock (a step of it during a run would show).
 		due := out[i].due
 		k := fmt.Sprintf("%s/%d", d.order, d.version.UnixMicro())
 		latest, found := time.Duration(0), false

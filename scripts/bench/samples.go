@@ -21,8 +21,8 @@ import (
 // A template does the same in microseconds: the sample built once with
 // sentinel values, which each delivery's values replace. A template is
 // used only where it gives BuiltIn's bytes: it is checked against
-// BuiltIn on its first use, and only for numeric ids below 10^12 (demo
-// dates an order by a larger id).
+// BuiltIn on its first use, and only for ids written as plain numbers
+// below 10^12 (demo dates an order by a larger id).
 type samples struct {
 	mu    sync.Mutex
 	byKey map[sampleKey]*sampleTemplate // nil: this key has none
@@ -46,7 +46,7 @@ var (
 
 // build returns the sample of o, as demo.BuiltIn does.
 func (s *samples) build(platform string, o demo.SampleOptions) (demo.Sample, error) {
-	if n, err := strconv.ParseInt(o.OrderID, 10, 64); err != nil || n < 0 || n >= 1e12 || o.Updated.IsZero() {
+	if n, err := strconv.ParseInt(o.OrderID, 10, 64); err != nil || n < 0 || n >= 1e12 || strconv.FormatInt(n, 10) != o.OrderID || o.Updated.IsZero() {
 		return demo.BuiltIn(platform, o)
 	}
 	key := sampleKey{platform, o.Topic, o.Status, o.Store}

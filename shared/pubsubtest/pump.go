@@ -51,9 +51,10 @@ type Pump struct {
 	// a second however many pushes may be in flight: a backlog that real
 	// Pub/Sub, which scales its pushes, does not have.
 	Streams int
-	// OnDone, when set, is called once a message is acknowledged (status
-	// is the 2xx that did it) or dead-lettered (the last failed status,
-	// 0 for no answer).
+	// OnDone, when set, is called as a message is settled, before its
+	// acknowledgement: written (status is the 2xx that did it) or
+	// dead-lettered (the last failed status, 0 for no answer). Whoever
+	// sees it acknowledged finds it recorded.
 	OnDone func(m *pubsub.Message, status, attempts int, deadLettered bool)
 
 	mu    sync.Mutex
@@ -154,10 +155,10 @@ func (p *Pump) Run(ctx context.Context) error {
 			<-sem
 			if status >= 200 && status < 300 {
 				p.count(func(s *PumpStats) { s.Acked++ })
-				m.Ack()
 				if p.OnDone != nil {
 					p.OnDone(m, status, attempt, false)
 				}
+				m.Ack()
 				return
 			}
 			p.count(func(s *PumpStats) { s.Failed++ })
@@ -171,10 +172,10 @@ func (p *Pump) Run(ctx context.Context) error {
 					return
 				}
 				p.count(func(s *PumpStats) { s.DeadLettered++ })
-				m.Ack()
 				if p.OnDone != nil {
 					p.OnDone(m, status, attempt, true)
 				}
+				m.Ack()
 				return
 			}
 			t := time.NewTimer(Backoff(attempt, p.MinBackoff, p.MaxBackoff))

@@ -151,7 +151,9 @@ func Move(ctx context.Context, c *pubsub.Client, o Options, progress io.Writer) 
 			if len(again) > 0 {
 				t.Again = len(again)
 				hctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-				_ = c.SubscriptionAdminClient.ModifyAckDeadline(hctx, &pubsubpb.ModifyAckDeadlineRequest{Subscription: sub, AckIds: again})
+				if err := c.SubscriptionAdminClient.ModifyAckDeadline(hctx, &pubsubpb.ModifyAckDeadlineRequest{Subscription: sub, AckIds: again}); err != nil {
+					fmt.Fprintf(progress, "replay: %d stay leased until their ack deadline: %v\n", len(again), err)
+				}
 				cancel()
 			}
 		}
