@@ -51,11 +51,11 @@ func (s *samples) build(platform string, o demo.SampleOptions) (demo.Sample, err
 	}
 	key := sampleKey{platform, o.Topic, o.Status, o.Store}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	t, seen := s.byKey[key]
 	if !seen {
 		var err error
 		if t, err = newSampleTemplate(platform, o); err != nil {
+			s.mu.Unlock()
 			return demo.Sample{}, err
 		}
 		if s.byKey == nil {
@@ -63,6 +63,8 @@ func (s *samples) build(platform string, o demo.SampleOptions) (demo.Sample, err
 		}
 		s.byKey[key] = t
 	}
+	s.mu.Unlock()
+	// Built outside the lock: the senders build at once.
 	if t == nil {
 		return demo.BuiltIn(platform, o)
 	}

@@ -108,10 +108,7 @@ func Move(ctx context.Context, c *pubsub.Client, o Options, progress io.Writer) 
 	var counted []string // ack ids a dry run hands back at the end
 	defer func() {
 		if len(counted) > 0 {
-			// Hand them back, with a context of their own: ctx may be done.
-			hctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			_ = c.SubscriptionAdminClient.ModifyAckDeadline(hctx, &pubsubpb.ModifyAckDeadlineRequest{Subscription: sub, AckIds: counted})
+			_ = handBack(c, sub, counted)
 		}
 	}()
 	idle := time.Now()
@@ -150,11 +147,9 @@ func Move(ctx context.Context, c *pubsub.Client, o Options, progress io.Writer) 
 			})
 			if len(again) > 0 {
 				t.Again = len(again)
-				hctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-				if err := c.SubscriptionAdminClient.ModifyAckDeadline(hctx, &pubsubpb.ModifyAckDeadlineRequest{Subscription: sub, AckIds: again}); err != nil {
+				if err := handBack(c, sub, again); err != nil {
 					fmt.Fprintf(progress, "replay: %d stay leased until their ack deadline: %v\n", len(again), err)
 				}
-				cancel()
 			}
 		}
 		slices.SortStableFunc(msgs, func(a, b *pubsubpb.ReceivedMessage) int { return firstPublished(a).Compare(firstPublished(b)) })
@@ -181,6 +176,14 @@ func Move(ctx context.Context, c *pubsub.Client, o Options, progress io.Writer) 
 		}
 	}
 	return t, nil
+}
+
+// handBack makes leased messages available again at once, with a
+// context of its own: the run's may be done.
+func handBack(c *pubsub.Client, sub string, ackIDs []string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return c.SubscriptionAdminClient.ModifyAckDeadline(ctx, &pubsubpb.ModifyAckDeadlineRequest{Subscription: sub, AckIds: ackIDs})
 }
 
 // move publishes a batch in order, then acknowledges the dead letters of
