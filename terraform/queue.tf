@@ -22,6 +22,13 @@ locals {
   # Pub/Sub's longest retention, for the topic's subscriptions.
   queue_retention = "604800s"
 
+  # The writer's subscriptions by name: the destination each carries
+  # ("" the main spreadsheet).
+  writer_subscriptions = merge(
+    { "${var.name_prefix}-writer" = "" },
+    { for name in keys(try(local.config.destinations, {})) : "${var.name_prefix}-writer-${name}" => name },
+  )
+
   # Pub/Sub's service agent, which forwards dead letters and signs the
   # push tokens.
   pubsub_agent = "serviceAccount:service-${data.google_project.main.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
@@ -51,17 +58,26 @@ resource "google_pubsub_topic" "dead_letters" {
   depends_on = [google_project_service.main]
 }
 
-# The writer's subscription: Pub/Sub pushes each message to the writer
-# function with an OIDC token of the push service account, retries a
-# failed push with exponential backoff, and after the most attempts moves
-# it to the dead-letter topic.
+# The writer's subscriptions, one per destination, each of the messages
+# of its destination (filtered on the attribute the webhook function
+# sets, as shared/queue.Filter writes it): a destination behind (a
+# workbook past Graph's pace, a spreadsheet away) keeps its backlog, its
+# retries and its push window to itself, and Pub/Sub goes on pushing the
+# others' messages. Pub/Sub pushes each message to the writer function
+# with an OIDC token of the push service account, retries a failed push
+# with exponential backoff, and after the most attempts moves it to the
+# dead-letter topic. Keyed by name: <prefix>-writer for the main
+# spreadsheet, <prefix>-writer-<destination> for the others. A filter
+# cannot change: adding a destination adds its subscription, removing
+# one deletes its subscription and what waits in it (docs/queued.md).
 resource "google_pubsub_subscription" "writer" {
-  count = local.queued ? 1 : 0
+  for_each = local.queued ? local.writer_subscriptions : {}
 
   project = var.project_id
-  name    = "${var.name_prefix}-writer"
+  name    = each.key
   topic   = google_pubsub_topic.rows[0].id
   labels  = local.labels
+  filter  = "attributes.destination = \"${each.value}\""
 
   # The push's HTTP timeout too; the writer answers within its
   # SAFEVIEW_PUSH_DEADLINE (30 s).
@@ -160,7 +176,7 @@ resource "google_service_account_iam_member" "push_tokens" {
 }
 
 # Dead-lettering: the service agent publishes to the dead-letter topic and
-# acknowledges on the writer's subscription what it moved there.
+# acknowledges on the writer's subscriptions what it moved there.
 resource "google_pubsub_topic_iam_member" "dead_letters_agent" {
   count = local.queued ? 1 : 0
 
@@ -171,10 +187,10 @@ resource "google_pubsub_topic_iam_member" "dead_letters_agent" {
 }
 
 resource "google_pubsub_subscription_iam_member" "writer_agent" {
-  count = local.queued ? 1 : 0
+  for_each = google_pubsub_subscription.writer
 
   project      = var.project_id
-  subscription = google_pubsub_subscription.writer[0].name
+  subscription = each.value.name
   role         = "roles/pubsub.subscriber"
   member       = local.pubsub_agent
 }

@@ -4,10 +4,13 @@ import (
 	"math/big"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/safeview/safeview/shared/queue"
 )
 
 // schema is what a block of a resource accepts: its arguments, the
@@ -174,6 +177,14 @@ func TestQueueBounds(t *testing.T) {
 	endpoint := exprText(push[0].Body.Attributes["push_endpoint"])
 	if aud := exprText(oidc[0].Body.Attributes["audience"]); aud != endpoint || endpoint != "local.writer_url" {
 		t.Errorf("push_endpoint %s, audience %s: want both local.writer_url, the writer's SAFEVIEW_PUSH_AUDIENCE", endpoint, aud)
+	}
+	// One subscription per destination, each of its own messages, as
+	// shared/queue.Filter writes the filter.
+	if got, want := exprText(sub.Body.Attributes["filter"]), strconv.Quote(queue.Filter("${each.value}")); got != want {
+		t.Errorf("filter = %s, want %s", got, want)
+	}
+	if got := exprText(sub.Body.Attributes["name"]); got != "each.key" {
+		t.Errorf("name = %s, want each.key (local.writer_subscriptions)", got)
 	}
 	if len(blocks(sub.Body, "dead_letter_policy")) != 1 || len(blocks(sub.Body, "retry_policy")) != 1 {
 		t.Error("the writer's subscription needs a dead_letter_policy and a retry_policy")

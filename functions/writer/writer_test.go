@@ -122,7 +122,7 @@ func newQueueStack(t *testing.T, attempts int) *queueStack {
 		}
 	}
 	for sub, topic := range map[string]string{"writer": "rows", "dead": "dead"} {
-		if err := s.ps.CreateSubscription(ctx, sub, topic); err != nil {
+		if err := s.ps.CreateSubscription(ctx, sub, topic, ""); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -31,10 +31,20 @@ import (
 //     acknowledged.
 //
 // Concurrency bounds the pushes in flight, as Pub/Sub's push flow control
-// and the writer's request concurrency do.
+// and the writer's request concurrency do. A Pump may deliver several
+// subscriptions of a topic to one endpoint, as queued mode's one
+// subscription per destination (each filtered on the destination): each
+// then has its own window of Concurrency over their number, so that one
+// subscription's backlog never waits in front of another's. Pub/Sub
+// widens a subscription's window while its pushes succeed and narrows it
+// when they fail; the even split is where that settles when every
+// destination is busy.
 type Pump struct {
-	Server          *Server
-	Subscription    string // id
+	Server *Server
+	// Subscription is the id of the one subscription delivered, or
+	// Subscriptions the ids of several.
+	Subscription    string
+	Subscriptions   []string
 	DeadLetterTopic string // id; "" keeps retrying for ever
 	Endpoint        string // the URL pushed to
 	Audience        string // of the tokens; default Endpoint
@@ -130,8 +140,33 @@ func (p *Pump) Run(ctx context.Context) error {
 		dead = p.Server.Client.Publisher(p.DeadLetterTopic)
 		defer dead.Stop()
 	}
-	sem := make(chan struct{}, p.Concurrency)
-	sub := p.Server.Client.Subscriber(p.Subscription)
+	subs := p.Subscriptions
+	if len(subs) == 0 {
+		subs = []string{p.Subscription}
+	}
+	window := max(1, p.Concurrency/len(subs))
+	// One subscription that fails stops the others: the pump is down.
+	rctx, stop := context.WithCancel(ctx)
+	defer stop()
+	errc := make(chan error, len(subs))
+	for _, id := range subs {
+		go func() { errc <- p.receive(rctx, client, dead, id, window) }()
+	}
+	var first error
+	for range subs {
+		if err := <-errc; err != nil && first == nil {
+			first = err
+			stop()
+		}
+	}
+	return first
+}
+
+// receive delivers one subscription, at most window pushes at once,
+// until ctx ends.
+func (p *Pump) receive(ctx context.Context, client *http.Client, dead *pubsub.Publisher, id string, window int) error {
+	sem := make(chan struct{}, window)
+	sub := p.Server.Client.Subscriber(id)
 	// Every message pulled stays leased while it is retried: pstest drops
 	// a message left unacknowledged for ten minutes.
 	sub.ReceiveSettings.NumGoroutines = p.Streams
@@ -151,7 +186,7 @@ func (p *Pump) Run(ctx context.Context) error {
 				m.Nack()
 				return
 			}
-			status := p.push(ctx, client, m, attempt)
+			status := p.push(ctx, client, id, m, attempt)
 			<-sem
 			if status >= 200 && status < 300 {
 				p.count(func(s *PumpStats) { s.Acked++ })
@@ -188,10 +223,10 @@ func (p *Pump) Run(ctx context.Context) error {
 			}
 		}
 	})
-	if errors.Is(err, context.Canceled) {
+	if err == nil || errors.Is(err, context.Canceled) {
 		return nil
 	}
-	return err
+	return fmt.Errorf("subscription %s: %w", id, err)
 }
 
 // envelope is the push request's body.
@@ -209,14 +244,14 @@ type envelope struct {
 }
 
 // push delivers m once and returns the answer's status, 0 for none.
-func (p *Pump) push(ctx context.Context, client *http.Client, m *pubsub.Message, attempt int) int {
+func (p *Pump) push(ctx context.Context, client *http.Client, sub string, m *pubsub.Message, attempt int) int {
 	p.count(func(s *PumpStats) { s.Pushes++ })
 	var e envelope
 	e.Message.Data, e.Message.Attributes = m.Data, m.Attributes
 	e.Message.MessageID, e.Message.MessageID2 = m.ID, m.ID
 	e.Message.PublishTime = m.PublishTime.UTC().Format(time.RFC3339Nano)
 	e.Message.PublishTim2 = e.Message.PublishTime
-	e.Subscription = SubscriptionName(p.Subscription)
+	e.Subscription = SubscriptionName(sub)
 	if p.DeadLetterTopic != "" {
 		e.DeliveryAttempt = attempt // only with a dead-letter policy
 	}

@@ -82,10 +82,11 @@ func (s *Server) CreateTopic(ctx context.Context, id string) error {
 	return err
 }
 
-// CreateSubscription creates a subscription of a topic. The push
-// delivery is the Pump's: the subscription itself is pulled.
-func (s *Server) CreateSubscription(ctx context.Context, id, topic string) error {
+// CreateSubscription creates a subscription of a topic, of the messages
+// filter selects (Pub/Sub's filter syntax; "" for all). The push delivery
+// is the Pump's: the subscription itself is pulled.
+func (s *Server) CreateSubscription(ctx context.Context, id, topic, filter string) error {
 	_, err := s.Client.SubscriptionAdminClient.CreateSubscription(ctx, &pubsubpb.Subscription{
-		Name: SubscriptionName(id), Topic: TopicName(topic), AckDeadlineSeconds: 60})
+		Name: SubscriptionName(id), Topic: TopicName(topic), AckDeadlineSeconds: 60, Filter: filter})
 	return err
 }

@@ -46,6 +46,17 @@ const (
 	AttrReplay = "replay"
 )
 
+// Filter is the filter of the subscription of one destination ("" the
+// main spreadsheet): each destination has a push subscription of its own
+// on the one topic, so that a destination behind (a workbook past Graph's
+// pace, a spreadsheet away) keeps its backlog to itself, and Pub/Sub
+// pushes the others' messages meanwhile. Terraform writes the same
+// filter (terraform/queue.tf). A destination's name, as the
+// configuration allows it, holds no quote or backslash.
+func Filter(destination string) string {
+	return `attributes.` + AttrDestination + ` = "` + destination + `"`
+}
+
 // version is the format of a message's data. A writer refuses a format
 // it does not know (the message is retried, then dead-lettered, and
 // replayed once the writer is upgraded) rather than guess.

@@ -11,17 +11,29 @@ import (
 	writerfn "github.com/safeview/safeview/functions/writer"
 	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/pubsubtest"
+	"github.com/safeview/safeview/shared/queue"
 )
 
 // Names of queued mode's topics and subscriptions on the fake Pub/Sub,
-// as Terraform names them (with the default name_prefix).
+// as Terraform names them (with the default name_prefix). The writer's
+// subscriptions are one per destination (WriterSubscriptionOf).
 const (
 	Topic                  = "safeview-rows"
-	WriterSubscription     = "safeview-writer"
+	WriterSubscription     = "safeview-writer" // the main spreadsheet's
 	DeadLetterTopic        = "safeview-dead-letters"
 	DeadLetterSubscription = "safeview-dead-letters"
 	PushServiceAccount     = "safeview-push@" + pubsubtest.Project + ".iam.gserviceaccount.com"
 )
+
+// WriterSubscriptionOf is the writer's subscription of a destination ("",
+// the main spreadsheet: WriterSubscription), filtered on it
+// (queue.Filter), as Terraform names it.
+func WriterSubscriptionOf(destination string) string {
+	if destination == "" {
+		return WriterSubscription
+	}
+	return WriterSubscription + "-" + destination
+}
 
 // QueueOptions tune the Pump of queued mode; zero values are Pub/Sub's
 // (as Terraform configures the subscription): 20 attempts, a backoff
@@ -47,6 +59,7 @@ type QueueOptions struct {
 type queued struct {
 	Server *pubsubtest.Server
 	Pump   *pubsubtest.Pump
+	subs   []string // the writer's, one per destination
 	issuer *pubsubtest.Issuer
 	certs  *http.Server // the issuer's key set, read by the writer's validator
 	writer *http.Server
@@ -88,10 +101,15 @@ func (st *Stack) queueEnv(ctx context.Context, cfg *config.Config, wln net.Liste
 			return fmt.Errorf("pubsub topic %s: %w", t, err)
 		}
 	}
-	if err := ps.CreateSubscription(ctx, WriterSubscription, Topic); err != nil {
-		return err
+	st.Queue.subs = nil
+	for _, d := range append([]string{""}, cfg.DestinationNames...) {
+		id := WriterSubscriptionOf(d)
+		if err := ps.CreateSubscription(ctx, id, Topic, queue.Filter(d)); err != nil {
+			return fmt.Errorf("pubsub subscription %s: %w", id, err)
+		}
+		st.Queue.subs = append(st.Queue.subs, id)
 	}
-	if err := ps.CreateSubscription(ctx, DeadLetterSubscription, DeadLetterTopic); err != nil {
+	if err := ps.CreateSubscription(ctx, DeadLetterSubscription, DeadLetterTopic, ""); err != nil {
 		return err
 	}
 	writerURL := "http://" + wln.Addr().String() + "/"
@@ -126,7 +144,7 @@ func (st *Stack) startQueue(ctx context.Context, wln net.Listener, o QueueOption
 	q := st.Queue
 	q.writer = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: idleTimeout}
 	go func() { _ = q.writer.Serve(wln) }()
-	q.Pump = &pubsubtest.Pump{Server: q.Server, Subscription: WriterSubscription, DeadLetterTopic: DeadLetterTopic,
+	q.Pump = &pubsubtest.Pump{Server: q.Server, Subscriptions: q.subs, DeadLetterTopic: DeadLetterTopic,
 		Endpoint: st.Ready.WriterURL, ServiceAccount: PushServiceAccount, Issuer: q.issuer,
 		MaxAttempts: o.MaxAttempts, MinBackoff: o.MinBackoff, MaxBackoff: o.MaxBackoff, AckDeadline: o.AckDeadline, Concurrency: o.Concurrency}
 	if o.Pump != nil {

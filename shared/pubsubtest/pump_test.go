@@ -1,0 +1,111 @@
+package pubsubtest
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"cloud.google.com/go/pubsub/v2"
+
+	"github.com/safeview/safeview/shared/queue"
+)
+
+// A pump of several subscriptions, each filtered on one destination,
+// pushes each message once, through its own destination's subscription,
+// and a destination whose pushes hang holds only its own window: the
+// other's messages are pushed and acknowledged meanwhile.
+func TestPumpKeepsEachSubscriptionsBacklogToItself(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ps, err := Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ps.Close()
+	if err := ps.CreateTopic(ctx, "rows"); err != nil {
+		t.Fatal(err)
+	}
+	subs := map[string]string{"slow": "w-slow", "": "w-main"}
+	for dest, sub := range subs {
+		if err := ps.CreateSubscription(ctx, sub, "rows", queue.Filter(dest)); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	release := make(chan struct{})
+	var mu sync.Mutex
+	seen := map[string][]string{} // message id → subscriptions that pushed it
+	fast := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var e envelope
+		if err := json.NewDecoder(r.Body).Decode(&e); err != nil {
+			t.Errorf("push: %v", err)
+			return
+		}
+		dest := e.Message.Attributes[queue.AttrDestination]
+		mu.Lock()
+		seen[e.Message.MessageID] = append(seen[e.Message.MessageID], e.Subscription)
+		if want := SubscriptionName(subs[dest]); e.Subscription != want {
+			t.Errorf("message of destination %q pushed through %s, want %s", dest, e.Subscription, want)
+		}
+		if dest == "" {
+			fast++
+		}
+		mu.Unlock()
+		if dest == "slow" {
+			<-release // hangs until the main destination's are all in
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+
+	const each = 10
+	pub := ps.Client.Publisher("rows")
+	defer pub.Stop()
+	// The slow destination's first: with one window for both, they
+	// would fill it and the main destination's would wait behind them.
+	for _, dest := range []string{"slow", ""} {
+		for range each {
+			if _, err := pub.Publish(ctx, &pubsub.Message{Data: []byte("{}"), Attributes: map[string]string{queue.AttrDestination: dest}}).Get(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	p := &Pump{Server: ps, Subscriptions: []string{"w-slow", "w-main"}, Endpoint: srv.URL, Concurrency: 4,
+		MinBackoff: 10 * time.Millisecond, MaxBackoff: 10 * time.Millisecond, AckDeadline: 20 * time.Second}
+	pctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- p.Run(pctx) }()
+	for p.Stats().Acked < each {
+		if ctx.Err() != nil {
+			t.Fatalf("the main destination's %d messages not acknowledged while the slow one's hang: %+v", each, p.Stats())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	mu.Lock()
+	if fast != each {
+		t.Errorf("main destination pushed %d times, want %d (once each)", fast, each)
+	}
+	slow := 0
+	for id, by := range seen {
+		if len(by) > 1 {
+			t.Errorf("message %s pushed %d times (%v), want once", id, len(by), by)
+		}
+		if by[0] == SubscriptionName("w-slow") {
+			slow++
+		}
+	}
+	mu.Unlock()
+	// The slow destination holds its window (2 of 4), no more.
+	if slow != 2 {
+		t.Errorf("slow destination has %d pushes in flight, want its window of 2", slow)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
