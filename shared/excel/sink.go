@@ -111,6 +111,8 @@ type Sink struct {
 	sessionUsed time.Time
 	marks       marks
 	pace        pacer
+	sentOps     int     // operations the flush under way sent
+	opsPerRow   float64 // what a row cost lately, with its flush's share
 }
 
 // op is one Upsert, or one request (Apply), waiting for its flush.
@@ -244,27 +246,63 @@ func unavailable(err error) error {
 	return fmt.Errorf("%w: %w", model.ErrUnavailable, err)
 }
 
-// pacer counts operations in fixed windows, as Graph does, so that the
-// sink waits rather than be throttled.
+// pacer keeps the operations sent in any window of per under limit, so
+// that the sink waits rather than be throttled: Graph counts its limit
+// per 10 seconds. A window that slides, rather than fixed windows, uses
+// the whole of the limit: with fixed windows, a flush that no longer fits
+// what is left of a window waits for the next one to start (at 250
+// operations a flush, 4 flushes, 1,000 of 1,200), while across the
+// border of two windows twice the limit may go out within 10 s.
 type pacer struct {
 	limit int
 	per   time.Duration
-	start time.Time
-	n     int
+	sent  []spent // within the last per, oldest first
+	n     int     // their operations
+}
+
+// spent is operations sent at a time.
+type spent struct {
+	at time.Time
+	n  int
 }
 
 // take counts n operations and returns how long to wait before sending
 // them.
-func (p *pacer) take(n int) time.Duration {
-	now := time.Now()
-	if now.Sub(p.start) >= p.per {
-		p.start, p.n = now, 0
+func (p *pacer) take(n int) time.Duration { return p.takeAt(time.Now(), n) }
+
+// room is how many operations may go at now without waiting.
+func (p *pacer) room(now time.Time) int {
+	p.forget(now)
+	return p.limit - p.n
+}
+
+// forget drops what left the window by now.
+func (p *pacer) forget(now time.Time) {
+	for len(p.sent) > 0 && !p.sent[0].at.Add(p.per).After(now) {
+		p.n -= p.sent[0].n
+		p.sent = p.sent[1:]
 	}
-	if p.n+n <= p.limit || p.n == 0 {
-		p.n += n
-		return 0
+}
+
+func (p *pacer) takeAt(now time.Time, n int) time.Duration {
+	p.forget(now)
+	at := now
+	if p.n+n > p.limit && p.n > 0 {
+		// Wait until enough of the oldest leave the window: all of them
+		// for more than the limit at once.
+		left := p.n
+		for _, e := range p.sent {
+			left -= e.n
+			at = e.at.Add(p.per)
+			if left+n <= p.limit {
+				break
+			}
+		}
 	}
-	wait := p.start.Add(p.per).Sub(now)
-	p.start, p.n = p.start.Add(p.per), n
-	return wait
+	if k := len(p.sent); k > 0 && p.sent[k-1].at.After(at) {
+		at = p.sent[k-1].at // oldest first
+	}
+	p.sent = append(p.sent, spent{at: at, n: n})
+	p.n += n
+	return at.Sub(now)
 }
