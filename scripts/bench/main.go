@@ -227,6 +227,7 @@ type options struct {
 	outage       time.Duration
 	outageEvents int
 	pushDeadline time.Duration
+	steady       bool  // -queue: the steady runs only
 	rates        []int // events a minute of the steady runs
 	excel        bool  // -excel: the Excel run instead (excel.go)
 	// destinations are the counts of partner destinations of a partner
@@ -254,6 +255,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	outageEvents := fs.Int("outage-events", 0, "-queue: events during the outage (default 20000, -quick 2000)")
 	pushDeadline := fs.Duration("push-deadline", 10*time.Second, "-queue: the writer's deadline for one push (SAFEVIEW_PUSH_DEADLINE)")
 	rates := fs.String("rates", "10000,60000", "-queue: events a minute of the steady runs, the first beside direct mode")
+	steady := fs.Bool("steady", false, "-queue: the steady runs only, without the direct baseline and the outage")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	dests := fs.String("destinations", "", "partner views instead: the burst across 4 stores into main + N destinations, for each N of a list such as 4 or 1,5,10,20")
 	if err := fs.Parse(args); err != nil {
@@ -281,7 +283,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	if *calmEvents > 0 {
 		p.calmEvents, p.slowEvents = *calmEvents, max(*calmEvents/3, 2)
 	}
-	return options{params: p, quick: *quick, verbose: *verbose, queue: *queued, over: *over, outage: *outage, outageEvents: *outageEvents, pushDeadline: *pushDeadline, rates: perMinute, excel: *excel, destinations: counts, cpuprofile: *cpuprofile}, nil
+	return options{params: p, quick: *quick, verbose: *verbose, queue: *queued, over: *over, outage: *outage, outageEvents: *outageEvents, pushDeadline: *pushDeadline, steady: *steady, rates: perMinute, excel: *excel, destinations: counts, cpuprofile: *cpuprofile}, nil
 }
 
 // work measures, then prints the table and the JSON line on stdout; the

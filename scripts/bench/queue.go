@@ -66,6 +66,7 @@ type queueParams struct {
 	outageEvents int
 	attempts     int
 	pushDeadline time.Duration // the writer's, for one push
+	steady       bool          // the steady runs only
 	concurrency  int           // pushes in flight: the writer's request concurrency
 	seed         uint64
 	retryCap     time.Duration
@@ -78,7 +79,7 @@ func (q queueParams) scale() float64 { return float64(q.outage) / float64(10*tim
 func queueParamsOf(o options) queueParams {
 	q := queueParams{latency: o.params.latency, perMinute: o.rates, over: 60 * time.Second,
 		outage: 10 * time.Minute, outageEvents: 20_000, attempts: 5, concurrency: 1000, seed: o.params.seed,
-		retryCap: 10 * time.Second, giveUp: 30 * time.Minute, pushDeadline: o.pushDeadline}
+		retryCap: 10 * time.Second, giveUp: 30 * time.Minute, pushDeadline: o.pushDeadline, steady: o.steady}
 	if o.quick {
 		q.over, q.outage, q.outageEvents = 6*time.Second, 2*time.Minute, 2_000
 	}
@@ -306,7 +307,7 @@ func measureQueued(ctx context.Context, q queueParams, progress io.Writer) (figu
 		fmt.Fprintf(progress, "bench:   ack p50 %.0f ms, p99 %.0f ms; receipt to row p95 %.0f ms (predicted %.0f); %d lost, %d doubled, %d dead-lettered\n",
 			r.AckP50, r.AckP99, r.ReceiptToRow95, r.PredictedP95, r.Lost, r.Doubled, r.DeadLettered)
 		var base *directRun
-		if i == 0 {
+		if i == 0 && !q.steady {
 			// Direct mode, the same events, once the queued run is
 			// over: each run has the machine to itself.
 			fmt.Fprintf(progress, "bench: direct mode, the same %d events...\n", len(ds))
@@ -327,6 +328,8 @@ func measureQueued(ctx context.Context, q queueParams, progress io.Writer) (figu
 			f.Failed, f.Lost, f.Doubled = r.Failed, r.Lost, r.Doubled
 			f.AckP50, f.AckP99 = r.AckP50, r.AckP99
 			f.ReceiptToRowP50, f.ReceiptToRowP95, f.ReceiptToRowP99 = r.ReceiptToRow50, r.ReceiptToRow95, r.ReceiptToRow99
+		}
+		if base != nil {
 			b := base.figures
 			f.BaselineWritesPerEvent, f.BaselineMaxWrites60s, f.BaselineRateLimited = b.WritesPerEvent, b.MaxWrites60s, b.RateLimited
 			f.BaselineFailed, f.BaselineLost, f.BaselineDoubled = b.Failed, b.Lost, b.Doubled
@@ -334,6 +337,12 @@ func measureQueued(ctx context.Context, q queueParams, progress io.Writer) (figu
 			f.BaselineAckP50, f.BaselineAckP99 = b.AckP50, b.AckP99
 		}
 		time.Sleep(2 * time.Second) // the quota's tokens come back
+	}
+	if q.steady {
+		s := st.Queue.Pump.Stats()
+		qf.Pump = map[string]any{"pushes": s.Pushes, "acked": s.Acked, "failed": s.Failed, "dead_lettered": s.DeadLettered, "concurrency": q.concurrency}
+		f.TotalSeconds = math.Round(time.Since(began).Seconds())
+		return f, nil
 	}
 
 	fmt.Fprintf(progress, "bench: queued, the spreadsheet away for %s while %d events arrive...\n", q.outage, q.outageEvents)
@@ -696,7 +705,7 @@ func printQueueTable(w io.Writer, f figures) {
 	for i, r := range q.Runs {
 		fmt.Fprintf(w, "  %d events a minute (%d events, %d orders)\n", r.PerMinute, r.Events, r.Orders)
 		direct := func(v string) string {
-			if i == 0 {
+			if i == 0 && f.BaselineAckP99 > 0 {
 				return v
 			}
 			return "-"
@@ -719,7 +728,18 @@ func printQueueTable(w io.Writer, f figures) {
 		printDests(w, r.Dests)
 		fmt.Fprintln(w)
 	}
-	o := q.Outage
+	if o := q.Outage; o.Events > 0 {
+		printOutage(w, o, row)
+	}
+	fmt.Fprintf(w, "\n  (%0.f s in all", f.TotalSeconds)
+	if f.Stalls > 0 {
+		fmt.Fprintf(w, "; the process stalled %d times, up to %.0f ms: the machine was busy, take these figures with care", f.Stalls, f.LongestStall)
+	}
+	fmt.Fprintf(w, ")\n\n")
+}
+
+// printOutage prints the outage run's table.
+func printOutage(w io.Writer, o outageFigures, row func(name, a, b, target string)) {
 	fmt.Fprintf(w, "  outage: the spreadsheet answers 503 for %.0f s while %d events arrive (%d orders); backoff %.0f ms to %.0f ms, %d attempts\n",
 		o.Seconds, o.Events, o.Orders, o.MinBackoffMS, o.MaxBackoffMS, o.Attempts)
 	row("ack p99 (ms)", fmt.Sprint(o.AckP99), "", "<= 100")
@@ -735,9 +755,4 @@ func printQueueTable(w io.Writer, f figures) {
 		row("  "+k, fmt.Sprint(o.LeftBy[k]), "", "")
 	}
 	row("orders lost, rows doubled", fmt.Sprintf("%d, %d", o.Lost, o.Doubled), "", "0, 0")
-	fmt.Fprintf(w, "\n  (%0.f s in all", f.TotalSeconds)
-	if f.Stalls > 0 {
-		fmt.Fprintf(w, "; the process stalled %d times, up to %.0f ms: the machine was busy, take these figures with care", f.Stalls, f.LongestStall)
-	}
-	fmt.Fprintf(w, ")\n\n")
 }

@@ -166,11 +166,21 @@ func TestPredictDest(t *testing.T) {
 		// 80 pushes in flight (Cloud Run's default concurrency) over 4
 		// destinations: 20 rows a flush, 18 a second, a backlog.
 		{"sheets, 80 pushes", config.KindGoogleSheets, 10_000, 20, 0, predictP95(10_000, time.Minute, 20, 55, 300), 18.333},
-		// 0.65 operations a row: 185 rows a second, over 167: a flush in
-		// progress and its own, 4L.
-		{"excel under", config.KindExcel, 10_000, 250, 0.65, 600, 184.615},
-		// 60,000 a minute is 1,000 a second, over 185: the backlog.
-		{"excel over", config.KindExcel, 60_000, 250, 0.65, math.Round(0.95*60_000*(1/(120/0.65)-1/1000.0)*1000 + 600), 184.615},
+		// 0.65 operations a row: Graph's pace allows 184.6 rows a second;
+		// the 250 pushes in flight are the flush under way and the next,
+		// 125 rows (38.8 updates): 2 + 4 round trips, 760 ms, 164.474 a
+		// second. 6,000 a minute is 100 a second, under it: a flush
+		// carries the 31 rows that arrive during the one before it (4.8
+		// updates, 1 + 1 round trips, 310 ms): it and its own, 620 ms.
+		{"excel under", config.KindExcel, 6_000, 250, 0.65, 620, 164.474},
+		// 1 operation a row: 120 a second by the pace; a flush of 125
+		// (40 updates) is 3 + 5 round trips, 1.21 s: 103.306 a second,
+		// under 167. The backlog, and the last flush.
+		{"excel over", config.KindExcel, 10_000, 250, 1, math.Round(0.95*10_000*(1/(125/1.21)-1/(10_000/60.0))*1000 + 1210), 103.306},
+		// 80 pushes over 4 destinations: flushes of 10 rows (1 + 1
+		// round trips, 310 ms), 32.3 a second: a backlog at 10,000 a
+		// minute.
+		{"excel, 80 pushes", config.KindExcel, 10_000, 20, 1, math.Round(0.95*10_000*(1/(10/0.31)-1/(10_000/60.0))*1000 + 310), 32.258},
 	} {
 		p95, capacity := predictDest(tt.kind, tt.n, time.Minute, lat, tt.inFlight, tt.opsPerRow)
 		if p95 != tt.wantP95 || capacity != tt.wantCapacity {

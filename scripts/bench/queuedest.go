@@ -127,9 +127,20 @@ func destinationsOf(st *localstack.Stack) []string {
 // (docs/excel.md): 3 per updated row, none per new one, 5 per flush.
 // Which rows of a flush are updates depends on the flushes (an order
 // created and updated in one flush is one new row), so the operations
-// per row are the run's, measured. Its capacity is 120 / (operations per
-// row) rows a second, and a flush, verification and write, takes 2L, so
-// a row that finds a flush under way waits for it and its own: 4L.
+// per row are the run's, measured: r. Graph's pace allows 120 / r rows a
+// second (a flush takes the rows that fit in what is left of the 10 s).
+// A flush's operations go in $batch requests of at most 20, one after
+// the other: a flush of k rows (u = (rk - 5) / 3 of them updates) takes
+// ⌈(2 + u) / 20⌉ + ⌈(3 + 2u) / 20⌉ round trips of L. The pushes in flight
+// for the workbook, its share of them, are the rows of the flush under
+// way and of the next one: the pushes of a flush, answered, make room for
+// pushes that join the next. So k is half the share, and that bounds the
+// rows a second too (125 rows at r = 1: 3 + 5 round trips, 1.21 s, 103 a
+// second). The capacity is the lesser of the two. Over it, the row at
+// rank i is taken at i / capacity and written a flush later. Under it, a flush
+// carries the rows that arrive while the one before it runs, and a row
+// that finds a flush under way waits for it and its own: twice a flush's
+// time.
 //
 // Under capacity, a row waits for the next flush; over it, the backlog
 // grows, and the row at rank i of n is written at i / capacity instead of
@@ -141,17 +152,34 @@ func predictDest(kind string, n int, d time.Duration, latency time.Duration, inF
 		if opsPerRow <= 0 {
 			opsPerRow = 1
 		}
-		capacity = float64(excel.DefaultOperationsPer10s) / 10 / opsPerRow
-		wait := 4 * ms(latency)
+		paced := float64(excel.DefaultOperationsPer10s) / 10 / opsPerRow
+		k := min(excel.DefaultMaxRowsPerFlush, max(1, inFlight/2))
+		capacity = min(paced, float64(k)/excelFlush(k, opsPerRow, latency).Seconds())
 		if rate <= capacity {
-			return wait, round(capacity)
+			// The rows of a flush arrive while the one before it runs.
+			f := 2 * latency
+			for range 10 {
+				f = excelFlush(int(math.Ceil(rate*f.Seconds())), opsPerRow, latency)
+			}
+			return math.Round(2 * ms(f)), round(capacity)
 		}
+		// The row at rank i is taken at i / capacity, written a flush
+		// later.
+		wait := ms(excelFlush(k, opsPerRow, latency))
 		return math.Round(0.95*float64(n)*(1/capacity-1/rate)*1000 + wait), round(capacity)
 	default:
 		rows := min(gsheets.DefaultMaxRowsPerFlush, inFlight)
 		capacity = float64(rows*gsheets.DefaultWriteRequestsPerMinute) / 60
 		return predictP95(n, d, rows, gsheets.DefaultWriteRequestsPerMinute, 2*ms(latency)), round(capacity)
 	}
+}
+
+// excelFlush is how long a workbook's flush of k rows takes, at r
+// operations a row and latency per round trip (see predictDest).
+func excelFlush(k int, r float64, latency time.Duration) time.Duration {
+	u := max(0, (r*float64(k)-5)/3)
+	trips := math.Ceil((2+u)/20) + math.Ceil((3+2*u)/20)
+	return time.Duration(trips)*latency + excel.DefaultBatchWindow
 }
 
 // measureDests fills the per-destination figures of a steady run.
