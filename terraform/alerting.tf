@@ -71,7 +71,7 @@ resource "google_monitoring_alert_policy" "queue_age" {
     display_name = "Oldest unacknowledged message of a writer's subscription > 600 s"
     condition_threshold {
       # One series per destination's subscription: the alert names it.
-      filter          = "resource.type = \"pubsub_subscription\" AND resource.labels.subscription_id = one_of(${join(", ", [for s in google_pubsub_subscription.writer : "\"${s.name}\""])}) AND metric.type = \"pubsub.googleapis.com/subscription/oldest_unacked_message_age\""
+      filter          = "resource.type = \"pubsub_subscription\" AND resource.labels.subscription_id = one_of(${join(", ", [for s in google_pubsub_subscription.destination : "\"${s.name}\""])}) AND metric.type = \"pubsub.googleapis.com/subscription/oldest_unacked_message_age\""
       comparison      = "COMPARISON_GT"
       threshold_value = 600
       duration        = "60s"
@@ -83,7 +83,7 @@ resource "google_monitoring_alert_policy" "queue_age" {
   }
 
   documentation {
-    content   = "A row has waited over 10 minutes to be written to the destination the subscription names (<prefix>-writer the main spreadsheet, <prefix>-writer-<name> a destination of the configuration): it is unreachable (not shared with the writer's service account, deleted, full), its quota is exhausted, or the writer fails. Nothing is lost yet: Pub/Sub keeps retrying, then dead-letters. ${local.alert_docs}"
+    content   = "A row has waited over 10 minutes to be written to the destination the subscription names (<prefix>-writer-<destination>, main for the main spreadsheet): it is unreachable (not shared with the writer's service account, deleted, full), its quota is exhausted, or the writer fails. Nothing is lost yet: Pub/Sub keeps retrying, then dead-letters. ${local.alert_docs}"
     mime_type = "text/markdown"
   }
 

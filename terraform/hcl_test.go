@@ -216,6 +216,9 @@ func (m *module) checkBody(t *testing.T, body *hclsyntax.Body, typ string, scope
 		if typ == "variable" && attr.Name == "type" {
 			continue // a type constraint, not an expression
 		}
+		if (typ == "removed" || typ == "moved") && attr.Name == "from" {
+			continue // what the module no longer declares
+		}
 		for _, tr := range attr.Expr.Variables() {
 			if err := m.resolve(tr, scope); err != "" {
 				t.Errorf("%s: %s", tr.SourceRange(), err)

@@ -22,11 +22,12 @@ locals {
   # Pub/Sub's longest retention, for the topic's subscriptions.
   queue_retention = "604800s"
 
-  # The writer's subscriptions by name: the destination each carries
-  # ("" the main spreadsheet).
+  # The writer's subscriptions, by destination ("main", the main
+  # spreadsheet, which no destination may be named): the value of the
+  # destination attribute of its messages ("" for the main spreadsheet).
   writer_subscriptions = merge(
-    { "${var.name_prefix}-writer" = "" },
-    { for name in keys(try(local.config.destinations, {})) : "${var.name_prefix}-writer-${name}" => name },
+    { main = "" },
+    { for name in keys(try(local.config.destinations, {})) : name => name },
   )
 
   # Pub/Sub's service agent, which forwards dead letters and signs the
@@ -66,15 +67,15 @@ resource "google_pubsub_topic" "dead_letters" {
 # others' messages. Pub/Sub pushes each message to the writer function
 # with an OIDC token of the push service account, retries a failed push
 # with exponential backoff, and after the most attempts moves it to the
-# dead-letter topic. Keyed by name: <prefix>-writer for the main
-# spreadsheet, <prefix>-writer-<destination> for the others. A filter
-# cannot change: adding a destination adds its subscription, removing
-# one deletes its subscription and what waits in it (docs/queued.md).
-resource "google_pubsub_subscription" "writer" {
+# dead-letter topic. Named <prefix>-writer-<destination>, main for the
+# main spreadsheet. A filter cannot change: adding a destination adds its
+# subscription, removing one deletes its subscription and what waits in
+# it (docs/queued.md).
+resource "google_pubsub_subscription" "destination" {
   for_each = local.queued ? local.writer_subscriptions : {}
 
   project = var.project_id
-  name    = each.key
+  name    = "${var.name_prefix}-writer-${each.key}"
   topic   = google_pubsub_topic.rows[0].id
   labels  = local.labels
   filter  = "attributes.destination = \"${each.value}\""
@@ -186,13 +187,34 @@ resource "google_pubsub_topic_iam_member" "dead_letters_agent" {
   member  = local.pubsub_agent
 }
 
-resource "google_pubsub_subscription_iam_member" "writer_agent" {
-  for_each = google_pubsub_subscription.writer
+resource "google_pubsub_subscription_iam_member" "destination_agent" {
+  for_each = google_pubsub_subscription.destination
 
   project      = var.project_id
   subscription = each.value.name
   role         = "roles/pubsub.subscriber"
   member       = local.pubsub_agent
+}
+
+# Before one subscription per destination, one subscription,
+# <prefix>-writer, pushed every message. Replacing it would delete what
+# waits in it, and lose what is published while no subscription exists:
+# Terraform forgets it instead, and it goes on pushing (each row twice
+# meanwhile, which the versioned writes make harmless) until it is
+# deleted by hand, once what it held is written (docs/queued.md,
+# "Upgrading"). Nothing to do on a deployment that never had it.
+removed {
+  from = google_pubsub_subscription.writer
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = google_pubsub_subscription_iam_member.writer_agent
+  lifecycle {
+    destroy = false
+  }
 }
 
 # The audience is computed before the function exists: it must be the

@@ -159,9 +159,9 @@ func checkBlock(t *testing.T, where string, body *hclsyntax.Body, s schema, top 
 func TestQueueBounds(t *testing.T) {
 	t.Parallel()
 	m := loadModule(t, ".")
-	sub := m.resources["google_pubsub_subscription.writer"]
+	sub := m.resources["google_pubsub_subscription.destination"]
 	if sub == nil {
-		t.Fatal("no google_pubsub_subscription.writer")
+		t.Fatal("no google_pubsub_subscription.destination")
 	}
 	if v := literal(t, sub.Body.Attributes["ack_deadline_seconds"]).AsBigFloat(); v.Cmp(bigf(10)) < 0 || v.Cmp(bigf(600)) > 0 {
 		t.Errorf("ack_deadline_seconds = %v, want 10 to 600", v)
@@ -183,8 +183,8 @@ func TestQueueBounds(t *testing.T) {
 	if got, want := exprText(sub.Body.Attributes["filter"]), strconv.Quote(queue.Filter("${each.value}")); got != want {
 		t.Errorf("filter = %s, want %s", got, want)
 	}
-	if got := exprText(sub.Body.Attributes["name"]); got != "each.key" {
-		t.Errorf("name = %s, want each.key (local.writer_subscriptions)", got)
+	if got, want := exprText(sub.Body.Attributes["name"]), `"${var.name_prefix}-writer-${each.key}"`; got != want {
+		t.Errorf("name = %s, want %s, as scripts/internal/localstack names it", got, want)
 	}
 	if len(blocks(sub.Body, "dead_letter_policy")) != 1 || len(blocks(sub.Body, "retry_policy")) != 1 {
 		t.Error("the writer's subscription needs a dead_letter_policy and a retry_policy")

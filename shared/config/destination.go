@@ -80,6 +80,11 @@ const (
 
 var destinationName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,29}$`)
 
+// MainName names the main spreadsheet where destinations are named: in
+// the bench's tables, and in queued mode's subscription of it
+// (<prefix>-writer-main). No destination of the configuration takes it.
+const MainName = "main"
+
 // DestinationTables returns the tables a destination holds, in the
 // order of the configuration.
 func (c *Config) DestinationTables(d *Destination) []*Table {
@@ -126,6 +131,9 @@ func (c *Config) validateDestinations() []error {
 		}
 		if !destinationName.MatchString(name) {
 			errs = append(errs, c.Errorf(path, "a destination's name has 1 to 30 lower-case letters, digits, - and _ (it names its service account)"))
+		}
+		if name == MainName {
+			errs = append(errs, c.Errorf(path, "the name main is the main spreadsheet's (spreadsheet:): give this destination another"))
 		}
 		switch d.Kind {
 		case "":

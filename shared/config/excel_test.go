@@ -69,3 +69,16 @@ func TestExcelDestinationErrors(t *testing.T) {
 		})
 	}
 }
+
+// "main" names the main spreadsheet (queued mode's <prefix>-writer-main):
+// a destination of that name would share its subscription.
+func TestDestinationNamedMainRefused(t *testing.T) {
+	t.Parallel()
+	_, err := Parse("safeview.yaml", []byte(valid+"destinations:\n  main:\n    spreadsheet: {id: abc}\n"))
+	if err == nil || !strings.Contains(err.Error(), "destinations.main: the name main is the main spreadsheet's") {
+		t.Errorf("Parse(destination main) error = %v, want it refused", err)
+	}
+	if _, err := Parse("safeview.yaml", []byte(valid+"destinations:\n  mainz:\n    spreadsheet: {id: abc}\n")); err != nil {
+		t.Errorf("Parse(destination mainz) error = %v, want none", err)
+	}
+}

@@ -19,20 +19,19 @@ import (
 // subscriptions are one per destination (WriterSubscriptionOf).
 const (
 	Topic                  = "safeview-rows"
-	WriterSubscription     = "safeview-writer" // the main spreadsheet's
 	DeadLetterTopic        = "safeview-dead-letters"
 	DeadLetterSubscription = "safeview-dead-letters"
 	PushServiceAccount     = "safeview-push@" + pubsubtest.Project + ".iam.gserviceaccount.com"
 )
 
 // WriterSubscriptionOf is the writer's subscription of a destination ("",
-// the main spreadsheet: WriterSubscription), filtered on it
+// the main spreadsheet, is config.MainName), filtered on it
 // (queue.Filter), as Terraform names it.
 func WriterSubscriptionOf(destination string) string {
 	if destination == "" {
-		return WriterSubscription
+		destination = config.MainName
 	}
-	return WriterSubscription + "-" + destination
+	return "safeview-writer-" + destination
 }
 
 // QueueOptions tune the Pump of queued mode; zero values are Pub/Sub's
