@@ -109,3 +109,77 @@ func TestPumpKeepsEachSubscriptionsBacklogToItself(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A pump that holds (the benchmark's) takes a message off the fake
+// server at once, and still pushes it until the endpoint acknowledges it.
+func TestPumpHoldsWhatItPulled(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ps, err := Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ps.Close()
+	if err := ps.CreateTopic(ctx, "rows"); err != nil {
+		t.Fatal(err)
+	}
+	if err := ps.CreateSubscription(ctx, "w", "rows", ""); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	answers := []int{http.StatusServiceUnavailable, http.StatusServiceUnavailable, http.StatusOK}
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		status := answers[0]
+		answers = answers[1:]
+		mu.Unlock()
+		if status == http.StatusOK {
+			<-release // the last attempt waits until the test has looked
+		}
+		w.WriteHeader(status)
+	}))
+	defer srv.Close()
+	pub := ps.Client.Publisher("rows")
+	defer pub.Stop()
+	if _, err := pub.Publish(ctx, &pubsub.Message{Data: []byte("{}")}).Get(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p := &Pump{Server: ps, Subscription: "w", Endpoint: srv.URL, Concurrency: 1, Hold: true,
+		MinBackoff: 10 * time.Millisecond, MaxBackoff: 10 * time.Millisecond, AckDeadline: 20 * time.Second}
+	pctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- p.Run(pctx) }()
+	for p.Stats().Pushes < 3 {
+		if ctx.Err() != nil {
+			t.Fatalf("pushes %+v, want 3", p.Stats())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	// Failed twice, its third push in flight: held, and acknowledged on
+	// the fake server.
+	if s := p.Stats(); s.Holding != 1 || s.Acked != 0 {
+		t.Errorf("stats %+v, want 1 held, none acknowledged by the endpoint", s)
+	}
+	// The client sends acknowledgements in batches, shortly after.
+	for ms := ps.Fake.Messages(); len(ms) != 1 || ms[0].Acks == 0; ms = ps.Fake.Messages() {
+		if ctx.Err() != nil {
+			t.Fatalf("the fake server's messages %v: want the one acknowledged there", ms)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	close(release)
+	for p.Stats().Acked < 1 {
+		if ctx.Err() != nil {
+			t.Fatalf("stats %+v, want the third push acknowledged", p.Stats())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if s := p.Stats(); s.Holding != 0 || s.Failed != 2 {
+		t.Errorf("stats %+v, want none held, 2 failed", s)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
