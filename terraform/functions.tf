@@ -88,6 +88,11 @@ resource "google_cloudfunctions2_function" "main" {
     google_project_iam_member.build_logs,
     google_storage_bucket_iam_member.build_source,
     google_artifact_registry_repository_iam_member.build_images,
+    # Queued mode: a destination's subscription exists before the webhook
+    # function publishes its rows (Pub/Sub keeps a message only for the
+    # subscriptions its filter matches), and goes after the function has
+    # stopped publishing them.
+    google_pubsub_subscription.destination,
   ]
 }
 

@@ -29,14 +29,15 @@ import (
 
 // module is one directory of .tf files, parsed, with what it declares.
 type module struct {
-	dir       string
-	files     map[string]*hclsyntax.Body // by file name
-	variables map[string]*hclsyntax.Block
-	outputs   map[string]*hclsyntax.Block
-	locals    map[string]bool
-	resources map[string]*hclsyntax.Block // "type.name"
-	data      map[string]bool             // "type.name"
-	modules   map[string]*hclsyntax.Block
+	dir        string
+	files      map[string]*hclsyntax.Body // by file name
+	variables  map[string]*hclsyntax.Block
+	outputs    map[string]*hclsyntax.Block
+	locals     map[string]bool
+	localAttrs map[string]*hclsyntax.Attribute
+	resources  map[string]*hclsyntax.Block // "type.name"
+	data       map[string]bool             // "type.name"
+	modules    map[string]*hclsyntax.Block
 }
 
 // moduleDirs are the directories of .tf files under this one.
@@ -67,14 +68,15 @@ func moduleDirs(t *testing.T) []string {
 func loadModule(t *testing.T, dir string) *module {
 	t.Helper()
 	m := &module{
-		dir:       dir,
-		files:     map[string]*hclsyntax.Body{},
-		variables: map[string]*hclsyntax.Block{},
-		outputs:   map[string]*hclsyntax.Block{},
-		locals:    map[string]bool{},
-		resources: map[string]*hclsyntax.Block{},
-		data:      map[string]bool{},
-		modules:   map[string]*hclsyntax.Block{},
+		dir:        dir,
+		files:      map[string]*hclsyntax.Body{},
+		variables:  map[string]*hclsyntax.Block{},
+		outputs:    map[string]*hclsyntax.Block{},
+		locals:     map[string]bool{},
+		localAttrs: map[string]*hclsyntax.Attribute{},
+		resources:  map[string]*hclsyntax.Block{},
+		data:       map[string]bool{},
+		modules:    map[string]*hclsyntax.Block{},
 	}
 	names, err := filepath.Glob(filepath.Join(dir, "*.tf"))
 	if err != nil {
@@ -95,11 +97,12 @@ func loadModule(t *testing.T, dir string) *module {
 			case "output":
 				m.outputs[b.Labels[0]] = b
 			case "locals":
-				for name := range b.Body.Attributes {
+				for name, a := range b.Body.Attributes {
 					if m.locals[name] {
 						t.Errorf("%s: local %q declared twice", name, name)
 					}
 					m.locals[name] = true
+					m.localAttrs[name] = a
 				}
 			case "resource":
 				m.resources[b.Labels[0]+"."+b.Labels[1]] = b

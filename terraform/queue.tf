@@ -23,11 +23,14 @@ locals {
   queue_retention = "604800s"
 
   # The writer's subscriptions, by destination ("main", the main
-  # spreadsheet, which no destination may be named): the value of the
-  # destination attribute of its messages ("" for the main spreadsheet).
+  # spreadsheet, which no destination may be named): the filter of each,
+  # on the destination attribute of the messages, as shared/queue.Filter
+  # writes it. The main spreadsheet's also takes a message without it, or
+  # with it empty (published before the attribute said "main"): no
+  # message is left without a subscription.
   writer_subscriptions = merge(
-    { main = "" },
-    { for name in keys(try(local.config.destinations, {})) : name => name },
+    { main = "attributes.destination = \"main\" OR attributes.destination = \"\" OR NOT attributes:destination" },
+    { for name in keys(try(local.config.destinations, {})) : name => "attributes.destination = \"${name}\"" },
   )
 
   # Pub/Sub's service agent, which forwards dead letters and signs the
@@ -78,7 +81,7 @@ resource "google_pubsub_subscription" "destination" {
   name    = "${var.name_prefix}-writer-${each.key}"
   topic   = google_pubsub_topic.rows[0].id
   labels  = local.labels
-  filter  = "attributes.destination = \"${each.value}\""
+  filter  = each.value
 
   # The push's HTTP timeout too; the writer answers within its
   # SAFEVIEW_PUSH_DEADLINE (30 s).
@@ -107,8 +110,17 @@ resource "google_pubsub_subscription" "destination" {
     ttl = "" # never expires, however long the shop is quiet
   }
 
+  lifecycle {
+    precondition {
+      condition     = !contains(keys(try(local.config.destinations, {})), "main")
+      error_message = "A destination is named main in ${local.config_file}: that name is the main spreadsheet's subscription (<prefix>-writer-main). Rename the destination (docs/queued.md, \"Upgrading from one subscription\")."
+    }
+  }
+
+  # Not on the writer's invoker grant: the functions wait for the
+  # subscriptions (functions.tf), and until the grant exists Pub/Sub
+  # retries the pushes it refuses.
   depends_on = [
-    google_cloud_run_service_iam_member.push,
     google_pubsub_topic_iam_member.dead_letters_agent,
   ]
 }

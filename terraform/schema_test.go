@@ -180,8 +180,14 @@ func TestQueueBounds(t *testing.T) {
 	}
 	// One subscription per destination, each of its own messages, as
 	// shared/queue.Filter writes the filter.
-	if got, want := exprText(sub.Body.Attributes["filter"]), strconv.Quote(queue.Filter("${each.value}")); got != want {
-		t.Errorf("filter = %s, want %s", got, want)
+	if got := exprText(sub.Body.Attributes["filter"]); got != "each.value" {
+		t.Errorf("filter = %s, want each.value (local.writer_subscriptions)", got)
+	}
+	subs := exprText(m.localAttrs["writer_subscriptions"])
+	for _, want := range []string{"main = " + strconv.Quote(queue.Filter("")), "name => " + strconv.Quote(queue.Filter("${name}"))} {
+		if !strings.Contains(subs, want) {
+			t.Errorf("local.writer_subscriptions = %s, want %s, as shared/queue.Filter writes it", subs, want)
+		}
 	}
 	if got, want := exprText(sub.Body.Attributes["name"]), `"${var.name_prefix}-writer-${each.key}"`; got != want {
 		t.Errorf("name = %s, want %s, as scripts/internal/localstack names it", got, want)

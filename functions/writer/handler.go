@@ -115,7 +115,7 @@ func (h *Handler) serve(ctx context.Context, r *http.Request, log *slog.Logger) 
 // row writes a row message; its answer acknowledges it.
 func (h *Handler) row(ctx context.Context, dest view.Destination, push queue.Push, m queue.Message) (answer, error) {
 	id := push.Message.MessageID
-	h.hold.begin(id, m.Destination, push.Published())
+	h.hold.begin(id, m.Destination, push.Published(), h.now())
 	// Out of attempts, the message goes to the dead-letter topic: it
 	// holds back no request any longer. Without a dead-letter policy
 	// Pub/Sub does not count attempts (0), and it never runs out.
@@ -154,6 +154,9 @@ func (h *Handler) request(ctx context.Context, dest view.Destination, push queue
 	}
 	if n := h.hold.before(m.Destination, published); n > 0 {
 		return answer{}, fmt.Errorf("%w: %d rows", errHeld, n)
+	}
+	if h.hold.behind(m.Destination, published, h.now(), h.settle) {
+		return answer{}, fmt.Errorf("%w: its destination's backlog reaches back before it", errHeld)
 	}
 	rep, err := dest.Apply(ctx, m.Action, m.Select)
 	if err != nil {

@@ -1,6 +1,7 @@
 package writerfn
 
 import (
+	"slices"
 	"sync"
 	"time"
 )
@@ -22,26 +23,74 @@ import (
 // failed its last attempt goes to the dead-letter topic and holds nothing
 // back any longer; scripts/replay gives it back its first publish time.
 //
-// What it cannot see: a row not pushed once within the settle time (a
-// backlog of pushes longer than it), and, after the writer's instance
+// Nor would it see the rows still waiting in the destination's
+// subscription: each destination has its own, and one over its capacity
+// keeps a backlog there, in Pub/Sub, that the writer has not been pushed
+// yet. Pub/Sub pushes a backlog about oldest first, so the writer also
+// keeps the publish times of the last rows pushed to each destination:
+// while the destination is being pushed rows (one in the last settle
+// time) and the middle of those was published before the request, the
+// backlog reaches back before it, and the request waits too. A quiet
+// destination has no backlog: Pub/Sub would be pushing it.
+//
+// What it cannot see: a row not pushed once within the settle time while
+// its destination is quiet otherwise, and, after the writer's instance
 // restarts, the failing rows it had seen. docs/queued.md says so.
 type hold struct {
 	mu      sync.Mutex
 	pending map[string]pendingRow // by message id
+	recent  map[string]*pushed    // by destination
 }
+
+// pushed is the publish times of the last rows pushed to a destination,
+// and when the last was pushed.
+type pushed struct {
+	times [recentRows]time.Time
+	n     int // rows recorded, all time
+	last  time.Time
+}
+
+// recentRows is how many of a destination's last rows tell where its
+// backlog is: their middle one ignores a few pushed out of order.
+const recentRows = 31
 
 type pendingRow struct {
 	destination string
 	published   time.Time
 }
 
-func newHold() *hold { return &hold{pending: map[string]pendingRow{}} }
+func newHold() *hold {
+	return &hold{pending: map[string]pendingRow{}, recent: map[string]*pushed{}}
+}
 
-// begin records a row being written.
-func (h *hold) begin(id, destination string, published time.Time) {
+// begin records a row being written, pushed at now.
+func (h *hold) begin(id, destination string, published, now time.Time) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.pending[id] = pendingRow{destination: destination, published: published}
+	r := h.recent[destination]
+	if r == nil {
+		r = &pushed{}
+		h.recent[destination] = r
+	}
+	r.times[r.n%recentRows] = published
+	r.n++
+	r.last = now
+}
+
+// behind reports whether the rows of a destination pushed lately (one
+// within quiet before now) were mostly published before t: its backlog in
+// Pub/Sub reaches back before t.
+func (h *hold) behind(destination string, t, now time.Time, quiet time.Duration) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	r := h.recent[destination]
+	if r == nil || now.Sub(r.last) >= quiet {
+		return false
+	}
+	ts := slices.Clone(r.times[:min(r.n, recentRows)])
+	slices.SortFunc(ts, time.Time.Compare)
+	return ts[len(ts)/2].Before(t)
 }
 
 // end records how a row's attempt ended: settled (written, or out of

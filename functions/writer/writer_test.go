@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -298,10 +299,61 @@ func TestWriterSettlesRequests(t *testing.T) {
 	if _, err := h.request(t.Context(), nil, push, m); err == nil || !strings.Contains(err.Error(), "settles after 10s") {
 		t.Errorf("request() of a 3 s old request error = %v, want it held", err)
 	}
-	h.hold.begin("0", "", now.Add(-time.Minute))
+	h.hold.begin("0", "", now.Add(-time.Minute), now)
 	push.Message.PublishTime = now.Add(-20 * time.Second)
 	if _, err := h.request(t.Context(), nil, push, m); err == nil || !strings.Contains(err.Error(), "1 rows") {
 		t.Errorf("request() behind a pending row error = %v, want it held", err)
+	}
+}
+
+// A request waits while its destination's backlog, in Pub/Sub, reaches
+// back before it: the rows pushed lately were published before it. It
+// goes once rows published after it are pushed, or once the destination
+// is quiet (no backlog: Pub/Sub would be pushing it).
+func TestWriterHoldsRequestsBehindABacklog(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)
+	h := &Handler{settle: 10 * time.Second, now: func() time.Time { return now }, hold: newHold()}
+	req := now.Add(-time.Minute) // published a minute ago
+	push := queue.Push{Message: queue.PushMessage{MessageID: "req", PublishTime: req}}
+	m := queue.Message{Kind: queue.KindRequest, Destination: "compta", Action: model.Count}
+	written := func(i int, published time.Time) {
+		id := fmt.Sprint(i)
+		h.hold.begin(id, "compta", published, now)
+		h.hold.end(id, true)
+	}
+	// A backlog of 5 minutes: the rows pushed now were published 5
+	// minutes ago, 3 of the last 31 out of order, after the request.
+	for i := range 31 {
+		p := now.Add(-5*time.Minute + time.Duration(i)*time.Second)
+		if i%10 == 0 {
+			p = now.Add(-time.Second)
+		}
+		written(i, p)
+	}
+	if _, err := h.request(t.Context(), nil, push, m); err == nil || !strings.Contains(err.Error(), "backlog reaches back before it") {
+		t.Errorf("request() behind a backlog error = %v, want it held", err)
+	}
+	// Another destination's backlog holds nothing back here.
+	if h.hold.behind("lyon", req, now, h.settle) {
+		t.Error("behind(lyon), whose rows are all pushed, = true, want false")
+	}
+	// The backlog passes the request: rows published after it.
+	for i := range 20 {
+		written(100+i, req.Add(time.Duration(i)*time.Second))
+	}
+	if h.hold.behind("compta", req, now, h.settle) {
+		t.Error("behind() once the rows pushed were published after the request = true, want false")
+	}
+	// A quiet destination has no backlog.
+	for i := range 31 {
+		written(200+i, now.Add(-5*time.Minute))
+	}
+	if !h.hold.behind("compta", req, now, h.settle) {
+		t.Error("behind() with a backlog again = false, want true")
+	}
+	if h.hold.behind("compta", req, now.Add(h.settle), h.settle) {
+		t.Error("behind() of a destination quiet for the settle time = true, want false")
 	}
 }
 

@@ -168,8 +168,8 @@ func TestPredictDest(t *testing.T) {
 		{"sheets, 80 pushes", config.KindGoogleSheets, 10_000, 20, 0, predictP95(10_000, time.Minute, 20, 55, 300), 18.333},
 		// 0.65 operations a row: Graph's pace allows 184.6 rows a second;
 		// the 250 pushes in flight are the flush under way and the next,
-		// 125 rows (38.8 updates): 2 + 4 round trips, 760 ms, 164.474 a
-		// second. 6,000 a minute is 100 a second, under it: a flush
+		// 125 rows (25.4 updates): 2 + 3 round trips, 760 ms with the
+		// batch window, 164.474 a second. 6,000 a minute is 100 a second, under it: a flush
 		// carries the 31 rows that arrive during the one before it (4.8
 		// updates, 1 + 1 round trips, 310 ms): it and its own, 620 ms.
 		{"excel under", config.KindExcel, 6_000, 250, 0.65, 620, 164.474},

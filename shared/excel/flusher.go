@@ -130,10 +130,11 @@ func (s *Sink) flush(batch []*op) {
 		err = s.untilSettled(ctx, func() error { return s.applyRequest(ctx, batch[0]) })
 	default:
 		s.sentOps = 0
+		rows := len(groups(batch)) // identities: an order's ops are one row
 		err = s.untilSettled(ctx, func() error { return s.attempt(ctx, batch) })
 		if err == nil {
 			s.leave(ctx, batch)
-			s.learnCost(len(batch))
+			s.learnCost(rows)
 		}
 	}
 	var left []*op
@@ -163,7 +164,9 @@ func (s *Sink) flush(batch []*op) {
 }
 
 // learnCost updates the operations a row costs from a flush of rows
-// rows that sent s.sentOps.
+// rows (identities) that sent s.sentOps: its verification and write, and
+// whatever it read or sent again on the way (an index loaded, a table
+// that moved), as Graph counts them.
 func (s *Sink) learnCost(rows int) {
 	if rows == 0 || s.sentOps == 0 {
 		return
@@ -218,13 +221,15 @@ func (s *Sink) batch(ctx context.Context, calls []call) ([]reply, error) {
 	if err := s.open(ctx); err != nil {
 		return nil, err
 	}
-	s.sentOps += len(calls)
-	if wait := s.pace.take(len(calls)); wait > 0 {
+	if wait := s.pace.waitAt(time.Now(), len(calls)); wait > 0 {
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			// Not sent: not counted.
 			return nil, &callError{what: "pace under Graph's limit", status: http.StatusTooManyRequests, retryAfter: wait}
 		}
 		time.Sleep(wait)
 	}
+	s.pace.spend(time.Now(), len(calls))
+	s.sentOps += len(calls)
 	cctx, cancel := context.WithTimeout(ctx, s.opt.RequestTimeout)
 	defer cancel()
 	rs, err := s.g.batch(cctx, s.session, calls)

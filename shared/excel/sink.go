@@ -266,9 +266,13 @@ type spent struct {
 	n  int
 }
 
-// take counts n operations and returns how long to wait before sending
-// them.
-func (p *pacer) take(n int) time.Duration { return p.takeAt(time.Now(), n) }
+// takeAt counts n operations to be sent at now and returns how long to
+// wait before sending them.
+func (p *pacer) takeAt(now time.Time, n int) time.Duration {
+	wait := p.waitAt(now, n)
+	p.spend(now.Add(wait), n)
+	return wait
+}
 
 // room is how many operations may go at now without waiting.
 func (p *pacer) room(now time.Time) int {
@@ -284,12 +288,13 @@ func (p *pacer) forget(now time.Time) {
 	}
 }
 
-func (p *pacer) takeAt(now time.Time, n int) time.Duration {
+// waitAt is how long n operations wait from now, without counting them:
+// until enough of the oldest leave the window (all of them for more than
+// the limit at once).
+func (p *pacer) waitAt(now time.Time, n int) time.Duration {
 	p.forget(now)
 	at := now
 	if p.n+n > p.limit && p.n > 0 {
-		// Wait until enough of the oldest leave the window: all of them
-		// for more than the limit at once.
 		left := p.n
 		for _, e := range p.sent {
 			left -= e.n
@@ -299,10 +304,14 @@ func (p *pacer) takeAt(now time.Time, n int) time.Duration {
 			}
 		}
 	}
+	return at.Sub(now)
+}
+
+// spend counts n operations sent at at.
+func (p *pacer) spend(at time.Time, n int) {
 	if k := len(p.sent); k > 0 && p.sent[k-1].at.After(at) {
 		at = p.sent[k-1].at // oldest first
 	}
 	p.sent = append(p.sent, spent{at: at, n: n})
 	p.n += n
-	return at.Sub(now)
 }

@@ -69,7 +69,7 @@ type Pump struct {
 	// backlog of 200,000 (60,000 events a minute for a minute, four
 	// destinations over their capacity), its publishes took seconds and
 	// it handed each subscription about 120 messages a second. A message
-	// held is lost if the pump stops (Run returns): Holding counts them.
+	// held when the pump stops (Run returns) is lost: Dropped counts them.
 	// For the benchmark; tests keep pstest's leases.
 	Hold bool
 	// OnDone, when set, is called as a message is settled, before its
@@ -89,6 +89,7 @@ type PumpStats struct {
 	Failed       int // pushes answered otherwise, or not in time
 	DeadLettered int // messages moved to the dead-letter topic
 	Holding      int // messages held (Hold) and not yet settled
+	Dropped      int // messages held when the pump stopped, lost
 }
 
 // Stats returns the counts so far.
@@ -191,11 +192,17 @@ func (p *Pump) receive(ctx context.Context, client *http.Client, dead *pubsub.Pu
 	// minutes (an outage's first messages).
 	sub.ReceiveSettings.MinDurationPerAckExtension = 60 * time.Second
 	err := sub.Receive(ctx, func(ctx context.Context, m *pubsub.Message) {
+		settled := false // written or dead-lettered
 		if p.Hold {
 			// Counted before pstest sees it acknowledged: whoever waits
 			// for both never sees neither.
 			p.count(func(s *PumpStats) { s.Holding++ })
-			defer p.count(func(s *PumpStats) { s.Holding-- })
+			defer p.count(func(s *PumpStats) {
+				s.Holding--
+				if !settled {
+					s.Dropped++
+				}
+			})
 			m.Ack() // the pump keeps it from here
 		}
 		for attempt := 1; ; attempt++ {
@@ -208,6 +215,7 @@ func (p *Pump) receive(ctx context.Context, client *http.Client, dead *pubsub.Pu
 			status := p.push(ctx, client, id, m, attempt)
 			<-sem
 			if status >= 200 && status < 300 {
+				settled = true
 				p.count(func(s *PumpStats) { s.Acked++ })
 				if p.OnDone != nil {
 					p.OnDone(m, status, attempt, false)
@@ -221,10 +229,11 @@ func (p *Pump) receive(ctx context.Context, client *http.Client, dead *pubsub.Pu
 				return
 			}
 			if dead != nil && attempt >= p.MaxAttempts {
-				if err := p.deadLetter(ctx, dead, m, attempt); err != nil {
+				if err := p.deadLetter(ctx, dead, id, m, attempt); err != nil {
 					m.Nack()
 					return
 				}
+				settled = true
 				p.count(func(s *PumpStats) { s.DeadLettered++ })
 				if p.OnDone != nil {
 					p.OnDone(m, status, attempt, true)
@@ -297,13 +306,13 @@ func (p *Pump) push(ctx context.Context, client *http.Client, sub string, m *pub
 }
 
 // deadLetter publishes m to the dead-letter topic as Pub/Sub does.
-func (p *Pump) deadLetter(ctx context.Context, dead *pubsub.Publisher, m *pubsub.Message, attempts int) error {
+func (p *Pump) deadLetter(ctx context.Context, dead *pubsub.Publisher, sub string, m *pubsub.Message, attempts int) error {
 	attrs := map[string]string{}
 	for k, v := range m.Attributes {
 		attrs[k] = v
 	}
 	attrs[AttrDeadLetterDeliveryCount] = strconv.Itoa(attempts)
-	attrs[AttrDeadLetterSubscription] = p.Subscription
+	attrs[AttrDeadLetterSubscription] = sub
 	attrs[AttrDeadLetterProject] = Project
 	attrs[AttrDeadLetterPublishTime] = m.PublishTime.UTC().Format(time.RFC3339Nano)
 	if _, err := dead.Publish(ctx, &pubsub.Message{Data: m.Data, Attributes: attrs}).Get(ctx); err != nil {

@@ -49,10 +49,14 @@ func TestPumpKeepsEachSubscriptionsBacklogToItself(t *testing.T) {
 		dest := e.Message.Attributes[queue.AttrDestination]
 		mu.Lock()
 		seen[e.Message.MessageID] = append(seen[e.Message.MessageID], e.Subscription)
-		if want := SubscriptionName(subs[dest]); e.Subscription != want {
+		want := SubscriptionName(subs[dest])
+		if dest == queue.MainDestination {
+			want = SubscriptionName(subs[""])
+		}
+		if e.Subscription != want {
 			t.Errorf("message of destination %q pushed through %s, want %s", dest, e.Subscription, want)
 		}
-		if dest == "" {
+		if dest != "slow" {
 			fast++
 		}
 		mu.Unlock()
@@ -68,9 +72,22 @@ func TestPumpKeepsEachSubscriptionsBacklogToItself(t *testing.T) {
 	defer pub.Stop()
 	// The slow destination's first: with one window for both, they
 	// would fill it and the main destination's would wait behind them.
+	// The main spreadsheet's: its attribute, empty (as published before
+	// it said main), or none.
+	attrs := func(i int, dest string) map[string]string {
+		switch {
+		case dest != "":
+			return map[string]string{queue.AttrDestination: dest}
+		case i%3 == 0:
+			return map[string]string{queue.AttrDestination: queue.MainDestination}
+		case i%3 == 1:
+			return map[string]string{queue.AttrDestination: ""}
+		}
+		return map[string]string{"kind": "row"}
+	}
 	for _, dest := range []string{"slow", ""} {
-		for range each {
-			if _, err := pub.Publish(ctx, &pubsub.Message{Data: []byte("{}"), Attributes: map[string]string{queue.AttrDestination: dest}}).Get(ctx); err != nil {
+		for i := range each {
+			if _, err := pub.Publish(ctx, &pubsub.Message{Data: []byte("{}"), Attributes: attrs(i, dest)}).Get(ctx); err != nil {
 				t.Fatal(err)
 			}
 		}

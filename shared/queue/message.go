@@ -54,7 +54,26 @@ const (
 // filter (terraform/queue.tf). A destination's name, as the
 // configuration allows it, holds no quote or backslash.
 func Filter(destination string) string {
+	if destination == "" {
+		// Also a message without the attribute, or with it empty (as
+		// published before it said "main"): no message of this topic is
+		// left without a subscription.
+		return `attributes.` + AttrDestination + ` = "` + MainDestination + `" OR attributes.` + AttrDestination + ` = "" OR NOT attributes:` + AttrDestination
+	}
 	return `attributes.` + AttrDestination + ` = "` + destination + `"`
+}
+
+// MainDestination is the destination attribute of the main
+// spreadsheet's messages (config.MainName): a value Pub/Sub's filters
+// match for certain, where an empty one is doubtful.
+const MainDestination = "main"
+
+// attrDestination is a destination's attribute value.
+func attrDestination(destination string) string {
+	if destination == "" {
+		return MainDestination
+	}
+	return destination
 }
 
 // version is the format of a message's data. A writer refuses a format
@@ -110,7 +129,7 @@ var ErrMalformed = errors.New("queue: malformed message")
 // Encode returns a message's data and attributes.
 func Encode(m Message) ([]byte, map[string]string, error) {
 	w := wire{V: version, Kind: m.Kind, Destination: m.Destination}
-	attrs := map[string]string{AttrKind: m.Kind, AttrDestination: m.Destination}
+	attrs := map[string]string{AttrKind: m.Kind, AttrDestination: attrDestination(m.Destination)}
 	switch m.Kind {
 	case KindRow:
 		w.Table = m.Table

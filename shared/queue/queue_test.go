@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/safeview/safeview/shared/config"
 	"github.com/safeview/safeview/shared/model"
 	"github.com/safeview/safeview/shared/pubsubtest"
 	"github.com/safeview/safeview/shared/queue"
@@ -42,8 +43,12 @@ func TestEncodeDecode(t *testing.T) {
 		if diff := cmp.Diff(m, got); diff != "" {
 			t.Errorf("Decode(Encode()) (-want +got):\n%s", diff)
 		}
-		if attrs[queue.AttrKind] != m.Kind || attrs[queue.AttrDestination] != m.Destination || attrs[queue.AttrTable] != m.Table {
-			t.Errorf("attributes = %v, want the kind, destination and table", attrs)
+		dest := m.Destination
+		if dest == "" {
+			dest = queue.MainDestination
+		}
+		if attrs[queue.AttrKind] != m.Kind || attrs[queue.AttrDestination] != dest || attrs[queue.AttrTable] != m.Table {
+			t.Errorf("attributes = %v, want the kind, destination (%s for the main spreadsheet) and table", attrs, queue.MainDestination)
 		}
 	}
 }
@@ -154,5 +159,13 @@ func TestPublisher(t *testing.T) {
 	gone := queue.NewPublisher(ps.Client.Publisher("missing"), "")
 	if _, err := gone.Upsert(ctx, "Orders", row); !errors.Is(err, model.ErrUnavailable) {
 		t.Errorf("Upsert() to a missing topic error = %v, want ErrUnavailable", err)
+	}
+}
+
+// The main spreadsheet's attribute is the name no destination may take.
+func TestMainDestinationIsConfigsMainName(t *testing.T) {
+	t.Parallel()
+	if queue.MainDestination != config.MainName {
+		t.Errorf("queue.MainDestination = %q, config.MainName = %q: want the same", queue.MainDestination, config.MainName)
 	}
 }

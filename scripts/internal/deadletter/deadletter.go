@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -21,6 +22,7 @@ import (
 
 	"cloud.google.com/go/pubsub/v2"
 	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
+	"google.golang.org/api/iterator"
 
 	"github.com/safeview/safeview/shared/queue"
 )
@@ -44,6 +46,10 @@ type Tally struct {
 	// Again counts the dead letters seen that this run had moved (handed
 	// back, not moved again): the run stopped there.
 	Again int
+	// Unrouted counts, by destination, the dead letters left where they
+	// are because no subscription of the topic takes their destination
+	// (removed or renamed since): published, they would reach nobody.
+	Unrouted map[string]int
 }
 
 func (t *Tally) add(attrs map[string]string) {
@@ -51,11 +57,7 @@ func (t *Tally) add(attrs map[string]string) {
 		t.By = map[string]int{}
 	}
 	t.Total++
-	dest := attrs[queue.AttrDestination]
-	if dest == "" {
-		dest = "main"
-	}
-	key := attrs[queue.AttrKind] + " " + dest
+	key := attrs[queue.AttrKind] + " " + destinationOf(attrs)
 	if tab := attrs[queue.AttrTable]; tab != "" {
 		key += " " + tab
 	}
@@ -72,6 +74,9 @@ func (t Tally) Print(w io.Writer, dryRun bool) {
 	}
 	if t.Again > 0 {
 		fmt.Fprintf(w, "stopped: %d came back dead while this run moved them; fix what fails them, then run again\n", t.Again)
+	}
+	for _, d := range slices.Sorted(maps.Keys(t.Unrouted)) {
+		fmt.Fprintf(w, "left: %d of destination %s, which no subscription of the topic takes (removed or renamed?); put it back in the configuration and apply, then run again\n", t.Unrouted[d], d)
 	}
 	keys := make([]string, 0, len(t.By))
 	for k := range t.By {
@@ -102,10 +107,16 @@ func Move(ctx context.Context, c *pubsub.Client, o Options, progress io.Writer) 
 		o.Batch = 100
 	}
 	sub := fullName(o.Project, "subscriptions", o.Subscription)
-	topic := c.Publisher(fullName(o.Project, "topics", o.Topic))
+	topicName := fullName(o.Project, "topics", o.Topic)
+	routed, err := routes(ctx, c, topicName)
+	if err != nil {
+		return Tally{}, err
+	}
+	topic := c.Publisher(topicName)
 	defer topic.Stop()
 	var t Tally
-	var counted []string // ack ids a dry run hands back at the end
+	var counted []string          // ack ids handed back at the end: a dry run's, and the unrouted
+	unrouted := map[string]bool{} // message ids, counted once however often pulled
 	defer func() {
 		if len(counted) > 0 {
 			_ = handBack(c, sub, counted)
@@ -152,6 +163,22 @@ func Move(ctx context.Context, c *pubsub.Client, o Options, progress io.Writer) 
 				}
 			}
 		}
+		// Kept leased until the end, like a dry run's: handed back now,
+		// the next pull would bring them again.
+		msgs = slices.DeleteFunc(msgs, func(m *pubsubpb.ReceivedMessage) bool {
+			if routed(m.Message.Attributes) {
+				return false
+			}
+			counted = append(counted, m.AckId)
+			if !unrouted[m.Message.MessageId] {
+				unrouted[m.Message.MessageId] = true
+				if t.Unrouted == nil {
+					t.Unrouted = map[string]int{}
+				}
+				t.Unrouted[destinationOf(m.Message.Attributes)]++
+			}
+			return true
+		})
 		slices.SortStableFunc(msgs, func(a, b *pubsubpb.ReceivedMessage) int { return firstPublished(a).Compare(firstPublished(b)) })
 		for _, m := range msgs {
 			t.add(m.Message.Attributes)
@@ -176,6 +203,44 @@ func Move(ctx context.Context, c *pubsub.Client, o Options, progress io.Writer) 
 		}
 	}
 	return t, nil
+}
+
+// destinationOf names a message's destination by its attribute: main
+// for the main spreadsheet (its attribute, empty or absent).
+func destinationOf(attrs map[string]string) string {
+	if d := attrs[queue.AttrDestination]; d != "" {
+		return d
+	}
+	return queue.MainDestination
+}
+
+// routes reads the topic's subscriptions and reports whether one of them
+// takes a message of these attributes: one without a filter, or with the
+// filter queue.Filter gives its destination (Terraform writes the same).
+func routes(ctx context.Context, c *pubsub.Client, topic string) (func(map[string]string) bool, error) {
+	filters := map[string]bool{}
+	it := c.TopicAdminClient.ListTopicSubscriptions(ctx, &pubsubpb.ListTopicSubscriptionsRequest{Topic: topic})
+	for {
+		name, err := it.Next()
+		if errors.Is(err, iterator.Done) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list the subscriptions of %s (replay needs roles/pubsub.viewer to see where each dead letter would go): %w", topic, err)
+		}
+		s, err := c.SubscriptionAdminClient.GetSubscription(ctx, &pubsubpb.GetSubscriptionRequest{Subscription: name})
+		if err != nil {
+			return nil, fmt.Errorf("read subscription %s (replay needs roles/pubsub.viewer): %w", name, err)
+		}
+		filters[s.Filter] = true
+	}
+	return func(attrs map[string]string) bool {
+		d := destinationOf(attrs)
+		if d == queue.MainDestination {
+			d = ""
+		}
+		return filters[""] || filters[queue.Filter(d)]
+	}, nil
 }
 
 // handBack makes leased messages available again at once, with a
