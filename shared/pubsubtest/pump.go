@@ -34,7 +34,8 @@ import (
 // and the writer's request concurrency do. A Pump may deliver several
 // subscriptions of a topic to one endpoint, as queued mode's one
 // subscription per destination (each filtered on the destination): each
-// then has its own window of Concurrency over their number, so that one
+// then has its own window of Concurrency over their number (at least 1,
+// so more subscriptions than Concurrency push more at once), so that one
 // subscription's backlog never waits in front of another's. Pub/Sub
 // widens a subscription's window while its pushes succeed and narrows it
 // when they fail; the even split is where that settles when every
