@@ -91,7 +91,7 @@ resource "google_cloudfunctions2_function" "main" {
     # Queued mode: a destination's subscription exists before the webhook
     # function publishes its rows (Pub/Sub keeps a message only for the
     # subscriptions its filter matches), and goes after the function has
-    # stopped publishing them.
+    # stopped publishing them (create_before_destroy there).
     google_pubsub_subscription.destination,
   ]
 }

@@ -111,6 +111,13 @@ resource "google_pubsub_subscription" "destination" {
   }
 
   lifecycle {
+    # A destination removed: Terraform updates the webhook function (which
+    # depends on this) before it destroys the subscription, so that no
+    # row is published while no subscription takes it. Nothing here is
+    # ever replaced under the same name (the name and filter follow the
+    # key).
+    create_before_destroy = true
+
     precondition {
       condition     = !contains(keys(try(local.config.destinations, {})), "main")
       error_message = "A destination is named main in ${local.config_file}: that name is the main spreadsheet's subscription (<prefix>-writer-main). Rename the destination (docs/queued.md, \"Upgrading from one subscription\")."

@@ -155,7 +155,7 @@ func (h *Handler) request(ctx context.Context, dest view.Destination, push queue
 	if n := h.hold.before(m.Destination, published); n > 0 {
 		return answer{}, fmt.Errorf("%w: %d rows", errHeld, n)
 	}
-	if h.hold.behind(m.Destination, published, h.now(), h.settle) {
+	if h.hold.behind(m.Destination, published, h.now()) {
 		return answer{}, fmt.Errorf("%w: its destination's backlog reaches back before it", errHeld)
 	}
 	rep, err := dest.Apply(ctx, m.Action, m.Select)

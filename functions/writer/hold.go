@@ -28,10 +28,11 @@ import (
 // keeps a backlog there, in Pub/Sub, that the writer has not been pushed
 // yet. Pub/Sub pushes a backlog about oldest first, so the writer also
 // keeps the publish times of the last rows pushed to each destination:
-// while the destination is being pushed rows (one in the last settle
-// time) and the middle of those was published before the request, the
-// backlog reaches back before it, and the request waits too. A quiet
-// destination has no backlog: Pub/Sub would be pushing it.
+// while the middle of those pushed in the last 10 s (lately) was
+// published before the request, the backlog reaches back before it, and
+// the request waits too. A quiet destination has no backlog: Pub/Sub
+// would be pushing it. A request held past its attempts (Terraform's
+// 20: a backlog of hours) is dead-lettered, and replayed.
 //
 // What it cannot see: a row not pushed once within the settle time while
 // its destination is quiet otherwise, and, after the writer's instance
@@ -43,11 +44,11 @@ type hold struct {
 }
 
 // pushed is the publish times of the last rows pushed to a destination,
-// and when the last was pushed.
+// and when each was pushed.
 type pushed struct {
-	times [recentRows]time.Time
-	n     int // rows recorded, all time
-	last  time.Time
+	published [recentRows]time.Time
+	at        [recentRows]time.Time
+	n         int // rows recorded, all time
 }
 
 // recentRows is how many of a destination's last rows tell where its
@@ -73,22 +74,30 @@ func (h *hold) begin(id, destination string, published, now time.Time) {
 		r = &pushed{}
 		h.recent[destination] = r
 	}
-	r.times[r.n%recentRows] = published
+	r.published[r.n%recentRows] = published
+	r.at[r.n%recentRows] = now
 	r.n++
-	r.last = now
 }
 
-// behind reports whether the rows of a destination pushed lately (one
-// within quiet before now) were mostly published before t: its backlog in
-// Pub/Sub reaches back before t.
-func (h *hold) behind(destination string, t, now time.Time, quiet time.Duration) bool {
+// behind reports whether the rows of a destination pushed lately (in the
+// 10 s before now) were mostly published before t: its backlog in Pub/Sub
+// reaches back before t.
+func (h *hold) behind(destination string, t, now time.Time) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	r := h.recent[destination]
-	if r == nil || now.Sub(r.last) >= quiet {
+	if r == nil {
 		return false
 	}
-	ts := slices.Clone(r.times[:min(r.n, recentRows)])
+	var ts []time.Time
+	for i := range min(r.n, recentRows) {
+		if now.Sub(r.at[i]) < lately {
+			ts = append(ts, r.published[i])
+		}
+	}
+	if len(ts) == 0 {
+		return false
+	}
 	slices.SortFunc(ts, time.Time.Compare)
 	return ts[len(ts)/2].Before(t)
 }

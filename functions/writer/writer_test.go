@@ -335,25 +335,35 @@ func TestWriterHoldsRequestsBehindABacklog(t *testing.T) {
 		t.Errorf("request() behind a backlog error = %v, want it held", err)
 	}
 	// Another destination's backlog holds nothing back here.
-	if h.hold.behind("lyon", req, now, h.settle) {
+	if h.hold.behind("lyon", req, now) {
 		t.Error("behind(lyon), whose rows are all pushed, = true, want false")
 	}
 	// The backlog passes the request: rows published after it.
 	for i := range 20 {
 		written(100+i, req.Add(time.Duration(i)*time.Second))
 	}
-	if h.hold.behind("compta", req, now, h.settle) {
+	if h.hold.behind("compta", req, now) {
 		t.Error("behind() once the rows pushed were published after the request = true, want false")
 	}
 	// A quiet destination has no backlog.
 	for i := range 31 {
 		written(200+i, now.Add(-5*time.Minute))
 	}
-	if !h.hold.behind("compta", req, now, h.settle) {
+	if !h.hold.behind("compta", req, now) {
 		t.Error("behind() with a backlog again = false, want true")
 	}
-	if h.hold.behind("compta", req, now.Add(h.settle), h.settle) {
-		t.Error("behind() of a destination quiet for the settle time = true, want false")
+	if h.hold.behind("compta", req, now.Add(lately)) {
+		t.Error("behind() of a destination quiet for 10 s = true, want false")
+	}
+	// Sparse rows, pushed as they come: the old ones pushed long ago say
+	// nothing of a backlog.
+	h.hold = newHold()
+	for i := range 31 {
+		at := now.Add(-time.Duration(31-i) * 2 * time.Second)
+		h.hold.begin(fmt.Sprint(300+i), "compta", at.Add(-100*time.Millisecond), at)
+	}
+	if h.hold.behind("compta", now.Add(-10*time.Second), now) {
+		t.Error("behind() of a row every 2 s, pushed at once = true, want false")
 	}
 }
 
@@ -421,7 +431,16 @@ func TestWriterHoldsRequestsBehindFailingRows(t *testing.T) {
 	if got := s.pushUntilWritten(row, "r1", t0.Add(time.Second)); got != http.StatusOK {
 		t.Fatalf("row after the outage: status %d, want 200", got)
 	}
-	if got := s.push(clear, "q1", t0.Add(2*time.Second)); got != http.StatusOK {
+	// Its destination was just pushed rows published before it (the two
+	// above, pushed a minute late): it may be behind a backlog, and the
+	// request waits until that is 10 s old (hold.behind).
+	got := 0
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+		if got = s.push(clear, "q1", t0.Add(2*time.Second)); got != http.StatusTooManyRequests {
+			break
+		}
+	}
+	if got != http.StatusOK {
 		t.Fatalf("request after the row: status %d, want 200", got)
 	}
 	if row := s.rows()["77"]; len(row) < 3 || row[2] != "" {

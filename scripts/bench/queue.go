@@ -345,7 +345,7 @@ func measureQueued(ctx context.Context, q queueParams, progress io.Writer) (figu
 		return f, nil
 	}
 
-	fmt.Fprintf(progress, "bench: queued, the spreadsheet away for %s while %d events arrive...\n", q.outage, q.outageEvents)
+	fmt.Fprintf(progress, "bench: queued, every destination away for %s while %d events arrive...\n", q.outage, q.outageEvents)
 	o, err := outageRun(ctx, st, ps, rec, send, rng, q)
 	qf.Outage = o
 	s := st.Queue.Pump.Stats()
@@ -744,7 +744,7 @@ func printQueueTable(w io.Writer, f figures) {
 
 // printOutage prints the outage run's table.
 func printOutage(w io.Writer, o outageFigures, row func(name, a, b, target string)) {
-	fmt.Fprintf(w, "  outage: the spreadsheet answers 503 for %.0f s while %d events arrive (%d orders); backoff %.0f ms to %.0f ms, %d attempts\n",
+	fmt.Fprintf(w, "  outage: every destination answers 503 for %.0f s while %d events arrive (%d orders); backoff %.0f ms to %.0f ms, %d attempts\n",
 		o.Seconds, o.Events, o.Orders, o.MinBackoffMS, o.MaxBackoffMS, o.Attempts)
 	row("ack p99 (ms)", fmt.Sprint(o.AckP99), "", "<= 100")
 	row("events failed (not queued)", fmt.Sprint(o.Failed), "", "0")

@@ -24,12 +24,15 @@
 // twice; the writer writes it once (versions make a duplicate harmless).
 //
 // -dry-run counts without moving: the messages it pulled are handed back
-// at once (their acknowledgement deadline set to zero), and stay dead
+// at the end (their acknowledgement deadline set to zero), and stay dead
 // letters. It prints what it counted, never a cell.
 //
 // Credentials are your Application Default Credentials (gcloud auth
 // application-default login), which need roles/pubsub.subscriber on the
-// dead-letter subscription and roles/pubsub.publisher on the topic. With
+// dead-letter subscription, roles/pubsub.publisher on the topic, and
+// roles/pubsub.viewer to read the topic's subscriptions: a dead letter
+// whose destination none of them takes (removed or renamed) is left where
+// it is, and counted. With
 // PUBSUB_EMULATOR_HOST set (the local stack's READY line gives it as
 // pubsub_emulator_host), it talks to that emulator.
 package main

@@ -115,8 +115,8 @@ func Move(ctx context.Context, c *pubsub.Client, o Options, progress io.Writer) 
 	topic := c.Publisher(topicName)
 	defer topic.Stop()
 	var t Tally
-	var counted []string          // ack ids handed back at the end: a dry run's, and the unrouted
-	unrouted := map[string]bool{} // message ids, counted once however often pulled
+	var counted []string      // ack ids handed back at the end: a dry run's, and the unrouted
+	seen := map[string]bool{} // message ids counted and kept (dry run, unrouted)
 	defer func() {
 		if len(counted) > 0 {
 			_ = handBack(c, sub, counted)
@@ -145,8 +145,25 @@ func Move(ctx context.Context, c *pubsub.Client, o Options, progress io.Writer) 
 			time.Sleep(100 * time.Millisecond)
 			continue
 		}
+		// What a run keeps leased comes back when its lease ends (the
+		// subscription's ack deadline, 60 s): counted once, and no reason
+		// to go on, or a long run would never end.
+		var msgs []*pubsubpb.ReceivedMessage
+		for _, m := range resp.ReceivedMessages {
+			if seen[m.Message.MessageId] {
+				counted = append(counted, m.AckId)
+				continue
+			}
+			msgs = append(msgs, m)
+		}
+		if len(msgs) == 0 {
+			if time.Since(idle) >= o.Wait {
+				return t, nil
+			}
+			time.Sleep(100 * time.Millisecond)
+			continue
+		}
 		idle = time.Now()
-		msgs := resp.ReceivedMessages
 		if !o.DryRun {
 			var again []string
 			msgs = slices.DeleteFunc(msgs, func(m *pubsubpb.ReceivedMessage) bool {
@@ -170,13 +187,11 @@ func Move(ctx context.Context, c *pubsub.Client, o Options, progress io.Writer) 
 				return false
 			}
 			counted = append(counted, m.AckId)
-			if !unrouted[m.Message.MessageId] {
-				unrouted[m.Message.MessageId] = true
-				if t.Unrouted == nil {
-					t.Unrouted = map[string]int{}
-				}
-				t.Unrouted[destinationOf(m.Message.Attributes)]++
+			seen[m.Message.MessageId] = true
+			if t.Unrouted == nil {
+				t.Unrouted = map[string]int{}
 			}
+			t.Unrouted[destinationOf(m.Message.Attributes)]++
 			return true
 		})
 		slices.SortStableFunc(msgs, func(a, b *pubsubpb.ReceivedMessage) int { return firstPublished(a).Compare(firstPublished(b)) })
@@ -188,6 +203,7 @@ func Move(ctx context.Context, c *pubsub.Client, o Options, progress io.Writer) 
 			// brings others; then hand them all back.
 			for _, m := range msgs {
 				counted = append(counted, m.AckId)
+				seen[m.Message.MessageId] = true
 			}
 			continue
 		}
@@ -232,15 +248,21 @@ func routes(ctx context.Context, c *pubsub.Client, topic string) (func(map[strin
 		if err != nil {
 			return nil, fmt.Errorf("read subscription %s (replay needs roles/pubsub.viewer): %w", name, err)
 		}
-		filters[s.Filter] = true
+		filters[squeeze(s.Filter)] = true
 	}
 	return func(attrs map[string]string) bool {
 		d := destinationOf(attrs)
 		if d == queue.MainDestination {
 			d = ""
 		}
-		return filters[""] || filters[queue.Filter(d)]
+		return filters[""] || filters[squeeze(queue.Filter(d))]
 	}, nil
+}
+
+// squeeze drops a filter's spaces: Pub/Sub may give back a filter spaced
+// otherwise than it was written.
+func squeeze(filter string) string {
+	return strings.Join(strings.Fields(filter), "")
 }
 
 // handBack makes leased messages available again at once, with a
