@@ -192,6 +192,18 @@ func TestQueueBounds(t *testing.T) {
 	if got, want := exprText(sub.Body.Attributes["name"]), `"${var.name_prefix}-writer-${each.key}"`; got != want {
 		t.Errorf("name = %s, want %s, as scripts/internal/localstack names it", got, want)
 	}
+	// A destination added: its subscription before the function that
+	// publishes to it; removed: after (create_before_destroy). Neither
+	// may the main spreadsheet's key be a destination's.
+	lc := blocks(sub.Body, "lifecycle")
+	if len(lc) != 1 || exprText(lc[0].Body.Attributes["create_before_destroy"]) != "true" {
+		t.Error("the destinations' subscriptions need lifecycle { create_before_destroy = true }")
+	} else if pre := blocks(lc[0].Body, "precondition"); len(pre) != 1 || !strings.Contains(exprText(pre[0].Body.Attributes["condition"]), `"main"`) {
+		t.Error("the destinations' subscriptions need a precondition refusing a destination named main")
+	}
+	if fn := m.resources["google_cloudfunctions2_function.main"]; fn == nil || !strings.Contains(exprText(fn.Body.Attributes["depends_on"]), "google_pubsub_subscription.destination") {
+		t.Error("the functions must depend on google_pubsub_subscription.destination")
+	}
 	if len(blocks(sub.Body, "dead_letter_policy")) != 1 || len(blocks(sub.Body, "retry_policy")) != 1 {
 		t.Error("the writer's subscription needs a dead_letter_policy and a retry_policy")
 	}
