@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"math"
@@ -61,12 +62,7 @@ type destFigures struct {
 }
 
 // destName is a destination's name in the figures: "main" for "".
-func destName(d string) string {
-	if d == "" {
-		return "main"
-	}
-	return d
-}
+func destName(d string) string { return cmp.Or(d, config.MainName) }
 
 // queueCalls are the queued stack's calls: every Sheets call, by
 // spreadsheet and account, and Graph's operations.

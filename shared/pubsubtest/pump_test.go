@@ -21,20 +21,12 @@ import (
 func TestPumpKeepsEachSubscriptionsBacklogToItself(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	ps, err := Start(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ps.Close()
-	if err := ps.CreateTopic(ctx, "rows"); err != nil {
-		t.Fatal(err)
-	}
 	subs := map[string]string{"slow": "w-slow", "": "w-main"}
+	filters := map[string]string{}
 	for dest, sub := range subs {
-		if err := ps.CreateSubscription(ctx, sub, "rows", queue.Filter(dest)); err != nil {
-			t.Fatal(err)
-		}
+		filters[sub] = queue.Filter(dest)
 	}
+	ps := withTopic(ctx, t, filters)
 
 	release := make(chan struct{})
 	var mu sync.Mutex
@@ -132,17 +124,7 @@ func TestPumpKeepsEachSubscriptionsBacklogToItself(t *testing.T) {
 func TestPumpHoldsWhatItPulled(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	ps, err := Start(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ps.Close()
-	if err := ps.CreateTopic(ctx, "rows"); err != nil {
-		t.Fatal(err)
-	}
-	if err := ps.CreateSubscription(ctx, "w", "rows", ""); err != nil {
-		t.Fatal(err)
-	}
+	ps := withTopic(ctx, t, map[string]string{"w": ""})
 	var mu sync.Mutex
 	answers := []int{http.StatusServiceUnavailable, http.StatusServiceUnavailable, http.StatusOK}
 	release := make(chan struct{})
@@ -199,4 +181,24 @@ func TestPumpHoldsWhatItPulled(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
+}
+
+// withTopic starts a fake Pub/Sub with the topic rows and its
+// subscriptions, by id, with their filters.
+func withTopic(ctx context.Context, t *testing.T, filters map[string]string) *Server {
+	t.Helper()
+	ps, err := Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(ps.Close)
+	if err := ps.CreateTopic(ctx, "rows"); err != nil {
+		t.Fatal(err)
+	}
+	for id, filter := range filters {
+		if err := ps.CreateSubscription(ctx, id, "rows", filter); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ps
 }

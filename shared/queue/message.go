@@ -76,6 +76,15 @@ func attrDestination(destination string) string {
 	return destination
 }
 
+// DestinationOf is the destination a message's attributes name ("" the
+// main spreadsheet: its attribute, empty, or none), as Filter routes it.
+func DestinationOf(attrs map[string]string) string {
+	if d := attrs[AttrDestination]; d != MainDestination {
+		return d
+	}
+	return ""
+}
+
 // version is the format of a message's data. A writer refuses a format
 // it does not know (the message is retried, then dead-lettered, and
 // replayed once the writer is upgraded) rather than guess.

@@ -8,6 +8,7 @@
 package deadletter
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -221,13 +222,10 @@ func Move(ctx context.Context, c *pubsub.Client, o Options, progress io.Writer) 
 	return t, nil
 }
 
-// destinationOf names a message's destination by its attribute: main
-// for the main spreadsheet (its attribute, empty or absent).
+// destinationOf names a message's destination in the tally: main for
+// the main spreadsheet.
 func destinationOf(attrs map[string]string) string {
-	if d := attrs[queue.AttrDestination]; d != "" {
-		return d
-	}
-	return queue.MainDestination
+	return cmp.Or(queue.DestinationOf(attrs), queue.MainDestination)
 }
 
 // routes reads the topic's subscriptions and reports whether one of them
@@ -251,11 +249,7 @@ func routes(ctx context.Context, c *pubsub.Client, topic string) (func(map[strin
 		filters[squeeze(s.Filter)] = true
 	}
 	return func(attrs map[string]string) bool {
-		d := destinationOf(attrs)
-		if d == queue.MainDestination {
-			d = ""
-		}
-		return filters[""] || filters[squeeze(queue.Filter(d))]
+		return filters[""] || filters[squeeze(queue.Filter(queue.DestinationOf(attrs)))]
 	}, nil
 }
 

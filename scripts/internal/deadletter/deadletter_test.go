@@ -2,6 +2,7 @@ package deadletter
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"strings"
 	"testing"
@@ -21,36 +22,7 @@ import (
 func TestMoveLeavesWhatNoSubscriptionTakes(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	ps, err := pubsubtest.Start(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ps.Close()
-	for _, topic := range []string{"rows", "dead"} {
-		if err := ps.CreateTopic(ctx, topic); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for sub, topic := range map[string]string{"w-main": "rows", "w-lyon": "rows", "dead": "dead"} {
-		filter := ""
-		switch sub {
-		case "w-main":
-			filter = queue.Filter("")
-		case "w-lyon":
-			filter = queue.Filter("lyon")
-		}
-		if err := ps.CreateSubscription(ctx, sub, topic, filter); err != nil {
-			t.Fatal(err)
-		}
-	}
-	dead := ps.Client.Publisher("dead")
-	defer dead.Stop()
-	for _, d := range []string{"lyon", "gone", queue.MainDestination, "", "gone"} {
-		attrs := map[string]string{queue.AttrKind: queue.KindRow, queue.AttrDestination: d}
-		if _, err := dead.Publish(ctx, &pubsub.Message{Data: []byte("{}"), Attributes: attrs}).Get(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
+	ps := withDeadLetters(ctx, t, 60, []string{"", "lyon"}, "lyon", "gone", queue.MainDestination, "", "gone")
 	tally, err := Move(ctx, ps.Client, Options{Project: pubsubtest.Project, Subscription: "dead", Topic: "rows", Wait: 500 * time.Millisecond}, &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
@@ -79,32 +51,8 @@ func TestMoveLeavesWhatNoSubscriptionTakes(t *testing.T) {
 func TestMoveEndsWhenLeasesComeBack(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	ps, err := pubsubtest.Start(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ps.Close()
-	for _, topic := range []string{"rows", "dead"} {
-		if err := ps.CreateTopic(ctx, topic); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := ps.CreateSubscription(ctx, "w-main", "rows", queue.Filter("")); err != nil {
-		t.Fatal(err)
-	}
 	// Leases of 10 s (Pub/Sub's least), shorter than the run's wait.
-	if _, err := ps.Client.SubscriptionAdminClient.CreateSubscription(ctx, &pubsubpb.Subscription{
-		Name: pubsubtest.SubscriptionName("dead"), Topic: pubsubtest.TopicName("dead"), AckDeadlineSeconds: 10}); err != nil {
-		t.Fatal(err)
-	}
-	dead := ps.Client.Publisher("dead")
-	defer dead.Stop()
-	for _, d := range []string{"gone", "gone", queue.MainDestination} {
-		attrs := map[string]string{queue.AttrKind: queue.KindRow, queue.AttrDestination: d}
-		if _, err := dead.Publish(ctx, &pubsub.Message{Data: []byte("{}"), Attributes: attrs}).Get(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
+	ps := withDeadLetters(ctx, t, 10, []string{""}, "gone", "gone", queue.MainDestination)
 	for _, dry := range []bool{true, false} {
 		tally, err := Move(ctx, ps.Client, Options{Project: pubsubtest.Project, Subscription: "dead", Topic: "rows", Wait: 12 * time.Second, DryRun: dry}, &bytes.Buffer{})
 		if err != nil {
@@ -118,4 +66,41 @@ func TestMoveEndsWhenLeasesComeBack(t *testing.T) {
 			t.Errorf("dry run %v: tally %+v, want %+v", dry, tally, want)
 		}
 	}
+}
+
+// withDeadLetters starts a fake Pub/Sub with the topic rows, a
+// subscription of it for each destination of subscribed ("" the main
+// spreadsheet, filtered as queue.Filter says), and the dead-letter topic
+// dead, whose subscription leases for lease seconds, holding a dead
+// letter of each destination attribute of dead, in order.
+func withDeadLetters(ctx context.Context, t *testing.T, lease int32, subscribed []string, dead ...string) *pubsubtest.Server {
+	t.Helper()
+	ps, err := pubsubtest.Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(ps.Close)
+	for _, topic := range []string{"rows", "dead"} {
+		if err := ps.CreateTopic(ctx, topic); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, d := range subscribed {
+		if err := ps.CreateSubscription(ctx, "w-"+cmp.Or(d, queue.MainDestination), "rows", queue.Filter(d)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := ps.Client.SubscriptionAdminClient.CreateSubscription(ctx, &pubsubpb.Subscription{
+		Name: pubsubtest.SubscriptionName("dead"), Topic: pubsubtest.TopicName("dead"), AckDeadlineSeconds: lease}); err != nil {
+		t.Fatal(err)
+	}
+	pub := ps.Client.Publisher("dead")
+	defer pub.Stop()
+	for _, d := range dead {
+		attrs := map[string]string{queue.AttrKind: queue.KindRow, queue.AttrDestination: d}
+		if _, err := pub.Publish(ctx, &pubsub.Message{Data: []byte("{}"), Attributes: attrs}).Get(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ps
 }
